@@ -1,0 +1,18 @@
+package dev.sandgate.domain;
+
+/**
+ * Stable machine codes carried by every {@link SandgateException}. The names are part of the public
+ * contract: clients switch on them, so they never change once released.
+ */
+public enum ErrorCode {
+    NOT_FOUND,
+    CONFLICT,
+    INVALID_REQUEST,
+    /** The request was well formed but cannot be carried out in the current state (e.g. a missing working directory). */
+    UNPROCESSABLE,
+    /** A body, file or buffer exceeded a configured size limit. */
+    TOO_LARGE,
+    UNAUTHORIZED,
+    EXPIRED,
+    UNAVAILABLE
+}

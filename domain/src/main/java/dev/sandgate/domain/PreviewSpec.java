@@ -1,0 +1,45 @@
+package dev.sandgate.domain;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a caller asks for when creating a preview: a name, a port (443 = the sandbox API itself), whether it is
+ * public, headers added to responses (CORS) and to forwarded requests, and an optional expiry.
+ */
+public record PreviewSpec(PreviewName name, Port port, boolean isPublic, HttpHeaders responseHeaders,
+                          HttpHeaders requestHeaders, Optional<Instant> expires) {
+    public PreviewSpec {
+        Objects.requireNonNull(name, "name must not be null");
+        Objects.requireNonNull(port, "port must not be null");
+        Objects.requireNonNull(responseHeaders, "responseHeaders must not be null");
+        Objects.requireNonNull(requestHeaders, "requestHeaders must not be null");
+        Objects.requireNonNull(expires, "expires must not be null");
+    }
+
+    public static PreviewSpec publicPort(PreviewName name, Port port) {
+        return new PreviewSpec(name, port, true, HttpHeaders.NONE, HttpHeaders.NONE, Optional.empty());
+    }
+
+    public static PreviewSpec privatePort(PreviewName name, Port port) {
+        return new PreviewSpec(name, port, false, HttpHeaders.NONE, HttpHeaders.NONE, Optional.empty());
+    }
+
+    public PreviewSpec withResponseHeaders(HttpHeaders headers) {
+        return new PreviewSpec(name, port, isPublic, headers, requestHeaders, expires);
+    }
+
+    public PreviewSpec withRequestHeaders(HttpHeaders headers) {
+        return new PreviewSpec(name, port, isPublic, responseHeaders, headers, expires);
+    }
+
+    public PreviewSpec withExpires(Instant expires) {
+        return new PreviewSpec(name, port, isPublic, responseHeaders, requestHeaders, Optional.of(expires));
+    }
+
+    /** Whether the preview designates the sandbox API (port 443) rather than a port inside the sandbox. */
+    public boolean isSandboxApi() {
+        return port.equals(Port.SANDBOX_API);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.sandgate.domain;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What is known of a process. {@code pid} is the identifier the gateway gives it (the OS pid for the local runtime),
+ * a string on the wire. {@code exitCode} and {@code completedAt} are present once it exited; a process killed by a
+ * signal reports 128 + the signal number.
+ */
+public record ProcessInfo(String pid, ProcessName name, String command, ProcessStatus status,
+                          Optional<Integer> exitCode, SandboxPath workingDir, Instant startedAt,
+                          Optional<Instant> completedAt, int restartCount, boolean keepAlive,
+                          boolean restartOnFailure, int maxRestarts) {
+    public ProcessInfo {
+        Objects.requireNonNull(pid, "pid must not be null");
+        Objects.requireNonNull(name, "name must not be null");
+        Objects.requireNonNull(command, "command must not be null");
+        Objects.requireNonNull(status, "status must not be null");
+        Objects.requireNonNull(exitCode, "exitCode must not be null");
+        Objects.requireNonNull(workingDir, "workingDir must not be null");
+        Objects.requireNonNull(startedAt, "startedAt must not be null");
+        Objects.requireNonNull(completedAt, "completedAt must not be null");
+        if (pid.isBlank()) {
+            throw new IllegalArgumentException("pid must not be blank");
+        }
+        if (restartCount < 0) {
+            throw new IllegalArgumentException("restartCount " + restartCount + " must not be negative");
+        }
+        completedAt.ifPresent(c -> {
+            if (c.isBefore(startedAt)) {
+                throw new IllegalArgumentException("completedAt " + c + " is before startedAt " + startedAt);
+            }
+        });
+    }
+
+    /** This record moved to {@code next}, refusing the transitions {@link ProcessStatus#canBecome} forbids. */
+    public ProcessInfo withStatus(ProcessStatus next) {
+        return new ProcessInfo(pid, name, command, status.transitionTo(next), exitCode, workingDir, startedAt,
+                completedAt, restartCount, keepAlive, restartOnFailure, maxRestarts);
+    }
+
+    /** This record after the OS process exited: stopped and killed stay so, running becomes completed or failed. */
+    public ProcessInfo exited(int code, Instant at) {
+        return new ProcessInfo(pid, name, command, status.afterExit(code), Optional.of(code), workingDir, startedAt,
+                Optional.of(at), restartCount, keepAlive, restartOnFailure, maxRestarts);
+    }
+
+    public boolean isRunning() {
+        return status == ProcessStatus.RUNNING;
+    }
+}

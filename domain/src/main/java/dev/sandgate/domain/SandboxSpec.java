@@ -1,0 +1,67 @@
+package dev.sandgate.domain;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a caller asks for when creating a sandbox. {@code image} is recorded (and, for the local runtime, names a
+ * template directory); {@code memoryMb} is 1–1,048,576; ports are unique by target and name.
+ */
+public record SandboxSpec(SandboxName name, String image, int memoryMb, List<PortSpec> ports, List<EnvVar> envs,
+                          Map<String, String> labels) {
+    public static final String DEFAULT_IMAGE = "blaxel/base-image:latest";
+    public static final int DEFAULT_MEMORY_MB = 4096;
+
+    public SandboxSpec {
+        Objects.requireNonNull(name, "name must not be null");
+        Objects.requireNonNull(image, "image must not be null");
+        if (image.isBlank() || image.length() > 512 || image.chars().anyMatch(c -> c < 0x20)) {
+            throw new IllegalArgumentException("image '" + Names.printable(image)
+                    + "' is invalid: give 1-512 printable characters");
+        }
+        if (memoryMb < 1 || memoryMb > 1_048_576) {
+            throw new IllegalArgumentException("memory " + memoryMb + " MB is out of range 1-1048576");
+        }
+        ports = List.copyOf(Objects.requireNonNull(ports, "ports must not be null"));
+        envs = List.copyOf(Objects.requireNonNull(envs, "envs must not be null"));
+        labels = Map.copyOf(Objects.requireNonNull(labels, "labels must not be null"));
+        if (ports.stream().map(PortSpec::target).distinct().count() != ports.size()) {
+            throw new IllegalArgumentException("ports of sandbox " + name + " repeat a target port");
+        }
+        if (envs.stream().map(EnvVar::name).distinct().count() != envs.size()) {
+            throw new IllegalArgumentException("envs of sandbox " + name + " repeat a variable name");
+        }
+        labels.forEach((k, v) -> {
+            if (k.isEmpty() || k.length() > 256 || v.length() > 1024) {
+                throw new IllegalArgumentException("label '" + Names.printable(k) + "' is invalid: keys 1-256 "
+                        + "characters, values at most 1024");
+            }
+        });
+    }
+
+    /** A spec with the wire protocol's defaults: image {@value #DEFAULT_IMAGE}, {@value #DEFAULT_MEMORY_MB} MB. */
+    public static SandboxSpec of(SandboxName name) {
+        return new SandboxSpec(name, DEFAULT_IMAGE, DEFAULT_MEMORY_MB, List.of(), List.of(), Map.of());
+    }
+
+    public SandboxSpec withImage(String image) {
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+    }
+
+    public SandboxSpec withMemoryMb(int memoryMb) {
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+    }
+
+    public SandboxSpec withPorts(List<PortSpec> ports) {
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+    }
+
+    public SandboxSpec withEnvs(List<EnvVar> envs) {
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+    }
+
+    public SandboxSpec withLabels(Map<String, String> labels) {
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+    }
+}

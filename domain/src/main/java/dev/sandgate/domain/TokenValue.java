@@ -1,0 +1,49 @@
+package dev.sandgate.domain;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The secret of a preview token or session. URL-safe ({@code [A-Za-z0-9_-]}, 16–512 characters). It never appears
+ * in {@link #toString()}; {@link #matches(String)} compares in constant time.
+ */
+public record TokenValue(String value) {
+    private static final Pattern URL_SAFE = Pattern.compile("[A-Za-z0-9_-]{16,512}");
+
+    public TokenValue {
+        Objects.requireNonNull(value, "token value must not be null");
+        if (!URL_SAFE.matcher(value).matches()) {
+            // The value itself is never echoed: it may be a real secret with a typo.
+            throw new IllegalArgumentException("token value is invalid: use 16-512 URL-safe characters [A-Za-z0-9_-]");
+        }
+    }
+
+    public static TokenValue of(String value) {
+        return new TokenValue(value);
+    }
+
+    /** Constant-time comparison with a presented value (its length is the only thing that leaks). */
+    public boolean matches(String presented) {
+        if (presented == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TokenValue t && matches(t.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TokenValue[***]";
+    }
+}

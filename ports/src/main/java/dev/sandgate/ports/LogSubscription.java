@@ -1,0 +1,12 @@
+package dev.sandgate.ports;
+
+/** A live log stream. {@link #cancel()} releases it; no callback arrives after it returns. Idempotent. */
+@FunctionalInterface
+public interface LogSubscription extends AutoCloseable {
+    void cancel();
+
+    @Override
+    default void close() {
+        cancel();
+    }
+}

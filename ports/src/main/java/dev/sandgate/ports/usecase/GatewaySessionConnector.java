@@ -1,0 +1,146 @@
+package dev.sandgate.ports.usecase;
+
+import dev.sandgate.domain.DirectoryListing;
+import dev.sandgate.domain.FileContent;
+import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.Preview;
+import dev.sandgate.domain.ProcessInfo;
+import dev.sandgate.domain.ProcessLogs;
+import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.Session;
+import dev.sandgate.ports.DataPlane;
+import dev.sandgate.ports.LogListener;
+import dev.sandgate.ports.LogSubscription;
+import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.SessionConnector;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An in-process {@link SessionConnector}: finds the session preview (by its name and URL) in a gateway, and checks
+ * the token against that preview's tokens on <em>every</em> call, so that expiry and deletion take effect at once.
+ * Unknown, foreign, deleted and wrong tokens are all {@code Unauthorized}; an expired one is {@code Expired}.
+ */
+public final class GatewaySessionConnector implements SessionConnector {
+    private final SandboxGateway gateway;
+    private final Clock clock;
+
+    public GatewaySessionConnector(SandboxGateway gateway, Clock clock) {
+        this.gateway = Objects.requireNonNull(gateway, "gateway must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+    }
+
+    @Override
+    public DataPlane connect(Session session) {
+        Objects.requireNonNull(session, "session must not be null");
+        return new Guarded(session);
+    }
+
+    private SandboxName authorise(Session session) {
+        var now = clock.instant();
+        for (var sandbox : gateway.listSandboxes()) {
+            Optional<Preview> preview = gateway.findPreview(sandbox.name(), session.name());
+            if (preview.isEmpty() || !preview.get().url().equals(session.url()) || !preview.get().isSandboxApi()) {
+                continue;
+            }
+            var token = gateway.listTokens(sandbox.name(), session.name()).stream()
+                    .filter(t -> t.value().matches(session.token().value()))
+                    .findFirst();
+            if (token.isEmpty()) {
+                break;
+            }
+            if (token.get().isExpiredAt(now) || preview.get().isExpiredAt(now)) {
+                throw new SandgateException.Expired("session " + session.name() + " expired");
+            }
+            return sandbox.name();
+        }
+        throw new SandgateException.Unauthorized("session token is not valid for this sandbox");
+    }
+
+    private final class Guarded implements DataPlane {
+        private final Session session;
+
+        Guarded(Session session) {
+            this.session = session;
+        }
+
+        private DataPlane target() {
+            return gateway.dataPlane(authorise(session));
+        }
+
+        @Override
+        public SandboxName sandbox() {
+            return authorise(session);
+        }
+
+        @Override
+        public ProcessInfo exec(ProcessSpec spec) {
+            return target().exec(spec);
+        }
+
+        @Override
+        public List<ProcessInfo> listProcesses() {
+            return target().listProcesses();
+        }
+
+        @Override
+        public ProcessInfo getProcess(String identifier) {
+            return target().getProcess(identifier);
+        }
+
+        @Override
+        public ProcessInfo stopProcess(String identifier) {
+            return target().stopProcess(identifier);
+        }
+
+        @Override
+        public ProcessInfo killProcess(String identifier) {
+            return target().killProcess(identifier);
+        }
+
+        @Override
+        public ProcessLogs logs(String identifier) {
+            return target().logs(identifier);
+        }
+
+        @Override
+        public LogSubscription streamLogs(String identifier, LogListener listener) {
+            return target().streamLogs(identifier, listener);
+        }
+
+        @Override
+        public FileEntry stat(SandboxPath path) {
+            return target().stat(path);
+        }
+
+        @Override
+        public FileContent readFile(SandboxPath path) {
+            return target().readFile(path);
+        }
+
+        @Override
+        public DirectoryListing listDirectory(SandboxPath path) {
+            return target().listDirectory(path);
+        }
+
+        @Override
+        public FileEntry writeFile(SandboxPath path, byte[] content, Optional<String> permissions) {
+            return target().writeFile(path, content, permissions);
+        }
+
+        @Override
+        public FileEntry makeDirectory(SandboxPath path, String permissions) {
+            return target().makeDirectory(path, permissions);
+        }
+
+        @Override
+        public void remove(SandboxPath path, boolean recursive) {
+            target().remove(path, recursive);
+        }
+    }
+}

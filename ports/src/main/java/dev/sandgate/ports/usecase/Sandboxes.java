@@ -1,0 +1,70 @@
+package dev.sandgate.ports.usecase;
+
+import dev.sandgate.domain.Sandbox;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxSpec;
+import dev.sandgate.domain.SandgateException;
+import dev.sandgate.ports.SandboxGateway;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+
+/** Sandboxes, as the seed's {@code SandboxInstance} static calls offer them. */
+public final class Sandboxes {
+    private final SandboxGateway gateway;
+    private final Clock clock;
+
+    Sandboxes(SandboxGateway gateway, Clock clock) {
+        this.gateway = gateway;
+        this.clock = clock;
+    }
+
+    /** The sandbox with that name; {@code NotFound} otherwise. */
+    public SandboxInstance get(SandboxName name) {
+        Objects.requireNonNull(name, "name must not be null");
+        Sandbox sandbox = gateway.findSandbox(name)
+                .orElseThrow(() -> new SandgateException.NotFound("sandbox " + name + " not found"));
+        return instance(sandbox);
+    }
+
+    /** Creates a sandbox; {@code Conflict} when the name is taken. */
+    public SandboxInstance create(SandboxSpec spec) {
+        return instance(gateway.createSandbox(Objects.requireNonNull(spec, "spec must not be null")));
+    }
+
+    /**
+     * The existing sandbox with the spec's name when it is reusable, else a new one. Safe against a concurrent
+     * creator: a {@code Conflict} on create is answered with the sandbox that won.
+     */
+    public SandboxInstance createIfNotExists(SandboxSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        for (int attempt = 0; attempt < 3; attempt++) {
+            var existing = gateway.findSandbox(spec.name());
+            if (existing.isPresent() && existing.get().status().isReusable()) {
+                return instance(existing.get());
+            }
+            if (existing.isPresent()) {
+                gateway.deleteSandbox(spec.name());
+            }
+            try {
+                return instance(gateway.createSandbox(spec));
+            } catch (SandgateException.Conflict raced) {
+                // another caller created it between our find and create: read it again
+            }
+        }
+        throw new SandgateException.Conflict("sandbox " + spec.name() + " could not be created: it keeps changing");
+    }
+
+    public List<SandboxInstance> list() {
+        return gateway.listSandboxes().stream().map(this::instance).toList();
+    }
+
+    /** Deletes a sandbox with its processes, files, previews and sessions; {@code NotFound} when absent. */
+    public Sandbox delete(SandboxName name) {
+        return gateway.deleteSandbox(Objects.requireNonNull(name, "name must not be null"));
+    }
+
+    private SandboxInstance instance(Sandbox sandbox) {
+        return new SandboxInstance(sandbox, gateway, clock);
+    }
+}

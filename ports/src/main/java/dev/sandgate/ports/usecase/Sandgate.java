@@ -1,0 +1,43 @@
+package dev.sandgate.ports.usecase;
+
+import dev.sandgate.domain.Session;
+import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.SessionConnector;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The entry point applications call, written once over {@link SandboxGateway}. With the master credentials (a
+ * gateway): {@link #sandboxes()}. With only a session: {@link #fromSession(Session, SessionConnector)}.
+ */
+public final class Sandgate {
+    private final SandboxGateway gateway;
+    private final Clock clock;
+
+    private Sandgate(SandboxGateway gateway, Clock clock) {
+        this.gateway = Objects.requireNonNull(gateway, "gateway must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+    }
+
+    public static Sandgate create(SandboxGateway gateway, Clock clock) {
+        return new Sandgate(gateway, clock);
+    }
+
+    public static Sandgate create(SandboxGateway gateway) {
+        return new Sandgate(gateway, Clock.systemUTC());
+    }
+
+    public Sandboxes sandboxes() {
+        return new Sandboxes(gateway, clock);
+    }
+
+    /**
+     * A sandbox reached with nothing but a session: processes and files, through {@code connector}, which sends
+     * only the session token to the session URL. Makes no call until first used.
+     */
+    public static SessionSandbox fromSession(Session session, SessionConnector connector) {
+        Objects.requireNonNull(session, "session must not be null");
+        Objects.requireNonNull(connector, "connector must not be null");
+        return new SessionSandbox(session, connector);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sandgate.ports.usecase;
+
+import dev.sandgate.domain.Session;
+import dev.sandgate.ports.DataPlane;
+import dev.sandgate.ports.SessionConnector;
+import java.time.Clock;
+
+/** A sandbox reached with only a session: processes and files, nothing of the control plane. */
+public final class SessionSandbox {
+    private final Session session;
+    private final SessionConnector connector;
+    private DataPlane dataPlane;
+
+    SessionSandbox(Session session, SessionConnector connector) {
+        this.session = session;
+        this.connector = connector;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    public Processes process() {
+        return new Processes(dataPlane(), Clock.systemUTC());
+    }
+
+    public Files fs() {
+        return new Files(dataPlane());
+    }
+
+    private synchronized DataPlane dataPlane() {
+        if (dataPlane == null) {
+            dataPlane = connector.connect(session);
+        }
+        return dataPlane;
+    }
+}
