@@ -1,0 +1,219 @@
+package dev.sandgate.adapter.retrofit;
+
+import dev.sandgate.domain.DirectoryListing;
+import dev.sandgate.domain.FileContent;
+import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.LogLine;
+import dev.sandgate.domain.ProcessInfo;
+import dev.sandgate.domain.ProcessLogs;
+import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SandgateException;
+import dev.sandgate.ports.DataPlane;
+import dev.sandgate.ports.LogListener;
+import dev.sandgate.ports.LogSubscription;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.MultipartBody;
+import okhttp3.RequestBody;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+import retrofit2.Call;
+import retrofit2.Response;
+
+/**
+ * The sandbox API of one sandbox over HTTP, at a base URL: a sandbox's {@code metadata.url} (with the API key) or a
+ * session's {@code url} (with only the session token; the HTTP client decides which headers go out).
+ */
+final class RetrofitDataPlane implements DataPlane {
+    private static final MediaType OCTET = MediaType.get("application/octet-stream");
+    private static final MediaType TEXT = MediaType.get("text/plain; charset=utf-8");
+
+    private final SandboxName sandbox;
+    private final HttpUrl base;
+    private final DataPlaneApi api;
+    private final DataPlaneApi streamingApi;
+    private final Duration defaultWait;
+
+    RetrofitDataPlane(SandboxName sandbox, HttpUrl base, DataPlaneApi api, DataPlaneApi streamingApi,
+                      Duration defaultWait) {
+        this.sandbox = sandbox;
+        this.base = base;
+        this.api = api;
+        this.streamingApi = streamingApi;
+        this.defaultWait = defaultWait;
+    }
+
+    @Override
+    public SandboxName sandbox() {
+        return sandbox;
+    }
+
+    private String url(String... segments) {
+        HttpUrl.Builder b = base.newBuilder();
+        for (String s : segments) {
+            b.addPathSegment(s);
+        }
+        return b.build().toString();
+    }
+
+    // ---- processes ----
+
+    @Override
+    public ProcessInfo exec(ProcessSpec spec) {
+        Call<ResponseBody> call = api.exec(url("process"), WireJson.body(Wire.ProcessRequest.class, WireJson.toWire(spec)));
+        if (spec.waitForCompletion() || !spec.waitForPorts().isEmpty()) {
+            // the server answers only after the wait: give the call the wait plus a margin, or no bound at all
+            Duration wait = spec.timeout().orElse(defaultWait);
+            call.timeout().timeout(wait.isZero() ? 0 : wait.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return Calls.json(call, WireJson.adapter(Wire.ProcessResponse.class), WireJson::toDomain);
+    }
+
+    @Override
+    public List<ProcessInfo> listProcesses() {
+        return Calls.json(api.get(url("process")), WireJson.listAdapter(Wire.ProcessResponse.class),
+                list -> list.stream().map(WireJson::toDomain).toList());
+    }
+
+    @Override
+    public ProcessInfo getProcess(String identifier) {
+        return Calls.json(api.get(url("process", identifier)), WireJson.adapter(Wire.ProcessResponse.class),
+                WireJson::toDomain);
+    }
+
+    @Override
+    public ProcessInfo stopProcess(String identifier) {
+        Calls.bytes(api.delete(url("process", identifier)));
+        return getProcess(identifier);
+    }
+
+    @Override
+    public ProcessInfo killProcess(String identifier) {
+        Calls.bytes(api.delete(url("process", identifier, "kill")));
+        return getProcess(identifier);
+    }
+
+    @Override
+    public ProcessLogs logs(String identifier) {
+        return Calls.json(api.get(url("process", identifier, "logs")), WireJson.adapter(Wire.Logs.class),
+                WireJson::toDomain);
+    }
+
+    @Override
+    public LogSubscription streamLogs(String identifier, LogListener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        Call<ResponseBody> call = streamingApi.stream(url("process", identifier, "logs", "stream"));
+        // Executed here so that an unknown process is thrown to the caller, as the port says; lines are read on a
+        // thread of our own.
+        Response<ResponseBody> response = Calls.execute(call);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Thread reader = new Thread(() -> read(response, listener, cancelled, call), "sandgate-log-stream");
+        reader.setDaemon(true);
+        reader.start();
+        return () -> {
+            if (cancelled.compareAndSet(false, true)) {
+                call.cancel();
+            }
+        };
+    }
+
+    private static void read(Response<ResponseBody> response, LogListener listener, AtomicBoolean cancelled,
+                             Call<ResponseBody> call) {
+        try (ResponseBody body = response.body()) {
+            if (body == null) {
+                listener.onEnd();
+                return;
+            }
+            BufferedSource source = body.source();
+            String line;
+            while ((line = source.readUtf8Line()) != null) {
+                if (cancelled.get()) {
+                    return;
+                }
+                if (line.startsWith("[keepalive]")) {
+                    continue;
+                }
+                if (line.startsWith("stdout:")) {
+                    listener.onLine(LogLine.stdout(line.substring(7)));
+                } else if (line.startsWith("stderr:")) {
+                    listener.onLine(LogLine.stderr(line.substring(7)));
+                } else {
+                    listener.onLine(LogLine.stdout(line));
+                }
+            }
+            if (!cancelled.get()) {
+                listener.onEnd();
+            }
+        } catch (IOException e) {
+            if (!cancelled.get()) {
+                listener.onError(Calls.transport(call, e));
+            }
+        }
+    }
+
+    // ---- files ----
+
+    private Wire.FileOrDirectory fetch(SandboxPath path) {
+        return Calls.json(api.get(url("filesystem", path.value())), WireJson.adapter(Wire.FileOrDirectory.class),
+                f -> f);
+    }
+
+    @Override
+    public FileEntry stat(SandboxPath path) {
+        Wire.FileOrDirectory f = fetch(path);
+        return WireJson.toEntry(f, path, WireJson.isDirectory(f));
+    }
+
+    @Override
+    public FileContent readFile(SandboxPath path) {
+        Wire.FileOrDirectory f = fetch(path);
+        if (WireJson.isDirectory(f)) {
+            throw new SandgateException.InvalidRequest(path + " is a directory");
+        }
+        byte[] bytes = Calls.bytes(api.get(url("filesystem", path.value()), "application/octet-stream"));
+        return new FileContent(WireJson.toEntry(f, path, false), bytes);
+    }
+
+    @Override
+    public DirectoryListing listDirectory(SandboxPath path) {
+        Wire.FileOrDirectory d = fetch(path);
+        if (!WireJson.isDirectory(d)) {
+            throw new SandgateException.InvalidRequest(path + " is not a directory");
+        }
+        return WireJson.toListing(d, path);
+    }
+
+    @Override
+    public FileEntry writeFile(SandboxPath path, byte[] content, Optional<String> permissions) {
+        Objects.requireNonNull(content, "content must not be null");
+        String mode = FileEntry.requirePermissions(permissions.orElse("0644"));
+        MultipartBody.Part file = MultipartBody.Part.createFormData("file", path.fileName().orElse("file"),
+                RequestBody.create(content, OCTET));
+        Calls.bytes(api.putMultipart(url("filesystem", path.value()), file, RequestBody.create(mode, TEXT),
+                RequestBody.create(path.value(), TEXT)));
+        return stat(path);
+    }
+
+    @Override
+    public FileEntry makeDirectory(SandboxPath path, String permissions) {
+        Wire.FileWrite w = new Wire.FileWrite();
+        w.isDirectory = true;
+        w.permissions = FileEntry.requirePermissions(permissions);
+        Calls.bytes(api.put(url("filesystem", path.value()), WireJson.body(Wire.FileWrite.class, w)));
+        return stat(path);
+    }
+
+    @Override
+    public void remove(SandboxPath path, boolean recursive) {
+        Calls.bytes(api.delete(url("filesystem", path.value()), recursive));
+    }
+}
