@@ -1,0 +1,75 @@
+package dev.sandgate.adapter.vertx;
+
+import dev.sandgate.domain.SandgateException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An error answer: its HTTP status, a stable code and a message safe to show (domain messages never carry a token).
+ * Two body shapes, as the wire protocol wants them: the control plane's {@code {"code":404,"error":"NOT_FOUND",
+ * "message":…}} and the sandbox API's {@code {"error":"message","code":404}}.
+ */
+record ApiError(int status, String code, String message) {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiError.class);
+
+    /** The one 401 every credential failure gets, whatever the reason, so that no answer tells them apart. */
+    static final ApiError UNAUTHORIZED = new ApiError(401, "UNAUTHORIZED",
+            "a valid API key or preview token is required");
+
+    static ApiError notFound(String message) {
+        return new ApiError(404, "NOT_FOUND", message);
+    }
+
+    /** The error for a throwable from a handler or the gateway. Unexpected ones are logged (class and origin only). */
+    static ApiError of(Throwable failure) {
+        if (failure instanceof SandgateException e) {
+            return switch (e.code()) {
+                case NOT_FOUND -> new ApiError(404, "NOT_FOUND", e.getMessage());
+                case CONFLICT -> new ApiError(409, "CONFLICT", e.getMessage());
+                case INVALID_REQUEST -> new ApiError(400, "INVALID_REQUEST", e.getMessage());
+                case UNPROCESSABLE -> new ApiError(422, "UNPROCESSABLE", e.getMessage());
+                case TOO_LARGE -> new ApiError(413, "TOO_LARGE", e.getMessage());
+                case UNAUTHORIZED, EXPIRED -> UNAUTHORIZED;
+                case UNAVAILABLE -> new ApiError(503, "UNAVAILABLE", e.getMessage());
+            };
+        }
+        if (failure instanceof DecodeException) {
+            return new ApiError(400, "INVALID_REQUEST", "malformed JSON body");
+        }
+        if (failure instanceof IllegalArgumentException) {
+            return new ApiError(400, "INVALID_REQUEST", String.valueOf(failure.getMessage()));
+        }
+        StackTraceElement[] trace = failure.getStackTrace();
+        // The message of a foreign exception might quote a header; log only what cannot carry a secret.
+        LOG.warn("unexpected {} at {}", failure.getClass().getName(), trace.length > 0 ? trace[0] : "(no trace)");
+        return new ApiError(502, "BAD_GATEWAY", "the sandbox gateway failed to answer");
+    }
+
+    /** The error for a status set by Vert.x Web itself (body limit, no route, method). */
+    static ApiError ofStatus(int status) {
+        return switch (status) {
+            case 400 -> new ApiError(400, "INVALID_REQUEST", "the request is malformed");
+            case 401 -> UNAUTHORIZED;
+            case 404 -> notFound("no such route");
+            case 405 -> new ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed here");
+            case 413 -> new ApiError(413, "TOO_LARGE", "the request body is larger than the limit");
+            case 414 -> new ApiError(414, "URI_TOO_LONG", "the request line is longer than the limit");
+            case 415 -> new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "unsupported content type");
+            case 431 -> new ApiError(431, "HEADERS_TOO_LARGE", "the request headers are larger than the limit");
+            default -> status >= 400 && status < 500 ? new ApiError(status, "INVALID_REQUEST", "the request was refused")
+                    : new ApiError(502, "BAD_GATEWAY", "the sandbox gateway failed to answer");
+        };
+    }
+
+    /** The control plane's {@code _Error} shape. */
+    JsonObject controlBody() {
+        return new JsonObject().put("code", status).put("error", code).put("message", message);
+    }
+
+    /** The sandbox API's shape: the SDK shows {@code error}. */
+    JsonObject dataBody() {
+        return new JsonObject().put("error", message).put("code", status);
+    }
+}

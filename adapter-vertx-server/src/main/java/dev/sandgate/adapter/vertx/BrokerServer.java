@@ -1,0 +1,559 @@
+package dev.sandgate.adapter.vertx;
+
+import dev.sandgate.domain.Preview;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandgateException;
+import dev.sandgate.ports.AccessStore;
+import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.UrlScheme;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The session broker: one Vert.x HTTP server serving any {@link SandboxGateway} over the Blaxel wire protocol.
+ *
+ * <h2>Faces</h2>
+ * <ul>
+ * <li>Control plane {@code /v0/…} (API key): see {@link ControlPlane}.</li>
+ * <li>Data plane at each sandbox's {@code metadata.url} {@code {publicUrl}/{workspace}/sandboxes/{name}} (API key
+ * only) and at each session preview's URL {@code {publicUrl}/s/{sandbox}/{preview}} (API key, or a token that
+ * {@link AccessStore#verify} accepts for exactly that port-443 preview): see {@link DataPlaneRoutes}.</li>
+ * <li>Preview proxy at each application preview's URL {@code {publicUrl}/p/{sandbox}/{preview}}: see
+ * {@link PreviewProxy}.</li>
+ * </ul>
+ * URLs follow {@link UrlScheme#under(URI, String)}; preflights on session and preview URLs are answered without
+ * authentication, and every answer there carries the preview's CORS headers ({@link Cors}).
+ *
+ * <h2>Port 0 and the URL scheme: bind first, then serve</h2>
+ * The gateway needs the broker's {@link UrlScheme} to name preview URLs, and with port 0 the URL is known only once
+ * the socket is bound. So starting has two steps: {@link #prepare(Vertx, BrokerSettings)} binds the socket (requests
+ * arriving meanwhile get 503) and exposes {@link Prepared#urlScheme()}; the caller builds its gateway with it and
+ * calls {@link Prepared#serve(SandboxGateway, AccessStore, Clock)}. {@link #start} does both when the gateway does
+ * not need the scheme. No lazily-resolved URL, no second listen.
+ *
+ * <h2>Limits</h2>
+ * Idle connections close after {@link BrokerSettings#idleTimeout()} (streamed answers send keepalive lines more
+ * often by default); request lines over {@link BrokerSettings#maxInitialLineBytes()} get 414, headers over
+ * {@link BrokerSettings#maxHeaderBytes()} 431, API bodies over {@link BrokerSettings#bodyLimitBytes()} 413; preview
+ * bodies are streamed. <b>Header deadline:</b> a connection must deliver complete request headers within
+ * {@value #HEADER_DEADLINE_SECONDS} s of opening (and of the end of its previous answer), or it is closed; this
+ * stops a client that drips one byte at a time, which the idle timeout alone does not. Every gateway call runs on a
+ * worker pool of {@link BrokerSettings#workerPoolSize()} threads, never on an event loop. Every failure becomes a
+ * JSON 4xx/5xx, never a 500 with a stack trace.
+ */
+public final class BrokerServer implements AutoCloseable {
+    /** Seconds a connection has to send complete request headers. */
+    public static final long HEADER_DEADLINE_SECONDS = 10;
+
+    static final String CORS_KEY = "sandgate.cors";
+    static final String UPLOAD_KEY = "sandgate.upload";
+    private static final String FACE_KEY = "sandgate.face";
+    private static final String SANDBOX_KEY = "sandgate.sandbox";
+    private static final String REST_KEY = "sandgate.rest";
+    private static final String SEGMENTS_KEY = "sandgate.segments";
+    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Connections that upgraded to a tunnel; their header deadline is off for good. */
+    private static final Map<HttpConnection, Boolean> UPGRADED = new ConcurrentHashMap<>();
+
+    private enum Face { CONTROL, DATA, PROXY }
+
+    private final Prepared prepared;
+    private final SandboxGateway gateway;
+    private final AccessStore access;
+    private final Clock clock;
+    private final WorkerExecutor workers;
+    private final HttpClient upstream;
+    private final ControlPlane control;
+    private final DataPlaneRoutes dataPlane;
+    private final PreviewProxy proxy;
+
+    private BrokerServer(Prepared prepared, SandboxGateway gateway, AccessStore access, Clock clock) {
+        this.prepared = prepared;
+        this.gateway = Objects.requireNonNull(gateway, "gateway must not be null");
+        this.access = Objects.requireNonNull(access, "access must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        BrokerSettings s = prepared.settings;
+        Vertx vertx = prepared.vertx;
+        this.workers = vertx.createSharedWorkerExecutor("sandgate-broker-" + System.identityHashCode(this),
+                s.workerPoolSize(), 1, TimeUnit.HOURS);
+        this.upstream = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setConnectTimeout(5_000)
+                        .setIdleTimeout((int) s.idleTimeout().toSeconds())
+                        .setMaxHeaderSize(64 * 1024)
+                        .setMaxInitialLineLength(16 * 1024)
+                        .setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(64));
+        this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers);
+        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, s.keepaliveInterval());
+        this.proxy = new PreviewProxy(gateway, access, clock, workers, upstream, prepared.credentials,
+                s.upstreamHost(), prepared.publicUrl.getScheme().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Binds and serves {@code gateway} at once; returns once listening. Call it from a non-event-loop thread. */
+    public static BrokerServer start(Vertx vertx, BrokerSettings settings, SandboxGateway gateway, AccessStore access,
+                                     Clock clock) {
+        Prepared prepared = prepare(vertx, settings);
+        try {
+            return prepared.serve(gateway, access, clock);
+        } catch (RuntimeException e) {
+            prepared.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds the socket and returns the bound broker, whose {@link Prepared#urlScheme()} is final; it answers 503
+     * until {@link Prepared#serve} is called. Blocks until bound: call it from a non-event-loop thread.
+     */
+    public static Prepared prepare(Vertx vertx, BrokerSettings settings) {
+        return prepare(vertx, settings, Duration.ofSeconds(HEADER_DEADLINE_SECONDS));
+    }
+
+    /** As {@link #prepare(Vertx, BrokerSettings)} with another header deadline (tests use a short one). */
+    static Prepared prepare(Vertx vertx, BrokerSettings settings, Duration headerDeadline) {
+        Objects.requireNonNull(vertx, "vertx must not be null");
+        Objects.requireNonNull(settings, "settings must not be null");
+        Objects.requireNonNull(headerDeadline, "headerDeadline must not be null");
+        if (Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("BrokerServer.prepare/start block until bound: call them from a "
+                    + "non-event-loop thread, or wrap them in executeBlocking");
+        }
+        return new Prepared(vertx, settings, headerDeadline);
+    }
+
+    public int actualPort() {
+        return prepared.actualPort();
+    }
+
+    public URI publicUrl() {
+        return prepared.publicUrl();
+    }
+
+    public UrlScheme urlScheme() {
+        return prepared.urlScheme();
+    }
+
+    /** Stops listening, closes the proxy's client and the worker pool; waits up to 30 s. Idempotent. */
+    @Override
+    public void close() {
+        prepared.close();
+        await(upstream.close());
+        await(workers.close());
+    }
+
+    /** A broker bound to its port, not yet serving a gateway. */
+    public static final class Prepared implements AutoCloseable {
+        private final Vertx vertx;
+        private final BrokerSettings settings;
+        private final Duration headerDeadline;
+        private final HttpServer server;
+        private final URI publicUrl;
+        private final UrlScheme urls;
+        private final Credentials credentials;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final AtomicBoolean served = new AtomicBoolean();
+        private volatile Handler<HttpServerRequest> handler = Prepared::notReady;
+
+        private Prepared(Vertx vertx, BrokerSettings settings, Duration headerDeadline) {
+            this.vertx = vertx;
+            this.settings = settings;
+            this.headerDeadline = headerDeadline;
+            this.credentials = new Credentials(settings.apiKey(), settings.workspace());
+            HttpServerOptions options = new HttpServerOptions()
+                    .setHost(settings.host())
+                    .setPort(settings.port())
+                    .setIdleTimeout((int) settings.idleTimeout().toMillis())
+                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                    .setMaxHeaderSize(settings.maxHeaderBytes())
+                    .setMaxInitialLineLength(settings.maxInitialLineBytes())
+                    .setCompressionSupported(false)
+                    .setHandle100ContinueAutomatically(true);
+            this.server = vertx.createHttpServer(options)
+                    .connectionHandler(this::guard)
+                    .invalidRequestHandler(Prepared::invalidRequest)
+                    .requestHandler(request -> {
+                        disarm(request);
+                        handler.handle(request);
+                    });
+            await(server.listen());
+            this.publicUrl = settings.publicUrl().orElseGet(() -> URI.create("http://" + hostForUrl(settings.host())
+                    + ":" + server.actualPort()));
+            this.urls = UrlScheme.under(publicUrl, settings.workspace());
+        }
+
+        public int actualPort() {
+            return server.actualPort();
+        }
+
+        /** {@link BrokerSettings#publicUrl()}, or {@code http://host:actualPort}. */
+        public URI publicUrl() {
+            return publicUrl;
+        }
+
+        /** Where sandboxes and previews are served: {@link UrlScheme#under(URI, String)} of {@link #publicUrl()}. */
+        public UrlScheme urlScheme() {
+            return urls;
+        }
+
+        /** Starts serving {@code gateway}; only once. */
+        public BrokerServer serve(SandboxGateway gateway, AccessStore access, Clock clock) {
+            if (closed.get()) {
+                throw new IllegalStateException("this broker was closed");
+            }
+            if (!served.compareAndSet(false, true)) {
+                throw new IllegalStateException("this broker already serves a gateway");
+            }
+            BrokerServer broker = new BrokerServer(this, gateway, access, clock);
+            handler = broker.router();
+            return broker;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                await(server.close());
+            }
+        }
+
+        // -- header deadline: armed when a connection opens and when an answer ends, disarmed by complete headers.
+
+        private final Map<HttpConnection, Long> deadlines = new ConcurrentHashMap<>();
+
+        private void guard(HttpConnection connection) {
+            arm(connection);
+            connection.closeHandler(v -> {
+                Long timer = deadlines.remove(connection);
+                if (timer != null) {
+                    vertx.cancelTimer(timer);
+                }
+                UPGRADED.remove(connection);
+            });
+        }
+
+        private void arm(HttpConnection connection) {
+            if (UPGRADED.containsKey(connection)) {
+                return;
+            }
+            long timer = vertx.setTimer(headerDeadline.toMillis(), t -> {
+                deadlines.remove(connection);
+                connection.close();
+            });
+            Long previous = deadlines.put(connection, timer);
+            if (previous != null) {
+                vertx.cancelTimer(previous);
+            }
+        }
+
+        private void disarm(HttpServerRequest request) {
+            HttpConnection connection = request.connection();
+            Long timer = deadlines.remove(connection);
+            if (timer != null) {
+                vertx.cancelTimer(timer);
+            }
+            request.response().endHandler(v -> {
+                if (!closed.get()) {
+                    arm(connection);
+                }
+            });
+        }
+
+        private static void notReady(HttpServerRequest request) {
+            request.response().setStatusCode(503).putHeader("Content-Type", Exchange.JSON)
+                    .putHeader("Retry-After", "1")
+                    .end(new ApiError(503, "UNAVAILABLE", "the broker is starting").controlBody().encode());
+        }
+
+        /** Requests Netty could not decode: 414, 431 or 400, with a JSON body, and the connection closed. */
+        private static void invalidRequest(HttpServerRequest request) {
+            Throwable cause = request.decoderResult().cause();
+            int status = cause instanceof TooLongHttpLineException ? 414
+                    : cause instanceof TooLongHttpHeaderException ? 431
+                    : cause instanceof TooLongFrameException ? 431 : 400;
+            request.response().setStatusCode(status)
+                    .putHeader("Content-Type", Exchange.JSON)
+                    .putHeader("Connection", "close")
+                    .end(ApiError.ofStatus(status).controlBody().encode())
+                    .onComplete(v -> request.connection().close());
+        }
+    }
+
+    /** Keeps the header deadline off a connection that became a tunnel (WebSocket). */
+    static void markUpgraded(HttpServerRequest request) {
+        UPGRADED.put(request.connection(), Boolean.TRUE);
+    }
+
+    // ---- routing ----
+
+    private Router router() {
+        Router router = Router.router(prepared.vertx);
+        router.route().handler(this::front);
+        router.route().handler(this::multipart);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(prepared.settings.bodyLimitBytes()));
+        router.route().handler(this::dispatch);
+        router.route().failureHandler(this::failure);
+        return router;
+    }
+
+    /** Classifies the request by its raw path, authenticates it, answers preflights and hands proxy traffic over. */
+    private void front(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (request.method() == HttpMethod.CONNECT || request.method() == HttpMethod.TRACE) {
+            ctx.response().putHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            ctx.fail(405);
+            return;
+        }
+        List<String> segments = RawPath.segments(request.path() == null ? "/" : request.path());
+        if (!segments.isEmpty() && segments.get(0).equals("v0")) {
+            ctx.put(FACE_KEY, Face.CONTROL);
+            if (!prepared.credentials.hasApiKey(request)) {
+                ctx.fail(401);
+                return;
+            }
+            ctx.put(SEGMENTS_KEY, segments.subList(1, segments.size()));
+            ctx.next();
+            return;
+        }
+        if (segments.size() >= 3 && (segments.get(0).equals("s") || segments.get(0).equals("p"))) {
+            boolean session = segments.get(0).equals("s");
+            ctx.put(FACE_KEY, session ? Face.DATA : Face.PROXY);
+            ctx.put(CORS_KEY, Cors.DEFAULTS);
+            if (session) {
+                ctx.addHeadersEndHandler(v -> Cors.apply(ctx.response(), ctx.get(CORS_KEY)));
+            } else {
+                ctx.addHeadersEndHandler(v -> Cors.applyUnder(ctx.response(), ctx.get(CORS_KEY)));
+            }
+            Optional<SandboxName> sandbox = sandboxName(segments.get(1));
+            Optional<PreviewName> preview = previewName(segments.get(2));
+            if (sandbox.isEmpty() || preview.isEmpty()) {
+                ctx.fail(404);
+                return;
+            }
+            String rest = rest(segments, 3);
+            request.pause();
+            if (Cors.isPreflight(request)) {
+                preflight(ctx, sandbox.get(), preview.get());
+            } else if (session) {
+                session(ctx, sandbox.get(), preview.get(), rest);
+            } else {
+                proxy.handle(ctx, sandbox.get(), preview.get(), rest);
+            }
+            return;
+        }
+        if (segments.size() >= 3 && segments.get(1).equals("sandboxes")) {
+            ctx.put(FACE_KEY, Face.DATA);
+            Optional<SandboxName> sandbox = sandboxName(segments.get(2));
+            if (!segments.get(0).equals(prepared.settings.workspace()) || sandbox.isEmpty()) {
+                ctx.fail(404);
+                return;
+            }
+            if (!prepared.credentials.hasApiKey(request)) {
+                ctx.fail(401);
+                return;
+            }
+            ctx.put(SANDBOX_KEY, sandbox.get());
+            ctx.put(REST_KEY, rest(segments, 3));
+            ctx.next();
+            return;
+        }
+        ctx.put(FACE_KEY, Face.CONTROL);
+        ctx.fail(404);
+    }
+
+    private void preflight(RoutingContext ctx, SandboxName sandbox, PreviewName name) {
+        Exchange.blocking(workers, ctx, () -> gateway.findPreview(sandbox, name), preview -> {
+            preview.ifPresent(p -> ctx.put(CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
+            ctx.request().resume();
+            if (preview.isEmpty()) {
+                ctx.fail(404);
+            } else {
+                ctx.response().setStatusCode(204).end();
+            }
+        });
+    }
+
+    private record SessionCheck(Optional<Preview> preview, boolean authorised) {
+    }
+
+    /** A session URL: the API key, or a token valid now for exactly this port-443 preview of this sandbox. */
+    private void session(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest) {
+        boolean apiKey = prepared.credentials.hasApiKey(ctx.request());
+        String token = ctx.request().getHeader(Credentials.PREVIEW_TOKEN_HEADER);
+        Exchange.blocking(workers, ctx, () -> {
+            var now = clock.instant();
+            Optional<Preview> preview = gateway.findPreview(sandbox, name);
+            boolean usable = preview.isPresent() && preview.get().isSandboxApi() && !preview.get().isExpiredAt(now);
+            boolean tokenOk = token != null && access.verify(sandbox, name, token, now).isPresent();
+            return new SessionCheck(preview, usable && (apiKey || tokenOk));
+        }, check -> {
+            check.preview().ifPresent(p -> ctx.put(CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
+            if (!check.authorised()) {
+                boolean missing = check.preview().isEmpty() || !check.preview().get().isSandboxApi();
+                ctx.fail(apiKey && missing ? 404 : 401);
+                return;
+            }
+            ctx.put(SANDBOX_KEY, sandbox);
+            ctx.put(REST_KEY, rest);
+            ctx.next();
+        });
+    }
+
+    /** Binary writes ({@code PUT /filesystem/…} as multipart/form-data): the {@code file} part, in memory, limited. */
+    private void multipart(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String type = request.getHeader("Content-Type");
+        if (ctx.get(FACE_KEY) != Face.DATA || request.method() != HttpMethod.PUT || type == null
+                || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            ctx.next();
+            return;
+        }
+        long limit = prepared.settings.bodyLimitBytes();
+        String length = request.getHeader("Content-Length");
+        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > limit) {
+            ctx.fail(413);
+            return;
+        }
+        Buffer file = Buffer.buffer();
+        AtomicBoolean failed = new AtomicBoolean();
+        AtomicBoolean sawFile = new AtomicBoolean();
+        long[] total = {0};
+        request.setExpectMultipart(true);
+        request.uploadHandler(upload -> {
+            boolean isFile = upload.name().equals("file");
+            sawFile.compareAndSet(false, isFile);
+            upload.handler(chunk -> {
+                total[0] += chunk.length();
+                if (total[0] > limit) {
+                    if (failed.compareAndSet(false, true)) {
+                        ctx.fail(413);
+                    }
+                    return;
+                }
+                if (isFile) {
+                    file.appendBuffer(chunk);
+                }
+            });
+        });
+        request.handler(chunk -> {
+        });
+        request.exceptionHandler(e -> {
+            if (failed.compareAndSet(false, true)) {
+                ctx.fail(new SandgateException.InvalidRequest("malformed multipart body"));
+            }
+        });
+        request.endHandler(v -> {
+            if (failed.get()) {
+                return;
+            }
+            if (!sawFile.get()) {
+                ctx.fail(new SandgateException.InvalidRequest("multipart body has no 'file' part"));
+                return;
+            }
+            ctx.put(UPLOAD_KEY, file.getBytes());
+            dispatch(ctx);
+        });
+        request.resume();
+    }
+
+    private void dispatch(RoutingContext ctx) {
+        Face face = ctx.get(FACE_KEY);
+        if (face == Face.CONTROL) {
+            control.handle(ctx, ctx.get(SEGMENTS_KEY));
+        } else if (face == Face.DATA) {
+            dataPlane.handle(ctx, ctx.get(SANDBOX_KEY), ctx.get(REST_KEY));
+        } else {
+            ctx.fail(404);
+        }
+    }
+
+    /** Every failure as JSON: the control plane's shape under /v0 and for unknown routes, the sandbox API's elsewhere. */
+    private void failure(RoutingContext ctx) {
+        ApiError error = ctx.failure() != null ? ApiError.of(ctx.failure()) : ApiError.ofStatus(ctx.statusCode());
+        var response = ctx.response();
+        if (response.closed()) {
+            return;
+        }
+        if (response.headWritten()) {
+            response.reset();
+            return;
+        }
+        ctx.request().resume();
+        Face face = ctx.get(FACE_KEY);
+        boolean control = face == null || face == Face.CONTROL;
+        response.setStatusCode(error.status())
+                .putHeader("Content-Type", Exchange.JSON)
+                .putHeader("Cache-Control", "no-store");
+        if (error.status() == 401 && control) {
+            response.putHeader("WWW-Authenticate", "Bearer");
+        }
+        response.end((control ? error.controlBody() : error.dataBody()).encode());
+    }
+
+    private static String rest(List<String> segments, int from) {
+        return segments.size() <= from ? "" : "/" + String.join("/", segments.subList(from, segments.size()));
+    }
+
+    private static Optional<SandboxName> sandboxName(String raw) {
+        try {
+            return Optional.of(SandboxName.of(RawPath.decode(raw)));
+        } catch (RuntimeException invalid) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<PreviewName> previewName(String raw) {
+        try {
+            return Optional.of(PreviewName.of(RawPath.decode(raw)));
+        } catch (RuntimeException invalid) {
+            return Optional.empty();
+        }
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the broker", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the broker failed to bind or close: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the broker did not bind or close within " + BIND_TIMEOUT, e);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.sandgate.adapter.vertx;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * How the broker listens and which limits it enforces. Every value is checked here, when the configuration is
+ * accepted, so that nothing configured can fail at response time.
+ *
+ * @param host                interface to bind; {@code 127.0.0.1} by default
+ * @param port                TCP port, {@code 0} for any free port (see {@link BrokerServer#actualPort()})
+ * @param publicUrl           the URL clients reach the broker at (behind a reverse proxy, say); empty means
+ *                            {@code http://host:actualPort}. Absolute http(s), no query or fragment.
+ * @param workspace           the one workspace this broker serves ({@code X-Blaxel-Workspace}, and the first segment
+ *                            of every sandbox's data-plane URL)
+ * @param apiKey              the master credential, at least 16 characters; never logged
+ * @param idleTimeout         a connection with no traffic for this long is closed (60 s by default)
+ * @param maxHeaderBytes      total request header size; larger gets 431 (8 KiB by default)
+ * @param maxInitialLineBytes request line length; longer gets 414 (4 KiB by default)
+ * @param bodyLimitBytes      API (control and data plane) body limit; larger gets 413 (1 MiB by default). Preview
+ *                            bodies are streamed and not limited here.
+ * @param keepaliveInterval   how often streamed answers (log stream, NDJSON exec) send a keepalive line (30 s)
+ * @param upstreamHost        where preview ports are reached ({@code 127.0.0.1}); never taken from a request
+ * @param workerPoolSize      threads for gateway calls, which may block (process waits, file I/O, port polling)
+ */
+public record BrokerSettings(String host, int port, Optional<URI> publicUrl, String workspace, String apiKey,
+                             Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
+                             Duration keepaliveInterval, String upstreamHost, int workerPoolSize) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
+    public static final int DEFAULT_MAX_INITIAL_LINE_BYTES = 4 * 1024;
+    public static final long DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+    public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(30);
+    public static final int DEFAULT_WORKER_POOL_SIZE = 32;
+
+    private static final Pattern WORKSPACE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    /** First path segments the broker uses for itself; a workspace cannot take them. */
+    private static final Set<String> RESERVED = Set.of("v0", "s", "p");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,253}");
+
+    public BrokerSettings {
+        Objects.requireNonNull(host, "host must not be null");
+        Objects.requireNonNull(publicUrl, "publicUrl must not be null");
+        Objects.requireNonNull(workspace, "workspace must not be null");
+        Objects.requireNonNull(apiKey, "apiKey must not be null");
+        Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
+        Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");
+        Objects.requireNonNull(upstreamHost, "upstreamHost must not be null");
+        if (!HOST.matcher(host).matches()) {
+            throw new IllegalArgumentException("host '" + host + "' is invalid: give an IP address or a host name");
+        }
+        if (!HOST.matcher(upstreamHost).matches()) {
+            throw new IllegalArgumentException("upstreamHost '" + upstreamHost
+                    + "' is invalid: give an IP address or a host name");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
+        }
+        publicUrl.ifPresent(BrokerSettings::requirePublicUrl);
+        if (!WORKSPACE.matcher(workspace).matches() || RESERVED.contains(workspace)) {
+            throw new IllegalArgumentException("workspace '" + workspace + "' is invalid: use 1-63 lowercase letters, "
+                    + "digits or '-' (not 'v0', 's' or 'p')");
+        }
+        if (apiKey.length() < 16 || apiKey.length() > 512 || !apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            // The key itself is never echoed.
+            throw new IllegalArgumentException("apiKey is invalid: give 16-512 printable ASCII characters without spaces");
+        }
+        if (idleTimeout.compareTo(Duration.ofSeconds(1)) < 0 || idleTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("idleTimeout " + idleTimeout + " is out of range 1 s - 1 h");
+        }
+        if (maxHeaderBytes < 1024 || maxHeaderBytes > 1024 * 1024) {
+            throw new IllegalArgumentException("maxHeaderBytes " + maxHeaderBytes + " is out of range 1024-1048576");
+        }
+        if (maxInitialLineBytes < 256 || maxInitialLineBytes > 1024 * 1024) {
+            throw new IllegalArgumentException("maxInitialLineBytes " + maxInitialLineBytes
+                    + " is out of range 256-1048576");
+        }
+        if (bodyLimitBytes < 1024 || bodyLimitBytes > 1024L * 1024 * 1024) {
+            throw new IllegalArgumentException("bodyLimitBytes " + bodyLimitBytes + " is out of range 1 KiB - 1 GiB");
+        }
+        if (keepaliveInterval.compareTo(Duration.ofMillis(10)) < 0
+                || keepaliveInterval.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("keepaliveInterval " + keepaliveInterval + " is out of range 10 ms - 10 min");
+        }
+        if (workerPoolSize < 1 || workerPoolSize > 1024) {
+            throw new IllegalArgumentException("workerPoolSize " + workerPoolSize + " is out of range 1-1024");
+        }
+    }
+
+    /** The defaults: {@code 127.0.0.1:8080}, the limits documented on the components, previews on 127.0.0.1. */
+    public static BrokerSettings defaults(String apiKey, String workspace) {
+        return new BrokerSettings(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), workspace, apiKey, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INITIAL_LINE_BYTES, DEFAULT_BODY_LIMIT_BYTES,
+                DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE);
+    }
+
+    public BrokerSettings withHost(String host) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+    }
+
+    public BrokerSettings withPort(int port) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+    }
+
+    public BrokerSettings withPublicUrl(URI publicUrl) {
+        return new BrokerSettings(host, port, Optional.of(publicUrl), workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+    }
+
+    public BrokerSettings withIdleTimeout(Duration idleTimeout) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+    }
+
+    public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+    }
+
+    public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+    }
+
+    public BrokerSettings withUpstreamHost(String upstreamHost) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+    }
+
+    public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+    }
+
+    @Override
+    public String toString() {
+        return "BrokerSettings[host=" + host + ", port=" + port + ", publicUrl=" + publicUrl + ", workspace="
+                + workspace + ", apiKey=***, idleTimeout=" + idleTimeout + ", maxHeaderBytes=" + maxHeaderBytes
+                + ", maxInitialLineBytes=" + maxInitialLineBytes + ", bodyLimitBytes=" + bodyLimitBytes
+                + ", keepaliveInterval=" + keepaliveInterval + ", upstreamHost=" + upstreamHost
+                + ", workerPoolSize=" + workerPoolSize + "]";
+    }
+
+    private static void requirePublicUrl(URI url) {
+        String scheme = url.getScheme();
+        if (!url.isAbsolute() || url.getHost() == null
+                || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
+                || url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("publicUrl '" + url + "' is invalid: give an absolute http(s) URL "
+                    + "without user info, query or fragment");
+        }
+    }
+}

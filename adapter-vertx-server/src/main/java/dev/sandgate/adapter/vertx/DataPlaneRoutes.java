@@ -1,0 +1,409 @@
+package dev.sandgate.adapter.vertx;
+
+import dev.sandgate.domain.FileContent;
+import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.LogLine;
+import dev.sandgate.domain.ProcessInfo;
+import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SandgateException;
+import dev.sandgate.ports.DataPlane;
+import dev.sandgate.ports.LogListener;
+import dev.sandgate.ports.LogSubscription;
+import dev.sandgate.ports.SandboxGateway;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The sandbox API (protocol section c) of one sandbox, served under its {@code metadata.url} and under each of its
+ * session previews' URLs. The caller is already authenticated; {@code rest} is the raw path after the base.
+ *
+ * <pre>
+ * GET /health
+ * POST /process (JSON, or NDJSON with Accept: text/event-stream)    GET /process (bare array)
+ * GET|DELETE /process/{id}    DELETE /process/{id}/kill    GET /process/{id}/logs    GET /process/{id}/logs/stream
+ * GET|PUT|DELETE /filesystem/{path}   (path one percent-encoded segment, or unencoded after '/')
+ * </pre>
+ */
+final class DataPlaneRoutes {
+    /** A stream whose client does not read is dropped once this much output waits to be written. */
+    private static final long MAX_PENDING_BYTES = 4L * 1024 * 1024;
+
+    private final Vertx vertx;
+    private final SandboxGateway gateway;
+    private final WorkerExecutor workers;
+    private final Duration keepalive;
+
+    DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, Duration keepalive) {
+        this.vertx = vertx;
+        this.gateway = gateway;
+        this.workers = workers;
+        this.keepalive = keepalive;
+    }
+
+    void handle(RoutingContext ctx, SandboxName sandbox, String rest) {
+        List<String> s = RawPath.segments(rest);
+        HttpMethod method = ctx.request().method();
+        if (s.isEmpty()) {
+            ctx.fail(404);
+            return;
+        }
+        switch (s.get(0)) {
+            case "health" -> {
+                if (s.size() != 1) {
+                    ctx.fail(404);
+                } else if (method != HttpMethod.GET) {
+                    ctx.fail(405);
+                } else {
+                    on(ctx, sandbox, dp -> dp.sandbox(), name -> ok(ctx, new JsonObject().put("status", "ok")));
+                }
+            }
+            case "process" -> process(ctx, sandbox, s, method);
+            case "filesystem" -> files(ctx, sandbox, rest.substring(rest.indexOf("filesystem") + "filesystem".length()),
+                    method);
+            default -> ctx.fail(404);
+        }
+    }
+
+    // ---- processes ----
+
+    private void process(RoutingContext ctx, SandboxName sandbox, List<String> s, HttpMethod method) {
+        int n = s.size();
+        if (n == 1) {
+            if (method == HttpMethod.POST) {
+                exec(ctx, sandbox);
+            } else if (method == HttpMethod.GET) {
+                on(ctx, sandbox, DataPlane::listProcesses,
+                        list -> ok(ctx, new JsonArray(list.stream().map(WireJson::process).toList())));
+            } else {
+                ctx.fail(405);
+            }
+            return;
+        }
+        String id = RawPath.decode(s.get(1));
+        if (id.isEmpty()) {
+            ctx.fail(404);
+            return;
+        }
+        if (n == 2) {
+            switch (method.name()) {
+                case "GET" -> on(ctx, sandbox, dp -> dp.getProcess(id), p -> ok(ctx, WireJson.process(p)));
+                case "DELETE" -> on(ctx, sandbox, dp -> dp.stopProcess(id),
+                        p -> ok(ctx, new JsonObject().put("message", "Process stopped successfully")));
+                default -> ctx.fail(405);
+            }
+        } else if (n == 3 && s.get(2).equals("kill")) {
+            if (method == HttpMethod.DELETE) {
+                on(ctx, sandbox, dp -> dp.killProcess(id),
+                        p -> ok(ctx, new JsonObject().put("message", "Process killed successfully")));
+            } else {
+                ctx.fail(405);
+            }
+        } else if (n == 3 && s.get(2).equals("logs")) {
+            if (method == HttpMethod.GET) {
+                on(ctx, sandbox, dp -> dp.logs(id), logs -> ok(ctx, WireJson.logs(logs)));
+            } else {
+                ctx.fail(405);
+            }
+        } else if (n == 4 && s.get(2).equals("logs") && s.get(3).equals("stream")) {
+            if (method == HttpMethod.GET) {
+                streamLogs(ctx, sandbox, id);
+            } else {
+                ctx.fail(405);
+            }
+        } else {
+            ctx.fail(404);
+        }
+    }
+
+    private void exec(RoutingContext ctx, SandboxName sandbox) {
+        ProcessSpec spec = WireJson.processSpec(WireJson.object(ctx.body().buffer()));
+        String accept = ctx.request().getHeader("Accept");
+        if (accept != null && accept.contains("text/event-stream")) {
+            execStreamed(ctx, sandbox, spec);
+            return;
+        }
+        on(ctx, sandbox, dp -> {
+            ProcessInfo info = dp.exec(spec);
+            return spec.waitForCompletion() ? WireJson.process(info, dp.logs(info.pid())) : WireJson.process(info);
+        }, body -> ok(ctx, body));
+    }
+
+    /**
+     * The streamed exec: the process starts (after its ports, if any, accept connections), then NDJSON lines
+     * {@code {"type":"stdout"|"stderr","data":…}}, {@code {"type":"keepalive"}} every keepalive interval, and last
+     * {@code {"type":"result","data":"<ProcessResponse as a JSON string>"}}.
+     */
+    private void execStreamed(RoutingContext ctx, SandboxName sandbox, ProcessSpec spec) {
+        ProcessSpec started = new ProcessSpec(spec.command(), spec.name(), spec.workingDir(), spec.env(),
+                spec.waitForPorts(), false, spec.timeout(), spec.keepAlive(), spec.restartOnFailure(),
+                spec.maxRestarts());
+        on(ctx, sandbox, dp -> new Started(dp, dp.exec(started)), s -> new LineStream(ctx, "application/x-ndjson") {
+            @Override
+            Buffer line(LogLine line) {
+                return ndjson(new JsonObject().put("type", line.stream() == dev.sandgate.domain.LogStream.STDOUT
+                        ? "stdout" : "stderr").put("data", line.text()));
+            }
+
+            @Override
+            Buffer keepalive() {
+                return ndjson(new JsonObject().put("type", "keepalive"));
+            }
+
+            @Override
+            void finish(Runnable end) {
+                workers.executeBlocking(() -> {
+                    ProcessInfo info = s.dataPlane().getProcess(s.info().pid());
+                    return WireJson.process(info, s.dataPlane().logs(info.pid()));
+                }, false).onComplete(ar -> {
+                    JsonObject result = ar.succeeded() ? ar.result() : WireJson.process(s.info());
+                    write(ndjson(new JsonObject().put("type", "result").put("data", result.encode())));
+                    end.run();
+                });
+            }
+        }.start(listener -> s.dataPlane().streamLogs(s.info().pid(), listener)));
+    }
+
+    private record Started(DataPlane dataPlane, ProcessInfo info) {
+    }
+
+    private static Buffer ndjson(JsonObject line) {
+        return Buffer.buffer(line.encode() + "\n");
+    }
+
+    /** {@code stdout:}/{@code stderr:} prefixed lines, {@code [keepalive]} lines, closed when the process exits. */
+    private void streamLogs(RoutingContext ctx, SandboxName sandbox, String id) {
+        // Resolve the process first, so that an unknown one is a plain 404 before any byte of the stream.
+        on(ctx, sandbox, dp -> {
+            dp.getProcess(id);
+            return dp;
+        }, dp -> new LineStream(ctx, "text/plain; charset=utf-8") {
+            @Override
+            Buffer line(LogLine line) {
+                return Buffer.buffer(line.stream().prefix() + line.text() + "\n", StandardCharsets.UTF_8.name());
+            }
+
+            @Override
+            Buffer keepalive() {
+                return Buffer.buffer("[keepalive]\n");
+            }
+
+            @Override
+            void finish(Runnable end) {
+                end.run();
+            }
+        }.start(listener -> dp.streamLogs(id, listener)));
+    }
+
+    /**
+     * One streamed answer fed by a gateway's {@link LogListener}. Callbacks arrive on gateway threads and are moved
+     * onto the request's event loop; the subscription is released when the client goes away; a client that does
+     * not read is dropped once {@link #MAX_PENDING_BYTES} wait.
+     */
+    private abstract class LineStream {
+        private final RoutingContext ctx;
+        private final HttpServerResponse response;
+        private final Context context;
+        private final String contentType;
+        private final AtomicLong pending = new AtomicLong();
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final AtomicReference<LogSubscription> subscription = new AtomicReference<>();
+        private long timer = -1;
+
+        LineStream(RoutingContext ctx, String contentType) {
+            this.ctx = ctx;
+            this.response = ctx.response();
+            this.context = vertx.getOrCreateContext();
+            this.contentType = contentType;
+        }
+
+        abstract Buffer line(LogLine line);
+
+        abstract Buffer keepalive();
+
+        /** Called on the event loop once the process ended; must eventually run {@code end}. */
+        abstract void finish(Runnable end);
+
+        void write(Buffer buffer) {
+            if (!response.closed() && !response.ended()) {
+                response.write(buffer);
+            }
+        }
+
+        LineStream start(Function<LogListener, LogSubscription> subscribe) {
+            response.setStatusCode(200).setChunked(true)
+                    .putHeader("Content-Type", contentType)
+                    .putHeader("Cache-Control", "no-store")
+                    .putHeader("X-Content-Type-Options", "nosniff");
+            response.writeHead();
+            response.closeHandler(v -> stop());
+            timer = vertx.setPeriodic(keepalive.toMillis(), t -> write(keepalive()));
+            LogListener listener = new LogListener() {
+                @Override
+                public void onLine(LogLine line) {
+                    Buffer buffer = line(line);
+                    if (pending.addAndGet(buffer.length()) > MAX_PENDING_BYTES) {
+                        context.runOnContext(v -> {
+                            stop();
+                            response.reset();
+                        });
+                        return;
+                    }
+                    context.runOnContext(v -> {
+                        pending.addAndGet(-buffer.length());
+                        write(buffer);
+                    });
+                }
+
+                @Override
+                public void onEnd() {
+                    context.runOnContext(v -> finish(() -> end()));
+                }
+
+                @Override
+                public void onError(SandgateException error) {
+                    context.runOnContext(v -> end());
+                }
+            };
+            workers.executeBlocking(() -> subscribe.apply(listener), false).onComplete(ar -> {
+                if (ar.failed()) {
+                    // The process went away between the check and the subscription: end the stream.
+                    end();
+                    return;
+                }
+                subscription.set(ar.result());
+                if (done.get()) {
+                    cancel();
+                }
+            });
+            return this;
+        }
+
+        private void end() {
+            stop();
+            if (!response.closed() && !response.ended()) {
+                response.end();
+            }
+        }
+
+        private void stop() {
+            if (done.compareAndSet(false, true)) {
+                vertx.cancelTimer(timer);
+                cancel();
+            }
+        }
+
+        private void cancel() {
+            LogSubscription s = subscription.getAndSet(null);
+            if (s != null) {
+                workers.executeBlocking(() -> {
+                    s.cancel();
+                    return null;
+                }, false);
+            }
+        }
+    }
+
+    // ---- files ----
+
+    private void files(RoutingContext ctx, SandboxName sandbox, String rawPath, HttpMethod method) {
+        SandboxPath path = RawPath.sandboxPath(rawPath);
+        switch (method.name()) {
+            case "GET" -> readFile(ctx, sandbox, path);
+            case "PUT" -> writeFile(ctx, sandbox, path);
+            case "DELETE" -> {
+                boolean recursive = "true".equalsIgnoreCase(ctx.request().getParam("recursive"));
+                on(ctx, sandbox, dp -> {
+                    dp.remove(path, recursive);
+                    return path;
+                }, p -> ok(ctx, new JsonObject().put("message", "File removed successfully").put("path", p.value())));
+            }
+            default -> ctx.fail(405);
+        }
+    }
+
+    private void readFile(RoutingContext ctx, SandboxName sandbox, SandboxPath path) {
+        String accept = ctx.request().getHeader("Accept");
+        boolean raw = accept != null && accept.contains("application/octet-stream");
+        on(ctx, sandbox, dp -> {
+            FileEntry entry = dp.stat(path);
+            if (entry.directory()) {
+                return WireJson.directory(dp.listDirectory(path));
+            }
+            FileContent content = dp.readFile(path);
+            return raw ? Buffer.buffer(content.bytes()) : WireJson.fileWithContent(content);
+        }, body -> {
+            if (body instanceof Buffer bytes) {
+                ctx.response().setStatusCode(200)
+                        .putHeader("Content-Type", "application/octet-stream")
+                        .putHeader("X-Content-Type-Options", "nosniff")
+                        .end(bytes);
+            } else {
+                ok(ctx, body);
+            }
+        });
+    }
+
+    private void writeFile(RoutingContext ctx, SandboxName sandbox, SandboxPath path) {
+        byte[] upload = ctx.get(BrokerServer.UPLOAD_KEY);
+        if (upload != null) {
+            String permissions = ctx.request().getFormAttribute("permissions");
+            Optional<String> perms = Optional.ofNullable(permissions).filter(p -> !p.isEmpty())
+                    .map(FileEntry::requirePermissions);
+            on(ctx, sandbox, dp -> dp.writeFile(path, upload, perms), e -> written(ctx, e));
+            return;
+        }
+        JsonObject body = WireJson.object(ctx.body().buffer());
+        Object isDirectory = body.getValue("isDirectory");
+        Object content = body.getValue("content");
+        Object permissions = body.getValue("permissions");
+        if (permissions != null && !(permissions instanceof String)) {
+            throw WireJson.invalid("permissions must be a string such as 0644");
+        }
+        Optional<String> perms = Optional.ofNullable((String) permissions).filter(p -> !p.isEmpty())
+                .map(FileEntry::requirePermissions);
+        if (Boolean.TRUE.equals(isDirectory)) {
+            on(ctx, sandbox, dp -> dp.makeDirectory(path, perms.orElse("0755")), e -> written(ctx, e));
+        } else if (content instanceof String text) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            on(ctx, sandbox, dp -> dp.writeFile(path, bytes, perms), e -> written(ctx, e));
+        } else {
+            throw WireJson.invalid("give {\"content\": \"...\"} to write a file or {\"isDirectory\": true} to make a "
+                    + "directory");
+        }
+    }
+
+    private static void written(RoutingContext ctx, FileEntry entry) {
+        ok(ctx, new JsonObject().put("message", entry.directory() ? "Directory created successfully"
+                : "File written successfully").put("path", entry.path().value()));
+    }
+
+    // ---- shared ----
+
+    private <T> void on(RoutingContext ctx, SandboxName sandbox, Function<DataPlane, T> call, Consumer<T> then) {
+        Callable<T> task = () -> call.apply(gateway.dataPlane(sandbox));
+        Exchange.blocking(workers, ctx, task, then);
+    }
+
+    private static void ok(RoutingContext ctx, Object body) {
+        Exchange.json(ctx, 200, body);
+    }
+}

@@ -1,0 +1,382 @@
+package dev.sandgate.adapter.vertx;
+
+import dev.sandgate.domain.Preview;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.ports.AccessStore;
+import dev.sandgate.ports.SandboxGateway;
+import io.vertx.core.MultiMap;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The reverse proxy behind each application preview's URL {@code /p/{sandbox}/{preview}/…}: HTTP and WebSocket
+ * traffic to {@code upstreamHost:{preview port}}, streamed both ways with vertx-core's pooled {@link HttpClient}.
+ *
+ * <ul>
+ * <li>The upstream is the configured host and the preview's port, never anything from the request (Host,
+ * absolute-URI request line, X-Forwarded-*).</li>
+ * <li>Private previews need a token: header {@code X-Blaxel-Preview-Token}, or {@code ?bl_preview_token=}, which
+ * answers 302 to the same URL without it and sets an HttpOnly cookie scoped to the preview's path, or that cookie.
+ * None of the three, nor the API key, ever reaches the sandbox.</li>
+ * <li>Hop-by-hop headers (Connection and what it names, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
+ * Upgrade except for a WebSocket upgrade) are dropped both ways; {@code requestHeaders} are injected.</li>
+ * </ul>
+ */
+final class PreviewProxy {
+    static final String TOKEN_PARAM = "bl_preview_token";
+    static final String TOKEN_COOKIE = "bl_preview_token";
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
+            "http2-settings");
+    private static final Set<String> NEVER_FORWARDED = Set.of("host", "x-blaxel-preview-token",
+            "x-blaxel-authorization", "x-blaxel-workspace", "forwarded", "x-forwarded-for", "x-forwarded-host",
+            "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip");
+
+    private final SandboxGateway gateway;
+    private final AccessStore access;
+    private final Clock clock;
+    private final WorkerExecutor workers;
+    private final HttpClient client;
+    private final Credentials credentials;
+    private final String upstreamHost;
+    private final boolean secureCookies;
+    private final String publicScheme;
+
+    PreviewProxy(SandboxGateway gateway, AccessStore access, Clock clock, WorkerExecutor workers, HttpClient client,
+                 Credentials credentials, String upstreamHost, String publicScheme) {
+        this.gateway = gateway;
+        this.access = access;
+        this.clock = clock;
+        this.workers = workers;
+        this.client = client;
+        this.credentials = credentials;
+        this.upstreamHost = upstreamHost;
+        this.publicScheme = publicScheme;
+        this.secureCookies = publicScheme.equals("https");
+    }
+
+    private enum Verdict { FORWARD, REDIRECT, UNAUTHORIZED, NOT_FOUND }
+
+    private record Decision(Verdict verdict, Optional<Preview> preview, Optional<Instant> tokenExpiry) {
+    }
+
+    /** {@code rest} is the raw path after {@code /p/{sandbox}/{preview}}; the request is paused. */
+    void handle(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest) {
+        HttpServerRequest request = ctx.request();
+        String headerToken = request.getHeader(Credentials.PREVIEW_TOKEN_HEADER);
+        List<String> queryTokens = queryValues(request.query(), TOKEN_PARAM);
+        var cookie = request.getCookie(TOKEN_COOKIE);
+        String cookieToken = cookie == null ? null : cookie.getValue();
+        boolean preflight = Cors.isPreflight(request);
+        Exchange.blocking(workers, ctx, () -> {
+            Instant now = clock.instant();
+            Optional<Preview> preview = gateway.findPreview(sandbox, name).filter(p -> !p.isSandboxApi());
+            if (preview.isEmpty()) {
+                return new Decision(Verdict.NOT_FOUND, preview, Optional.empty());
+            }
+            if (preflight) {
+                return new Decision(Verdict.FORWARD, preview, Optional.empty());
+            }
+            if (preview.get().isExpiredAt(now)) {
+                return new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
+            }
+            if (preview.get().isPublic()) {
+                return new Decision(Verdict.FORWARD, preview, Optional.empty());
+            }
+            if (headerToken != null) {
+                return verify(sandbox, name, headerToken, now, preview, Verdict.FORWARD);
+            }
+            if (!queryTokens.isEmpty()) {
+                return queryTokens.size() == 1
+                        ? verify(sandbox, name, queryTokens.get(0), now, preview, Verdict.REDIRECT)
+                        : new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
+            }
+            if (cookieToken != null) {
+                return verify(sandbox, name, cookieToken, now, preview, Verdict.FORWARD);
+            }
+            return new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
+        }, decision -> {
+            decision.preview().ifPresent(p -> ctx.put(BrokerServer.CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
+            switch (decision.verdict()) {
+                case NOT_FOUND -> ctx.fail(new dev.sandgate.domain.SandgateException.NotFound(
+                        "preview " + name + " of sandbox " + sandbox + " not found"));
+                case UNAUTHORIZED -> ctx.fail(401);
+                case REDIRECT -> redirect(ctx, sandbox, name, queryTokens.get(0), decision.tokenExpiry().orElseThrow());
+                case FORWARD -> {
+                    if (preflight) {
+                        request.resume();
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        forward(ctx, decision.preview().orElseThrow(), rest);
+                    }
+                }
+            }
+        });
+    }
+
+    private Decision verify(SandboxName sandbox, PreviewName name, String token, Instant now,
+                            Optional<Preview> preview, Verdict onSuccess) {
+        return access.verify(sandbox, name, token, now)
+                .map(t -> new Decision(onSuccess, preview, Optional.of(t.expiresAt())))
+                .orElseGet(() -> new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty()));
+    }
+
+    private void redirect(RoutingContext ctx, SandboxName sandbox, PreviewName name, String token, Instant expiresAt) {
+        HttpServerRequest request = ctx.request();
+        String query = withoutParam(request.query(), TOKEN_PARAM);
+        String location = request.path() + (query.isEmpty() ? "" : "?" + query);
+        long maxAge = Math.max(0, Duration.between(clock.instant(), expiresAt).toSeconds());
+        String cookie = TOKEN_COOKIE + "=" + token + "; Path=/p/" + sandbox.value() + "/" + name.value()
+                + "; Max-Age=" + maxAge + "; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "");
+        request.resume();
+        ctx.response().setStatusCode(302)
+                .putHeader("Location", location)
+                .putHeader("Set-Cookie", cookie)
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("Content-Type", Exchange.JSON)
+                .end("{}");
+    }
+
+    private void forward(RoutingContext ctx, Preview preview, String rest) {
+        HttpServerRequest request = ctx.request();
+        boolean webSocket = isWebSocketUpgrade(request);
+        String query = withoutParam(request.query(), TOKEN_PARAM);
+        String path = rest.isEmpty() ? "/" : rest;
+        RequestOptions options = new RequestOptions()
+                .setHost(upstreamHost)
+                .setPort(preview.port().value())
+                .setMethod(request.method())
+                .setURI(path + (query.isEmpty() ? "" : "?" + query))
+                .setHeaders(upstreamHeaders(request, preview, webSocket));
+        client.request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                upstreamFailed(ctx);
+                return;
+            }
+            HttpClientRequest upstream = ar.result();
+            if (webSocket) {
+                upstream.connect().onComplete(res -> {
+                    if (res.failed()) {
+                        upstreamFailed(ctx);
+                    } else if (res.result().statusCode() == 101) {
+                        tunnel(ctx, res.result());
+                    } else {
+                        relay(ctx, res.result());
+                    }
+                });
+                return;
+            }
+            boolean hasBody = request.headers().contains(HttpHeaders.CONTENT_LENGTH)
+                    || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+            if (hasBody) {
+                if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                    upstream.setChunked(true);
+                }
+                upstream.send(request).onComplete(res -> {
+                    if (res.failed()) {
+                        upstreamFailed(ctx);
+                    } else {
+                        relay(ctx, res.result());
+                    }
+                });
+            } else {
+                request.resume();
+                upstream.send().onComplete(res -> {
+                    if (res.failed()) {
+                        upstreamFailed(ctx);
+                    } else {
+                        relay(ctx, res.result());
+                    }
+                });
+            }
+        });
+    }
+
+    private void relay(RoutingContext ctx, HttpClientResponse upstream) {
+        HttpServerResponse response = ctx.response();
+        if (response.closed() || response.headWritten()) {
+            upstream.request().reset();
+            return;
+        }
+        response.setStatusCode(upstream.statusCode());
+        response.setStatusMessage(upstream.statusMessage());
+        copyHeaders(upstream.headers(), response.headers(), false);
+        if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            response.setChunked(true);
+        }
+        upstream.pipeTo(response).onFailure(e -> {
+            if (!response.closed()) {
+                response.reset();
+            }
+        });
+    }
+
+    private void tunnel(RoutingContext ctx, HttpClientResponse upstream) {
+        HttpServerResponse response = ctx.response();
+        response.setStatusCode(101);
+        copyHeaders(upstream.headers(), response.headers(), true);
+        BrokerServer.markUpgraded(ctx.request());
+        NetSocket backend = upstream.netSocket();
+        ctx.request().toNetSocket().onComplete(ar -> {
+            if (ar.failed()) {
+                backend.close();
+                return;
+            }
+            NetSocket front = ar.result();
+            front.pipeTo(backend);
+            backend.pipeTo(front);
+        });
+    }
+
+    private void upstreamFailed(RoutingContext ctx) {
+        if (!ctx.response().closed() && !ctx.response().headWritten()) {
+            ctx.fail(new dev.sandgate.domain.SandgateException.Unavailable(
+                    "the preview's port does not answer (is the application listening?)"));
+        }
+    }
+
+    private MultiMap upstreamHeaders(HttpServerRequest request, Preview preview, boolean webSocket) {
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        Set<String> named = connectionNamed(request.headers());
+        for (Map.Entry<String, String> h : request.headers()) {
+            String lower = h.getKey().toLowerCase(Locale.ROOT);
+            if (HOP_BY_HOP.contains(lower) || named.contains(lower) || NEVER_FORWARDED.contains(lower)) {
+                continue;
+            }
+            if (lower.equals("cookie")) {
+                String kept = withoutCookie(h.getValue(), TOKEN_COOKIE);
+                if (!kept.isEmpty()) {
+                    out.add(h.getKey(), kept);
+                }
+                continue;
+            }
+            if (lower.equals("authorization") && credentials.isApiKeyAuthorization(h.getValue())) {
+                continue;
+            }
+            out.add(h.getKey(), h.getValue());
+        }
+        if (webSocket) {
+            out.set("Upgrade", "websocket");
+            out.set("Connection", "Upgrade");
+        }
+        out.set("Host", upstreamHost + ":" + preview.port().value());
+        var remote = request.remoteAddress();
+        if (remote != null && remote.hostAddress() != null) {
+            out.set("X-Forwarded-For", remote.hostAddress());
+        }
+        out.set("X-Forwarded-Proto", publicScheme);
+        preview.spec().requestHeaders().values().forEach(out::set);
+        return out;
+    }
+
+    private static void copyHeaders(MultiMap from, MultiMap to, boolean webSocket) {
+        Set<String> named = connectionNamed(from);
+        for (Map.Entry<String, String> h : from) {
+            String lower = h.getKey().toLowerCase(Locale.ROOT);
+            boolean upgradeHeader = webSocket && (lower.equals("upgrade") || lower.equals("connection"));
+            if (!upgradeHeader && (HOP_BY_HOP.contains(lower) || named.contains(lower))) {
+                continue;
+            }
+            to.add(h.getKey(), h.getValue());
+        }
+    }
+
+    /** The lowercase names listed in Connection headers (which are hop-by-hop too). */
+    private static Set<String> connectionNamed(MultiMap headers) {
+        Set<String> names = new HashSet<>();
+        for (String value : headers.getAll("Connection")) {
+            for (String token : value.split(",")) {
+                String t = token.trim().toLowerCase(Locale.ROOT);
+                if (!t.isEmpty()) {
+                    names.add(t);
+                }
+            }
+        }
+        return names;
+    }
+
+    static boolean isWebSocketUpgrade(HttpServerRequest request) {
+        String upgrade = request.getHeader("Upgrade");
+        return request.method() == HttpMethod.GET && upgrade != null && upgrade.equalsIgnoreCase("websocket")
+                && connectionNamed(request.headers()).contains("upgrade");
+    }
+
+    /** The raw query without every {@code name=…} pair (name compared after decoding). */
+    static String withoutParam(String query, String name) {
+        if (query == null || query.isEmpty()) {
+            return "";
+        }
+        List<String> kept = new ArrayList<>();
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            String key = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
+            if (!decodeQuery(key).equals(name)) {
+                kept.add(pair);
+            }
+        }
+        return String.join("&", kept);
+    }
+
+    static List<String> queryValues(String query, String name) {
+        List<String> values = new ArrayList<>();
+        if (query == null || query.isEmpty()) {
+            return values;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (decodeQuery(key).equals(name)) {
+                values.add(eq < 0 ? "" : decodeQuery(pair.substring(eq + 1)));
+            }
+        }
+        return values;
+    }
+
+    private static String decodeQuery(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return s;
+        }
+    }
+
+    /** A Cookie header value without the named cookie. */
+    static String withoutCookie(String header, String name) {
+        List<String> kept = new ArrayList<>();
+        for (String part : header.split(";")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            String key = p.contains("=") ? p.substring(0, p.indexOf('=')).trim() : p;
+            if (!key.equals(name)) {
+                kept.add(p);
+            }
+        }
+        return String.join("; ", kept);
+    }
+}
