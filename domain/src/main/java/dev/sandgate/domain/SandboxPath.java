@@ -1,5 +1,6 @@
 package dev.sandgate.domain;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -28,9 +29,7 @@ public record SandboxPath(String value) {
         if (raw.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("path '" + Names.printable(raw) + "' contains a NUL character");
         }
-        if (raw.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("path is " + raw.length() + " characters long (at most " + MAX_LENGTH + ")");
-        }
+        requireLength(raw, raw);
         Deque<String> segments = new ArrayDeque<>();
         for (String segment : raw.split("/")) {
             if (segment.isEmpty() || segment.equals(".")) {
@@ -42,7 +41,17 @@ public record SandboxPath(String value) {
                 segments.addLast(segment);
             }
         }
-        return "/" + String.join("/", segments);
+        // Checked again once normalised ("x" becomes "/x"), so that every path's value is itself a valid path.
+        return requireLength(raw, "/" + String.join("/", segments));
+    }
+
+    private static String requireLength(String raw, String path) {
+        int bytes = path.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_LENGTH) {
+            throw new IllegalArgumentException("path '" + Names.printable(raw) + "' is " + bytes
+                    + " bytes long (at most " + MAX_LENGTH + ")");
+        }
+        return path;
     }
 
     public boolean isRoot() {

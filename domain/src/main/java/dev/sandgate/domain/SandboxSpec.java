@@ -1,8 +1,10 @@
 package dev.sandgate.domain;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What a caller asks for when creating a sandbox. {@code image} is recorded (and, for the local runtime, names a
@@ -26,18 +28,25 @@ public record SandboxSpec(SandboxName name, String image, int memoryMb, List<Por
         ports = List.copyOf(Objects.requireNonNull(ports, "ports must not be null"));
         envs = List.copyOf(Objects.requireNonNull(envs, "envs must not be null"));
         labels = Map.copyOf(Objects.requireNonNull(labels, "labels must not be null"));
-        if (ports.stream().map(PortSpec::target).distinct().count() != ports.size()) {
-            throw new IllegalArgumentException("ports of sandbox " + name + " repeat a target port");
-        }
-        if (envs.stream().map(EnvVar::name).distinct().count() != envs.size()) {
-            throw new IllegalArgumentException("envs of sandbox " + name + " repeat a variable name");
-        }
+        requireUnique(name, "target port", ports.stream().map(p -> p.target().toString()).toList());
+        requireUnique(name, "port name", ports.stream().flatMap(p -> p.name().stream()).toList());
+        requireUnique(name, "variable name", envs.stream().map(EnvVar::name).toList());
         labels.forEach((k, v) -> {
             if (k.isEmpty() || k.length() > 256 || v.length() > 1024) {
                 throw new IllegalArgumentException("label '" + Names.printable(k) + "' is invalid: keys 1-256 "
                         + "characters, values at most 1024");
             }
         });
+    }
+
+    private static void requireUnique(SandboxName sandbox, String what, List<String> values) {
+        Set<String> seen = new HashSet<>();
+        for (String value : values) {
+            if (!seen.add(value)) {
+                throw new IllegalArgumentException("sandbox " + sandbox + " repeats " + what + " '"
+                        + Names.printable(value) + "'");
+            }
+        }
     }
 
     /** A spec with the wire protocol's defaults: image {@value #DEFAULT_IMAGE}, {@value #DEFAULT_MEMORY_MB} MB. */
