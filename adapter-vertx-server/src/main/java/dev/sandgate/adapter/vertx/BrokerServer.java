@@ -394,7 +394,7 @@ public final class BrokerServer implements AutoCloseable {
     private void preflight(RoutingContext ctx, SandboxName sandbox, PreviewName name) {
         Exchange.blocking(workers, ctx, () -> gateway.findPreview(sandbox, name), preview -> {
             preview.ifPresent(p -> ctx.put(CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
-            ctx.request().resume();
+            Exchange.resume(ctx.request());
             if (preview.isEmpty()) {
                 ctx.fail(404);
             } else {
@@ -508,7 +508,7 @@ public final class BrokerServer implements AutoCloseable {
             response.reset();
             return;
         }
-        ctx.request().resume();
+        Exchange.resume(ctx.request());
         Face face = ctx.get(FACE_KEY);
         boolean control = face == null || face == Face.CONTROL;
         response.setStatusCode(error.status())

@@ -34,6 +34,13 @@ final class Exchange {
         });
     }
 
+    /** Resumes a paused request unless it was read to its end already (Vert.x refuses that). */
+    static void resume(io.vertx.core.http.HttpServerRequest request) {
+        if (!request.isEnded()) {
+            request.resume();
+        }
+    }
+
     /** Answers {@code status} with a JSON value ({@link io.vertx.core.json.JsonObject} or {@link io.vertx.core.json.JsonArray}). */
     static void json(RoutingContext ctx, int status, Object body) {
         HttpServerResponse response = ctx.response();

@@ -126,7 +126,7 @@ final class PreviewProxy {
                 case REDIRECT -> redirect(ctx, sandbox, name, queryTokens.get(0), decision.tokenExpiry().orElseThrow());
                 case FORWARD -> {
                     if (preflight) {
-                        request.resume();
+                        Exchange.resume(request);
                         ctx.response().setStatusCode(204).end();
                     } else {
                         forward(ctx, decision.preview().orElseThrow(), rest);
@@ -150,7 +150,7 @@ final class PreviewProxy {
         long maxAge = Math.max(0, Duration.between(clock.instant(), expiresAt).toSeconds());
         String cookie = TOKEN_COOKIE + "=" + token + "; Path=/p/" + sandbox.value() + "/" + name.value()
                 + "; Max-Age=" + maxAge + "; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "");
-        request.resume();
+        Exchange.resume(request);
         ctx.response().setStatusCode(302)
                 .putHeader("Location", location)
                 .putHeader("Set-Cookie", cookie)
@@ -202,7 +202,7 @@ final class PreviewProxy {
                     }
                 });
             } else {
-                request.resume();
+                Exchange.resume(request);
                 upstream.send().onComplete(res -> {
                     if (res.failed()) {
                         upstreamFailed(ctx);
