@@ -1,0 +1,369 @@
+package dev.sandgate.adapter.local.process;
+
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SandgateException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a sandbox process is started: the command line around {@code sh -c <command>} and its environment.
+ *
+ * <p>Every process is started as {@code setsid -w ...}, so the OS process the runtime holds is the leader of a new
+ * session and process group: signalling the group ({@code kill -SIG -- -pid}) reaches everything it started that did
+ * not leave the group.
+ *
+ * <h2>{@code none}</h2>
+ * {@code sh -c <command>} runs directly in the sandbox directory on the host, as the broker's user, with the broker's
+ * view of the file system. Sandbox paths in commands ({@code cd /app}) mean host paths. Nothing is confined; the
+ * runtime says so with a WARN at start-up.
+ *
+ * <h2>{@code bwrap} (bubblewrap)</h2>
+ * The process runs in new PID, IPC and UTS namespaces (and a user namespace where the kernel allows it) with every
+ * capability dropped and the network shared (so {@code waitForPorts} on 127.0.0.1 and the preview proxy reach it).
+ * <b>Mapping: the sandbox root directory is the process's {@code /}.</b> A sandbox path {@code /app} is the process's
+ * {@code /app}, and files the process writes anywhere outside the system directories land in the sandbox directory,
+ * where the files API sees them (including {@code /tmp}, which is the sandbox's own {@code tmp} directory rather than a
+ * throw-away tmpfs, so that a {@code workingDir} of {@code /tmp/x} means the same thing to both). On top of that root:
+ * <ul>
+ * <li>{@code /usr} read-only from the host; {@code /bin}, {@code /sbin}, {@code /lib*} as the host has them (the same
+ * relative symlinks into {@code usr} on a merged-/usr system, read-only binds otherwise);</li>
+ * <li>{@code /etc} a read-only tmpfs holding only what programs need to run (passwd, group, hosts, resolv.conf,
+ * nsswitch.conf, ld.so.*, alternatives, certificates, time zone), never shadow files or the broker's
+ * configuration;</li>
+ * <li>{@code /proc} for the new PID namespace (the process sees only its own processes) and a minimal {@code /dev}.</li>
+ * </ul>
+ * Nothing else of the host is visible: not the data directory, not other sandboxes, not {@code $HOME}. The names
+ * {@code usr etc proc dev bin sbin lib lib32 lib64 libx32} at the top of a sandbox are therefore reserved: the runtime
+ * creates them (empty mount points or the symlinks above) and refuses to start a process when one of them is
+ * something else, such as a symlink pointing elsewhere. {@code --die-with-parent} ties the sandbox to the broker: if the
+ * JVM dies, bubblewrap's PID namespace dies with it. Because bubblewrap's init is PID 1 of the namespace, the group
+ * kill of the leader (bubblewrap itself) kills everything inside, even processes that called {@code setsid}.
+ */
+public final class Isolation {
+    private static final Logger LOG = LoggerFactory.getLogger(Isolation.class);
+
+    static final List<String> PATH_DIRS =
+            List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
+    static final String PATH = String.join(":", PATH_DIRS);
+    static final String SHELL = "/bin/sh";
+
+    private static final List<String> ETC_ENTRIES = List.of("passwd", "group", "hosts", "host.conf", "resolv.conf",
+            "nsswitch.conf", "gai.conf", "protocols", "services", "localtime", "timezone", "ld.so.cache", "ld.so.conf",
+            "ld.so.conf.d", "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "mime.types",
+            "os-release", "debian_version");
+    private static final List<String> SYSTEM_DIRS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
+    private static final List<String> MOUNT_POINTS = List.of("usr", "etc", "proc", "dev");
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final IsolationMode inForce;
+    private final Optional<String> setsid;
+    private final String bwrap;
+    private final List<String> namespaceFlags;
+    /** Host system directories outside /usr: name → relative symlink target, or empty for a real directory. */
+    private final Map<String, Optional<String>> systemDirs;
+
+    private Isolation(IsolationMode inForce, Optional<String> setsid, String bwrap, List<String> namespaceFlags,
+                      Map<String, Optional<String>> systemDirs) {
+        this.inForce = inForce;
+        this.setsid = setsid;
+        this.bwrap = bwrap;
+        this.namespaceFlags = List.copyOf(namespaceFlags);
+        this.systemDirs = Collections.unmodifiableMap(new LinkedHashMap<>(systemDirs));
+    }
+
+    /**
+     * Decides the isolation in force. {@code BWRAP} probes bubblewrap with the real flags and fails with
+     * {@link IllegalStateException} when it is missing or does not work here; {@code AUTO} falls back to {@code NONE}
+     * with a WARN; {@code NONE} also WARNs, since processes then run unconfined.
+     */
+    public static Isolation resolve(IsolationMode requested) {
+        Objects.requireNonNull(requested, "requested isolation must not be null");
+        Optional<String> setsid = findExecutable("setsid");
+        if (setsid.isEmpty()) {
+            LOG.warn("setsid (util-linux) was not found on {}: processes will not get their own process group, and "
+                    + "stop/kill will reach only the descendants still attached to them", PATH);
+        }
+        if (requested == IsolationMode.NONE) {
+            warnUnconfined("isolation is set to 'none'");
+            return none(setsid);
+        }
+        Optional<String> bwrap = findExecutable("bwrap");
+        String reason;
+        if (bwrap.isEmpty()) {
+            reason = "bwrap was not found on " + PATH + " (install the 'bubblewrap' package)";
+        } else {
+            Map<String, Optional<String>> systemDirs = hostSystemDirs();
+            List<List<String>> candidates = List.of(
+                    List.of("--unshare-user", "--cap-drop", "ALL"),
+                    List.of("--cap-drop", "ALL"),
+                    List.of());
+            String lastFailure = "";
+            for (List<String> flags : candidates) {
+                Isolation candidate = new Isolation(IsolationMode.BWRAP, setsid, bwrap.get(), flags, systemDirs);
+                Optional<String> failure = candidate.probe();
+                if (failure.isEmpty()) {
+                    LOG.info("process isolation: bubblewrap ({}) with {}", bwrap.get(),
+                            flags.isEmpty() ? "no extra flags" : String.join(" ", flags));
+                    return candidate;
+                }
+                lastFailure = failure.get();
+            }
+            reason = "bwrap does not work here: " + lastFailure;
+        }
+        if (requested == IsolationMode.BWRAP) {
+            throw new IllegalStateException("isolation 'bwrap' was requested but " + reason);
+        }
+        warnUnconfined("isolation is 'auto' and " + reason);
+        return none(setsid);
+    }
+
+    private static Isolation none(Optional<String> setsid) {
+        return new Isolation(IsolationMode.NONE, setsid, null, List.of(), Map.of());
+    }
+
+    private static void warnUnconfined(String why) {
+        LOG.warn("PROCESS ISOLATION IS OFF ({}): sandbox processes run unconfined as the broker's user and can read "
+                + "and write everything it can, including other sandboxes and the data directory", why);
+    }
+
+    /** The isolation actually used: {@code BWRAP} or {@code NONE}, never {@code AUTO}. */
+    public IsolationMode inForce() {
+        return inForce;
+    }
+
+    /**
+     * The full command line of a process running {@code sh -c command} in {@code workingDir} of the sandbox whose
+     * directory is {@code sandboxRoot}. Under {@code bwrap} the working directory is part of the command line; under
+     * {@code none} the process must be started in {@link #directory(Path, SandboxPath)}.
+     */
+    public List<String> commandLine(Path sandboxRoot, SandboxPath workingDir, String command) {
+        Objects.requireNonNull(sandboxRoot, "sandboxRoot must not be null");
+        Objects.requireNonNull(workingDir, "workingDir must not be null");
+        Objects.requireNonNull(command, "command must not be null");
+        List<String> line = new ArrayList<>();
+        setsid.ifPresent(s -> {
+            line.add(s);
+            line.add("-w");
+        });
+        if (inForce == IsolationMode.BWRAP) {
+            line.add(bwrap);
+            line.addAll(List.of("--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts"));
+            line.addAll(namespaceFlags);
+            line.addAll(List.of("--bind", sandboxRoot.toAbsolutePath().toString(), "/"));
+            line.addAll(List.of("--ro-bind", "/usr", "/usr"));
+            systemDirs.forEach((name, link) -> {
+                if (link.isEmpty()) {
+                    line.addAll(List.of("--ro-bind", "/" + name, "/" + name));
+                }
+            });
+            line.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/etc"));
+            for (String entry : ETC_ENTRIES) {
+                line.addAll(List.of("--ro-bind-try", "/etc/" + entry, "/etc/" + entry));
+            }
+            line.addAll(List.of("--remount-ro", "/etc", "--chdir", workingDir.value()));
+        }
+        line.addAll(List.of(SHELL, "-c", command));
+        return line;
+    }
+
+    /** The host directory a process is started in: the working directory itself under {@code none}, else the root. */
+    public Path directory(Path sandboxRoot, SandboxPath workingDir) {
+        return inForce == IsolationMode.BWRAP ? sandboxRoot : hostPath(sandboxRoot, workingDir);
+    }
+
+    /**
+     * The environment of a process, built from nothing (never the broker's own): {@code PATH}, {@code HOME} (the
+     * sandbox directory, or {@code /} under bwrap), {@code LANG=C.UTF-8}, {@code TERM=dumb}, then {@code env} over
+     * them.
+     */
+    public Map<String, String> environment(Path sandboxRoot, Map<String, String> env) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("PATH", PATH);
+        out.put("HOME", inForce == IsolationMode.BWRAP ? "/" : sandboxRoot.toAbsolutePath().toString());
+        out.put("LANG", "C.UTF-8");
+        out.put("TERM", "dumb");
+        out.putAll(env);
+        return out;
+    }
+
+    /** Whether the process started from {@link #commandLine} leads its own process group. */
+    boolean leadsProcessGroup() {
+        return setsid.isPresent();
+    }
+
+    /**
+     * Makes the sandbox directory ready to be the root of a bubblewrap process: creates the reserved mount points
+     * and symlinks, and refuses one that is something else. Does nothing under {@code none}.
+     */
+    void prepare(Path sandboxRoot) {
+        if (inForce != IsolationMode.BWRAP) {
+            return;
+        }
+        try {
+            for (String name : MOUNT_POINTS) {
+                ensureDirectory(sandboxRoot, name);
+            }
+            ensureDirectory(sandboxRoot, "tmp");
+            for (Map.Entry<String, Optional<String>> e : systemDirs.entrySet()) {
+                if (e.getValue().isEmpty()) {
+                    ensureDirectory(sandboxRoot, e.getKey());
+                } else {
+                    ensureSymlink(sandboxRoot, e.getKey(), e.getValue().get());
+                }
+            }
+        } catch (IOException e) {
+            throw new SandgateException.Unavailable("could not prepare the sandbox directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static void ensureDirectory(Path root, String name) throws IOException {
+        Path p = root.resolve(name);
+        if (Files.isSymbolicLink(p) || (Files.exists(p, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+            throw reserved(name);
+        }
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(p);
+        }
+    }
+
+    private static void ensureSymlink(Path root, String name, String target) throws IOException {
+        Path p = root.resolve(name);
+        if (Files.isSymbolicLink(p)) {
+            if (!Files.readSymbolicLink(p).toString().equals(target)) {
+                throw reserved(name);
+            }
+        } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw reserved(name);
+        } else {
+            Files.createSymbolicLink(p, Path.of(target));
+        }
+    }
+
+    private static SandgateException reserved(String name) {
+        return SandgateException.InvalidRequest.unprocessable("sandbox path '/" + name + "' is reserved for the "
+                + "system directories of isolated processes; remove or rename it to run processes");
+    }
+
+    static Path hostPath(Path sandboxRoot, SandboxPath path) {
+        Path p = sandboxRoot;
+        for (String segment : path.segments()) {
+            p = p.resolve(segment);
+        }
+        return p;
+    }
+
+    private Optional<String> probe() {
+        Path root = null;
+        try {
+            root = Files.createTempDirectory("sandgate-isolation-probe");
+            prepare(root);
+            ProcessBuilder pb = new ProcessBuilder(commandLine(root, SandboxPath.ROOT, "test -d /proc/self && exit 0"));
+            pb.directory(root.toFile());
+            pb.environment().clear();
+            pb.environment().putAll(environment(root, Map.of()));
+            pb.redirectErrorStream(true);
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            byte[] out;
+            try (InputStream in = p.getInputStream()) {
+                out = in.readNBytes(4096);
+            }
+            if (!p.waitFor(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                return Optional.of("the probe did not finish within " + PROBE_TIMEOUT.toSeconds() + " s");
+            }
+            if (p.exitValue() != 0) {
+                String text = new String(out, StandardCharsets.UTF_8).strip();
+                return Optional.of("exit code " + p.exitValue() + (text.isEmpty() ? "" : ": " + firstLine(text)));
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted");
+        } finally {
+            deleteQuietly(root);
+        }
+    }
+
+    private static String firstLine(String text) {
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+
+    private static void deleteQuietly(Path root) {
+        if (root == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort: a temporary probe directory
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    private static Map<String, Optional<String>> hostSystemDirs() {
+        Map<String, Optional<String>> dirs = new LinkedHashMap<>();
+        for (String name : SYSTEM_DIRS) {
+            Path p = Path.of("/", name);
+            try {
+                if (Files.isSymbolicLink(p)) {
+                    String target = Files.readSymbolicLink(p).toString();
+                    if (target.startsWith("/")) {
+                        target = target.substring(1);
+                    }
+                    if (target.startsWith("usr/") && !target.contains("..")) {
+                        dirs.put(name, Optional.of(target));
+                    } else if (Files.isDirectory(p)) {
+                        dirs.put(name, Optional.empty());
+                    }
+                } else if (Files.isDirectory(p)) {
+                    dirs.put(name, Optional.empty());
+                }
+            } catch (IOException e) {
+                LOG.debug("skipping /{}: {}", name, e.getMessage());
+            }
+        }
+        return dirs;
+    }
+
+    static Optional<String> findExecutable(String name) {
+        for (String dir : PATH_DIRS) {
+            Path p = Path.of(dir, name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return Optional.of(p.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return "Isolation[" + inForce.wireName() + "]";
+    }
+}

@@ -1,0 +1,791 @@
+package dev.sandgate.adapter.local.process;
+
+import dev.sandgate.domain.LogLine;
+import dev.sandgate.domain.LogStream;
+import dev.sandgate.domain.Port;
+import dev.sandgate.domain.ProcessInfo;
+import dev.sandgate.domain.ProcessLogs;
+import dev.sandgate.domain.ProcessName;
+import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.ProcessStatus;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SandgateException;
+import dev.sandgate.ports.LogListener;
+import dev.sandgate.ports.LogSubscription;
+import dev.sandgate.ports.ProcessOperations;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The processes of one local sandbox: real OS processes, each {@code sh -c <command>} in its own process group
+ * (see {@link Isolation} for how it is started and confined).
+ *
+ * <ul>
+ * <li><b>Identity.</b> A process is known by the OS pid of its first run, as a string; a restart keeps that
+ * identifier even though the OS pid changes. It is also addressed by name: the most recently started process with
+ * it. Names are unique among running processes; the default is {@code proc-<random>}.</li>
+ * <li><b>Lifetime.</b> When the shell exits, whatever it left in its process group is killed (under bubblewrap the
+ * PID namespace dies with it anyway), so a process's children never outlive it. {@code stop} sends SIGTERM to the
+ * tree and SIGKILL after the grace period; {@code kill} sends SIGKILL; both return after waiting briefly for the
+ * exit. A process killed (by {@code kill}, by the keep-alive timeout or by {@link #close()}) reports exit code 137.</li>
+ * <li><b>Timeouts.</b> {@code timeout} bounds the waits of {@code exec} (default
+ * {@link ProcessSettings#defaultWaitTimeout()}, zero waits forever). With {@code keepAlive} it also bounds the
+ * process's life (default {@link #DEFAULT_KEEP_ALIVE_TIMEOUT}, zero means no limit). A {@code waitForPorts} that
+ * times out leaves the process running; {@code waitForCompletion} that times out answers the still-running
+ * process.</li>
+ * <li><b>Output.</b> Kept in a bounded {@link OutputBuffer} per record (across restarts) and streamed to
+ * subscribers from a dedicated callback executor; the stream of a restarted process ends only when it finally
+ * stops.</li>
+ * <li><b>Records</b> outlive their processes; at most {@link ProcessSettings#retainedFinishedProcesses()} finished
+ * ones are kept, the oldest dropped first.</li>
+ * </ul>
+ * Every OS process is spawned from one long-lived thread: bubblewrap's {@code --die-with-parent} watches the thread
+ * that started it, so a short-lived caller thread must never be that parent.
+ */
+public final class LocalProcesses implements ProcessOperations, AutoCloseable {
+    /** How long a keep-alive process may run when its request names no timeout, as the wire protocol says. */
+    public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofMinutes(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalProcesses.class);
+    private static final int SIGKILL_EXIT_CODE = 128 + 9;
+    private static final Duration DRAIN_AFTER_EXIT = Duration.ofSeconds(2);
+    private static final Duration STOP_ANSWER_WAIT = Duration.ofSeconds(1);
+    private static final Duration KILL_ANSWER_WAIT = Duration.ofSeconds(2);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final long PORT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int PORT_CONNECT_TIMEOUT_MILLIS = 200;
+    private static final int MAX_MESSAGE_COMMAND = 200;
+
+    private final SandboxName sandbox;
+    private final Path sandboxRoot;
+    private final ProcessSettings settings;
+    private final Isolation isolation;
+    private final Clock clock;
+
+    private final ExecutorService spawner;
+    private final ExecutorService io;
+    private final ExecutorService callbacks;
+    private final ScheduledThreadPoolExecutor timers;
+
+    // guarded by this; insertion order is start order
+    private final LinkedHashMap<String, ManagedProcess> records = new LinkedHashMap<>();
+    private boolean closed;
+    private int idCollisions;
+
+    public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
+                          Clock clock) {
+        this.sandbox = Objects.requireNonNull(sandbox, "sandbox must not be null");
+        this.sandboxRoot = Objects.requireNonNull(sandboxRoot, "sandboxRoot must not be null").toAbsolutePath();
+        this.settings = Objects.requireNonNull(settings, "settings must not be null");
+        this.isolation = Objects.requireNonNull(isolation, "isolation must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        String prefix = "sandgate-" + sandbox.value();
+        this.spawner = Executors.newSingleThreadExecutor(threads(prefix + "-spawn"));
+        this.io = Executors.newCachedThreadPool(threads(prefix + "-io"));
+        this.callbacks = Executors.newCachedThreadPool(threads(prefix + "-logs"));
+        this.timers = new ScheduledThreadPoolExecutor(1, threads(prefix + "-timer"));
+        this.timers.setRemoveOnCancelPolicy(true);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public SandboxName sandbox() {
+        return sandbox;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- exec
+
+    @Override
+    public ProcessInfo exec(ProcessSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        SandboxPath workingDir = spec.workingDir().orElse(SandboxPath.ROOT);
+        Path hostDir = resolveWorkingDir(workingDir, spec.command());
+        isolation.prepare(sandboxRoot);
+        ProcessName name = spec.name().orElseGet(LocalProcesses::randomName);
+        List<String> commandLine = isolation.commandLine(sandboxRoot, workingDir, spec.command());
+        Path directory = isolation.directory(sandboxRoot, workingDir).equals(sandboxRoot) ? sandboxRoot : hostDir;
+        Map<String, String> env = isolation.environment(sandboxRoot, spec.env());
+
+        ManagedProcess rec;
+        synchronized (this) {
+            ensureOpen();
+            for (ManagedProcess other : records.values()) {
+                ProcessInfo info = other.info();
+                if (info.isRunning() && info.name().equals(name)) {
+                    throw new SandgateException.Conflict("process with name '" + name + "' already exists and is "
+                            + "running");
+                }
+            }
+            Instant startedAt = clock.instant();
+            Process process = spawn(commandLine, directory, env);
+            String id = idFor(process.pid());
+            ProcessInfo info = new ProcessInfo(id, name, spec.command(), ProcessStatus.RUNNING, Optional.empty(),
+                    workingDir, startedAt, Optional.empty(), 0, spec.keepAlive(), spec.restartOnFailure(),
+                    spec.maxRestarts());
+            rec = new ManagedProcess(id, spec, workingDir, directory, info, process, settings.outputBufferBytes());
+            records.put(id, rec);
+            attach(rec, process);
+        }
+        LOG.info("sandbox {}: process '{}' started with pid {} ({})", sandbox, name, rec.id,
+                isolation.inForce().wireName());
+        scheduleKeepAliveKill(rec);
+
+        Optional<Duration> waitLimit = waitLimit(spec);
+        if (!spec.waitForPorts().isEmpty()) {
+            awaitPorts(rec, spec.waitForPorts(), waitLimit);
+        }
+        if (spec.waitForCompletion()) {
+            awaitEnd(rec, waitLimit);
+        }
+        return rec.info();
+    }
+
+    private Path resolveWorkingDir(SandboxPath workingDir, String command) {
+        Path host = Isolation.hostPath(sandboxRoot, workingDir);
+        if (!Files.isDirectory(host)) {
+            throw SandgateException.InvalidRequest.unprocessable("could not execute command '" + shorten(command)
+                    + "' because folder '" + workingDir + "' does not exist");
+        }
+        try {
+            Path real = host.toRealPath();
+            if (!real.startsWith(sandboxRoot.toRealPath())) {
+                throw new SandgateException.InvalidRequest("working directory '" + workingDir
+                        + "' leads outside the sandbox");
+            }
+            return real;
+        } catch (IOException e) {
+            throw SandgateException.InvalidRequest.unprocessable("could not execute command '" + shorten(command)
+                    + "' because folder '" + workingDir + "' does not exist");
+        }
+    }
+
+    private static String shorten(String command) {
+        return command.length() <= MAX_MESSAGE_COMMAND ? command : command.substring(0, MAX_MESSAGE_COMMAND) + "…";
+    }
+
+    private static ProcessName randomName() {
+        return ProcessName.of("proc-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL));
+    }
+
+    private String idFor(long pid) {
+        String id = Long.toString(pid);
+        ManagedProcess existing = records.get(id);
+        if (existing == null) {
+            return id;
+        }
+        if (existing.isEnded()) {
+            records.remove(id);
+            return id;
+        }
+        // the OS reused the pid of a process whose record still runs under it (after a restart)
+        return id + "-" + (++idCollisions);
+    }
+
+    private Process spawn(List<String> commandLine, Path directory, Map<String, String> env) {
+        Future<Process> started;
+        try {
+            started = spawner.submit(() -> {
+                ProcessBuilder pb = new ProcessBuilder(commandLine);
+                pb.directory(directory.toFile());
+                pb.environment().clear();
+                pb.environment().putAll(env);
+                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                return pb.start();
+            });
+        } catch (RejectedExecutionException e) {
+            throw closedError();
+        }
+        try {
+            return started.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new SandgateException.Unavailable("could not start the process: "
+                    + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandgateException.Unavailable("interrupted while starting the process", e);
+        }
+    }
+
+    private Optional<Duration> waitLimit(ProcessSpec spec) {
+        Duration limit = spec.timeout().orElse(settings.defaultWaitTimeout());
+        return limit.isZero() ? Optional.empty() : Optional.of(limit);
+    }
+
+    private void awaitPorts(ManagedProcess rec, List<Port> ports, Optional<Duration> limit) {
+        long deadline = limit.map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
+        Set<Port> open = new HashSet<>();
+        while (true) {
+            for (Port port : ports) {
+                if (!open.contains(port) && accepts(port)) {
+                    open.add(port);
+                }
+            }
+            if (open.size() == ports.size()) {
+                return;
+            }
+            if (rec.finished.isDone()) {
+                ProcessInfo info = rec.info();
+                throw SandgateException.InvalidRequest.unprocessable("process exited with code "
+                        + info.exitCode().map(String::valueOf).orElse("?") + " before ports " + ports
+                        + " accepted connections");
+            }
+            if (limit.isPresent() && System.nanoTime() - deadline >= 0) {
+                throw SandgateException.InvalidRequest.unprocessable("process timed out waiting for ports after "
+                        + seconds(limit.get()) + " seconds");
+            }
+            LockSupport.parkNanos(PORT_POLL_NANOS);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new SandgateException.Unavailable("interrupted while waiting for ports " + ports);
+            }
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
+    }
+
+    private static boolean accepts(Port port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port.value()),
+                    PORT_CONNECT_TIMEOUT_MILLIS);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void awaitEnd(ManagedProcess rec, Optional<Duration> limit) {
+        try {
+            if (limit.isPresent()) {
+                rec.finished.get(limit.get().toNanos(), TimeUnit.NANOSECONDS);
+            } else {
+                rec.finished.get();
+            }
+        } catch (TimeoutException e) {
+            // answer the still-running process
+        } catch (ExecutionException e) {
+            throw new SandgateException.Unavailable("waiting for the process failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandgateException.Unavailable("interrupted while waiting for the process", e);
+        }
+    }
+
+    private static void awaitQuietly(ManagedProcess rec, Duration limit) {
+        try {
+            rec.finished.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // answer what is known now
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void scheduleKeepAliveKill(ManagedProcess rec) {
+        if (!rec.spec.keepAlive()) {
+            return;
+        }
+        Duration limit = rec.spec.timeout().orElse(DEFAULT_KEEP_ALIVE_TIMEOUT);
+        if (limit.isZero()) {
+            return;
+        }
+        synchronized (rec) {
+            if (rec.ended) {
+                return;
+            }
+            try {
+                rec.keepAliveKill = timers.schedule(() -> {
+                    LOG.info("sandbox {}: process {} reached its keep-alive timeout of {}; killing it", sandbox, rec.id,
+                            limit);
+                    killRecord(rec);
+                }, limit.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException ignored) {
+                // closing
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- output
+
+    private void attach(ManagedProcess rec, Process process) {
+        CompletableFuture<Void> out = CompletableFuture.runAsync(
+                () -> pump(rec, process.getInputStream(), LogStream.STDOUT), io);
+        CompletableFuture<Void> err = CompletableFuture.runAsync(
+                () -> pump(rec, process.getErrorStream(), LogStream.STDERR), io);
+        process.onExit().whenComplete((p, t) -> {
+            Runnable task = () -> exited(rec, process, out, err);
+            try {
+                io.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        });
+    }
+
+    private void pump(ManagedProcess rec, InputStream in, LogStream stream) {
+        int maxLine = OutputBuffer.maxLineBytes(settings.outputBufferBytes());
+        byte[] buf = new byte[8192];
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        line.write(buf, start, i - start);
+                        emit(rec, stream, line);
+                        start = i + 1;
+                    } else if (line.size() + (i - start + 1) >= maxLine) {
+                        line.write(buf, start, i - start + 1);
+                        emit(rec, stream, line);
+                        start = i + 1;
+                    }
+                }
+                line.write(buf, start, n - start);
+            }
+        } catch (IOException e) {
+            // the pipe closed under us: the process is gone
+        } catch (RuntimeException e) {
+            LOG.warn("sandbox {}: reading the output of process {} failed", sandbox, rec.id, e);
+        }
+        if (line.size() > 0) {
+            emit(rec, stream, line);
+        }
+    }
+
+    private static void emit(ManagedProcess rec, LogStream stream, ByteArrayOutputStream line) {
+        byte[] bytes = line.toByteArray();
+        line.reset();
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\r') {
+            length--;
+        }
+        rec.append(new LogLine(stream, new String(bytes, 0, length, StandardCharsets.UTF_8)), bytes.length);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- exit
+
+    private void exited(ManagedProcess rec, Process process, CompletableFuture<Void> out, CompletableFuture<Void> err) {
+        int code = process.exitValue();
+        if (isolation.leadsProcessGroup()) {
+            Signals.group(process.pid(), "KILL");
+        }
+        try {
+            CompletableFuture.allOf(out, err).get(DRAIN_AFTER_EXIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.debug("sandbox {}: output of process {} still open after its exit", sandbox, rec.id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean restart;
+        synchronized (rec) {
+            if (rec.current != process) {
+                return;
+            }
+            rec.current = null;
+            rec.lastExitCode = code;
+            if (rec.graceKill != null) {
+                rec.graceKill.cancel(false);
+                rec.graceKill = null;
+            }
+            ProcessInfo info = rec.info;
+            restart = code != 0 && info.isRunning() && info.restartOnFailure()
+                    && (info.maxRestarts() < 0 || info.restartCount() < info.maxRestarts()) && !isClosed();
+            if (restart) {
+                long backoff = Math.min(5_000L, 100L << Math.min(info.restartCount(), 6));
+                try {
+                    rec.pendingRestart = timers.schedule(() -> restart(rec), backoff, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    restart = false;
+                }
+            }
+        }
+        if (!restart) {
+            finish(rec, code);
+        }
+    }
+
+    private void restart(ManagedProcess rec) {
+        synchronized (rec) {
+            rec.pendingRestart = null;
+            if (!rec.info.isRunning() || isClosed()) {
+                rec.pendingRestart = null;
+            }
+        }
+        if (!rec.info().isRunning() || isClosed()) {
+            finish(rec, rec.lastExitCodeSafe());
+            return;
+        }
+        Process process;
+        try {
+            process = spawn(isolation.commandLine(sandboxRoot, rec.workingDir, rec.spec.command()), rec.hostDirectory,
+                    isolation.environment(sandboxRoot, rec.spec.env()));
+        } catch (SandgateException e) {
+            rec.append(LogLine.stderr("sandgate: could not restart the process: " + e.getMessage()), 0);
+            finish(rec, rec.lastExitCodeSafe());
+            return;
+        }
+        boolean stillWanted;
+        synchronized (rec) {
+            ProcessInfo i = rec.info;
+            rec.current = process;
+            rec.info = new ProcessInfo(i.pid(), i.name(), i.command(), i.status(), i.exitCode(), i.workingDir(),
+                    i.startedAt(), i.completedAt(), i.restartCount() + 1, i.keepAlive(), i.restartOnFailure(),
+                    i.maxRestarts());
+            stillWanted = i.isRunning();
+        }
+        LOG.info("sandbox {}: process {} restarted after a failure (pid now {})", sandbox, rec.id, process.pid());
+        attach(rec, process);
+        if (!stillWanted || isClosed()) {
+            killTree(process);
+        }
+    }
+
+    private void finish(ManagedProcess rec, int code) {
+        ProcessInfo done;
+        synchronized (rec) {
+            if (rec.ended) {
+                return;
+            }
+            int exitCode = rec.info.status() == ProcessStatus.KILLED ? SIGKILL_EXIT_CODE : code;
+            Instant now = clock.instant();
+            Instant at = now.isBefore(rec.info.startedAt()) ? rec.info.startedAt() : now;
+            rec.info = rec.info.exited(exitCode, at);
+            rec.ended = true;
+            rec.current = null;
+            done = rec.info;
+        }
+        rec.cancelTimers();
+        rec.endSubscribers();
+        rec.finished.complete(done);
+        LOG.debug("sandbox {}: process {} ended: {} ({})", sandbox, rec.id, done.status().wireName(),
+                done.exitCode().orElse(-1));
+        prune();
+    }
+
+    private void prune() {
+        synchronized (this) {
+            long ended = records.values().stream().filter(ManagedProcess::isEnded).count();
+            for (Iterator<ManagedProcess> it = records.values().iterator();
+                 ended > settings.retainedFinishedProcesses() && it.hasNext(); ) {
+                if (it.next().isEnded()) {
+                    it.remove();
+                    ended--;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- signals
+
+    private void terminate(Process process) {
+        List<ProcessHandle> tree = Signals.descendants(process.toHandle());
+        if (isolation.inForce() == IsolationMode.BWRAP) {
+            // bubblewrap itself must live on: its death would SIGKILL the namespace before the command can react
+            Signals.terminate(tree);
+            return;
+        }
+        if (isolation.leadsProcessGroup()) {
+            Signals.group(process.pid(), "TERM");
+        } else {
+            process.destroy();
+        }
+        Signals.terminate(tree);
+    }
+
+    private void killTree(Process process) {
+        List<ProcessHandle> tree = Signals.descendants(process.toHandle());
+        if (isolation.leadsProcessGroup()) {
+            Signals.group(process.pid(), "KILL");
+        }
+        process.destroyForcibly();
+        Signals.kill(tree);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- queries
+
+    @Override
+    public List<ProcessInfo> listProcesses() {
+        List<ManagedProcess> all;
+        synchronized (this) {
+            all = new ArrayList<>(records.values());
+        }
+        return all.stream().map(ManagedProcess::info).toList();
+    }
+
+    @Override
+    public ProcessInfo getProcess(String identifier) {
+        return find(identifier).info();
+    }
+
+    @Override
+    public ProcessLogs logs(String identifier) {
+        return find(identifier).logs();
+    }
+
+    @Override
+    public LogSubscription streamLogs(String identifier, LogListener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        ManagedProcess rec = find(identifier);
+        LogSubscriber[] self = new LogSubscriber[1];
+        LogSubscriber subscriber = new LogSubscriber(listener, callbacks, settings.subscriberQueueLines(),
+                settings.outputBufferBytes(), () -> rec.unsubscribe(self[0]));
+        self[0] = subscriber;
+        rec.subscribe(subscriber);
+        subscriber.start();
+        return subscriber;
+    }
+
+    private ManagedProcess find(String identifier) {
+        Objects.requireNonNull(identifier, "identifier must not be null");
+        synchronized (this) {
+            ManagedProcess byId = records.get(identifier);
+            if (byId != null) {
+                return byId;
+            }
+            List<ManagedProcess> all = new ArrayList<>(records.values());
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (all.get(i).info().name().value().equals(identifier)) {
+                    return all.get(i);
+                }
+            }
+        }
+        throw new SandgateException.NotFound("process not found");
+    }
+
+    /** Live log subscriptions of a process (for tests). */
+    int subscriberCount(String identifier) {
+        return find(identifier).subscriberCount();
+    }
+
+    /** The OS pid currently behind a process, if it runs (for tests). */
+    OptionalLong osPid(String identifier) {
+        Process p = find(identifier).current();
+        return p == null ? OptionalLong.empty() : OptionalLong.of(p.pid());
+    }
+
+    // ---------------------------------------------------------------------------------------------------- stop/kill
+
+    @Override
+    public ProcessInfo stopProcess(String identifier) {
+        ManagedProcess rec = find(identifier);
+        if (!stopRecord(rec)) {
+            throw new SandgateException.NotFound("process '" + identifier + "' is not running");
+        }
+        awaitQuietly(rec, settings.stopGracePeriod().compareTo(STOP_ANSWER_WAIT) < 0
+                ? settings.stopGracePeriod().plusMillis(500) : STOP_ANSWER_WAIT);
+        return rec.info();
+    }
+
+    /** SIGTERM now, SIGKILL after the grace period; false when the record was not running. */
+    private boolean stopRecord(ManagedProcess rec) {
+        Process process;
+        boolean finishNow = false;
+        synchronized (rec) {
+            if (!rec.info.isRunning() || rec.ended) {
+                return false;
+            }
+            rec.info = rec.info.withStatus(ProcessStatus.STOPPED);
+            process = rec.current;
+            if (process == null && rec.pendingRestart != null) {
+                rec.pendingRestart.cancel(false);
+                rec.pendingRestart = null;
+                finishNow = true;
+            }
+        }
+        if (finishNow) {
+            finish(rec, rec.lastExitCodeSafe());
+            return true;
+        }
+        if (process == null) {
+            return true; // a restart is being spawned; it sees the status and kills what it started
+        }
+        if (settings.stopGracePeriod().isZero()) {
+            killTree(process);
+            return true;
+        }
+        terminate(process);
+        synchronized (rec) {
+            if (!rec.ended && rec.current == process) {
+                try {
+                    rec.graceKill = timers.schedule(() -> {
+                        if (process.isAlive()) {
+                            LOG.info("sandbox {}: process {} outlived its stop grace period; killing it", sandbox,
+                                    rec.id);
+                            killTree(process);
+                        }
+                    }, settings.stopGracePeriod().toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    killTree(process);
+                }
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public ProcessInfo killProcess(String identifier) {
+        ManagedProcess rec = find(identifier);
+        if (!killRecord(rec)) {
+            throw new SandgateException.NotFound("process '" + identifier + "' is not running");
+        }
+        awaitQuietly(rec, KILL_ANSWER_WAIT);
+        return rec.info();
+    }
+
+    /** SIGKILL to the tree; status {@code killed} unless it was already stopping. False when it had ended. */
+    private boolean killRecord(ManagedProcess rec) {
+        Process process;
+        boolean finishNow = false;
+        synchronized (rec) {
+            if (rec.ended) {
+                return false;
+            }
+            if (rec.info.isRunning()) {
+                rec.info = rec.info.withStatus(ProcessStatus.KILLED);
+            }
+            process = rec.current;
+            if (process == null && rec.pendingRestart != null) {
+                rec.pendingRestart.cancel(false);
+                rec.pendingRestart = null;
+                finishNow = true;
+            }
+        }
+        if (finishNow) {
+            finish(rec, SIGKILL_EXIT_CODE);
+        } else if (process != null) {
+            killTree(process);
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- shutdown
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedError();
+        }
+    }
+
+    private SandgateException closedError() {
+        return new SandgateException.Unavailable("the processes of sandbox '" + sandbox + "' are shut down");
+    }
+
+    private List<ManagedProcess> snapshot() {
+        synchronized (this) {
+            return new ArrayList<>(records.values());
+        }
+    }
+
+    /** Stops every running process gracefully (SIGTERM, SIGKILL after the grace period) and waits for them. */
+    public void stopAll() {
+        List<ManagedProcess> all = snapshot();
+        for (ManagedProcess rec : all) {
+            stopRecord(rec);
+        }
+        awaitAll(all, settings.stopGracePeriod().plus(CLOSE_WAIT));
+    }
+
+    /**
+     * Kills every running process of the sandbox (SIGKILL to their groups), waits a bounded time for them to exit,
+     * and releases the threads. Processes cannot be started afterwards. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        List<ManagedProcess> all = snapshot();
+        for (ManagedProcess rec : all) {
+            killRecord(rec);
+        }
+        awaitAll(all, CLOSE_WAIT);
+        timers.shutdownNow();
+        spawner.shutdownNow();
+        io.shutdownNow();
+        callbacks.shutdown();
+        try {
+            if (!callbacks.awaitTermination(1, TimeUnit.SECONDS)) {
+                callbacks.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            callbacks.shutdownNow();
+        }
+    }
+
+    private static void awaitAll(List<ManagedProcess> all, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (ManagedProcess rec : all) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                rec.finished.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // bounded: give up on this one
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalProcesses[" + sandbox + ", " + isolation.inForce().wireName() + "]";
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sandgate.adapter.local.process;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the local runtime runs processes.
+ *
+ * @param stopGracePeriod           how long {@code stop} waits after SIGTERM before it sends SIGKILL to the group;
+ *                                  zero kills at once
+ * @param outputBufferBytes         the output kept per process (stdout and stderr together, at least 1024); each line
+ *                                  is charged its UTF-8 size plus a fixed per-line overhead, so that a flood of empty
+ *                                  lines cannot grow memory either; the oldest lines are dropped first
+ * @param retainedFinishedProcesses how many finished process records a sandbox keeps (the oldest go first)
+ * @param defaultWaitTimeout        bound on {@code waitForPorts} and {@code waitForCompletion} when the request names
+ *                                  none
+ * @param subscriberQueueLines      lines a log subscriber may fall behind before it is dropped with
+ *                                  {@code onError(Unavailable)}
+ */
+public record ProcessSettings(Duration stopGracePeriod, int outputBufferBytes, int retainedFinishedProcesses,
+                              Duration defaultWaitTimeout, int subscriberQueueLines) {
+    /** The smallest output buffer accepted. */
+    public static final int MIN_OUTPUT_BUFFER_BYTES = 1024;
+
+    public ProcessSettings {
+        Objects.requireNonNull(stopGracePeriod, "stopGracePeriod must not be null");
+        Objects.requireNonNull(defaultWaitTimeout, "defaultWaitTimeout must not be null");
+        if (stopGracePeriod.isNegative()) {
+            throw new IllegalArgumentException("stopGracePeriod " + stopGracePeriod + " must not be negative");
+        }
+        if (outputBufferBytes < MIN_OUTPUT_BUFFER_BYTES) {
+            throw new IllegalArgumentException("outputBufferBytes " + outputBufferBytes + " must be at least "
+                    + MIN_OUTPUT_BUFFER_BYTES);
+        }
+        if (retainedFinishedProcesses < 0) {
+            throw new IllegalArgumentException("retainedFinishedProcesses " + retainedFinishedProcesses
+                    + " must not be negative");
+        }
+        if (defaultWaitTimeout.isNegative() || defaultWaitTimeout.isZero()) {
+            throw new IllegalArgumentException("defaultWaitTimeout " + defaultWaitTimeout + " must be positive");
+        }
+        if (subscriberQueueLines < 1) {
+            throw new IllegalArgumentException("subscriberQueueLines " + subscriberQueueLines + " must be positive");
+        }
+    }
+
+    /** 5 s grace, 1 MiB of output, 100 finished records, 60 s waits, 10 000 queued lines per subscriber. */
+    public static ProcessSettings defaults() {
+        return new ProcessSettings(Duration.ofSeconds(5), 1024 * 1024, 100, Duration.ofSeconds(60), 10_000);
+    }
+
+    public ProcessSettings withStopGracePeriod(Duration value) {
+        return new ProcessSettings(value, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
+                subscriberQueueLines);
+    }
+
+    public ProcessSettings withOutputBufferBytes(int value) {
+        return new ProcessSettings(stopGracePeriod, value, retainedFinishedProcesses, defaultWaitTimeout,
+                subscriberQueueLines);
+    }
+
+    public ProcessSettings withRetainedFinishedProcesses(int value) {
+        return new ProcessSettings(stopGracePeriod, outputBufferBytes, value, defaultWaitTimeout,
+                subscriberQueueLines);
+    }
+
+    public ProcessSettings withDefaultWaitTimeout(Duration value) {
+        return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses, value,
+                subscriberQueueLines);
+    }
+
+    public ProcessSettings withSubscriberQueueLines(int value) {
+        return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
+                value);
+    }
+}
