@@ -1,0 +1,155 @@
+package dev.sandgate.adapter.local;
+
+import com.squareup.moshi.Json;
+import dev.sandgate.domain.EnvVar;
+import dev.sandgate.domain.HttpHeaders;
+import dev.sandgate.domain.Port;
+import dev.sandgate.domain.PortSpec;
+import dev.sandgate.domain.Preview;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.PreviewSpec;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxSpec;
+import dev.sandgate.domain.SandboxStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The persisted form of sandboxes, previews and tokens: plain classes of public fields that Moshi maps by
+ * reflection, apart from the domain records so that the domain's validation runs again on every load. Each file
+ * carries a {@code version} so that a later format can read an earlier one.
+ */
+final class LocalRecords {
+    static final int VERSION = 1;
+
+    private LocalRecords() {
+    }
+
+    /** {@code sandboxes/<name>/sandbox.json}. */
+    static final class SandboxRecord {
+        int version;
+        String name;
+        String image;
+        int memoryMb;
+        List<PortRecord> ports;
+        List<EnvRecord> envs;
+        Map<String, String> labels;
+        String status;
+        Instant createdAt;
+        Instant updatedAt;
+
+        static SandboxRecord of(SandboxSpec spec, SandboxStatus status, Instant createdAt, Instant updatedAt) {
+            SandboxRecord r = new SandboxRecord();
+            r.version = VERSION;
+            r.name = spec.name().value();
+            r.image = spec.image();
+            r.memoryMb = spec.memoryMb();
+            r.ports = new ArrayList<>();
+            for (PortSpec p : spec.ports()) {
+                PortRecord pr = new PortRecord();
+                pr.name = p.name().orElse(null);
+                pr.target = p.target().value();
+                pr.protocol = p.protocol();
+                r.ports.add(pr);
+            }
+            r.envs = new ArrayList<>();
+            for (EnvVar e : spec.envs()) {
+                EnvRecord er = new EnvRecord();
+                er.name = e.name();
+                er.value = e.value();
+                r.envs.add(er);
+            }
+            r.labels = new LinkedHashMap<>(spec.labels());
+            r.status = status.name();
+            r.createdAt = createdAt;
+            r.updatedAt = updatedAt;
+            return r;
+        }
+
+        SandboxSpec spec() {
+            List<PortSpec> portSpecs = new ArrayList<>();
+            for (PortRecord p : listOrEmpty(ports)) {
+                portSpecs.add(new PortSpec(Optional.ofNullable(p.name), Port.of(p.target), p.protocol));
+            }
+            List<EnvVar> envVars = new ArrayList<>();
+            for (EnvRecord e : listOrEmpty(envs)) {
+                envVars.add(new EnvVar(e.name, e.value));
+            }
+            return new SandboxSpec(SandboxName.of(name), image, memoryMb, portSpecs, envVars,
+                    labels == null ? Map.of() : labels);
+        }
+    }
+
+    static final class PortRecord {
+        String name;
+        int target;
+        String protocol;
+    }
+
+    static final class EnvRecord {
+        String name;
+        String value;
+    }
+
+    /** {@code access/<sandbox>/<preview>.json}: one preview and its tokens. */
+    static final class PreviewRecord {
+        int version;
+        String sandbox;
+        String name;
+        int port;
+        @Json(name = "public")
+        boolean isPublic;
+        Map<String, String> responseHeaders;
+        Map<String, String> requestHeaders;
+        Instant expires;
+        String url;
+        Instant createdAt;
+        long seq;
+        /** Oldest first. */
+        List<TokenRecord> tokens;
+
+        static PreviewRecord of(Preview preview, long seq, List<TokenRecord> tokens) {
+            PreviewRecord r = new PreviewRecord();
+            r.version = VERSION;
+            r.sandbox = preview.sandbox().value();
+            r.name = preview.name().value();
+            r.port = preview.port().value();
+            r.isPublic = preview.isPublic();
+            r.responseHeaders = new LinkedHashMap<>(preview.spec().responseHeaders().values());
+            r.requestHeaders = new LinkedHashMap<>(preview.spec().requestHeaders().values());
+            r.expires = preview.expires().orElse(null);
+            r.url = preview.url();
+            r.createdAt = preview.createdAt();
+            r.seq = seq;
+            r.tokens = tokens;
+            return r;
+        }
+
+        Preview preview() {
+            PreviewSpec spec = new PreviewSpec(PreviewName.of(name), Port.of(port), isPublic,
+                    HttpHeaders.of(responseHeaders == null ? Map.of() : responseHeaders),
+                    HttpHeaders.of(requestHeaders == null ? Map.of() : requestHeaders), Optional.ofNullable(expires));
+            return new Preview(SandboxName.of(sandbox), spec, url, createdAt);
+        }
+    }
+
+    /**
+     * A token as stored: its name, expiry, order and the random nonce its value is derived from. The value itself is
+     * never stored (see {@link FileAccessStore}).
+     */
+    static final class TokenRecord {
+        String name;
+        /** 32 random bytes, base64url without padding. */
+        String nonce;
+        Instant expiresAt;
+        long seq;
+    }
+
+    private static <T> List<T> listOrEmpty(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+}

@@ -1,0 +1,603 @@
+package dev.sandgate.adapter.local;
+
+import dev.sandgate.adapter.local.LocalRecords.SandboxRecord;
+import dev.sandgate.adapter.local.process.Isolation;
+import dev.sandgate.adapter.local.process.LocalProcesses;
+import dev.sandgate.domain.DirectoryListing;
+import dev.sandgate.domain.FileContent;
+import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.Preview;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.PreviewSpec;
+import dev.sandgate.domain.PreviewToken;
+import dev.sandgate.domain.ProcessInfo;
+import dev.sandgate.domain.ProcessLogs;
+import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.Sandbox;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SandboxSpec;
+import dev.sandgate.domain.SandboxStatus;
+import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.TokenName;
+import dev.sandgate.ports.AccessStore;
+import dev.sandgate.ports.DataPlane;
+import dev.sandgate.ports.LogListener;
+import dev.sandgate.ports.LogSubscription;
+import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.UrlScheme;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sandboxes on this machine. Each sandbox is a directory {@code <dataDir>/sandboxes/<name>/} holding its files under
+ * {@code root/} and its record in {@code sandbox.json} (written atomically), so a new instance over the same data
+ * directory finds every sandbox again; previews and tokens live in the {@link AccessStore} given (by default a
+ * {@link FileAccessStore} under {@code <dataDir>/access}), so they survive too, and tokens stay valid.
+ *
+ * <p><b>Images.</b> {@code image} is recorded. A new sandbox's root starts as a copy of the template directory
+ * {@code <dataDir>/images/<image name mapped>} when there is one, else empty. The mapping keeps
+ * {@code A-Z a-z 0-9 . _ -}, turns {@code /} into {@code _} and {@code :} into {@code +}, and every other character
+ * into {@code _}; so {@code blaxel/base-image:latest} is looked up as {@code blaxel_base-image+latest}. A mapped
+ * name starting with {@code .} never names a template.
+ *
+ * <p><b>Lifecycle.</b> Deleting a sandbox kills its processes, drops its previews and tokens, renames its directory
+ * away (atomically, so a crash never brings it back) and then deletes it. Creating a sandbox first drops any previews
+ * left under its name by an interrupted delete, so an old token can never open a new sandbox. {@link #close()} stops
+ * every process gracefully (SIGTERM, SIGKILL after the grace period).
+ */
+public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSandboxGateway.class);
+    private static final String RECORD = "sandbox.json";
+    private static final String ROOT = "root";
+    private static final String DELETED_PREFIX = ".deleted-";
+
+    private final LocalSettings settings;
+    private final AccessStore access;
+    private final Isolation isolation;
+    private final Clock clock;
+    private final UrlScheme urls;
+    private final Path sandboxesDir;
+    private final Object lifecycle = new Object();
+    private final AtomicLong deletions = new AtomicLong();
+    private final ConcurrentSkipListMap<String, SandboxState> sandboxes = new ConcurrentSkipListMap<>();
+    private volatile boolean closed;
+
+    /**
+     * A gateway over {@code settings.dataDir()}, loading the sandboxes found there.
+     *
+     * @param access    where previews and tokens live (shared with a broker, or a {@link FileAccessStore})
+     * @param isolation how processes run, as {@link Isolation#resolve} decided
+     */
+    public LocalSandboxGateway(LocalSettings settings, AccessStore access, Isolation isolation, Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "settings must not be null");
+        this.access = Objects.requireNonNull(access, "access must not be null");
+        this.isolation = Objects.requireNonNull(isolation, "isolation must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.urls = settings.urls();
+        this.sandboxesDir = settings.sandboxesDir();
+        load();
+    }
+
+    /**
+     * Builds everything from the settings: resolves the isolation (probing bubblewrap), opens the
+     * {@link FileAccessStore} with its key (creating the key on first start), and loads the sandboxes.
+     */
+    public static LocalSandboxGateway open(LocalSettings settings, Clock clock) {
+        Objects.requireNonNull(settings, "settings must not be null");
+        Objects.requireNonNull(clock, "clock must not be null");
+        Isolation isolation = Isolation.resolve(settings.isolation());
+        FileAccessStore access = FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(),
+                settings.durableWrites());
+        return new LocalSandboxGateway(settings, access, isolation, clock);
+    }
+
+    /** The isolation processes run under. */
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    // ------------------------------------------------------------------ sandboxes
+
+    @Override
+    public Sandbox createSandbox(SandboxSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        synchronized (lifecycle) {
+            requireOpen();
+            if (sandboxes.containsKey(spec.name().value())) {
+                throw new SandgateException.Conflict("sandbox " + spec.name() + " already exists");
+            }
+            access.removeSandbox(spec.name());
+            Path dir = sandboxesDir.resolve(spec.name().value());
+            Instant now = clock.instant();
+            Sandbox sandbox = new Sandbox(spec, SandboxStatus.DEPLOYED, urls.sandboxUrl(spec.name()), now, now);
+            try {
+                AtomicFiles.deleteTree(dir); // the remains of a create that crashed before its record was written
+                Files.createDirectories(dir);
+                Path root = dir.resolve(ROOT);
+                Optional<Path> template = template(spec.image());
+                if (template.isPresent()) {
+                    copyTree(template.get(), root);
+                } else {
+                    Files.createDirectory(root);
+                    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+                writeRecord(dir, sandbox);
+            } catch (IOException e) {
+                try {
+                    AtomicFiles.deleteTree(dir);
+                } catch (IOException ignored) {
+                    // reported below
+                }
+                throw unavailable("sandbox " + spec.name() + " could not be created", e);
+            }
+            sandboxes.put(spec.name().value(), new SandboxState(sandbox, dir));
+            LOG.info("created sandbox {} (image {}{})", spec.name(), spec.image(),
+                    template(spec.image()).isPresent() ? ", from its template" : "");
+            return sandbox;
+        }
+    }
+
+    @Override
+    public Optional<Sandbox> findSandbox(SandboxName name) {
+        Objects.requireNonNull(name, "name must not be null");
+        return Optional.ofNullable(sandboxes.get(name.value())).map(s -> s.sandbox);
+    }
+
+    @Override
+    public List<Sandbox> listSandboxes() {
+        return sandboxes.values().stream().map(s -> s.sandbox).toList();
+    }
+
+    @Override
+    public Sandbox updateSandbox(SandboxSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        synchronized (lifecycle) {
+            SandboxState state = state(spec.name());
+            Sandbox old = state.sandbox;
+            Instant now = clock.instant();
+            Sandbox updated = new Sandbox(spec, old.status(), old.url(), old.createdAt(),
+                    now.isBefore(old.createdAt()) ? old.createdAt() : now);
+            try {
+                writeRecord(state.dir, updated);
+            } catch (IOException e) {
+                throw unavailable("sandbox " + spec.name() + " could not be saved", e);
+            }
+            state.sandbox = updated;
+            return updated;
+        }
+    }
+
+    @Override
+    public Sandbox deleteSandbox(SandboxName name) {
+        Objects.requireNonNull(name, "name must not be null");
+        SandboxState state;
+        Path away;
+        synchronized (lifecycle) {
+            state = state(name);
+            sandboxes.remove(name.value());
+            state.deleted();
+            away = sandboxesDir.resolve(DELETED_PREFIX + name.value() + "-" + deletions.incrementAndGet() + "-"
+                    + System.nanoTime());
+            state.closeProcesses();
+            access.removeSandbox(name);
+            try {
+                Files.move(state.dir, away, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.syncDirectory(sandboxesDir);
+            } catch (IOException e) {
+                away = state.dir;
+            }
+        }
+        try {
+            AtomicFiles.deleteTree(away);
+        } catch (IOException e) {
+            LOG.warn("the files of deleted sandbox {} could not all be removed: {}", name, e.toString());
+        }
+        LOG.info("deleted sandbox {}", name);
+        return state.sandbox.withStatus(SandboxStatus.DELETING);
+    }
+
+    // ------------------------------------------------------------------ previews
+
+    @Override
+    public Preview createPreview(SandboxName sandbox, PreviewSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        synchronized (lifecycle) {
+            state(sandbox);
+            return withUrl(access.insertPreview(new Preview(sandbox, spec,
+                    urls.previewUrl(sandbox, spec.name(), spec.port()), clock.instant())));
+        }
+    }
+
+    @Override
+    public Optional<Preview> findPreview(SandboxName sandbox, PreviewName name) {
+        Objects.requireNonNull(sandbox, "sandbox must not be null");
+        Objects.requireNonNull(name, "name must not be null");
+        if (!sandboxes.containsKey(sandbox.value())) {
+            return Optional.empty();
+        }
+        return access.findPreview(sandbox, name).map(this::withUrl);
+    }
+
+    @Override
+    public List<Preview> listPreviews(SandboxName sandbox) {
+        state(sandbox);
+        return access.listPreviews(sandbox).stream().map(this::withUrl).toList();
+    }
+
+    @Override
+    public Preview updatePreview(SandboxName sandbox, PreviewSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        synchronized (lifecycle) {
+            state(sandbox);
+            Preview existing = access.findPreview(sandbox, spec.name()).orElseThrow(() -> previewNotFound(sandbox,
+                    spec.name()));
+            return withUrl(access.replacePreview(new Preview(sandbox, spec,
+                    urls.previewUrl(sandbox, spec.name(), spec.port()), existing.createdAt())));
+        }
+    }
+
+    @Override
+    public Preview deletePreview(SandboxName sandbox, PreviewName name) {
+        Objects.requireNonNull(name, "name must not be null");
+        state(sandbox);
+        return access.removePreview(sandbox, name).map(this::withUrl)
+                .orElseThrow(() -> previewNotFound(sandbox, name));
+    }
+
+    /** The preview with the URL the current scheme gives it (a restarted broker may listen elsewhere). */
+    private Preview withUrl(Preview preview) {
+        String url = urls.previewUrl(preview.sandbox(), preview.name(), preview.port());
+        return url.equals(preview.url()) ? preview
+                : new Preview(preview.sandbox(), preview.spec(), url, preview.createdAt());
+    }
+
+    // ------------------------------------------------------------------ tokens
+
+    @Override
+    public PreviewToken createToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt) {
+        Objects.requireNonNull(expiresAt, "expiresAt must not be null");
+        synchronized (lifecycle) {
+            state(sandbox);
+            return access.mintToken(sandbox, preview, name, expiresAt);
+        }
+    }
+
+    @Override
+    public List<PreviewToken> listTokens(SandboxName sandbox, PreviewName preview) {
+        state(sandbox);
+        if (access.findPreview(sandbox, preview).isEmpty()) {
+            throw previewNotFound(sandbox, preview);
+        }
+        return access.listTokens(sandbox, preview);
+    }
+
+    @Override
+    public PreviewToken deleteToken(SandboxName sandbox, PreviewName preview, TokenName name) {
+        state(sandbox);
+        return access.removeToken(sandbox, preview, name).orElseThrow(() ->
+                new SandgateException.NotFound("token " + name + " not found in preview " + preview + " of sandbox "
+                        + sandbox));
+    }
+
+    // ------------------------------------------------------------------ data plane
+
+    @Override
+    public DataPlane dataPlane(SandboxName sandbox) {
+        return state(sandbox).dataPlane();
+    }
+
+    /** Stops every process of every sandbox gracefully, in parallel; the sandboxes themselves stay. Idempotent. */
+    @Override
+    public void close() {
+        List<SandboxState> all;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = new ArrayList<>(sandboxes.values());
+        }
+        List<Thread> stoppers = new ArrayList<>();
+        for (SandboxState state : all) {
+            Thread t = new Thread(state::stopProcesses, "sandgate-stop-" + state.sandbox.name());
+            t.setDaemon(true);
+            t.start();
+            stoppers.add(t);
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ state
+
+    private SandboxState state(SandboxName name) {
+        Objects.requireNonNull(name, "sandbox must not be null");
+        SandboxState state = sandboxes.get(name.value());
+        if (state == null) {
+            throw new SandgateException.NotFound("sandbox " + name + " not found");
+        }
+        return state;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new SandgateException.Unavailable("the local gateway is closed");
+        }
+    }
+
+    private static SandgateException.NotFound previewNotFound(SandboxName sandbox, PreviewName name) {
+        return new SandgateException.NotFound("preview " + name + " not found in sandbox " + sandbox);
+    }
+
+    private static SandgateException.Unavailable unavailable(String message, IOException e) {
+        LOG.warn("{}: {}", message, e.toString());
+        return new SandgateException.Unavailable(message, e);
+    }
+
+    private final class SandboxState {
+        volatile Sandbox sandbox;
+        final Path dir;
+        final LocalFiles files;
+        private LocalProcesses processes;
+        private boolean gone;
+
+        SandboxState(Sandbox sandbox, Path dir) {
+            this.sandbox = sandbox;
+            this.dir = dir;
+            this.files = new LocalFiles(dir.resolve(ROOT), settings.maxFileBytes());
+        }
+
+        synchronized DataPlane dataPlane() {
+            if (gone) {
+                throw new SandgateException.NotFound("sandbox " + sandbox.name() + " not found");
+            }
+            if (processes == null) {
+                processes = new LocalProcesses(sandbox.name(), dir.resolve(ROOT), settings.processes(), isolation,
+                        clock);
+            }
+            return new LocalDataPlane(sandbox.name(), processes, files);
+        }
+
+        synchronized void deleted() {
+            gone = true;
+        }
+
+        void closeProcesses() {
+            LocalProcesses p;
+            synchronized (this) {
+                p = processes;
+            }
+            if (p != null) {
+                p.close();
+            }
+        }
+
+        void stopProcesses() {
+            LocalProcesses p;
+            synchronized (this) {
+                p = processes;
+            }
+            if (p != null) {
+                p.stopAll();
+                p.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ disk
+
+    private void writeRecord(Path dir, Sandbox sandbox) throws IOException {
+        SandboxRecord record = SandboxRecord.of(sandbox.spec(), sandbox.status(), sandbox.createdAt(),
+                sandbox.updatedAt());
+        AtomicFiles.write(dir.resolve(RECORD), LocalJson.encode(SandboxRecord.class, record),
+                settings.durableWrites());
+    }
+
+    private void load() {
+        try {
+            Files.createDirectories(sandboxesDir);
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sandboxesDir)) {
+                for (Path dir : dirs) {
+                    String name = dir.getFileName().toString();
+                    if (name.startsWith(DELETED_PREFIX)) {
+                        AtomicFiles.deleteTree(dir); // a delete interrupted after its rename
+                        continue;
+                    }
+                    if (name.startsWith(".") || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                        continue;
+                    }
+                    loadSandbox(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the sandboxes could not be read", e);
+        }
+        LOG.info("local gateway: {} sandbox(es), process isolation {}", sandboxes.size(),
+                isolation.inForce().wireName());
+    }
+
+    private void loadSandbox(Path dir) {
+        Path record = dir.resolve(RECORD);
+        try {
+            SandboxRecord r = LocalJson.decode(SandboxRecord.class, Files.readAllBytes(record),
+                    "record of sandbox " + dir.getFileName());
+            SandboxSpec spec = r.spec();
+            if (!spec.name().value().equals(dir.getFileName().toString())) {
+                throw new IOException("record of sandbox " + dir.getFileName() + " names another sandbox");
+            }
+            if (!Files.isDirectory(dir.resolve(ROOT), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("sandbox " + dir.getFileName() + " has no root directory");
+            }
+            Sandbox sandbox = new Sandbox(spec, SandboxStatus.valueOf(r.status), urls.sandboxUrl(spec.name()),
+                    r.createdAt, r.updatedAt);
+            sandboxes.put(spec.name().value(), new SandboxState(sandbox, dir));
+        } catch (NoSuchFileException e) {
+            LOG.warn("ignoring directory {} of the sandboxes: it has no {} (an interrupted create)",
+                    dir.getFileName(), RECORD);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("ignoring sandbox {}: {}", dir.getFileName(), e.getMessage());
+        }
+    }
+
+    /** The template directory of an image, if there is one. */
+    private Optional<Path> template(String image) {
+        String mapped = templateName(image);
+        if (mapped.startsWith(".")) {
+            return Optional.empty();
+        }
+        Path dir = settings.imagesDir().resolve(mapped);
+        return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+    }
+
+    /** The image's template directory name: see the class comment. */
+    static String templateName(String image) {
+        StringBuilder out = new StringBuilder(image.length());
+        for (int i = 0; i < image.length(); i++) {
+            char c = image.charAt(i);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                    || c == '_') {
+                out.append(c);
+            } else if (c == ':') {
+                out.append('+');
+            } else {
+                out.append('_');
+            }
+        }
+        return out.toString();
+    }
+
+    /** Copies a template tree, keeping modes and times; links are copied as links, never followed. */
+    private static void copyTree(Path from, Path to) throws IOException {
+        Path source = from.toRealPath();
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.copy(dir, to.resolve(source.relativize(dir).toString()), StandardCopyOption.COPY_ATTRIBUTES,
+                        LinkOption.NOFOLLOW_LINKS);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(source.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES,
+                        LinkOption.NOFOLLOW_LINKS);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** One sandbox's processes and files behind the port. */
+    private static final class LocalDataPlane implements DataPlane {
+        private final SandboxName sandbox;
+        private final LocalProcesses processes;
+        private final LocalFiles files;
+
+        LocalDataPlane(SandboxName sandbox, LocalProcesses processes, LocalFiles files) {
+            this.sandbox = sandbox;
+            this.processes = processes;
+            this.files = files;
+        }
+
+        @Override
+        public SandboxName sandbox() {
+            return sandbox;
+        }
+
+        @Override
+        public ProcessInfo exec(ProcessSpec spec) {
+            return processes.exec(spec);
+        }
+
+        @Override
+        public List<ProcessInfo> listProcesses() {
+            return processes.listProcesses();
+        }
+
+        @Override
+        public ProcessInfo getProcess(String identifier) {
+            return processes.getProcess(identifier);
+        }
+
+        @Override
+        public ProcessInfo stopProcess(String identifier) {
+            return processes.stopProcess(identifier);
+        }
+
+        @Override
+        public ProcessInfo killProcess(String identifier) {
+            return processes.killProcess(identifier);
+        }
+
+        @Override
+        public ProcessLogs logs(String identifier) {
+            return processes.logs(identifier);
+        }
+
+        @Override
+        public LogSubscription streamLogs(String identifier, LogListener listener) {
+            return processes.streamLogs(identifier, listener);
+        }
+
+        @Override
+        public FileEntry stat(SandboxPath path) {
+            return files.stat(path);
+        }
+
+        @Override
+        public FileContent readFile(SandboxPath path) {
+            return files.readFile(path);
+        }
+
+        @Override
+        public DirectoryListing listDirectory(SandboxPath path) {
+            return files.listDirectory(path);
+        }
+
+        @Override
+        public FileEntry writeFile(SandboxPath path, byte[] content, Optional<String> permissions) {
+            return files.writeFile(path, content, permissions);
+        }
+
+        @Override
+        public FileEntry makeDirectory(SandboxPath path, String permissions) {
+            return files.makeDirectory(path, permissions);
+        }
+
+        @Override
+        public void remove(SandboxPath path, boolean recursive) {
+            files.remove(path, recursive);
+        }
+
+        @Override
+        public String toString() {
+            return "LocalDataPlane[" + sandbox + "]";
+        }
+    }
+}
