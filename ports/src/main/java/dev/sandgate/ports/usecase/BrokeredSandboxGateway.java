@@ -98,8 +98,8 @@ public final class BrokeredSandboxGateway implements SandboxGateway {
     public Preview updatePreview(SandboxName sandbox, PreviewSpec spec) {
         Preview existing = access.findPreview(sandbox, spec.name())
                 .orElseThrow(() -> new SandgateException.NotFound("preview " + spec.name() + " not found in sandbox " + sandbox));
-        return access.replacePreview(new Preview(sandbox, spec, urls.previewUrl(sandbox, spec.name(), spec.port()),
-                existing.createdAt()));
+        // The URL stays, as PreviewOperations promises: clients and tokens already hold it.
+        return access.replacePreview(new Preview(sandbox, spec, existing.url(), existing.createdAt()));
     }
 
     @Override

@@ -338,6 +338,17 @@ public abstract class SandboxGatewayContract {
     }
 
     @Test
+    void updating_a_preview_keeps_its_url_even_when_its_port_changes() {
+        Sandbox sandbox = newSandbox();
+        Preview created = gateway.createPreview(sandbox.name(), publicPreview("web", 3000));
+
+        Preview updated = gateway.updatePreview(sandbox.name(), publicPreview("web", 443));
+
+        assertThat(updated.port()).isEqualTo(Port.SANDBOX_API);
+        assertThat(updated.url()).isEqualTo(created.url());
+    }
+
+    @Test
     void updating_an_unknown_preview_is_not_found() {
         Sandbox sandbox = newSandbox();
 
