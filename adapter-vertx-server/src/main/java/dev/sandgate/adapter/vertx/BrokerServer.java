@@ -199,6 +199,8 @@ public final class BrokerServer implements AutoCloseable {
                     .setMaxHeaderSize(settings.maxHeaderBytes())
                     .setMaxInitialLineLength(settings.maxInitialLineBytes())
                     .setCompressionSupported(false)
+                    // HTTP/1.1 only: no h2c upgrade path around the limits and the proxy's header rules.
+                    .setHttp2ClearTextEnabled(false)
                     .setHandle100ContinueAutomatically(true);
             this.server = vertx.createHttpServer(options)
                     .connectionHandler(this::guard)
@@ -236,7 +238,18 @@ public final class BrokerServer implements AutoCloseable {
                 throw new IllegalStateException("this broker already serves a gateway");
             }
             BrokerServer broker = new BrokerServer(this, gateway, access, clock);
-            handler = broker.router();
+            Router router = broker.router();
+            handler = request -> {
+                if (request.method() == HttpMethod.CONNECT || request.method() == HttpMethod.TRACE) {
+                    request.response().setStatusCode(405)
+                            .putHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+                            .putHeader("Content-Type", Exchange.JSON)
+                            .putHeader("Connection", "close")
+                            .end(ApiError.ofStatus(405).controlBody().encode());
+                } else {
+                    router.handle(request);
+                }
+            };
             return broker;
         }
 

@@ -40,7 +40,7 @@ final class BrokerFixture implements AutoCloseable {
     final MutableClock clock = new MutableClock(T0);
     final InMemorySandboxGateway gateway = new InMemorySandboxGateway(clock);
     final BrokerServer broker;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     final String base;
 
     BrokerFixture() {

@@ -1,0 +1,242 @@
+package dev.sandgate.adapter.vertx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandgate.domain.HttpHeaders;
+import dev.sandgate.domain.Port;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.PreviewSpec;
+import dev.sandgate.domain.PreviewToken;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.TokenName;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The preview proxy, asserted on what a test origin actually receives. */
+class PreviewProxyTest {
+    private record Seen(String method, String uri, MultiMap headers, String body) {
+    }
+
+    private BrokerFixture broker;
+    private HttpServer origin;
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private SandboxName sandbox;
+    private String token;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = new BrokerFixture();
+        origin = broker.vertx.createHttpServer()
+                .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo:" + m)))
+                .requestHandler(req -> req.body().onComplete(body -> {
+                    seen.add(new Seen(req.method().name(), req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
+                            body.succeeded() ? body.result().toString() : ""));
+                    req.response().putHeader("Content-Type", "text/plain")
+                            .putHeader("Connection", "X-Origin-Secret")
+                            .putHeader("X-Origin-Secret", "hidden")
+                            .putHeader("X-App", "yes")
+                            .end("origin:" + req.path());
+                }))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        int port = origin.actualPort();
+        sandbox = broker.sandbox("web");
+        broker.gateway.createPreview(sandbox, new PreviewSpec(PreviewName.of("private"), Port.of(port), false,
+                HttpHeaders.of(Map.of("Access-Control-Allow-Origin", "https://app.example")),
+                HttpHeaders.of(Map.of("X-Injected", "from-preview")), Optional.empty()));
+        broker.gateway.createPreview(sandbox, PreviewSpec.publicPort(PreviewName.of("public"), Port.of(port)));
+        broker.gateway.createPreview(sandbox, PreviewSpec.privatePort(PreviewName.of("expiring"), Port.of(port))
+                .withExpires(BrokerFixture.T0.plusSeconds(60)));
+        PreviewToken t = broker.gateway.createToken(sandbox, PreviewName.of("private"), TokenName.of("t1"),
+                BrokerFixture.T0.plus(Duration.ofHours(1)));
+        token = t.value().value();
+        broker.gateway.createToken(sandbox, PreviewName.of("expiring"), TokenName.of("t2"),
+                BrokerFixture.T0.plus(Duration.ofHours(1)));
+    }
+
+    @AfterEach
+    void stop() {
+        origin.close();
+        broker.close();
+    }
+
+    private String url(String preview, String rest) {
+        return broker.base + "/p/web/" + preview + rest;
+    }
+
+    private Seen last() {
+        assertThat(seen).isNotEmpty();
+        return seen.get(seen.size() - 1);
+    }
+
+    @Test
+    void a_private_preview_without_a_token_is_401_and_the_origin_sees_nothing() {
+        HttpResponse<String> r = broker.send(broker.request(url("private", "/x")).GET());
+        HttpResponse<String> junk = broker.send(broker.request(url("private", "/x"))
+                .header("X-Blaxel-Preview-Token", "junk-junk-junk-junk-junk").GET());
+
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        assertThat(junk.statusCode()).isEqualTo(401);
+        assertThat(junk.body()).isEqualTo(r.body());
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void the_header_token_opens_it_and_never_reaches_the_origin_nor_do_hop_by_hop_headers() {
+        HttpResponse<String> r = broker.send(broker.request(url("private", "/app/page?q=1&bl_preview_token=" + token))
+                .header("X-Blaxel-Preview-Token", token)
+                .header("X-Secret", "s3cret")
+                .header("X-Kept", "kept")
+                .header("X-Forwarded-Host", "evil.example")
+                .header("Cookie", "a=1; bl_preview_token=" + token + "; b=2")
+                .POST(HttpRequest.BodyPublishers.ofString("payload")));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("origin:/app/page");
+        assertThat(r.headers().firstValue("X-App")).hasValue("yes");
+        assertThat(r.headers().firstValue("X-Origin-Secret")).isEmpty();
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        Seen s = last();
+        assertThat(s.method()).isEqualTo("POST");
+        assertThat(s.uri()).isEqualTo("/app/page?q=1");
+        assertThat(s.body()).isEqualTo("payload");
+        assertThat(s.headers().get("X-Injected")).isEqualTo("from-preview");
+        assertThat(s.headers().get("X-Kept")).isEqualTo("kept");
+        assertThat(s.headers().get("Cookie")).isEqualTo("a=1; b=2");
+        assertThat(s.headers().get("X-Forwarded-Host")).isNull();
+        assertThat(s.headers().get("Host")).isEqualTo("127.0.0.1:" + origin.actualPort());
+        assertThat(s.headers().contains("X-Blaxel-Preview-Token")).isFalse();
+        assertThat(s.headers().toString()).doesNotContain(token);
+        assertThat(s.uri()).doesNotContain(token);
+    }
+
+    @Test
+    void connection_named_headers_are_dropped() {
+        String answer = broker.raw("GET /p/web/public/hop HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close, X-Secret\r\n"
+                + "X-Secret: s3cret\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Authorization: Basic x\r\n"
+                + "Upgrade: h2c\r\nTrailer: X-T\r\nX-Visible: v\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        Seen s = last();
+        assertThat(s.headers().get("X-Visible")).isEqualTo("v");
+        for (String h : List.of("X-Secret", "Keep-Alive", "TE", "Proxy-Authorization", "Upgrade", "Trailer", "Connection")) {
+            assertThat(s.headers().contains(h)).as(h).isFalse();
+        }
+    }
+
+    @Test
+    void the_request_line_host_and_forwarding_headers_never_change_the_upstream() {
+        String absolute = broker.raw("GET http://169.254.169.254/p/web/public/meta HTTP/1.1\r\nHost: 127.0.0.1:6379\r\n"
+                + "X-Forwarded-Host: evil.example\r\nX-Forwarded-For: 10.0.0.1\r\nConnection: close\r\n\r\n");
+        String host = broker.raw("GET /p/web/public/h HTTP/1.1\r\nHost: localhost:22\r\nConnection: close\r\n\r\n");
+        String connect = broker.raw("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n");
+        String trace = broker.raw("TRACE /p/web/public/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(absolute).startsWith("HTTP/1.1 200").contains("origin:/meta");
+        assertThat(host).startsWith("HTTP/1.1 200").contains("origin:/h");
+        assertThat(connect).startsWith("HTTP/1.1 405");
+        assertThat(trace).startsWith("HTTP/1.1 405");
+        assertThat(seen).hasSize(2);
+        for (Seen s : seen) {
+            assertThat(s.headers().get("Host")).isEqualTo("127.0.0.1:" + origin.actualPort());
+            assertThat(s.headers().get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+            assertThat(s.headers().get("X-Forwarded-Host")).isNull();
+        }
+    }
+
+    @Test
+    void a_public_preview_serves_a_junk_token_and_strips_it() {
+        HttpResponse<String> r = broker.send(broker.request(url("public", "/"))
+                .header("X-Blaxel-Preview-Token", "junk-junk-junk-junk-junk").GET());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        assertThat(last().headers().contains("X-Blaxel-Preview-Token")).isFalse();
+        assertThat(last().uri()).isEqualTo("/");
+    }
+
+    @Test
+    void a_token_in_the_query_answers_302_with_an_http_only_cookie_that_then_opens_the_preview() {
+        HttpResponse<String> redirect = broker.send(broker.request(url("private", "/page?x=1&bl_preview_token=" + token)).GET());
+
+        assertThat(redirect.statusCode()).isEqualTo(302);
+        assertThat(redirect.headers().firstValue("Location")).hasValue("/p/web/private/page?x=1");
+        String cookie = redirect.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).startsWith("bl_preview_token=" + token + ";").contains("HttpOnly").contains("SameSite=Lax")
+                .contains("Path=/p/web/private").doesNotContain("Secure");
+        assertThat(seen).isEmpty();
+
+        HttpResponse<String> withCookie = broker.send(broker.request(url("private", "/page?x=1"))
+                .header("Cookie", "bl_preview_token=" + token).GET());
+        HttpResponse<String> badQuery = broker.send(broker.request(url("private", "/page?bl_preview_token=nope-nope-nope-nope")).GET());
+
+        assertThat(withCookie.statusCode()).isEqualTo(200);
+        assertThat(last().headers().contains("Cookie")).isFalse();
+        assertThat(badQuery.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void an_expired_or_unknown_preview_is_refused() {
+        broker.clock.advance(Duration.ofMinutes(2));
+        HttpResponse<String> expired = broker.send(broker.request(url("expiring", "/")).GET());
+        HttpResponse<String> unknown = broker.send(broker.request(url("nothing", "/")).GET());
+
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void a_preflight_is_answered_by_the_broker_with_the_preview_headers() {
+        HttpResponse<String> r = broker.send(broker.request(url("private", "/api"))
+                .header("Origin", "https://app.example").header("Access-Control-Request-Method", "PUT")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(r.statusCode()).isEqualTo(204);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void a_dead_port_is_a_json_502_or_503_not_a_hang() throws Exception {
+        origin.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        HttpResponse<String> r = broker.send(broker.request(url("public", "/")).GET());
+
+        assertThat(r.statusCode()).isIn(502, 503);
+        assertThat(BrokerFixture.json(r).getString("error")).isNotBlank();
+    }
+
+    @Test
+    void websockets_pass_through_with_the_token() throws Exception {
+        WebSocketClient client = broker.vertx.createWebSocketClient();
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(broker.broker.actualPort()).setURI("/p/web/private/ws")
+                .addHeader("X-Blaxel-Preview-Token", token);
+
+        var ws = client.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        var answer = new java.util.concurrent.CompletableFuture<String>();
+        ws.textMessageHandler(answer::complete);
+        ws.writeTextMessage("ping");
+
+        assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("echo:ping");
+        ws.close();
+        var refused = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(broker.broker.actualPort()).setURI("/p/web/private/ws"));
+        assertThat(refused.toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(10));
+        client.close();
+    }
+}
