@@ -1,0 +1,66 @@
+package dev.sandgate.app;
+
+import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.local.process.ProcessSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The program's configuration, every value parsed and range-checked (by {@link SettingsLoader}, which names the source
+ * of a bad value). The API key never appears in {@link #toString()}.
+ *
+ * @param apiKey       the configured key; empty means "use or generate {@code <dataDir>/api-key}"
+ * @param maxFileBytes the largest file the local runtime reads or writes in one piece
+ * @param configFile   the properties file the settings were read from, if any
+ */
+public record AppSettings(GatewayKind gateway, String host, int port, Optional<URI> publicUrl, Path dataDir,
+                          Optional<String> apiKey, String workspace, IsolationMode isolation, BrokerLimits broker,
+                          ProcessSettings processes, long maxFileBytes, Optional<Path> configFile) {
+
+    public AppSettings {
+        Objects.requireNonNull(gateway, "gateway must not be null");
+        Objects.requireNonNull(host, "host must not be null");
+        Objects.requireNonNull(publicUrl, "publicUrl must not be null");
+        Objects.requireNonNull(dataDir, "dataDir must not be null");
+        Objects.requireNonNull(apiKey, "apiKey must not be null");
+        Objects.requireNonNull(workspace, "workspace must not be null");
+        Objects.requireNonNull(isolation, "isolation must not be null");
+        Objects.requireNonNull(broker, "broker must not be null");
+        Objects.requireNonNull(processes, "processes must not be null");
+        Objects.requireNonNull(configFile, "configFile must not be null");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
+        }
+        if (!dataDir.isAbsolute()) {
+            throw new IllegalArgumentException("dataDir " + dataDir + " must be absolute");
+        }
+    }
+
+    /** The same settings listening on another port (tests use 0). */
+    public AppSettings withPort(int port) {
+        return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
+                maxFileBytes, configFile);
+    }
+
+    /** The same settings with a configured API key. */
+    public AppSettings withApiKey(String apiKey) {
+        return new AppSettings(gateway, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace, isolation,
+                broker, processes, maxFileBytes, configFile);
+    }
+
+    /** The same settings over another data directory. */
+    public AppSettings withDataDir(Path dataDir) {
+        return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
+                maxFileBytes, configFile);
+    }
+
+    @Override
+    public String toString() {
+        return "AppSettings[gateway=" + gateway.key() + ", host=" + host + ", port=" + port + ", publicUrl=" + publicUrl
+                + ", dataDir=" + dataDir + ", apiKey=" + (apiKey.isPresent() ? "***" : "(from the key file)")
+                + ", workspace=" + workspace + ", isolation=" + isolation.wireName() + ", broker=" + broker
+                + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", configFile=" + configFile + "]";
+    }
+}

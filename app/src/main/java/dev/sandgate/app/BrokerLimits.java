@@ -1,0 +1,14 @@
+package dev.sandgate.app;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** The broker's connection and size limits, as configured (see {@link Setting} for their ranges). */
+public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHeaderBytes, int maxInitialLineBytes,
+                           Duration keepaliveInterval, int workerPoolSize, String upstreamHost) {
+    public BrokerLimits {
+        Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
+        Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");
+        Objects.requireNonNull(upstreamHost, "upstreamHost must not be null");
+    }
+}

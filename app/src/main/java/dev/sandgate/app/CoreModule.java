@@ -1,0 +1,41 @@
+package dev.sandgate.app;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.sandgate.adapter.vertx.BrokerSettings;
+import java.time.Clock;
+import java.util.Objects;
+
+/** What every other module stands on: the settings, the API key, the clock and the program's {@link Lifecycle}. */
+public final class CoreModule extends AbstractModule {
+    private final AppSettings settings;
+    private final ApiKey apiKey;
+    private final Clock clock;
+    private final Lifecycle lifecycle;
+
+    public CoreModule(AppSettings settings, ApiKey apiKey, Clock clock, Lifecycle lifecycle) {
+        this.settings = Objects.requireNonNull(settings, "settings must not be null");
+        this.apiKey = Objects.requireNonNull(apiKey, "apiKey must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle must not be null");
+    }
+
+    @Override
+    protected void configure() {
+        bind(AppSettings.class).toInstance(settings);
+        bind(ApiKey.class).toInstance(apiKey);
+        bind(Clock.class).toInstance(clock);
+        bind(Lifecycle.class).toInstance(lifecycle);
+    }
+
+    /** The broker's settings: where it listens, its workspace and key, its limits. */
+    @Provides
+    @Singleton
+    static BrokerSettings brokerSettings(AppSettings settings, ApiKey apiKey) {
+        BrokerLimits limits = settings.broker();
+        return new BrokerSettings(settings.host(), settings.port(), settings.publicUrl(), settings.workspace(),
+                apiKey.value(), limits.idleTimeout(), limits.maxHeaderBytes(), limits.maxInitialLineBytes(),
+                limits.bodyLimitBytes(), limits.keepaliveInterval(), limits.upstreamHost(), limits.workerPoolSize());
+    }
+}

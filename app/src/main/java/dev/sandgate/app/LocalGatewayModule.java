@@ -1,0 +1,57 @@
+package dev.sandgate.app;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.sandgate.adapter.local.FileAccessStore;
+import dev.sandgate.adapter.local.LocalSandboxGateway;
+import dev.sandgate.adapter.local.LocalSettings;
+import dev.sandgate.adapter.local.process.Isolation;
+import dev.sandgate.ports.AccessStore;
+import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.UrlScheme;
+import java.time.Clock;
+
+/**
+ * The embedded default: sandboxes on this machine ({@link LocalSandboxGateway}) and the broker's previews and tokens in
+ * files next to them ({@link FileAccessStore}), both under the data directory. Needs the {@link UrlScheme} the broker
+ * serves them at.
+ */
+public final class LocalGatewayModule extends AbstractModule {
+
+    @Provides
+    @Singleton
+    static LocalSettings localSettings(AppSettings settings, UrlScheme urls) {
+        return LocalSettings.defaults(settings.dataDir())
+                .withIsolation(settings.isolation())
+                .withProcesses(settings.processes())
+                .withMaxFileBytes(settings.maxFileBytes())
+                .withUrls(urls);
+    }
+
+    /** The isolation in force: probes bubblewrap; fails when {@code bwrap} was required and does not work. */
+    @Provides
+    @Singleton
+    static Isolation isolation(LocalSettings settings) {
+        return Isolation.resolve(settings.isolation());
+    }
+
+    @Provides
+    @Singleton
+    static AccessStore accessStore(LocalSettings settings) {
+        return FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(), settings.durableWrites());
+    }
+
+    @Provides
+    @Singleton
+    static LocalSandboxGateway localGateway(LocalSettings settings, AccessStore access, Isolation isolation, Clock clock,
+                                            Lifecycle lifecycle) {
+        return lifecycle.register("the local sandboxes", new LocalSandboxGateway(settings, access, isolation, clock));
+    }
+
+    @Provides
+    @Singleton
+    static SandboxGateway gateway(LocalSandboxGateway local) {
+        return local;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.sandgate.app;
+
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.ProvisionException;
+import com.google.inject.Stage;
+import com.google.inject.spi.Message;
+import dev.sandgate.adapter.local.process.Isolation;
+import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.vertx.BrokerServer;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running program: the broker listening, the gateway serving, everything registered in one {@link Lifecycle}.
+ * {@link #close()} shuts it down cleanly (the broker stops listening, processes are stopped and state flushed, Vert.x
+ * closes); the JVM's shutdown hook calls it on SIGTERM.
+ */
+public final class SandgateApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SandgateApp.class);
+
+    private final AppSettings settings;
+    private final ApiKey apiKey;
+    private final BrokerServer broker;
+    private final Optional<IsolationMode> isolation;
+    private final Lifecycle lifecycle;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    private SandgateApp(AppSettings settings, ApiKey apiKey, BrokerServer broker, Optional<IsolationMode> isolation,
+                        Lifecycle lifecycle) {
+        this.settings = settings;
+        this.apiKey = apiKey;
+        this.broker = broker;
+        this.isolation = isolation;
+        this.lifecycle = lifecycle;
+    }
+
+    /** Starts the program with the system clock and a fresh {@link SecureRandom}. */
+    public static SandgateApp start(AppSettings settings) {
+        return start(settings, Clock.systemUTC(), new SecureRandom());
+    }
+
+    /**
+     * Resolves the API key (generating it on first start), wires the modules for the configured gateway and starts
+     * serving. {@link ConfigurationException} or {@link IllegalArgumentException} when a setting is refused, or
+     * {@link IllegalStateException} when something cannot start (bubblewrap required but not working, the port in
+     * use); nothing stays open after a failure.
+     */
+    public static SandgateApp start(AppSettings settings, Clock clock, SecureRandom random) {
+        Objects.requireNonNull(settings, "settings must not be null");
+        Objects.requireNonNull(clock, "clock must not be null");
+        Objects.requireNonNull(random, "random must not be null");
+        LOG.info("Sandgate {} starting: gateway {}, workspace {}", version(), settings.gateway().key(),
+                settings.workspace());
+        settings.configFile().ifPresent(file -> LOG.info("settings file: {}", file));
+        ApiKey apiKey = ApiKey.resolve(settings.apiKey(), settings.dataDir(), random);
+        Lifecycle lifecycle = new Lifecycle();
+        try {
+            Injector injector = Guice.createInjector(Stage.PRODUCTION,
+                    new CoreModule(settings, apiKey, clock, lifecycle),
+                    new BrokerModule(),
+                    GatewayModules.of(settings.gateway()));
+            BrokerServer broker = injector.getInstance(BrokerServer.class);
+            Optional<IsolationMode> isolation = injector.getExistingBinding(Key.get(Isolation.class))
+                    == null ? Optional.empty() : Optional.of(injector.getInstance(Isolation.class).inForce());
+            SandgateApp app = new SandgateApp(settings, apiKey, broker, isolation, lifecycle);
+            app.logSummary();
+            return app;
+        } catch (CreationException e) {
+            lifecycle.close();
+            throw unwrap(e.getErrorMessages(), e);
+        } catch (ProvisionException e) {
+            lifecycle.close();
+            throw unwrap(e.getErrorMessages(), e);
+        } catch (RuntimeException | Error e) {
+            lifecycle.close();
+            throw e;
+        }
+    }
+
+    /** The address the broker listens on: {@code http://host:port} with the real port. */
+    public URI listenUrl() {
+        String host = settings.host().contains(":") && !settings.host().startsWith("[")
+                ? "[" + settings.host() + "]" : settings.host();
+        return URI.create("http://" + host + ":" + broker.actualPort());
+    }
+
+    /** The URL clients use: the configured public URL, or {@link #listenUrl()}. */
+    public URI publicUrl() {
+        return broker.publicUrl();
+    }
+
+    public int port() {
+        return broker.actualPort();
+    }
+
+    public ApiKey apiKey() {
+        return apiKey;
+    }
+
+    public AppSettings settings() {
+        return settings;
+    }
+
+    /** The process isolation in force ({@code BWRAP} or {@code NONE}), when the gateway runs processes here. */
+    public Optional<IsolationMode> isolation() {
+        return isolation;
+    }
+
+    /** Blocks until {@link #close()} finished. */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Stops the broker, the processes and Vert.x, flushing state; idempotent, and safe from a shutdown hook. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("shutting down: stopping the broker and every process");
+        try {
+            lifecycle.close();
+            LOG.info("stopped");
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private void logSummary() {
+        LOG.info("listening address: {} (clients use {})", listenUrl(), publicUrl());
+        LOG.info("data directory: {}", settings.dataDir());
+        isolation.ifPresent(mode -> {
+            if (mode == IsolationMode.NONE) {
+                LOG.warn("process isolation in force: NONE (configured: {}); sandbox processes run unconfined",
+                        settings.isolation().wireName());
+            } else {
+                LOG.info("process isolation in force: {} (configured: {})", mode.wireName(),
+                        settings.isolation().wireName());
+            }
+        });
+        if (apiKey.file().isEmpty()) {
+            LOG.info("API key: as configured (--api-key, SANDGATE_API_KEY or the settings file)");
+        } else if (apiKey.generated()) {
+            LOG.info("API key: generated into {} (mode 0600); send it as 'x-blaxel-authorization: Bearer <key>'",
+                    apiKey.file().get());
+        } else {
+            LOG.info("API key: read from {}", apiKey.file().get());
+        }
+    }
+
+    private static RuntimeException unwrap(Collection<Message> messages, RuntimeException wrapper) {
+        for (Message message : messages) {
+            Throwable cause = message.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                return runtime;
+            }
+        }
+        return wrapper;
+    }
+
+    private static String version() {
+        String version = SandgateApp.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
+    }
+}

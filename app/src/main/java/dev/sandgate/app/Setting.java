@@ -1,0 +1,78 @@
+package dev.sandgate.app;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every setting the program reads. Each one has a flag ({@code --port=8080}), an environment variable
+ * ({@code SANDGATE_PORT}) and a key in the optional properties file ({@code port=8080}); the first source that
+ * gives a value wins, in that order, then the default.
+ */
+public enum Setting {
+    CONFIG("config", "", "a properties file with more settings (keys as the flags, without '--')"),
+    GATEWAY("gateway", "local", "where sandboxes run: 'local' (this machine); 'remote' is not available yet"),
+    HOST("host", "127.0.0.1", "interface the broker listens on"),
+    PORT("port", "8080", "TCP port the broker listens on; 0 picks a free port"),
+    PUBLIC_URL("public-url", "", "URL clients reach the broker at, when not http://host:port (behind a proxy)"),
+    DATA_DIR("data-dir", "~/.sandgate", "sandboxes, the broker's state and the generated API key"),
+    API_KEY("api-key", "", "the master API key; when empty, one is generated once into <data-dir>/api-key"),
+    WORKSPACE("workspace", "default", "the workspace this broker serves (x-blaxel-workspace)"),
+    ISOLATION("isolation", "auto", "process isolation: auto (bubblewrap when present), bwrap, none"),
+    IDLE_TIMEOUT("idle-timeout", "60s", "close a connection idle for this long (1s - 1h)"),
+    BODY_LIMIT("body-limit", "1MiB", "largest API request body (1KiB - 1GiB)"),
+    MAX_HEADER_SIZE("max-header-size", "8KiB", "largest total request header size"),
+    MAX_INITIAL_LINE("max-initial-line", "4KiB", "longest request line"),
+    KEEPALIVE_INTERVAL("keepalive-interval", "30s", "keepalive line interval on streamed answers"),
+    WORKER_POOL_SIZE("worker-pool-size", "32", "threads for gateway calls that may block"),
+    UPSTREAM_HOST("upstream-host", "127.0.0.1", "where preview ports are reached"),
+    MAX_FILE_SIZE("max-file-size", "5MiB", "largest file read or written in one piece"),
+    STOP_GRACE_PERIOD("stop-grace-period", "5s", "how long a stopped process has after SIGTERM before SIGKILL"),
+    OUTPUT_BUFFER("output-buffer", "1MiB", "output kept per process"),
+    RETAINED_PROCESSES("retained-processes", "100", "finished processes a sandbox remembers"),
+    WAIT_TIMEOUT("wait-timeout", "60s", "bound on waitForPorts and waitForCompletion when a request names none");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** The key in a properties file, and the flag without its dashes. */
+    public String key() {
+        return key;
+    }
+
+    public String flag() {
+        return "--" + key;
+    }
+
+    public String env() {
+        return "SANDGATE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Whether the value must never be printed. */
+    public boolean secret() {
+        return this == API_KEY;
+    }
+
+    public static Optional<Setting> byKey(String key) {
+        return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+    }
+
+    public static Optional<Setting> byEnv(String env) {
+        return Arrays.stream(values()).filter(s -> s.env().equals(env)).findFirst();
+    }
+}

@@ -1,0 +1,346 @@
+package dev.sandgate.app;
+
+import dev.sandgate.adapter.local.LocalSettings;
+import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.local.process.ProcessSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the settings from flags, the environment and an optional properties file, in that order of precedence, then
+ * the defaults. Every error is a {@link ConfigurationException} that names the setting and where its value came from.
+ */
+public final class SettingsLoader {
+    private static final String ENV_PREFIX = "SANDGATE_";
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
+    private static final Pattern WORKSPACE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,253}");
+
+    private final Path userHome;
+    private final Path workingDir;
+
+    private SettingsLoader(Path userHome, Path workingDir) {
+        this.userHome = Objects.requireNonNull(userHome, "userHome must not be null");
+        this.workingDir = Objects.requireNonNull(workingDir, "workingDir must not be null");
+    }
+
+    /** A loader that expands {@code ~} to {@code userHome} and resolves relative paths against {@code workingDir}. */
+    public static SettingsLoader create(Path userHome, Path workingDir) {
+        return new SettingsLoader(userHome.toAbsolutePath(), workingDir.toAbsolutePath());
+    }
+
+    /** A loader for this process: {@code user.home} and {@code user.dir}. */
+    public static SettingsLoader forThisProcess() {
+        return create(Path.of(System.getProperty("user.home")), Path.of(System.getProperty("user.dir")));
+    }
+
+    /** A value and where it came from, for error messages. */
+    private record Sourced(String value, String origin) {
+    }
+
+    public Invocation load(List<String> args, Map<String, String> env) {
+        Objects.requireNonNull(args, "args must not be null");
+        Objects.requireNonNull(env, "env must not be null");
+        Map<Setting, Sourced> flags = new EnumMap<>(Setting.class);
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return new Invocation.Help(usage());
+            }
+            parseFlag(arg, flags);
+        }
+
+        List<String> warnings = new ArrayList<>();
+        Map<Setting, Sourced> fromEnv = new EnumMap<>(Setting.class);
+        env.forEach((name, value) -> {
+            if (!name.startsWith(ENV_PREFIX)) {
+                return;
+            }
+            Optional<Setting> setting = Setting.byEnv(name);
+            if (setting.isPresent()) {
+                fromEnv.put(setting.get(), new Sourced(value, name));
+            } else {
+                warnings.add("ignoring unknown environment variable " + name);
+            }
+        });
+
+        Map<Setting, Sourced> fromFile = new EnumMap<>(Setting.class);
+        Sourced configSource = flags.getOrDefault(Setting.CONFIG, fromEnv.get(Setting.CONFIG));
+        Optional<Path> configFile = Optional.empty();
+        if (configSource != null && !configSource.value().isBlank()) {
+            Path file = path(configSource);
+            configFile = Optional.of(file);
+            readFile(file, fromFile);
+        }
+
+        Function<Setting, Sourced> pick = setting -> {
+            if (flags.containsKey(setting)) {
+                return flags.get(setting);
+            }
+            if (fromEnv.containsKey(setting)) {
+                return fromEnv.get(setting);
+            }
+            if (fromFile.containsKey(setting)) {
+                return fromFile.get(setting);
+            }
+            return new Sourced(setting.defaultValue(), "the default");
+        };
+        BrokerLimits broker = new BrokerLimits(
+                parse(pick.apply(Setting.IDLE_TIMEOUT), Setting.IDLE_TIMEOUT,
+                        v -> durationIn(v, Duration.ofSeconds(1), Duration.ofHours(1))),
+                parse(pick.apply(Setting.BODY_LIMIT), Setting.BODY_LIMIT, v -> sizeIn(v, 1024, 1024L * 1024 * 1024)),
+                parse(pick.apply(Setting.MAX_HEADER_SIZE), Setting.MAX_HEADER_SIZE,
+                        v -> (int) sizeIn(v, 1024, 1024 * 1024)),
+                parse(pick.apply(Setting.MAX_INITIAL_LINE), Setting.MAX_INITIAL_LINE,
+                        v -> (int) sizeIn(v, 256, 1024 * 1024)),
+                parse(pick.apply(Setting.KEEPALIVE_INTERVAL), Setting.KEEPALIVE_INTERVAL,
+                        v -> durationIn(v, Duration.ofMillis(10), Duration.ofMinutes(10))),
+                parse(pick.apply(Setting.WORKER_POOL_SIZE), Setting.WORKER_POOL_SIZE, v -> intIn(v, 1, 1024)),
+                host(pick.apply(Setting.UPSTREAM_HOST), Setting.UPSTREAM_HOST));
+        ProcessSettings processes = new ProcessSettings(
+                parse(pick.apply(Setting.STOP_GRACE_PERIOD), Setting.STOP_GRACE_PERIOD,
+                        v -> durationIn(v, Duration.ZERO, Duration.ofMinutes(10))),
+                parse(pick.apply(Setting.OUTPUT_BUFFER), Setting.OUTPUT_BUFFER,
+                        v -> (int) sizeIn(v, ProcessSettings.MIN_OUTPUT_BUFFER_BYTES, 256L * 1024 * 1024)),
+                parse(pick.apply(Setting.RETAINED_PROCESSES), Setting.RETAINED_PROCESSES, v -> intIn(v, 0, 100_000)),
+                parse(pick.apply(Setting.WAIT_TIMEOUT), Setting.WAIT_TIMEOUT,
+                        v -> durationIn(v, Duration.ofSeconds(1), Duration.ofHours(24))),
+                ProcessSettings.defaults().subscriberQueueLines());
+        AppSettings settings = new AppSettings(
+                parse(pick.apply(Setting.GATEWAY), Setting.GATEWAY, GatewayKind::parse),
+                host(pick.apply(Setting.HOST), Setting.HOST),
+                parse(pick.apply(Setting.PORT), Setting.PORT, v -> intIn(v, 0, 65535)),
+                optional(pick.apply(Setting.PUBLIC_URL)).map(s -> parse(s, Setting.PUBLIC_URL, SettingsLoader::publicUrl)),
+                path(pick.apply(Setting.DATA_DIR)),
+                optional(pick.apply(Setting.API_KEY)).map(SettingsLoader::apiKey),
+                parse(pick.apply(Setting.WORKSPACE), Setting.WORKSPACE, SettingsLoader::workspace),
+                parse(pick.apply(Setting.ISOLATION), Setting.ISOLATION, IsolationMode::parse),
+                broker,
+                processes,
+                parse(pick.apply(Setting.MAX_FILE_SIZE), Setting.MAX_FILE_SIZE,
+                        v -> sizeIn(v, 1, LocalSettings.MAX_FILE_BYTES_LIMIT)),
+                configFile);
+        return new Invocation.Run(settings, warnings);
+    }
+
+    /** The text {@code --help} prints: every setting with its flag, variable and default. */
+    public static String usage() {
+        StringBuilder out = new StringBuilder();
+        out.append("Usage: java -jar sandgate.jar [--setting=value ...]\n\n")
+                .append("Runs the Sandgate session broker. Each setting is read from its flag, then its environment\n")
+                .append("variable, then the properties file given by --config, then its default.\n\n");
+        for (Setting s : Setting.values()) {
+            out.append(String.format(Locale.ROOT, "  %-28s %-28s %s%n", s.flag() + "=...", s.env(), s.description()));
+            if (!s.defaultValue().isEmpty()) {
+                out.append(String.format(Locale.ROOT, "  %-28s %-28s default: %s%n", "", "", s.defaultValue()));
+            }
+        }
+        out.append("\nExit status: 0 after a clean shutdown, 2 for a configuration error, 1 if the broker fails.\n");
+        return out.toString();
+    }
+
+    private static void parseFlag(String arg, Map<Setting, Sourced> flags) {
+        if (!arg.startsWith("--")) {
+            throw new ConfigurationException("unexpected argument '" + printable(arg)
+                    + "': settings are given as --name=value (see --help)");
+        }
+        int eq = arg.indexOf('=');
+        String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
+        Setting setting = Setting.byKey(name).orElseThrow(() -> new ConfigurationException(
+                "unknown flag '--" + printable(name) + "' (see --help for the settings)"));
+        if (eq < 0) {
+            throw new ConfigurationException("flag " + setting.flag() + " needs a value: " + setting.flag() + "=...");
+        }
+        if (flags.containsKey(setting)) {
+            throw new ConfigurationException("flag " + setting.flag() + " is given twice");
+        }
+        flags.put(setting, new Sourced(arg.substring(eq + 1), setting.flag()));
+    }
+
+    private static void readFile(Path file, Map<Setting, Sourced> into) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new ConfigurationException("configuration file " + file + " does not exist");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigurationException("configuration file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        for (String key : properties.stringPropertyNames()) {
+            Setting setting = Setting.byKey(key).orElseThrow(() -> new ConfigurationException(
+                    "unknown setting '" + printable(key) + "' in " + file + " (see --help for the settings)"));
+            if (setting == Setting.CONFIG) {
+                throw new ConfigurationException("'config' cannot be set inside the configuration file " + file);
+            }
+            into.put(setting, new Sourced(properties.getProperty(key).trim(), "'" + key + "' in " + file));
+        }
+    }
+
+    private static <T> T parse(Sourced sourced, Setting setting, Function<String, T> parser) {
+        try {
+            return parser.apply(sourced.value().trim());
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw invalid(sourced, setting, e.getMessage());
+        }
+    }
+
+    private static ConfigurationException invalid(Sourced sourced, Setting setting, String why) {
+        String shown = setting.secret() ? "***" : "'" + printable(sourced.value()) + "'";
+        return new ConfigurationException("invalid " + setting.key() + " " + shown + " (from " + sourced.origin()
+                + "): " + why);
+    }
+
+    private static Optional<Sourced> optional(Sourced sourced) {
+        return sourced.value().isBlank() ? Optional.empty() : Optional.of(sourced);
+    }
+
+    private String host(Sourced sourced, Setting setting) {
+        return parse(sourced, setting, v -> {
+            if (!HOST.matcher(v).matches()) {
+                throw new IllegalArgumentException("give an IP address or a host name");
+            }
+            return v;
+        });
+    }
+
+    private Path path(Sourced sourced) {
+        String value = sourced.value().trim();
+        if (value.isEmpty()) {
+            throw new ConfigurationException("invalid path '' (from " + sourced.origin() + "): give a directory");
+        }
+        try {
+            Path path;
+            if (value.equals("~")) {
+                path = userHome;
+            } else if (value.startsWith("~/")) {
+                path = userHome.resolve(value.substring(2));
+            } else {
+                path = workingDir.resolve(value);
+            }
+            return path.normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigurationException("invalid path '" + printable(value) + "' (from " + sourced.origin() + "): "
+                    + e.getReason());
+        }
+    }
+
+    private static String apiKey(Sourced sourced) {
+        String key = sourced.value().trim();
+        if (key.length() < 16 || key.length() > 512 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw invalid(sourced, Setting.API_KEY, "give 16-512 printable ASCII characters without spaces");
+        }
+        return key;
+    }
+
+    private static String workspace(String value) {
+        if (!WORKSPACE.matcher(value).matches() || value.equals("v0") || value.equals("s") || value.equals("p")) {
+            throw new IllegalArgumentException("use 1-63 lowercase letters, digits or '-' (not 'v0', 's' or 'p')");
+        }
+        return value;
+    }
+
+    private static URI publicUrl(String value) {
+        URI url;
+        try {
+            url = new URI(value.replaceAll("/+$", ""));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + e.getReason());
+        }
+        String scheme = url.getScheme();
+        if (!url.isAbsolute() || url.getHost() == null
+                || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
+                || url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("give an absolute http(s) URL without user info, query or fragment");
+        }
+        return url;
+    }
+
+    static int intIn(String value, int min, int max) {
+        long parsed;
+        try {
+            parsed = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number");
+        }
+        if (parsed < min || parsed > max) {
+            throw new IllegalArgumentException("out of range " + min + "-" + max);
+        }
+        return (int) parsed;
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}). */
+    static Duration durationIn(String value, Duration min, Duration max) {
+        Duration duration;
+        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            duration = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        } else if (value.toUpperCase(Locale.ROOT).startsWith("PT")) {
+            try {
+                duration = Duration.parse(value);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("not a duration: use 500ms, 30s, 5m, 1h or PT30S");
+            }
+        } else {
+            throw new IllegalArgumentException("not a duration: use 500ms, 30s, 5m, 1h or PT30S");
+        }
+        if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+            throw new IllegalArgumentException("out of range " + min + " - " + max);
+        }
+        return duration;
+    }
+
+    /** Bytes, optionally with a binary unit: {@code 1048576}, {@code 1024KiB}, {@code 1m}, {@code 1MiB}. */
+    static long sizeIn(String value, long min, long max) {
+        Matcher m = SIZE.matcher(value.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a size: use bytes or a unit, e.g. 65536, 64KiB, 1MiB");
+        }
+        long amount = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        long factor = switch (unit.charAt(0)) {
+            case 'k' -> 1024L;
+            case 'm' -> 1024L * 1024;
+            case 'g' -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        if (amount > max / factor || amount * factor < min) {
+            throw new IllegalArgumentException("out of range " + min + "-" + max + " bytes");
+        }
+        return amount * factor;
+    }
+
+    /** Echoes user input safely: no control characters, bounded length. */
+    private static String printable(String value) {
+        String cleaned = value.codePoints()
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        return cleaned.length() > 100 ? cleaned.substring(0, 100) + "..." : cleaned;
+    }
+}

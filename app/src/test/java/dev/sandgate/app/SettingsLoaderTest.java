@@ -1,0 +1,284 @@
+package dev.sandgate.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandgate.adapter.local.process.IsolationMode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+    @TempDir
+    Path home;
+
+    private SettingsLoader loader() {
+        return SettingsLoader.create(home, home.resolve("work"));
+    }
+
+    private AppSettings load(List<String> args, Map<String, String> env) {
+        Invocation invocation = loader().load(args, env);
+        assertThat(invocation).isInstanceOf(Invocation.Run.class);
+        return ((Invocation.Run) invocation).settings();
+    }
+
+    private Path configFile(String content) throws IOException {
+        Path file = home.resolve("sandgate.properties");
+        Files.writeString(file, content);
+        return file;
+    }
+
+    @Test
+    void defaults_listen_on_loopback_8080_with_local_sandboxes_under_the_home_directory() {
+        AppSettings s = load(List.of(), Map.of());
+
+        assertThat(s.gateway()).isEqualTo(GatewayKind.LOCAL);
+        assertThat(s.host()).isEqualTo("127.0.0.1");
+        assertThat(s.port()).isEqualTo(8080);
+        assertThat(s.dataDir()).isEqualTo(home.resolve(".sandgate"));
+        assertThat(s.apiKey()).isEmpty();
+        assertThat(s.workspace()).isEqualTo("default");
+        assertThat(s.isolation()).isEqualTo(IsolationMode.AUTO);
+        assertThat(s.publicUrl()).isEmpty();
+        assertThat(s.configFile()).isEmpty();
+        assertThat(s.broker().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(s.broker().bodyLimitBytes()).isEqualTo(1024 * 1024);
+        assertThat(s.maxFileBytes()).isEqualTo(5 * 1024 * 1024);
+        assertThat(s.processes().stopGracePeriod()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void a_flag_wins_over_the_environment_which_wins_over_the_file_which_wins_over_the_default() throws IOException {
+        Path file = configFile("port=1001\nworkspace=from-file\nhost=10.0.0.3\nidle-timeout=5m\n");
+        Map<String, String> env = Map.of("SANDGATE_CONFIG", file.toString(), "SANDGATE_PORT", "1002",
+                "SANDGATE_WORKSPACE", "from-env");
+
+        AppSettings s = load(List.of("--port=1003"), env);
+
+        assertThat(s.port()).isEqualTo(1003);
+        assertThat(s.workspace()).isEqualTo("from-env");
+        assertThat(s.host()).isEqualTo("10.0.0.3");
+        assertThat(s.broker().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.isolation()).isEqualTo(IsolationMode.AUTO);
+        assertThat(s.configFile()).contains(file);
+    }
+
+    @Test
+    void the_config_flag_wins_over_the_config_variable() throws IOException {
+        Path file = configFile("port=1001\n");
+
+        AppSettings s = load(List.of("--config=" + file), Map.of("SANDGATE_CONFIG", home.resolve("nope").toString()));
+
+        assertThat(s.port()).isEqualTo(1001);
+    }
+
+    @Test
+    void every_setting_has_a_flag_and_a_variable() {
+        for (Setting setting : Setting.values()) {
+            assertThat(setting.flag()).isEqualTo("--" + setting.key());
+            assertThat(setting.env()).startsWith("SANDGATE_");
+            assertThat(Setting.byKey(setting.key())).contains(setting);
+            assertThat(Setting.byEnv(setting.env())).contains(setting);
+            assertThat(SettingsLoader.usage()).contains(setting.flag()).contains(setting.env());
+        }
+        assertThat(Setting.PORT.env()).isEqualTo("SANDGATE_PORT");
+        assertThat(Setting.DATA_DIR.env()).isEqualTo("SANDGATE_DATA_DIR");
+        assertThat(Setting.PUBLIC_URL.env()).isEqualTo("SANDGATE_PUBLIC_URL");
+    }
+
+    @Test
+    void every_setting_is_read_from_its_variable() {
+        AppSettings s = load(List.of(), Map.ofEntries(
+                Map.entry("SANDGATE_HOST", "0.0.0.0"),
+                Map.entry("SANDGATE_PORT", "0"),
+                Map.entry("SANDGATE_DATA_DIR", "~/data"),
+                Map.entry("SANDGATE_API_KEY", "0123456789abcdef-key"),
+                Map.entry("SANDGATE_WORKSPACE", "acme"),
+                Map.entry("SANDGATE_ISOLATION", "none"),
+                Map.entry("SANDGATE_PUBLIC_URL", "https://sandgate.example.test/"),
+                Map.entry("SANDGATE_GATEWAY", "local"),
+                Map.entry("SANDGATE_BODY_LIMIT", "64KiB"),
+                Map.entry("SANDGATE_MAX_HEADER_SIZE", "16384"),
+                Map.entry("SANDGATE_MAX_INITIAL_LINE", "2k"),
+                Map.entry("SANDGATE_KEEPALIVE_INTERVAL", "500ms"),
+                Map.entry("SANDGATE_WORKER_POOL_SIZE", "4"),
+                Map.entry("SANDGATE_UPSTREAM_HOST", "localhost"),
+                Map.entry("SANDGATE_MAX_FILE_SIZE", "1MiB"),
+                Map.entry("SANDGATE_STOP_GRACE_PERIOD", "PT2S"),
+                Map.entry("SANDGATE_OUTPUT_BUFFER", "4096"),
+                Map.entry("SANDGATE_RETAINED_PROCESSES", "7"),
+                Map.entry("SANDGATE_WAIT_TIMEOUT", "2m")));
+
+        assertThat(s.host()).isEqualTo("0.0.0.0");
+        assertThat(s.port()).isZero();
+        assertThat(s.dataDir()).isEqualTo(home.resolve("data"));
+        assertThat(s.apiKey()).contains("0123456789abcdef-key");
+        assertThat(s.workspace()).isEqualTo("acme");
+        assertThat(s.isolation()).isEqualTo(IsolationMode.NONE);
+        assertThat(s.publicUrl()).contains(URI.create("https://sandgate.example.test"));
+        assertThat(s.broker().bodyLimitBytes()).isEqualTo(64 * 1024);
+        assertThat(s.broker().maxHeaderBytes()).isEqualTo(16384);
+        assertThat(s.broker().maxInitialLineBytes()).isEqualTo(2048);
+        assertThat(s.broker().keepaliveInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(s.broker().workerPoolSize()).isEqualTo(4);
+        assertThat(s.broker().upstreamHost()).isEqualTo("localhost");
+        assertThat(s.maxFileBytes()).isEqualTo(1024 * 1024);
+        assertThat(s.processes().stopGracePeriod()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(s.processes().outputBufferBytes()).isEqualTo(4096);
+        assertThat(s.processes().retainedFinishedProcesses()).isEqualTo(7);
+        assertThat(s.processes().defaultWaitTimeout()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void a_relative_data_dir_is_resolved_against_the_working_directory() {
+        AppSettings s = load(List.of("--data-dir=state"), Map.of());
+
+        assertThat(s.dataDir()).isEqualTo(home.resolve("work").resolve("state"));
+    }
+
+    @Test
+    void help_is_recognised_before_anything_is_validated() {
+        Invocation invocation = loader().load(List.of("--port=nope", "--help"), Map.of());
+
+        assertThat(invocation).isInstanceOf(Invocation.Help.class);
+        assertThat(((Invocation.Help) invocation).usage()).contains("--port=", "SANDGATE_PORT", "default: 8080");
+    }
+
+    @Test
+    void an_unknown_flag_is_refused_by_name() {
+        assertThatThrownBy(() -> loader().load(List.of("--prot=80"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("unknown flag '--prot'");
+    }
+
+    @Test
+    void a_positional_argument_is_refused() {
+        assertThatThrownBy(() -> loader().load(List.of("8080"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("unexpected argument '8080'");
+    }
+
+    @Test
+    void a_flag_without_a_value_is_refused() {
+        assertThatThrownBy(() -> loader().load(List.of("--port"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("--port needs a value");
+    }
+
+    @Test
+    void a_flag_given_twice_is_refused() {
+        assertThatThrownBy(() -> loader().load(List.of("--port=1", "--port=2"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("--port is given twice");
+    }
+
+    @Test
+    void a_bad_port_names_the_value_and_its_source() {
+        assertThatThrownBy(() -> loader().load(List.of("--port=80800"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid port '80800' (from --port): out of range 0-65535");
+        assertThatThrownBy(() -> loader().load(List.of(), Map.of("SANDGATE_PORT", "http")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid port 'http' (from SANDGATE_PORT): not a whole number");
+    }
+
+    @Test
+    void a_bad_value_in_the_file_names_the_file() throws IOException {
+        Path file = configFile("idle-timeout=forever\n");
+
+        assertThatThrownBy(() -> loader().load(List.of("--config=" + file), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid idle-timeout 'forever' (from 'idle-timeout' in " + file + ")");
+    }
+
+    @Test
+    void an_unknown_key_in_the_file_is_refused() throws IOException {
+        Path file = configFile("prot=80\n");
+
+        assertThatThrownBy(() -> loader().load(List.of("--config=" + file), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("unknown setting 'prot' in " + file);
+    }
+
+    @Test
+    void a_missing_config_file_is_refused() {
+        Path missing = home.resolve("missing.properties");
+
+        assertThatThrownBy(() -> loader().load(List.of(), Map.of("SANDGATE_CONFIG", missing.toString())))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("configuration file " + missing + " does not exist");
+    }
+
+    @Test
+    void the_remote_gateway_is_refused_until_it_exists() {
+        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'remote' is not available yet; the only gateway is 'local'");
+        assertThatThrownBy(() -> loader().load(List.of(), Map.of("SANDGATE_GATEWAY", "cloud")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'cloud' is not a gateway");
+    }
+
+    @Test
+    void an_unknown_isolation_mode_is_refused() {
+        assertThatThrownBy(() -> loader().load(List.of("--isolation=docker"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("(from --isolation)")
+                .hasMessageContaining("use auto, bwrap or none");
+    }
+
+    @Test
+    void a_short_api_key_is_refused_without_being_echoed() {
+        assertThatThrownBy(() -> loader().load(List.of("--api-key=short-secret"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid api-key *** (from --api-key)")
+                .hasMessageNotContaining("short-secret");
+    }
+
+    @Test
+    void a_reserved_workspace_is_refused() {
+        assertThatThrownBy(() -> loader().load(List.of("--workspace=v0"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid workspace 'v0'");
+    }
+
+    @Test
+    void a_public_url_with_a_query_is_refused() {
+        assertThatThrownBy(() -> loader().load(List.of("--public-url=http://x.test/?a=b"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid public-url");
+    }
+
+    @Test
+    void sizes_and_durations_out_of_range_are_refused() {
+        assertThatThrownBy(() -> loader().load(List.of("--body-limit=2GiB"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid body-limit '2GiB'");
+        assertThatThrownBy(() -> loader().load(List.of("--idle-timeout=0s"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid idle-timeout '0s'");
+    }
+
+    @Test
+    void unknown_sandgate_variables_are_reported_as_warnings_and_others_ignored() {
+        Invocation.Run run = (Invocation.Run) loader().load(List.of(),
+                Map.of("SANDGATE_PROT", "80", "PATH", "/usr/bin"));
+
+        assertThat(run.warnings()).containsExactly("ignoring unknown environment variable SANDGATE_PROT");
+    }
+
+    @Test
+    void the_api_key_never_appears_in_the_settings_text() {
+        AppSettings s = load(List.of("--api-key=0123456789abcdef-secret"), Map.of());
+
+        assertThat(s.toString()).doesNotContain("0123456789abcdef-secret").contains("apiKey=***");
+        assertThat(s.apiKey()).isEqualTo(Optional.of("0123456789abcdef-secret"));
+    }
+}
