@@ -497,6 +497,22 @@ public abstract class SandboxGatewayContract {
     }
 
     @Test
+    void listing_tokens_in_an_unknown_sandbox_is_not_found() {
+        SandboxName unknown = uniqueSandboxName();
+
+        assertThatThrownBy(() -> gateway.listTokens(unknown, PreviewName.of("web")))
+                .isInstanceOf(SandgateException.NotFound.class);
+    }
+
+    @Test
+    void deleting_a_token_of_an_unknown_preview_is_not_found() {
+        Sandbox sandbox = newSandbox();
+
+        assertThatThrownBy(() -> gateway.deleteToken(sandbox.name(), PreviewName.of("missing"), TokenName.of("t1")))
+                .isInstanceOf(SandgateException.NotFound.class);
+    }
+
+    @Test
     void deleting_an_unknown_token_is_not_found() {
         Sandbox sandbox = newSandbox();
         PreviewName preview = gateway.createPreview(sandbox.name(), publicPreview("web", 3000)).name();
@@ -879,11 +895,11 @@ public abstract class SandboxGatewayContract {
     @Test
     void process_runs_in_an_existing_working_directory() {
         DataPlane data = newDataPlane();
-        data.makeDirectory(path("/work"), "0755");
+        data.makeDirectory(path("/srv/app"), "0755");
 
-        ProcessInfo done = data.exec(echo("here").withWorkingDir("/work"));
+        ProcessInfo done = data.exec(echo("here").withWorkingDir("/srv/app"));
 
-        assertThat(done.workingDir()).isEqualTo(path("/work"));
+        assertThat(done.workingDir()).isEqualTo(path("/srv/app"));
         assertThat(done.status()).isEqualTo(ProcessStatus.COMPLETED);
     }
 
