@@ -36,8 +36,14 @@ public final class Sandgate {
      * only the session token to the session URL. Makes no call until first used.
      */
     public static SessionSandbox fromSession(Session session, SessionConnector connector) {
+        return fromSession(session, connector, Clock.systemUTC());
+    }
+
+    /** {@link #fromSession(Session, SessionConnector)} with the clock that bounds waits ({@code process().wait}). */
+    public static SessionSandbox fromSession(Session session, SessionConnector connector, Clock clock) {
         Objects.requireNonNull(session, "session must not be null");
         Objects.requireNonNull(connector, "connector must not be null");
-        return new SessionSandbox(session, connector);
+        Objects.requireNonNull(clock, "clock must not be null");
+        return new SessionSandbox(session, connector, clock);
     }
 }

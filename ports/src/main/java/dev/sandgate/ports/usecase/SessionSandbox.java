@@ -9,11 +9,13 @@ import java.time.Clock;
 public final class SessionSandbox {
     private final Session session;
     private final SessionConnector connector;
+    private final Clock clock;
     private DataPlane dataPlane;
 
-    SessionSandbox(Session session, SessionConnector connector) {
+    SessionSandbox(Session session, SessionConnector connector, Clock clock) {
         this.session = session;
         this.connector = connector;
+        this.clock = clock;
     }
 
     public Session session() {
@@ -21,7 +23,7 @@ public final class SessionSandbox {
     }
 
     public Processes process() {
-        return new Processes(dataPlane(), Clock.systemUTC());
+        return new Processes(dataPlane(), clock);
     }
 
     public Files fs() {
