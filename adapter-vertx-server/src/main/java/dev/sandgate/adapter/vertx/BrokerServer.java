@@ -83,9 +83,6 @@ public final class BrokerServer implements AutoCloseable {
     private static final String SEGMENTS_KEY = "sandgate.segments";
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Connections that upgraded to a tunnel; their header deadline is off for good. */
-    private static final Map<HttpConnection, Boolean> UPGRADED = new ConcurrentHashMap<>();
-
     private enum Face { CONTROL, DATA, PROXY }
 
     private final Prepared prepared;
@@ -118,7 +115,8 @@ public final class BrokerServer implements AutoCloseable {
         this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers);
         this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, s.keepaliveInterval());
         this.proxy = new PreviewProxy(gateway, access, clock, workers, upstream, prepared.credentials,
-                s.upstreamHost(), prepared.publicUrl.getScheme().toLowerCase(java.util.Locale.ROOT));
+                s.upstreamHost(), prepared.publicUrl.getScheme().toLowerCase(java.util.Locale.ROOT),
+                prepared::markUpgraded);
     }
 
     /** Binds and serves {@code gateway} at once; returns once listening. Call it from a non-event-loop thread. */
@@ -210,8 +208,8 @@ public final class BrokerServer implements AutoCloseable {
                         handler.handle(request);
                     });
             await(server.listen());
-            this.publicUrl = settings.publicUrl().orElseGet(() -> URI.create("http://" + hostForUrl(settings.host())
-                    + ":" + server.actualPort()));
+            this.publicUrl = settings.publicUrl().orElseGet(() -> URI.create("http://"
+                    + hostForUrl(reachable(settings.host())) + ":" + server.actualPort()));
             this.urls = UrlScheme.under(publicUrl, settings.workspace());
         }
 
@@ -263,6 +261,12 @@ public final class BrokerServer implements AutoCloseable {
         // -- header deadline: armed when a connection opens and when an answer ends, disarmed by complete headers.
 
         private final Map<HttpConnection, Long> deadlines = new ConcurrentHashMap<>();
+        /** Connections that became a tunnel (WebSocket); their header deadline is off for good. */
+        private final Map<HttpConnection, Boolean> upgraded = new ConcurrentHashMap<>();
+
+        private void markUpgraded(HttpServerRequest request) {
+            upgraded.put(request.connection(), Boolean.TRUE);
+        }
 
         private void guard(HttpConnection connection) {
             arm(connection);
@@ -271,12 +275,12 @@ public final class BrokerServer implements AutoCloseable {
                 if (timer != null) {
                     vertx.cancelTimer(timer);
                 }
-                UPGRADED.remove(connection);
+                upgraded.remove(connection);
             });
         }
 
         private void arm(HttpConnection connection) {
-            if (UPGRADED.containsKey(connection)) {
+            if (upgraded.containsKey(connection)) {
                 return;
             }
             long timer = vertx.setTimer(headerDeadline.toMillis(), t -> {
@@ -320,11 +324,6 @@ public final class BrokerServer implements AutoCloseable {
                     .end(ApiError.ofStatus(status).controlBody().encode())
                     .onComplete(v -> request.connection().close());
         }
-    }
-
-    /** Keeps the header deadline off a connection that became a tunnel (WebSocket). */
-    static void markUpgraded(HttpServerRequest request) {
-        UPGRADED.put(request.connection(), Boolean.TRUE);
     }
 
     // ---- routing ----
@@ -512,6 +511,15 @@ public final class BrokerServer implements AutoCloseable {
 
     /** Every failure as JSON: the control plane's shape under /v0 and for unknown routes, the sandbox API's elsewhere. */
     private void failure(RoutingContext ctx) {
+        try {
+            answerFailure(ctx);
+        } catch (RuntimeException e) {
+            // Never a 500 page: drop the connection rather than answer something half-written.
+            ctx.response().reset();
+        }
+    }
+
+    private void answerFailure(RoutingContext ctx) {
         ApiError error = ctx.failure() != null ? ApiError.of(ctx.failure()) : ApiError.ofStatus(ctx.statusCode());
         var response = ctx.response();
         if (response.closed()) {
@@ -551,6 +559,15 @@ public final class BrokerServer implements AutoCloseable {
         } catch (RuntimeException invalid) {
             return Optional.empty();
         }
+    }
+
+    /** A wildcard bind address is not a URL a client can use: name the loopback address instead. */
+    private static String reachable(String host) {
+        return switch (host) {
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "[::]", "0:0:0:0:0:0:0:0" -> "::1";
+            default -> host;
+        };
     }
 
     private static String hostForUrl(String host) {

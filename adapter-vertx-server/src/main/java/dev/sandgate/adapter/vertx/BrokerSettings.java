@@ -88,6 +88,10 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 || keepaliveInterval.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("keepaliveInterval " + keepaliveInterval + " is out of range 10 ms - 10 min");
         }
+        if (keepaliveInterval.compareTo(idleTimeout) >= 0) {
+            throw new IllegalArgumentException("keepaliveInterval " + keepaliveInterval + " must be shorter than "
+                    + "idleTimeout " + idleTimeout + ", or quiet streams would be cut");
+        }
         if (workerPoolSize < 1 || workerPoolSize > 1024) {
             throw new IllegalArgumentException("workerPoolSize " + workerPoolSize + " is out of range 1-1024");
         }

@@ -63,9 +63,12 @@ final class PreviewProxy {
     private final String upstreamHost;
     private final boolean secureCookies;
     private final String publicScheme;
+    private final java.util.function.Consumer<HttpServerRequest> onUpgrade;
 
     PreviewProxy(SandboxGateway gateway, AccessStore access, Clock clock, WorkerExecutor workers, HttpClient client,
-                 Credentials credentials, String upstreamHost, String publicScheme) {
+                 Credentials credentials, String upstreamHost, String publicScheme,
+                 java.util.function.Consumer<HttpServerRequest> onUpgrade) {
+        this.onUpgrade = onUpgrade;
         this.gateway = gateway;
         this.access = access;
         this.clock = clock;
@@ -237,7 +240,7 @@ final class PreviewProxy {
         HttpServerResponse response = ctx.response();
         response.setStatusCode(101);
         copyHeaders(upstream.headers(), response.headers(), true);
-        BrokerServer.markUpgraded(ctx.request());
+        onUpgrade.accept(ctx.request());
         NetSocket backend = upstream.netSocket();
         ctx.request().toNetSocket().onComplete(ar -> {
             if (ar.failed()) {
