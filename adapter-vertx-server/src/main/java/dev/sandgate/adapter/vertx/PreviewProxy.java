@@ -179,6 +179,9 @@ final class PreviewProxy {
                 return;
             }
             HttpClientRequest upstream = ar.result();
+            // Failures are answered through the futures below; this only keeps them out of the error log.
+            upstream.exceptionHandler(e -> {
+            });
             if (webSocket) {
                 upstream.connect().onComplete(res -> {
                     if (res.failed()) {
@@ -226,7 +229,10 @@ final class PreviewProxy {
         response.setStatusCode(upstream.statusCode());
         response.setStatusMessage(upstream.statusMessage());
         copyHeaders(upstream.headers(), response.headers(), false);
-        if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+        int status = upstream.statusCode();
+        boolean bodiless = status == 204 || status == 304 || status < 200
+                || ctx.request().method() == HttpMethod.HEAD;
+        if (!bodiless && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             response.setChunked(true);
         }
         upstream.pipeTo(response).onFailure(e -> {

@@ -48,9 +48,14 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     BrokerFixture(java.util.function.UnaryOperator<BrokerSettings> tweak, Duration headerDeadline) {
+        this(tweak, headerDeadline, g -> g);
+    }
+
+    BrokerFixture(java.util.function.UnaryOperator<BrokerSettings> tweak, Duration headerDeadline,
+                  java.util.function.UnaryOperator<dev.sandgate.ports.SandboxGateway> wrap) {
         BrokerSettings settings = tweak.apply(BrokerSettings.defaults(KEY, WS).withPort(0));
         BrokerServer.Prepared prepared = BrokerServer.prepare(vertx, settings, headerDeadline);
-        broker = prepared.serve(gateway, new GatewayAccessStore(gateway), clock);
+        broker = prepared.serve(wrap.apply(gateway), new GatewayAccessStore(gateway), clock);
         base = broker.publicUrl().toString();
     }
 

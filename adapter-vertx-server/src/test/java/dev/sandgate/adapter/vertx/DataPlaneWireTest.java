@@ -170,6 +170,7 @@ class DataPlaneWireTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/x-ndjson");
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
         List<JsonObject> lines = r.body().lines().map(JsonObject::new).toList();
         assertThat(lines).filteredOn(l -> !l.getString("type").equals("keepalive")).extracting(l -> l.getString("type"))
                 .containsExactly("stdout", "result");

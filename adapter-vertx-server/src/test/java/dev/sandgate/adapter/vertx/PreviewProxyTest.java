@@ -158,6 +158,26 @@ class PreviewProxyTest {
     }
 
     @Test
+    void the_api_key_never_reaches_the_sandbox_but_the_application_own_authorization_does() {
+        broker.send(broker.withKey(url("public", "/k")).header("Authorization", "Bearer " + BrokerFixture.KEY).GET());
+        Seen withKey = last();
+        broker.send(broker.request(url("public", "/k")).header("Authorization", "Basic dXNlcjpwdw==").GET());
+        Seen withBasic = last();
+
+        assertThat(withKey.headers().toString()).doesNotContain(BrokerFixture.KEY);
+        assertThat(withKey.headers().contains("X-Blaxel-Workspace")).isFalse();
+        assertThat(withBasic.headers().get("Authorization")).isEqualTo("Basic dXNlcjpwdw==");
+    }
+
+    @Test
+    void a_head_and_a_204_from_the_application_are_relayed_without_a_body() {
+        String head = broker.raw("HEAD /p/web/public/h HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(head).startsWith("HTTP/1.1 200").doesNotContain("origin:");
+        assertThat(last().method()).isEqualTo("HEAD");
+    }
+
+    @Test
     void a_public_preview_serves_a_junk_token_and_strips_it() {
         HttpResponse<String> r = broker.send(broker.request(url("public", "/"))
                 .header("X-Blaxel-Preview-Token", "junk-junk-junk-junk-junk").GET());
