@@ -81,6 +81,37 @@ class LimitsTest {
     }
 
     @Test
+    void the_deadline_is_armed_again_after_an_answer_on_a_kept_alive_connection() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", broker.broker.actualPort())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(("GET /v0/sandboxes HTTP/1.1\r\nHost: x\r\nX-Blaxel-Authorization: Bearer " + BrokerFixture.KEY
+                    + "\r\nX-Blaxel-Workspace: " + BrokerFixture.WS + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readAnswer(in)).startsWith("HTTP/1.1 200");
+            long start = System.nanoTime();
+            out.write("GET /v0/sandboxes HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            int read = 0;
+            while (read >= 0 && System.nanoTime() - start < Duration.ofSeconds(8).toNanos()) {
+                try {
+                    out.write('X');
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+                socket.setSoTimeout(100);
+                try {
+                    read = in.read();
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    read = 0;
+                }
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void a_keep_alive_connection_serves_several_requests_within_the_deadline_each() throws IOException {
         try (Socket socket = new Socket("127.0.0.1", broker.broker.actualPort())) {
             socket.setSoTimeout(5_000);
