@@ -21,6 +21,12 @@ import java.util.concurrent.TimeUnit;
 public final class BrokerModule extends AbstractModule {
     private static final long CLOSE_TIMEOUT_SECONDS = 30;
 
+    @Override
+    protected void configure() {
+        // Nothing is created behind the wiring's back: every type comes from a module, or creation fails naming it.
+        binder().requireExplicitBindings();
+    }
+
     @Provides
     @Singleton
     static Vertx vertx(Lifecycle lifecycle) {

@@ -23,6 +23,7 @@ public final class CoreModule extends AbstractModule {
 
     @Override
     protected void configure() {
+        binder().requireExplicitBindings();
         bind(AppSettings.class).toInstance(settings);
         bind(ApiKey.class).toInstance(apiKey);
         bind(Clock.class).toInstance(clock);

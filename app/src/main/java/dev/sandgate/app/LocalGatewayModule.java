@@ -19,6 +19,12 @@ import java.time.Clock;
  */
 public final class LocalGatewayModule extends AbstractModule {
 
+    @Override
+    protected void configure() {
+        // Nothing is created behind the wiring's back: every type comes from a module, or creation fails naming it.
+        binder().requireExplicitBindings();
+    }
+
     @Provides
     @Singleton
     static LocalSettings localSettings(AppSettings settings, UrlScheme urls) {

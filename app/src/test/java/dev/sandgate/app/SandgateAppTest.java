@@ -1,0 +1,136 @@
+package dev.sandgate.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandgate.adapter.local.process.IsolationMode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SandgateAppTest {
+    private static final Pattern PID = Pattern.compile("\"pid\"\\s*:\\s*\"?(\\d+)");
+    private static final Pattern URL = Pattern.compile("\"url\"\\s*:\\s*\"([^\"]+)\"");
+
+    @TempDir
+    Path dataDir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private SandgateApp start(AppSettings settings) {
+        return SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom());
+    }
+
+    private AppSettings settings() {
+        return new AppSettings(GatewayKind.LOCAL, "127.0.0.1", 0, Optional.empty(), dataDir, Optional.empty(),
+                "default", IsolationMode.NONE, TestSettings.defaults(dataDir).broker(),
+                TestSettings.defaults(dataDir).processes(), 5 * 1024 * 1024, Optional.empty());
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder withKey(URI uri, String key) {
+        return HttpRequest.newBuilder(uri)
+                .header("x-blaxel-authorization", "Bearer " + key)
+                .header("x-blaxel-workspace", "default");
+    }
+
+    @Test
+    void first_start_generates_an_owner_only_key_file_that_the_broker_accepts() throws Exception {
+        try (SandgateApp app = start(settings())) {
+            Path file = dataDir.resolve("api-key");
+            assertThat(app.apiKey().generated()).isTrue();
+            assertThat(app.apiKey().file()).contains(file);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            URI sandboxes = URI.create(app.publicUrl() + "/v0/sandboxes");
+
+            assertThat(send(withKey(sandboxes, app.apiKey().value()).GET()).statusCode()).isEqualTo(200);
+            assertThat(send(withKey(sandboxes, "not-the-key-0123456789").GET()).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void a_restart_reuses_the_stored_key() {
+        String first;
+        try (SandgateApp app = start(settings())) {
+            first = app.apiKey().value();
+        }
+        try (SandgateApp app = start(settings())) {
+            assertThat(app.apiKey().value()).isEqualTo(first);
+            assertThat(app.apiKey().generated()).isFalse();
+        }
+    }
+
+    @Test
+    void a_configured_key_is_used_and_no_key_file_is_written() throws Exception {
+        try (SandgateApp app = start(settings().withApiKey("configured-key-0123456789"))) {
+            assertThat(app.apiKey().file()).isEmpty();
+            assertThat(dataDir.resolve("api-key")).doesNotExist();
+            URI sandboxes = URI.create(app.publicUrl() + "/v0/sandboxes");
+            assertThat(send(withKey(sandboxes, "configured-key-0123456789").GET()).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void close_stops_the_running_processes_and_frees_the_port() throws Exception {
+        SandgateApp app = start(settings());
+        long pid;
+        int port = app.port();
+        try {
+            String key = app.apiKey().value();
+            HttpResponse<String> sandbox = send(withKey(URI.create(app.publicUrl() + "/v0/sandboxes"), key)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"name\":\"shutdown-test\"}}")));
+            assertThat(sandbox.statusCode()).as(sandbox.body()).isEqualTo(200);
+            Matcher url = URL.matcher(sandbox.body());
+            assertThat(url.find()).as(sandbox.body()).isTrue();
+
+            HttpResponse<String> process = send(withKey(URI.create(url.group(1) + "/process"), key)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"sleeper\",\"command\":\"sleep 300\"}")));
+            assertThat(process.statusCode()).as(process.body()).isEqualTo(200);
+            Matcher m = PID.matcher(process.body());
+            assertThat(m.find()).as(process.body()).isTrue();
+            pid = Long.parseLong(m.group(1));
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+        } finally {
+            app.close();
+        }
+
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isPresent()) {
+            handle.get().onExit().get(20, TimeUnit.SECONDS); // close() already waited; this only bounds a slow reap
+        }
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+        try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+            throw new AssertionError("port " + port + " still accepts connections after close");
+        } catch (java.net.ConnectException expected) {
+            // closed, as it should be
+        }
+    }
+
+    @Test
+    void close_is_idempotent_and_ends_await_termination() throws Exception {
+        SandgateApp app = start(settings());
+
+        app.close();
+        app.close();
+
+        app.awaitTermination();
+    }
+}

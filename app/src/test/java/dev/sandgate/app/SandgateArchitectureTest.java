@@ -1,0 +1,37 @@
+package dev.sandgate.app;
+
+import static com.tngtech.archunit.base.DescribedPredicate.alwaysTrue;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.library.Architectures.onionArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The dependency rule of the whole program, checked over every module's classes: the domain needs nothing, the ports
+ * need only the domain, each adapter only the ports and the domain, and no adapter another. The composition root
+ * ({@code dev.sandgate.app}) is the one place that knows them all.
+ */
+@AnalyzeClasses(packages = "dev.sandgate", importOptions = ImportOption.DoNotIncludeTests.class)
+class SandgateArchitectureTest {
+
+    @ArchTest
+    static final ArchRule dependencies_point_inward_from_adapters_to_ports_to_the_domain = onionArchitecture()
+            .domainModels("dev.sandgate.domain..")
+            .applicationServices("dev.sandgate.ports..")
+            .adapter("local", "dev.sandgate.adapter.local..")
+            .adapter("retrofit", "dev.sandgate.adapter.retrofit..")
+            .adapter("vertx", "dev.sandgate.adapter.vertx..")
+            .withOptionalLayers(true)
+            .ignoreDependency(resideInAPackage("dev.sandgate.app.."), alwaysTrue())
+            .because("the domain and the ports must not know which technology serves them; only app wires adapters");
+
+    @ArchTest
+    static final ArchRule adapters_never_depend_on_each_other = slices()
+            .matching("dev.sandgate.adapter.(*)..")
+            .should().notDependOnEachOther()
+            .because("adapters are swappable: each one stands on the ports alone");
+}
