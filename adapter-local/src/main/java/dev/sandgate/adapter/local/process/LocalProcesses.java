@@ -106,7 +106,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     // guarded by this; insertion order is start order
     private final LinkedHashMap<String, ManagedProcess> records = new LinkedHashMap<>();
-    private boolean closed;
+    private volatile boolean closed;
     private int idCollisions;
 
     public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
@@ -147,7 +147,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         isolation.prepare(sandboxRoot);
         ProcessName name = spec.name().orElseGet(LocalProcesses::randomName);
         List<String> commandLine = isolation.commandLine(sandboxRoot, workingDir, spec.command());
-        Path directory = isolation.directory(sandboxRoot, workingDir).equals(sandboxRoot) ? sandboxRoot : hostDir;
+        Path directory = isolation.inForce() == IsolationMode.BWRAP ? sandboxRoot : hostDir;
         Map<String, String> env = isolation.environment(sandboxRoot, spec.env());
 
         ManagedProcess rec;
@@ -435,7 +435,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             }
             ProcessInfo info = rec.info;
             restart = code != 0 && info.isRunning() && info.restartOnFailure()
-                    && (info.maxRestarts() < 0 || info.restartCount() < info.maxRestarts()) && !isClosed();
+                    && (info.maxRestarts() < 0 || info.restartCount() < info.maxRestarts()) && !closed;
             if (restart) {
                 long backoff = Math.min(5_000L, 100L << Math.min(info.restartCount(), 6));
                 try {
@@ -451,13 +451,13 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     }
 
     private void restart(ManagedProcess rec) {
+        boolean wanted;
         synchronized (rec) {
             rec.pendingRestart = null;
-            if (!rec.info.isRunning() || isClosed()) {
-                rec.pendingRestart = null;
-            }
+            wanted = rec.info.isRunning() && !rec.ended;
         }
-        if (!rec.info().isRunning() || isClosed()) {
+        if (!wanted || closed) {
+            // stopped or killed during the back-off, or shutting down
             finish(rec, rec.lastExitCodeSafe());
             return;
         }
@@ -481,7 +481,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }
         LOG.info("sandbox {}: process {} restarted after a failure (pid now {})", sandbox, rec.id, process.pid());
         attach(rec, process);
-        if (!stillWanted || isClosed()) {
+        if (!stillWanted || closed) {
             killTree(process);
         }
     }
@@ -502,10 +502,11 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }
         rec.cancelTimers();
         rec.endSubscribers();
-        rec.finished.complete(done);
+        prune();
         LOG.debug("sandbox {}: process {} ended: {} ({})", sandbox, rec.id, done.status().wireName(),
                 done.exitCode().orElse(-1));
-        prune();
+        // last, so that whoever waits on it sees the records already pruned
+        rec.finished.complete(done);
     }
 
     private void prune() {
@@ -705,10 +706,6 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------------- shutdown
-
-    private synchronized boolean isClosed() {
-        return closed;
-    }
 
     private void ensureOpen() {
         if (closed) {
