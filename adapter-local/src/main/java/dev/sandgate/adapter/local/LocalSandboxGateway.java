@@ -4,6 +4,7 @@ import dev.sandgate.adapter.local.LocalRecords.SandboxRecord;
 import dev.sandgate.adapter.local.process.Isolation;
 import dev.sandgate.adapter.local.process.LocalProcesses;
 import dev.sandgate.domain.DirectoryListing;
+import dev.sandgate.domain.EnvVar;
 import dev.sandgate.domain.FileContent;
 import dev.sandgate.domain.FileEntry;
 import dev.sandgate.domain.Preview;
@@ -41,7 +42,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -60,6 +63,8 @@ import org.slf4j.LoggerFactory;
  * {@code A-Z a-z 0-9 . _ -}, turns {@code /} into {@code _} and {@code :} into {@code +}, and every other character
  * into {@code _}; so {@code blaxel/base-image:latest} is looked up as {@code blaxel_base-image+latest}. A mapped
  * name starting with {@code .} never names a template.
+ *
+ * <p><b>Environment.</b> A process gets the sandbox's {@code envs} with its own {@code env} laid over them.
  *
  * <p><b>Lifecycle.</b> Deleting a sandbox kills its processes, drops its previews and tokens, renames its directory
  * away (atomically, so a crash never brings it back) and then deletes it. Creating a sandbox first drops any previews
@@ -382,7 +387,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
                 processes = new LocalProcesses(sandbox.name(), dir.resolve(ROOT), settings.processes(), isolation,
                         clock);
             }
-            return new LocalDataPlane(sandbox.name(), processes, files);
+            return new LocalDataPlane(this, processes, files);
         }
 
         synchronized void deleted() {
@@ -513,14 +518,35 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         });
     }
 
+    /**
+     * A process's environment: the sandbox's {@code envs} (as they are now), with the process's own {@code env}
+     * laid over them.
+     */
+    static ProcessSpec withSandboxEnv(ProcessSpec spec, List<EnvVar> sandboxEnv) {
+        if (sandboxEnv.isEmpty()) {
+            return spec;
+        }
+        Map<String, String> merged = new LinkedHashMap<>();
+        sandboxEnv.forEach(e -> merged.put(e.name(), e.value()));
+        merged.putAll(spec.env());
+        try {
+            return spec.withEnv(merged);
+        } catch (IllegalArgumentException e) {
+            throw new SandgateException.InvalidRequest("the sandbox's and the process's environment together are "
+                    + "invalid: " + e.getMessage());
+        }
+    }
+
     /** One sandbox's processes and files behind the port. */
     private static final class LocalDataPlane implements DataPlane {
+        private final SandboxState state;
         private final SandboxName sandbox;
         private final LocalProcesses processes;
         private final LocalFiles files;
 
-        LocalDataPlane(SandboxName sandbox, LocalProcesses processes, LocalFiles files) {
-            this.sandbox = sandbox;
+        LocalDataPlane(SandboxState state, LocalProcesses processes, LocalFiles files) {
+            this.state = state;
+            this.sandbox = state.sandbox.name();
             this.processes = processes;
             this.files = files;
         }
@@ -532,7 +558,8 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
 
         @Override
         public ProcessInfo exec(ProcessSpec spec) {
-            return processes.exec(spec);
+            Objects.requireNonNull(spec, "spec must not be null");
+            return processes.exec(withSandboxEnv(spec, state.sandbox.envs()));
         }
 
         @Override

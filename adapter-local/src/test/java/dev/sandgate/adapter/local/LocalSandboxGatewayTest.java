@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
+import dev.sandgate.domain.EnvVar;
 import dev.sandgate.domain.FileEntry;
 import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
@@ -31,6 +32,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +179,18 @@ class LocalSandboxGatewayTest {
         DataPlane data = gateway.dataPlane(NAME);
 
         assertThat(data.listDirectory(SandboxPath.ROOT).files()).isEmpty();
+    }
+
+    @Test
+    void processes_get_the_sandbox_envs_under_their_own() {
+        reopen().createSandbox(SandboxSpec.of(NAME).withEnvs(List.of(new EnvVar("FROM_SANDBOX", "s"),
+                new EnvVar("SHARED", "sandbox"))));
+        DataPlane data = gateway.dataPlane(NAME);
+
+        ProcessInfo done = data.exec(ProcessSpec.of("echo $FROM_SANDBOX-$SHARED").withEnv(Map.of("SHARED", "process"))
+                .withWaitForCompletion(true));
+
+        assertThat(data.logs(done.pid()).stdout()).isEqualTo("s-process\n");
     }
 
     @Test
