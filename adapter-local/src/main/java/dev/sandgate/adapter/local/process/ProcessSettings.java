@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param defaultWaitTimeout        bound on {@code waitForPorts} and {@code waitForCompletion} when the request names
  *                                  none
  * @param subscriberQueueLines      lines a log subscriber may fall behind before it is dropped with
- *                                  {@code onError(Unavailable)}
+ *                                  {@code onError(Unavailable)} (it is also dropped when it falls more than
+ *                                  {@code outputBufferBytes} of text behind)
  */
 public record ProcessSettings(Duration stopGracePeriod, int outputBufferBytes, int retainedFinishedProcesses,
                               Duration defaultWaitTimeout, int subscriberQueueLines) {

@@ -34,7 +34,7 @@ final class Signals {
         }
     }
 
-    /** The live descendants of {@code process}, deepest last; taken before signalling, since orphans get reparented. */
+    /** The live descendants of {@code process}; taken before signalling the leader, since orphans get reparented. */
     static List<ProcessHandle> descendants(ProcessHandle process) {
         return process.descendants().toList();
     }

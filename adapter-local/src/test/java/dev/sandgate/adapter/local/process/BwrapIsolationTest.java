@@ -170,8 +170,8 @@ class BwrapIsolationTest {
         starter.join();
 
         long pid = Long.parseLong(started.get().pid());
-        // give a parent-death signal, were it wired to the dead thread, time to arrive
-        eventually("the starting thread is gone", () -> !starter.isAlive());
+        // a parent-death signal, were it wired to the dead thread, would have arrived by the end of another process
+        processes.exec(ProcessSpec.of("true").withWaitForCompletion(true));
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
         assertThat(processes.getProcess(started.get().pid()).status()).isEqualTo(ProcessStatus.RUNNING);
     }
