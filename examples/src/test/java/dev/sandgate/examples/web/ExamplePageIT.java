@@ -1,0 +1,313 @@
+package dev.sandgate.examples.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandgate.adapter.retrofit.SandgateClient;
+import dev.sandgate.app.SettingsLoader;
+import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.ports.usecase.Sandgate;
+import dev.sandgate.ports.usecase.SandboxInstance;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The complete example in Debian's Chromium, headless: the broker and the backend run in this JVM on free ports, the
+ * page is the one the jar serves, and the dev server is a real {@code python3 -m http.server} in the sandbox. The
+ * steps build on each other (one sandbox, one browser), so they run in order. Every request the browser sends is
+ * recorded through Chromium's performance log and checked at the end for the API key.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExamplePageIT {
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    private static final Duration STEP = Duration.ofSeconds(30);
+    private static final String DEV_SERVER = "dev-server";
+
+    @TempDir
+    static Path dataDir;
+    @TempDir
+    static Path browserProfile;
+
+    private static ExampleMain example;
+    private static ChromeDriver driver;
+    private static WebDriverWait wait;
+    private static String apiKey;
+    private static Sandgate backend;
+    private static final List<JsonObject> network = new ArrayList<>();
+    private static final Path screenshots = Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
+
+    @BeforeAll
+    static void startExampleAndBrowser() throws IOException {
+        assertThat(CHROMIUM.toPath()).as("Chromium (apt-get install chromium chromium-driver)").isExecutable();
+        assertThat(CHROMEDRIVER.toPath()).as("chromedriver (apt-get install chromium-driver)").isExecutable();
+        Files.createDirectories(screenshots);
+
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        example = ExampleMain.start(
+                List.of("--data-dir=" + dataDir, "--port=0"),
+                Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(freePort())),
+                SettingsLoader.create(dataDir, dataDir),
+                new PrintStream(printed, true, StandardCharsets.UTF_8));
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("example page at " + example.server().pageUrl());
+        apiKey = example.broker().apiKey().value();
+        // The test's own view of the sandbox, with the API key, to change it behind the page's back.
+        backend = Sandgate.create(SandgateClient.builder()
+                .baseUrl(example.broker().publicUrl() + "/v0")
+                .workspace(example.broker().settings().workspace())
+                .apiKey(apiKey).build().gateway());
+
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,900", "--user-data-dir=" + browserProfile);
+        LoggingPreferences logging = new LoggingPreferences();
+        logging.enable(LogType.PERFORMANCE, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logging);
+        driver = new ChromeDriver(service, options);
+        wait = new WebDriverWait(driver, STEP);
+        wait.ignoring(WebDriverException.class);
+    }
+
+    @AfterEach
+    void keepTheBrowsersTraffic() {
+        if (driver != null) {
+            drainNetworkLog();
+        }
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        try {
+            if (driver != null) {
+                driver.quit();
+            }
+        } finally {
+            if (example != null) {
+                example.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void the_page_loads_with_a_session_and_the_preview_url() {
+        driver.get(example.server().pageUrl().toString());
+
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        assertThat(driver.findElement(By.id("session-name")).getText()).startsWith("session-");
+        assertThat(driver.findElement(By.id("preview-url")).getText())
+                .startsWith(example.broker().publicUrl() + "/p/" + ExampleSettings.DEFAULT_SANDBOX + "/");
+        assertThat(driver.findElement(By.id("process-list")).getText()).contains("No processes yet");
+        assertThat(driver.findElement(By.id("message")).getText()).isEqualTo("Connected with a session.");
+        screenshot("01-loaded");
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("Start runs the dev server: the process list shows it running, the iframe shows its page")
+    void start_runs_the_dev_server_and_the_preview_shows_it() {
+        String pid = startDevServer();
+
+        WebElement row = processRow(pid);
+        assertThat(row.findElement(By.cssSelector("td.command")).getText()).startsWith("python3 -m http.server");
+        assertThat(row.findElement(By.cssSelector(".dot")).getDomAttribute("class")).isEqualTo("dot running");
+        assertThat(row.findElement(By.cssSelector("button.stop")).isEnabled()).isTrue();
+        wait.until(d -> frameText().contains(DevServerImage.GREETING));
+        screenshot("02-dev-server-running");
+    }
+
+    @Test
+    @Order(3)
+    void stop_and_kill_change_the_process_status() {
+        String first = runningDevServerPid();
+        processRow(first).findElement(By.cssSelector("button.stop")).click();
+        wait.until(d -> "stopped".equals(processRow(first).getDomAttribute("data-status")));
+        assertThat(processRow(first).findElement(By.cssSelector(".dot")).getDomAttribute("class"))
+                .isEqualTo("dot stopped");
+        assertThat(processRow(first).findElement(By.cssSelector("button.stop")).isEnabled()).isFalse();
+        screenshot("03-stopped");
+
+        String second = startDevServer();
+        assertThat(second).isNotEqualTo(first);
+        processRow(second).findElement(By.cssSelector("button.kill")).click();
+        wait.until(d -> "killed".equals(processRow(second).getDomAttribute("data-status")));
+        assertThat(processRow(second).findElement(By.cssSelector(".dot")).getDomAttribute("class"))
+                .isEqualTo("dot killed");
+        assertThat(processRow(first).getDomAttribute("data-status")).isEqualTo("stopped");
+        screenshot("04-killed");
+    }
+
+    @Test
+    @Order(4)
+    void refresh_reloads_the_process_list_and_the_preview_reloads_its_page() {
+        startDevServer();
+        wait.until(d -> frameText().contains(DevServerImage.GREETING));
+        SandboxInstance sandbox = backend.sandboxes().get(SandboxName.of(ExampleSettings.DEFAULT_SANDBOX));
+
+        // Changed behind the page's back: the page shows it only when asked to.
+        sandbox.process().exec(ProcessSpec.of("sleep 120").withName("started-elsewhere"));
+        sandbox.fs().write("/index.html", DevServerImage.page("Changed while you were looking"));
+        assertThat(driver.findElements(By.cssSelector("#process-list tr[data-name='started-elsewhere']"))).isEmpty();
+
+        driver.findElement(By.id("refresh")).click();
+        wait.until(d -> !d.findElements(By.cssSelector(
+                "#process-list tr[data-name='started-elsewhere'][data-status='running']")).isEmpty());
+        assertThat(frameText()).contains(DevServerImage.GREETING);
+
+        driver.findElement(By.id("preview-refresh")).click();
+        wait.until(d -> frameText().contains("Changed while you were looking"));
+        screenshot("05-refreshed");
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("The browser never holds or sends the API key, and talks to no other host")
+    void the_browser_never_sees_the_api_key() throws Exception {
+        drainNetworkLog();
+        List<JsonObject> requests = network.stream()
+                .filter(e -> e.getString("method").startsWith("Network.requestWillBeSent"))
+                .toList();
+        // The log really holds the SDK's calls: token-bearing requests to the session URL were recorded.
+        assertThat(requests).anySatisfy(e -> assertThat(e.encode().toLowerCase(Locale.ROOT))
+                .contains("x-blaxel-preview-token"));
+        assertThat(requests).anySatisfy(e -> assertThat(e.encode()).contains("/process"));
+
+        for (JsonObject event : network) {
+            assertThat(event.encode()).as(event.getString("method")).doesNotContain(apiKey);
+        }
+        for (JsonObject request : requests) {
+            assertThat(request.encode().toLowerCase(Locale.ROOT)).doesNotContain("x-blaxel-authorization");
+            JsonObject req = request.getJsonObject("params").getJsonObject("request");
+            if (req != null && req.getString("url").startsWith("http")) {
+                assertThat(URI.create(req.getString("url")).getHost()).as(req.getString("url"))
+                        .isEqualTo("127.0.0.1");
+            }
+        }
+
+        Object state = driver.executeScript("""
+                const globals = Object.keys(window).map(k => {
+                  try { return k + '=' + JSON.stringify(window[k]); } catch (e) { return k; }
+                });
+                return [document.documentElement.outerHTML, document.cookie,
+                        JSON.stringify(Object.entries(localStorage)), JSON.stringify(Object.entries(sessionStorage)),
+                        performance.getEntries().map(e => e.name).join(' '), globals.join('\\n')].join('\\n');
+                """);
+        assertThat(String.valueOf(state)).contains("session-").doesNotContain(apiKey);
+
+        HttpClient http = HttpClient.newHttpClient();
+        for (String resource : List.of("", "app.js", "style.css")) {
+            HttpResponse<String> served = http.send(
+                    HttpRequest.newBuilder(example.server().pageUrl().resolve(resource)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(served.statusCode()).as(resource).isEqualTo(200);
+            assertThat(served.body()).as(resource).doesNotContain(apiKey);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Clicks Start and waits for a new running dev server; returns its pid. */
+    private static String startDevServer() {
+        List<String> before = devServerPids();
+        driver.findElement(By.id("start-dev-server")).click();
+        wait.until(d -> d.findElement(By.id("message")).getText().startsWith("Dev server listening"));
+        String pid = runningDevServerPid();
+        assertThat(before).doesNotContain(pid);
+        return pid;
+    }
+
+    private static String runningDevServerPid() {
+        List<WebElement> running = driver.findElements(By.cssSelector(
+                "#process-list tr[data-name='" + DEV_SERVER + "'][data-status='running']"));
+        assertThat(running).hasSize(1);
+        return running.get(0).getDomAttribute("data-pid");
+    }
+
+    private static List<String> devServerPids() {
+        return driver.findElements(By.cssSelector("#process-list tr[data-name='" + DEV_SERVER + "']")).stream()
+                .map(r -> r.getDomAttribute("data-pid")).toList();
+    }
+
+    private static WebElement processRow(String pid) {
+        return driver.findElement(By.cssSelector("#process-list tr[data-pid='" + pid + "']"));
+    }
+
+    /** The text of the preview iframe's page. */
+    private static String frameText() {
+        driver.switchTo().defaultContent();
+        driver.switchTo().frame(driver.findElement(By.id("preview-frame")));
+        try {
+            return driver.findElement(By.tagName("body")).getText();
+        } finally {
+            driver.switchTo().defaultContent();
+        }
+    }
+
+    private static void drainNetworkLog() {
+        for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE)) {
+            JsonObject message = new JsonObject(entry.getMessage()).getJsonObject("message");
+            if (message != null && message.getString("method", "").startsWith("Network.")) {
+                network.add(message);
+            }
+        }
+    }
+
+    private static void screenshot(String name) {
+        try {
+            Files.write(screenshots.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new AssertionError("cannot save screenshot " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
