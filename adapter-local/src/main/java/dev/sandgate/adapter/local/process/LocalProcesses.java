@@ -412,7 +412,8 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     private void exited(ManagedProcess rec, Process process, CompletableFuture<Void> out, CompletableFuture<Void> err) {
         int code = process.exitValue();
-        if (isolation.leadsProcessGroup()) {
+        if (isolation.leadsProcessGroup() && isolation.inForce() == IsolationMode.NONE) {
+            // what the shell left in its group dies with it (under bwrap, the PID namespace already did)
             Signals.group(process.pid(), "KILL");
         }
         try {
@@ -533,10 +534,11 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }
         if (isolation.leadsProcessGroup()) {
             Signals.group(process.pid(), "TERM");
+            Signals.terminate(Signals.outsideGroup(tree, process.pid()));
         } else {
             process.destroy();
+            Signals.terminate(tree);
         }
-        Signals.terminate(tree);
     }
 
     private void killTree(Process process) {

@@ -1,6 +1,8 @@
 package dev.sandgate.adapter.local.process;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,6 +39,23 @@ final class Signals {
     /** The live descendants of {@code process}; taken before signalling the leader, since orphans get reparented. */
     static List<ProcessHandle> descendants(ProcessHandle process) {
         return process.descendants().toList();
+    }
+
+    /** The descendants that left the process group {@code pgid} (they called setsid or setpgid). */
+    static List<ProcessHandle> outsideGroup(List<ProcessHandle> handles, long pgid) {
+        return handles.stream().filter(h -> processGroup(h.pid()) != pgid).toList();
+    }
+
+    /** The process group of {@code pid} from {@code /proc/<pid>/stat}, or -1 when it cannot be read. */
+    static long processGroup(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // after "pid (comm) ", the fields are: state ppid pgrp ...; comm may hold spaces and parentheses
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     static void terminate(List<ProcessHandle> handles) {
