@@ -91,6 +91,7 @@ public final class BrokerServer implements AutoCloseable {
     private final Clock clock;
     private final WorkerExecutor workers;
     private final HttpClient upstream;
+    private final HttpClient tunnels;
     private final ControlPlane control;
     private final DataPlaneRoutes dataPlane;
     private final PreviewProxy proxy;
@@ -112,9 +113,17 @@ public final class BrokerServer implements AutoCloseable {
                         .setMaxInitialLineLength(16 * 1024)
                         .setDecompressionSupported(false),
                 new PoolOptions().setHttp1MaxSize(64));
+        // WebSocket tunnels: no idle timeout (a quiet reload channel must stay open); an upgraded connection
+        // leaves the pool for good.
+        this.tunnels = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setConnectTimeout(5_000)
+                        .setMaxHeaderSize(64 * 1024)
+                        .setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(256));
         this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers);
         this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, s.keepaliveInterval());
-        this.proxy = new PreviewProxy(gateway, access, clock, workers, upstream, prepared.credentials,
+        this.proxy = new PreviewProxy(gateway, access, clock, workers, upstream, tunnels, prepared.credentials,
                 s.upstreamHost(), prepared.publicUrl.getScheme().toLowerCase(java.util.Locale.ROOT),
                 prepared::markUpgraded);
     }
@@ -168,6 +177,7 @@ public final class BrokerServer implements AutoCloseable {
     public void close() {
         prepared.close();
         await(upstream.close());
+        await(tunnels.close());
         await(workers.close());
     }
 

@@ -59,6 +59,7 @@ final class PreviewProxy {
     private final Clock clock;
     private final WorkerExecutor workers;
     private final HttpClient client;
+    private final HttpClient tunnels;
     private final Credentials credentials;
     private final String upstreamHost;
     private final boolean secureCookies;
@@ -66,7 +67,7 @@ final class PreviewProxy {
     private final java.util.function.Consumer<HttpServerRequest> onUpgrade;
 
     PreviewProxy(SandboxGateway gateway, AccessStore access, Clock clock, WorkerExecutor workers, HttpClient client,
-                 Credentials credentials, String upstreamHost, String publicScheme,
+                 HttpClient tunnels, Credentials credentials, String upstreamHost, String publicScheme,
                  java.util.function.Consumer<HttpServerRequest> onUpgrade) {
         this.onUpgrade = onUpgrade;
         this.gateway = gateway;
@@ -74,6 +75,7 @@ final class PreviewProxy {
         this.clock = clock;
         this.workers = workers;
         this.client = client;
+        this.tunnels = tunnels;
         this.credentials = credentials;
         this.upstreamHost = upstreamHost;
         this.publicScheme = publicScheme;
@@ -173,7 +175,7 @@ final class PreviewProxy {
                 .setMethod(request.method())
                 .setURI(path + (query.isEmpty() ? "" : "?" + query))
                 .setHeaders(upstreamHeaders(request, preview, webSocket));
-        client.request(options).onComplete(ar -> {
+        (webSocket ? tunnels : client).request(options).onComplete(ar -> {
             if (ar.failed()) {
                 upstreamFailed(ctx);
                 return;
@@ -254,9 +256,28 @@ final class PreviewProxy {
                 return;
             }
             NetSocket front = ar.result();
+            withoutIdleTimeout(front);
             front.pipeTo(backend);
             backend.pipeTo(front);
         });
+    }
+
+    /**
+     * A WebSocket may stay quiet for long (a dev server's reload channel sends nothing between edits, and browsers
+     * send no pings), so a tunnel is exempt from the idle timeout that closes quiet HTTP connections; it lives until
+     * either side closes it. Only a client that passed the preview's access check gets a tunnel. The upstream side
+     * comes from a client without an idle timeout; the browser side has its connection's idle handler removed
+     * (through Vert.x's internal stream-channel view, skipped if a later Vert.x hides it).
+     */
+    private static void withoutIdleTimeout(NetSocket socket) {
+        if (socket instanceof io.vertx.core.internal.net.StreamChannelInternal internal) {
+            io.netty.channel.ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+            for (Map.Entry<String, io.netty.channel.ChannelHandler> handler : pipeline) {
+                if (handler.getValue() instanceof io.netty.handler.timeout.IdleStateHandler) {
+                    pipeline.remove(handler.getValue());
+                }
+            }
+        }
     }
 
     private void upstreamFailed(RoutingContext ctx) {

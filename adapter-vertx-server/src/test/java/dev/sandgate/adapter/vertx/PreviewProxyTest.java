@@ -38,7 +38,8 @@ class PreviewProxyTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = new BrokerFixture();
+        broker = new BrokerFixture(s -> s.withKeepaliveInterval(Duration.ofMillis(200)).withIdleTimeout(Duration.ofSeconds(1)),
+                Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
         origin = broker.vertx.createHttpServer()
                 .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo:" + m)))
                 .requestHandler(req -> req.body().onComplete(body -> {
@@ -253,6 +254,13 @@ class PreviewProxyTest {
         ws.writeTextMessage("ping");
 
         assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("echo:ping");
+        // Quiet for longer than the idle timeout (1 s here): a tunnel stays open.
+        var later = new java.util.concurrent.CompletableFuture<String>();
+        broker.vertx.setTimer(1_500, t -> {
+            ws.textMessageHandler(later::complete);
+            ws.writeTextMessage("again");
+        });
+        assertThat(later.get(10, TimeUnit.SECONDS)).isEqualTo("echo:again");
         ws.close();
         var refused = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
                 .setPort(broker.broker.actualPort()).setURI("/p/web/private/ws"));
