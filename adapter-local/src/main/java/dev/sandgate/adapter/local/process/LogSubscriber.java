@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 final class LogSubscriber implements LogSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(LogSubscriber.class);
     private static final int BATCH = 256;
+    private static final long CANCEL_WAIT_SECONDS = 10;
     private static final Object END = new Object();
 
     private record Live(LogLine line, int bytes) {
@@ -175,12 +177,24 @@ final class LogSubscriber implements LogSubscription {
         }
     }
 
-    /** Releases the subscription; once it returns no callback is running or will run (unless called from one). */
+    /**
+     * Releases the subscription; once it returns no callback is running or will run (unless called from one, or a
+     * callback has been stuck for over {@value #CANCEL_WAIT_SECONDS} s).
+     */
     @Override
     public void cancel() {
         cancelled = true;
-        delivering.lock();
-        delivering.unlock();
+        try {
+            // wait for a callback in progress; a listener stuck far longer than its contract allows is given up on
+            if (delivering.tryLock(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                delivering.unlock();
+            } else {
+                LOG.warn("a log listener has been inside a callback for over {} s; cancelling without waiting for it",
+                        CANCEL_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (this) {
             queue.clear();
             replay = List.of();
