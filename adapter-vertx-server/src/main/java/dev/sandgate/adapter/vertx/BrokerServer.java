@@ -67,7 +67,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link BrokerSettings#maxHeaderBytes()} 431, API bodies over {@link BrokerSettings#bodyLimitBytes()} 413; preview
  * bodies are streamed. <b>Header deadline:</b> a connection must deliver complete request headers within
  * {@value #HEADER_DEADLINE_SECONDS} s of opening (and of the end of its previous answer), or it is closed; this
- * stops a client that drips one byte at a time, which the idle timeout alone does not. Every gateway call runs on a
+ * stops a client that drips one byte at a time, which the idle timeout alone does not (so a kept-alive connection
+ * waits at most that long for its next request). A WebSocket tunnel through the preview proxy is exempt from both
+ * the idle timeout and the deadline once upgraded; proxied HTTP answers quiet for longer than the idle timeout are
+ * cut, as behind most reverse proxies. Every gateway call runs on a
  * worker pool of {@link BrokerSettings#workerPoolSize()} threads, never on an event loop. Every failure becomes a
  * JSON 4xx/5xx, never a 500 with a stack trace.
  */
