@@ -147,8 +147,9 @@ final class ControlPlane {
                 return gateway.createSandbox(spec);
             } catch (SandgateException.Conflict taken) {
                 if (ifNotExists) {
+                    // Created concurrently: reuse it if usable; otherwise 409 lets the SDK poll and retry.
                     Optional<Sandbox> existing = gateway.findSandbox(name);
-                    if (existing.isPresent()) {
+                    if (existing.isPresent() && existing.get().status().isReusable()) {
                         return existing.get();
                     }
                 }

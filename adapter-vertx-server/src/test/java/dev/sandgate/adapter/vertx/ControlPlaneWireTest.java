@@ -67,6 +67,17 @@ class ControlPlaneWireTest {
     }
 
     @Test
+    void create_if_not_exist_on_a_sandbox_that_cannot_be_reused_is_409() {
+        broker.post("/v0/sandboxes", createBody("failed-one"));
+        broker.gateway.setStatus(dev.sandgate.domain.SandboxName.of("failed-one"), dev.sandgate.domain.SandboxStatus.FAILED);
+
+        HttpResponse<String> r = broker.post("/v0/sandboxes?createIfNotExist=true", createBody("failed-one"));
+
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(json(r).getInteger("code")).isEqualTo(409);
+    }
+
+    @Test
     void a_create_without_a_name_gets_one() {
         HttpResponse<String> r = broker.post("/v0/sandboxes", new JsonObject().put("spec", new JsonObject()));
 
