@@ -16,7 +16,7 @@ public enum Setting {
     PORT("port", "8080", "TCP port the broker listens on; 0 picks a free port"),
     PUBLIC_URL("public-url", "", "URL clients reach the broker at, when not http://host:port (behind a proxy)"),
     DATA_DIR("data-dir", "~/.sandgate", "sandboxes, the broker's state and the generated API key"),
-    API_KEY("api-key", "", "the master API key; when empty, one is generated once into <data-dir>/api-key"),
+    API_KEY("api-key", "", "the master key; empty: generated once into <data-dir>/api-key (flags show in ps)"),
     WORKSPACE("workspace", "default", "the workspace this broker serves (x-blaxel-workspace)"),
     ISOLATION("isolation", "auto", "process isolation: auto (bubblewrap when present), bwrap, none"),
     IDLE_TIMEOUT("idle-timeout", "60s", "close a connection idle for this long (1s - 1h)"),

@@ -155,7 +155,8 @@ public final class SettingsLoader {
                 out.append(String.format(Locale.ROOT, "  %-28s %-28s default: %s%n", "", "", s.defaultValue()));
             }
         }
-        out.append("\nExit status: 0 after a clean shutdown, 2 for a configuration error, 1 if the broker fails.\n");
+        out.append("\nSIGTERM or Ctrl-C stops every process, flushes the state and exits. Exit status 2 means a\n")
+                .append("configuration error, 1 that the broker could not start.\n");
         return out.toString();
     }
 
