@@ -4,11 +4,14 @@ import static com.tngtech.archunit.base.DescribedPredicate.alwaysTrue;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.library.Architectures.onionArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import java.util.List;
 
 /**
  * The dependency rule of the whole program, checked over every module's classes: the domain needs nothing, the ports
@@ -28,6 +31,16 @@ class SandgateArchitectureTest {
             .withOptionalLayers(true)
             .ignoreDependency(resideInAPackage("dev.sandgate.app.."), alwaysTrue())
             .because("the domain and the ports must not know which technology serves them; only app wires adapters");
+
+    /** The rules above see every module, so they cannot pass by looking at nothing. */
+    @ArchTest
+    static void every_module_is_imported(JavaClasses classes) {
+        for (String name : List.of("dev.sandgate.domain.Session", "dev.sandgate.ports.SandboxGateway",
+                "dev.sandgate.adapter.local.LocalSandboxGateway", "dev.sandgate.adapter.retrofit.RetrofitSandboxGateway",
+                "dev.sandgate.adapter.vertx.BrokerServer", "dev.sandgate.app.Main")) {
+            assertThat(classes.contain(name)).as("%s is imported", name).isTrue();
+        }
+    }
 
     @ArchTest
     static final ArchRule adapters_never_depend_on_each_other = slices()
