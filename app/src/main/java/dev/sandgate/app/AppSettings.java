@@ -38,6 +38,18 @@ public record AppSettings(GatewayKind gateway, String host, int port, Optional<U
         }
     }
 
+    /**
+     * The defaults, as the program has them with no flag, no variable and no file, over {@code dataDir}: local
+     * sandboxes, {@code 127.0.0.1:8080}, workspace {@code default}, isolation {@code auto}, a generated key.
+     */
+    public static AppSettings defaults(Path dataDir) {
+        Objects.requireNonNull(dataDir, "dataDir must not be null");
+        Path absolute = dataDir.toAbsolutePath();
+        Invocation.Run run = (Invocation.Run) SettingsLoader.create(absolute, absolute)
+                .load(java.util.List.of(Setting.DATA_DIR.flag() + "=" + absolute), java.util.Map.of());
+        return run.settings();
+    }
+
     /** The same settings listening on another port (tests use 0). */
     public AppSettings withPort(int port) {
         return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
@@ -48,6 +60,18 @@ public record AppSettings(GatewayKind gateway, String host, int port, Optional<U
     public AppSettings withApiKey(String apiKey) {
         return new AppSettings(gateway, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace, isolation,
                 broker, processes, maxFileBytes, configFile);
+    }
+
+    /** The same settings with another process isolation. */
+    public AppSettings withIsolation(IsolationMode isolation) {
+        return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
+                maxFileBytes, configFile);
+    }
+
+    /** The same settings serving another workspace. */
+    public AppSettings withWorkspace(String workspace) {
+        return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
+                maxFileBytes, configFile);
     }
 
     /** The same settings over another data directory. */

@@ -121,9 +121,6 @@ class ModuleBindingsTest {
     }
 
     private AppSettings noIsolation() {
-        AppSettings d = TestSettings.defaults(dataDir);
-        return new AppSettings(d.gateway(), d.host(), d.port(), d.publicUrl(), d.dataDir(), d.apiKey(), d.workspace(),
-                dev.sandgate.adapter.local.process.IsolationMode.NONE, d.broker(), d.processes(), d.maxFileBytes(),
-                d.configFile());
+        return AppSettings.defaults(dataDir).withIsolation(dev.sandgate.adapter.local.process.IsolationMode.NONE);
     }
 }

@@ -35,9 +35,7 @@ class SandgateAppTest {
     }
 
     private AppSettings settings() {
-        return new AppSettings(GatewayKind.LOCAL, "127.0.0.1", 0, Optional.empty(), dataDir, Optional.empty(),
-                "default", IsolationMode.NONE, TestSettings.defaults(dataDir).broker(),
-                TestSettings.defaults(dataDir).processes(), 5 * 1024 * 1024, Optional.empty());
+        return AppSettings.defaults(dataDir).withPort(0).withIsolation(IsolationMode.NONE);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {

@@ -55,6 +55,15 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void app_settings_defaults_are_the_loader_defaults_over_a_given_data_dir() {
+        AppSettings defaults = AppSettings.defaults(home.resolve("d"));
+
+        assertThat(defaults).isEqualTo(load(List.of("--data-dir=" + home.resolve("d")), Map.of()));
+        assertThat(defaults.withIsolation(IsolationMode.NONE).isolation()).isEqualTo(IsolationMode.NONE);
+        assertThat(defaults.withWorkspace("acme").workspace()).isEqualTo("acme");
+    }
+
+    @Test
     void a_flag_wins_over_the_environment_which_wins_over_the_file_which_wins_over_the_default() throws IOException {
         Path file = configFile("port=1001\nworkspace=from-file\nhost=10.0.0.3\nidle-timeout=5m\n");
         Map<String, String> env = Map.of("SANDGATE_CONFIG", file.toString(), "SANDGATE_PORT", "1002",
