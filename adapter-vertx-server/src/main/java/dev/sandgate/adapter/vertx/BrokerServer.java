@@ -72,7 +72,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the idle timeout and the deadline once upgraded; proxied HTTP answers quiet for longer than the idle timeout are
  * cut, as behind most reverse proxies. Every gateway call runs on a
  * worker pool of {@link BrokerSettings#workerPoolSize()} threads, never on an event loop. Every failure becomes a
- * JSON 4xx/5xx, never a 500 with a stack trace.
+ * JSON 4xx/5xx, never a 500 with a stack trace. Process execs (which may wait for ports or completion) run on a
+ * second pool of the same size, so that waiting clients cannot starve lookups and token checks.
  */
 public final class BrokerServer implements AutoCloseable {
     /** Seconds a connection has to send complete request headers. */
@@ -93,6 +94,7 @@ public final class BrokerServer implements AutoCloseable {
     private final AccessStore access;
     private final Clock clock;
     private final WorkerExecutor workers;
+    private final WorkerExecutor waits;
     private final HttpClient upstream;
     private final HttpClient tunnels;
     private final ControlPlane control;
@@ -107,6 +109,10 @@ public final class BrokerServer implements AutoCloseable {
         BrokerSettings s = prepared.settings;
         Vertx vertx = prepared.vertx;
         this.workers = vertx.createSharedWorkerExecutor("sandgate-broker-" + System.identityHashCode(this),
+                s.workerPoolSize(), 1, TimeUnit.HOURS);
+        // Process execs that wait (for ports, for completion) get their own pool, so that clients holding it
+        // cannot starve the short calls every request needs (preview lookups, token checks, files).
+        this.waits = vertx.createSharedWorkerExecutor("sandgate-broker-waits-" + System.identityHashCode(this),
                 s.workerPoolSize(), 1, TimeUnit.HOURS);
         this.upstream = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
@@ -125,7 +131,7 @@ public final class BrokerServer implements AutoCloseable {
                         .setDecompressionSupported(false),
                 new PoolOptions().setHttp1MaxSize(256));
         this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers);
-        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, s.keepaliveInterval());
+        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, s.keepaliveInterval());
         this.proxy = new PreviewProxy(gateway, access, clock, workers, upstream, tunnels, prepared.credentials,
                 s.upstreamHost(), prepared.publicUrl.getScheme().toLowerCase(java.util.Locale.ROOT),
                 prepared::markUpgraded);
@@ -182,6 +188,7 @@ public final class BrokerServer implements AutoCloseable {
         await(upstream.close());
         await(tunnels.close());
         await(workers.close());
+        await(waits.close());
     }
 
     /** A broker bound to its port, not yet serving a gateway. */

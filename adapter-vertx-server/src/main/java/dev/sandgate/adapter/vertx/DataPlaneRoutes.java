@@ -50,12 +50,15 @@ final class DataPlaneRoutes {
     private final Vertx vertx;
     private final SandboxGateway gateway;
     private final WorkerExecutor workers;
+    private final WorkerExecutor waits;
     private final Duration keepalive;
 
-    DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, Duration keepalive) {
+    DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, WorkerExecutor waits,
+                    Duration keepalive) {
         this.vertx = vertx;
         this.gateway = gateway;
         this.workers = workers;
+        this.waits = waits;
         this.keepalive = keepalive;
     }
 
@@ -141,7 +144,8 @@ final class DataPlaneRoutes {
             execStreamed(ctx, sandbox, spec);
             return;
         }
-        on(ctx, sandbox, dp -> {
+        Exchange.blocking(waits, ctx, () -> {
+            DataPlane dp = gateway.dataPlane(sandbox);
             ProcessInfo info = dp.exec(spec);
             return spec.waitForCompletion() ? WireJson.process(info, dp.logs(info.pid())) : WireJson.process(info);
         }, body -> ok(ctx, body));
@@ -156,7 +160,10 @@ final class DataPlaneRoutes {
         ProcessSpec started = new ProcessSpec(spec.command(), spec.name(), spec.workingDir(), spec.env(),
                 spec.waitForPorts(), false, spec.timeout(), spec.keepAlive(), spec.restartOnFailure(),
                 spec.maxRestarts());
-        on(ctx, sandbox, dp -> new Started(dp, dp.exec(started)), s -> new LineStream(ctx, "application/x-ndjson") {
+        Exchange.blocking(waits, ctx, () -> {
+            DataPlane dp = gateway.dataPlane(sandbox);
+            return new Started(dp, dp.exec(started));
+        }, s -> new LineStream(ctx, "application/x-ndjson") {
             @Override
             Buffer line(LogLine line) {
                 return ndjson(new JsonObject().put("type", line.stream() == dev.sandgate.domain.LogStream.STDOUT
