@@ -52,7 +52,7 @@ final class PreviewProxy {
             "http2-settings");
     private static final Set<String> NEVER_FORWARDED = Set.of("host", "x-blaxel-preview-token",
             "x-blaxel-authorization", "x-blaxel-workspace", "forwarded", "x-forwarded-for", "x-forwarded-host",
-            "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip");
+            "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "expect");
 
     private final SandboxGateway gateway;
     private final AccessStore access;
@@ -191,7 +191,7 @@ final class PreviewProxy {
                     } else if (res.result().statusCode() == 101) {
                         tunnel(ctx, res.result());
                     } else {
-                        relay(ctx, res.result());
+                        relay(ctx, res.result(), preview);
                     }
                 });
                 return;
@@ -206,7 +206,7 @@ final class PreviewProxy {
                     if (res.failed()) {
                         upstreamFailed(ctx);
                     } else {
-                        relay(ctx, res.result());
+                        relay(ctx, res.result(), preview);
                     }
                 });
             } else {
@@ -215,14 +215,14 @@ final class PreviewProxy {
                     if (res.failed()) {
                         upstreamFailed(ctx);
                     } else {
-                        relay(ctx, res.result());
+                        relay(ctx, res.result(), preview);
                     }
                 });
             }
         });
     }
 
-    private void relay(RoutingContext ctx, HttpClientResponse upstream) {
+    private void relay(RoutingContext ctx, HttpClientResponse upstream, Preview preview) {
         HttpServerResponse response = ctx.response();
         if (response.closed() || response.headWritten()) {
             upstream.request().reset();
@@ -231,6 +231,10 @@ final class PreviewProxy {
         response.setStatusCode(upstream.statusCode());
         response.setStatusMessage(upstream.statusMessage());
         copyHeaders(upstream.headers(), response.headers(), false);
+        String location = response.headers().get("Location");
+        if (location != null) {
+            response.headers().set("Location", location(location, preview));
+        }
         int status = upstream.statusCode();
         boolean bodiless = status == 204 || status == 304 || status < 200
                 || ctx.request().method() == HttpMethod.HEAD;
@@ -242,6 +246,23 @@ final class PreviewProxy {
                 response.reset();
             }
         });
+    }
+
+    /**
+     * A redirect the application wrote for itself, put back under the preview's prefix: {@code /login} and
+     * {@code http://127.0.0.1:3000/login} become {@code /p/{sandbox}/{preview}/login}. Other locations stay.
+     */
+    private String location(String location, Preview preview) {
+        String prefix = "/p/" + preview.sandbox().value() + "/" + preview.name().value();
+        String origin = "http://" + upstreamHost + ":" + preview.port().value();
+        if (location.startsWith("/") && !location.startsWith("//")) {
+            return prefix + location;
+        }
+        if (location.equals(origin) || location.startsWith(origin + "/") || location.startsWith(origin + "?")) {
+            String rest = location.substring(origin.length());
+            return prefix + (rest.startsWith("/") ? rest : "/" + rest);
+        }
+        return location;
     }
 
     private void tunnel(RoutingContext ctx, HttpClientResponse upstream) {

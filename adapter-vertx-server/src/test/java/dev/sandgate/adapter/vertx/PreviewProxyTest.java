@@ -45,6 +45,12 @@ class PreviewProxyTest {
                 .requestHandler(req -> req.body().onComplete(body -> {
                     seen.add(new Seen(req.method().name(), req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
                             body.succeeded() ? body.result().toString() : ""));
+                    if (req.path().startsWith("/redirect")) {
+                        String to = req.path().equals("/redirect-absolute")
+                                ? "http://127.0.0.1:" + req.localAddress().port() + "/login?next=1" : "/login";
+                        req.response().setStatusCode(302).putHeader("Location", to).end();
+                        return;
+                    }
                     req.response().putHeader("Content-Type", "text/plain")
                             .putHeader("Connection", "X-Origin-Secret")
                             .putHeader("X-Origin-Secret", "hidden")
@@ -176,6 +182,16 @@ class PreviewProxyTest {
 
         assertThat(head).startsWith("HTTP/1.1 200").doesNotContain("origin:");
         assertThat(last().method()).isEqualTo("HEAD");
+    }
+
+    @Test
+    void an_application_redirect_stays_under_the_preview_prefix() {
+        HttpResponse<String> relative = broker.send(broker.request(url("public", "/redirect")).GET());
+        HttpResponse<String> absolute = broker.send(broker.request(url("public", "/redirect-absolute")).GET());
+
+        assertThat(relative.statusCode()).isEqualTo(302);
+        assertThat(relative.headers().firstValue("Location")).hasValue("/p/web/public/login");
+        assertThat(absolute.headers().firstValue("Location")).hasValue("/p/web/public/login?next=1");
     }
 
     @Test
