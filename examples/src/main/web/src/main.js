@@ -98,7 +98,17 @@ function reloadPreview() {
   // A fresh query string, so the browser asks the dev server again instead of reusing a cached page.
   const url = new URL(previewUrl);
   url.searchParams.set("_", String(Date.now()));
+  ui.frame.removeAttribute("srcdoc");
   ui.frame.src = url.toString();
+}
+
+function previewPlaceholder() {
+  ui.frame.srcdoc = '<p style="font:14px system-ui,sans-serif;color:#59636e;text-align:center;margin-top:40vh">'
+    + "Start the dev server to see its page here.</p>";
+}
+
+function devServerRunning() {
+  return ui.processes.querySelector('tr[data-name="dev-server"][data-status="running"]') !== null;
 }
 
 async function startDevServer() {
@@ -144,7 +154,7 @@ ui.previewRefresh.addEventListener("click", reloadPreview);
 connect()
   .then(refreshProcesses)
   .then(() => {
-    reloadPreview();
+    if (devServerRunning()) reloadPreview(); else previewPlaceholder();
     say("Connected with a session.");
     document.body.dataset.ready = "true";
   })

@@ -144,6 +144,7 @@ class ExamplePageIT {
                 .startsWith(example.broker().publicUrl() + "/p/" + ExampleSettings.DEFAULT_SANDBOX + "/");
         assertThat(driver.findElement(By.id("process-list")).getText()).contains("No processes yet");
         assertThat(driver.findElement(By.id("message")).getText()).isEqualTo("Connected with a session.");
+        wait.until(d -> frameText().contains("Start the dev server to see its page here."));
         screenshot("01-loaded");
     }
 
