@@ -228,6 +228,8 @@ final class PreviewProxy {
             upstream.request().reset();
             return;
         }
+        // A refused WebSocket upgrade never read its request; let the connection move on.
+        Exchange.resume(ctx.request());
         response.setStatusCode(upstream.statusCode());
         response.setStatusMessage(upstream.statusMessage());
         copyHeaders(upstream.headers(), response.headers(), false);
