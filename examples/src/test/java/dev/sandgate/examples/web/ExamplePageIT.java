@@ -240,8 +240,9 @@ class ExamplePageIT {
                 """);
         assertThat(String.valueOf(state)).contains("session-").doesNotContain(apiKey);
 
+        // What the page was served, its hand-off included (asked last: a new hand-off replaces the page's session).
         HttpClient http = HttpClient.newHttpClient();
-        for (String resource : List.of("", "app.js", "style.css")) {
+        for (String resource : List.of("", "app.js", "style.css", "api/sandbox")) {
             HttpResponse<String> served = http.send(
                     HttpRequest.newBuilder(example.server().pageUrl().resolve(resource)).build(),
                     HttpResponse.BodyHandlers.ofString());
