@@ -229,8 +229,8 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         Objects.requireNonNull(spec, "spec must not be null");
         synchronized (lifecycle) {
             state(sandbox);
-            return withUrl(access.insertPreview(new Preview(sandbox, spec,
-                    urls.previewUrl(sandbox, spec.name(), spec.port()), clock.instant())));
+            return access.insertPreview(new Preview(sandbox, spec, urls.previewUrl(sandbox, spec.name(), spec.port()),
+                    clock.instant()));
         }
     }
 
@@ -241,13 +241,13 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         if (!sandboxes.containsKey(sandbox.value())) {
             return Optional.empty();
         }
-        return access.findPreview(sandbox, name).map(this::withUrl);
+        return access.findPreview(sandbox, name);
     }
 
     @Override
     public List<Preview> listPreviews(SandboxName sandbox) {
         state(sandbox);
-        return access.listPreviews(sandbox).stream().map(this::withUrl).toList();
+        return access.listPreviews(sandbox);
     }
 
     @Override
@@ -257,8 +257,8 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
             state(sandbox);
             Preview existing = access.findPreview(sandbox, spec.name()).orElseThrow(() -> previewNotFound(sandbox,
                     spec.name()));
-            return withUrl(access.replacePreview(new Preview(sandbox, spec,
-                    urls.previewUrl(sandbox, spec.name(), spec.port()), existing.createdAt())));
+            // The URL stays what it was at creation, even when the port changes (PreviewOperations says so).
+            return access.replacePreview(new Preview(sandbox, spec, existing.url(), existing.createdAt()));
         }
     }
 
@@ -266,15 +266,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
     public Preview deletePreview(SandboxName sandbox, PreviewName name) {
         Objects.requireNonNull(name, "name must not be null");
         state(sandbox);
-        return access.removePreview(sandbox, name).map(this::withUrl)
-                .orElseThrow(() -> previewNotFound(sandbox, name));
-    }
-
-    /** The preview with the URL the current scheme gives it (a restarted broker may listen elsewhere). */
-    private Preview withUrl(Preview preview) {
-        String url = urls.previewUrl(preview.sandbox(), preview.name(), preview.port());
-        return url.equals(preview.url()) ? preview
-                : new Preview(preview.sandbox(), preview.spec(), url, preview.createdAt());
+        return access.removePreview(sandbox, name).orElseThrow(() -> previewNotFound(sandbox, name));
     }
 
     // ------------------------------------------------------------------ tokens
