@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * and preview are inside the MAC, a value is bound to its own sandbox, preview and token.
  *
  * <p><b>Verification.</b> An in-memory index maps SHA-256 of each live value (first 128 bits) to its token, so a
- * presented value is looked up by its hash: the attacker controls no comparison, and the value found is then derived
- * again and compared with {@link MessageDigest#isEqual}. Unknown and foreign tokens take the same path.
+ * presented value is looked up by its hash: the attacker controls no comparison, and the derived value found (kept
+ * in memory since the token was minted or loaded) is then compared with {@link MessageDigest#isEqual}. Unknown and
+ * foreign tokens take the same path. Listing derives every value again from its nonce and the key.
  *
  * <p>Thread-safe: changes are serialised by one lock; lookups and verification read concurrent maps.
  */
@@ -220,15 +221,14 @@ public final class FileAccessStore implements AccessStore {
             if (state.tokens.stream().anyMatch(t -> t.name.equals(name))) {
                 throw new SandgateException.Conflict("token " + name + " already exists in preview " + preview);
             }
-            String value = derive(sandbox, preview, name, nonce);
-            TokenState token = new TokenState(state, name, nonce, expiresAt, sequence.incrementAndGet(),
-                    DigestKey.of(value));
+            TokenValue value = TokenValue.of(derive(sandbox, preview, name, nonce));
+            TokenState token = new TokenState(state, name, nonce, value, expiresAt, sequence.incrementAndGet());
             List<TokenState> tokens = new ArrayList<>(state.tokens);
             tokens.add(token);
             persist(state.preview, state.seq, tokens);
             state.tokens = List.copyOf(tokens);
             index.put(token.key, token);
-            return token.toToken(TokenValue.of(value));
+            return token.toToken();
         }
     }
 
@@ -283,15 +283,13 @@ public final class FileAccessStore implements AccessStore {
         if (owner.removed || !p.sandbox().equals(sandbox) || !p.name().equals(preview)) {
             return Optional.empty();
         }
-        byte[] expected = mac(sandbox, preview, token.name, token.nonce);
-        byte[] given = B64D.decode(presented.substring(PREFIX.length()));
-        if (!MessageDigest.isEqual(expected, given)) {
+        if (!MessageDigest.isEqual(token.value, presented.getBytes(StandardCharsets.US_ASCII))) {
             return Optional.empty();
         }
         if (token.isExpiredAt(now) || p.isExpiredAt(now)) {
             return Optional.empty();
         }
-        return Optional.of(token.toToken(TokenValue.of(presented)));
+        return Optional.of(token.toToken());
     }
 
     /** How many tokens are held (for tests and benchmarks). */
@@ -407,7 +405,13 @@ public final class FileAccessStore implements AccessStore {
                             if (file.getFileName().toString().startsWith(".")) {
                                 continue; // a temporary file left by a crash
                             }
-                            maxSeq = Math.max(maxSeq, loadPreview(file));
+                            try {
+                                maxSeq = Math.max(maxSeq, loadPreview(file));
+                            } catch (IOException e) {
+                                // Fails closed: the preview and its tokens are unusable until the file is repaired.
+                                LOG.error("ignoring a preview of sandbox {}: {}", sandboxDir.getFileName(),
+                                        e.getMessage());
+                            }
                         }
                     }
                 }
@@ -435,9 +439,9 @@ public final class FileAccessStore implements AccessStore {
             try {
                 TokenName name = TokenName.of(r.name);
                 byte[] nonce = B64D.decode(Objects.requireNonNull(r.nonce, "nonce"));
-                String value = derive(preview.sandbox(), preview.name(), name, nonce);
-                tokens.add(new TokenState(state, name, nonce, Objects.requireNonNull(r.expiresAt, "expiresAt"),
-                        r.seq, DigestKey.of(value)));
+                TokenValue value = TokenValue.of(derive(preview.sandbox(), preview.name(), name, nonce));
+                tokens.add(new TokenState(state, name, nonce, value, Objects.requireNonNull(r.expiresAt,
+                        "expiresAt"), r.seq));
                 maxSeq = Math.max(maxSeq, r.seq);
             } catch (RuntimeException e) {
                 throw new IOException("a token of preview record " + file.getFileName() + " is invalid", e);
@@ -519,30 +523,44 @@ public final class FileAccessStore implements AccessStore {
         }
     }
 
+    /**
+     * A live token in memory. Its derived value is kept here (memory is not the data directory), so that verifying
+     * costs a hash, a lookup and one constant-time comparison, and no HMAC.
+     */
     private static final class TokenState {
         final PreviewState owner;
         final TokenName name;
         final byte[] nonce;
+        /** The derived value, ASCII. */
+        final byte[] value;
+        final TokenValue tokenValue;
         final Instant expiresAt;
         final long seq;
         final DigestKey key;
 
-        TokenState(PreviewState owner, TokenName name, byte[] nonce, Instant expiresAt, long seq, DigestKey key) {
+        TokenState(PreviewState owner, TokenName name, byte[] nonce, TokenValue value, Instant expiresAt, long seq) {
             this.owner = owner;
             this.name = name;
             this.nonce = nonce;
+            this.tokenValue = value;
+            this.value = value.value().getBytes(StandardCharsets.US_ASCII);
             this.expiresAt = expiresAt;
             this.seq = seq;
-            this.key = key;
+            this.key = DigestKey.of(value.value());
         }
 
         boolean isExpiredAt(Instant now) {
             return !expiresAt.isAfter(now);
         }
 
-        PreviewToken toToken(TokenValue value) {
+        PreviewToken toToken() {
             Preview p = owner.preview;
-            return new PreviewToken(name, p.sandbox(), p.name(), value, expiresAt);
+            return new PreviewToken(name, p.sandbox(), p.name(), tokenValue, expiresAt);
+        }
+
+        PreviewToken toToken(TokenValue derivedAgain) {
+            Preview p = owner.preview;
+            return new PreviewToken(name, p.sandbox(), p.name(), derivedAgain, expiresAt);
         }
     }
 

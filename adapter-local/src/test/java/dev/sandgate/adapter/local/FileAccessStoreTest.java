@@ -167,6 +167,18 @@ class FileAccessStoreTest {
     }
 
     @Test
+    void a_corrupt_preview_record_is_skipped_and_its_tokens_fail_closed() throws IOException {
+        store.insertPreview(preview(SANDBOX, PreviewName.of("broken"), false));
+        String value = store.mintToken(SANDBOX, PreviewName.of("broken"), TokenName.of("t"), LATER).value().value();
+        Files.writeString(dataDir.resolve("access/box/broken.json"), "{\"version\":1,\"name\":");
+
+        FileAccessStore reopened = open(dataDir);
+
+        assertThat(reopened.listPreviews(SANDBOX)).extracting(p -> p.name().value()).containsExactly("web");
+        assertThat(reopened.verify(SANDBOX, PreviewName.of("broken"), value, NOW)).isEmpty();
+    }
+
+    @Test
     void the_records_never_hold_a_token_value() throws IOException {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
