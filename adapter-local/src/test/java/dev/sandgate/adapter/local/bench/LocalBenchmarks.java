@@ -1,0 +1,251 @@
+package dev.sandgate.adapter.local.bench;
+
+import dev.sandgate.adapter.local.FileAccessStore;
+import dev.sandgate.adapter.local.LocalSandboxGateway;
+import dev.sandgate.adapter.local.LocalSettings;
+import dev.sandgate.adapter.local.process.Isolation;
+import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.domain.Port;
+import dev.sandgate.domain.Preview;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.PreviewSpec;
+import dev.sandgate.domain.ProcessInfo;
+import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.ProcessStatus;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SandboxSpec;
+import dev.sandgate.domain.TokenName;
+import dev.sandgate.ports.DataPlane;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The adapter-local benchmarks, run on demand ({@code mvn -B -ntp -pl adapter-local -Pbench test-compile exec:exec};
+ * {@code -Dbench.parts=b} runs only some of them):
+ * <ol>
+ * <li>(a) exec-to-exit round trip of {@code true} through the gateway ({@code exec} with {@code waitForCompletion})
+ * against raw {@code ProcessBuilder} spawns and {@code waitFor}, interleaved in one run; target p50 ratio ≤ 1.5
+ * against {@code true}. The references: {@code true}, {@code sh -c true}, and the exact command line the runtime
+ * spawns ({@code setsid -w sh -c true}, or under bubblewrap {@code setsid -w bwrap … sh -c true}), so that the cost
+ * of the command line and the cost of the Java side can be told apart;</li>
+ * <li>(b) token verification with JMH; target ≤ 2 µs/op;</li>
+ * <li>(c) heap held by 100,000 live tokens (10 per preview), used-heap delta after GC; target ≤ 64 MB.</li>
+ * </ol>
+ */
+public final class LocalBenchmarks {
+    private static final int EXEC_WARMUP = 100;
+    private static final int EXEC_SAMPLES = 400;
+    private static final int HEAP_TOKENS = 100_000;
+    private static final int HEAP_TOKENS_PER_PREVIEW = 10;
+
+    private LocalBenchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.printf(Locale.ROOT, "adapter-local benchmarks: JDK %s, %d CPUs, loadavg %.2f%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        List<String> parts = List.of((args.length > 0 ? args[0] : "a,b,c").split(","));
+        if (parts.contains("a")) {
+            execRoundTrip(Isolation.resolve(IsolationMode.NONE));
+            Isolation auto = Isolation.resolve(IsolationMode.AUTO);
+            if (auto.inForce() == IsolationMode.BWRAP) {
+                execRoundTrip(auto);
+            } else {
+                System.out.println("(a) bubblewrap is not available here: no isolated measurement");
+            }
+        }
+        if (parts.contains("b")) {
+            verifyCost();
+        }
+        if (parts.contains("c")) {
+            heapPerToken();
+        }
+    }
+
+    // ------------------------------------------------------------------ (a)
+
+    private static void execRoundTrip(Isolation isolation) throws Exception {
+        Path dataDir = Files.createTempDirectory("sandgate-bench-exec");
+        LocalSettings settings = LocalSettings.defaults(dataDir).withDurableWrites(false)
+                .withIsolation(isolation.inForce());
+        SandboxName name = SandboxName.of("bench");
+        try (LocalSandboxGateway gateway = new LocalSandboxGateway(settings,
+                FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(), false), isolation,
+                Clock.systemUTC())) {
+            gateway.createSandbox(SandboxSpec.of(name));
+            DataPlane data = gateway.dataPlane(name);
+            Path root = dataDir.resolve("sandboxes").resolve(name.value()).resolve("root");
+            ProcessSpec spec = ProcessSpec.of("true").withWaitForCompletion(true);
+            gatewayExec(data, spec); // lets the runtime prepare the sandbox root first
+            Map<String, String> env = isolation.environment(root, Map.of());
+            Path dir = isolation.directory(root, SandboxPath.ROOT);
+            List<List<String>> references = new ArrayList<>();
+            if (isolation.inForce() == IsolationMode.NONE) {
+                references.add(List.of("true"));
+                references.add(List.of("/bin/sh", "-c", "true"));
+            }
+            references.add(isolation.commandLine(root, SandboxPath.ROOT, "true"));
+            for (int i = 0; i < EXEC_WARMUP; i++) {
+                for (List<String> reference : references) {
+                    rawSpawn(reference, dir, env);
+                }
+                gatewayExec(data, spec);
+            }
+            long[][] rawNanos = new long[references.size()][EXEC_SAMPLES];
+            long[] gatewayNanos = new long[EXEC_SAMPLES];
+            for (int i = 0; i < EXEC_SAMPLES; i++) {
+                for (int r = 0; r < references.size(); r++) {
+                    rawNanos[r][i] = rawSpawn(references.get(r), dir, env);
+                }
+                gatewayNanos[i] = gatewayExec(data, spec);
+            }
+            Arrays.sort(gatewayNanos);
+            String mode = isolation.inForce().wireName();
+            System.out.printf(Locale.ROOT, "(a) exec round trip, isolation %s, n=%d interleaved:%n", mode,
+                    EXEC_SAMPLES);
+            System.out.printf(Locale.ROOT, "    %-44s p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms%n",
+                    "gateway exec \"true\" (waitForCompletion)", ms(pct(gatewayNanos, 50)),
+                    ms(pct(gatewayNanos, 90)), ms(pct(gatewayNanos, 99)));
+            for (int r = 0; r < references.size(); r++) {
+                long[] sorted = rawNanos[r];
+                Arrays.sort(sorted);
+                List<String> line = references.get(r);
+                String label = "raw ProcessBuilder(" + String.join(" ", line.size() > 6
+                        ? List.of(line.get(0), line.get(1), line.get(2), "…", "true") : line) + ")";
+                System.out.printf(Locale.ROOT, "    %-44s p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms"
+                                + "   p50 ratio gateway/raw = %.2f%n", label, ms(pct(sorted, 50)),
+                        ms(pct(sorted, 90)), ms(pct(sorted, 99)), (double) pct(gatewayNanos, 50) / pct(sorted, 50));
+            }
+        } finally {
+            deleteTree(dataDir);
+        }
+    }
+
+    private static long rawSpawn(List<String> command, Path dir, Map<String, String> env)
+            throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process p = builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("raw spawn of " + command + " failed");
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static long gatewayExec(DataPlane data, ProcessSpec spec) {
+        long start = System.nanoTime();
+        ProcessInfo done = data.exec(spec);
+        long elapsed = System.nanoTime() - start;
+        if (done.status() != ProcessStatus.COMPLETED) {
+            throw new IllegalStateException("gateway exec ended " + done.status() + " with exit code "
+                    + done.exitCode().orElse(-1) + ": " + data.logs(done.pid()).logs());
+        }
+        return elapsed;
+    }
+
+    // ------------------------------------------------------------------ (b)
+
+    private static void verifyCost() throws Exception {
+        Options options = new OptionsBuilder().include(TokenVerifyBenchmark.class.getName())
+                .forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .jvmArgs("-Xms512m", "-Xmx512m").build();
+        Collection<RunResult> results = new Runner(options).run();
+        System.out.printf(Locale.ROOT, "(b) token verify (JMH, %d live tokens, average time per op):%n",
+                TokenVerifyBenchmark.PREVIEWS * TokenVerifyBenchmark.TOKENS_PER_PREVIEW);
+        for (RunResult r : results) {
+            String label = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+            double nanos = r.getPrimaryResult().getScore();
+            double error = r.getPrimaryResult().getScoreError();
+            System.out.printf(Locale.ROOT, "    %-30s %.3f µs/op (± %.3f) (target <= 2 µs/op)%n", label,
+                    nanos / 1000, error / 1000);
+        }
+    }
+
+    // ------------------------------------------------------------------ (c)
+
+    private static void heapPerToken() throws IOException {
+        Path dir = Files.createTempDirectory("sandgate-bench-heap");
+        try {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            FileAccessStore store = FileAccessStore.open(dir.resolve("access"), key, false);
+            long before = usedAfterGc(memory);
+            Instant now = Instant.now();
+            Instant expires = now.plusSeconds(3600);
+            long start = System.nanoTime();
+            int previews = HEAP_TOKENS / HEAP_TOKENS_PER_PREVIEW;
+            for (int p = 0; p < previews; p++) {
+                SandboxName sandbox = SandboxName.of("box-" + (p % 1000));
+                PreviewName preview = PreviewName.of("preview-" + p);
+                store.insertPreview(new Preview(sandbox, PreviewSpec.privatePort(preview, Port.of(3000)),
+                        "http://127.0.0.1/p/" + sandbox + "/" + preview, now));
+                for (int t = 0; t < HEAP_TOKENS_PER_PREVIEW; t++) {
+                    store.mintToken(sandbox, preview, TokenName.of("token-" + t), expires);
+                }
+            }
+            long mintSeconds = (System.nanoTime() - start) / 1_000_000_000L;
+            long after = usedAfterGc(memory);
+            long delta = after - before;
+            System.out.printf(Locale.ROOT, "(c) heap for %,d live tokens in %,d previews: %.1f MB (%d B/token incl. "
+                            + "previews) (target <= 64 MB); minting them (with file writes) took %d s%n",
+                    HEAP_TOKENS, previews, delta / 1e6, delta / HEAP_TOKENS, mintSeconds);
+            if (store.listPreviews(SandboxName.of("box-0")).isEmpty()) {
+                throw new IllegalStateException("store lost its previews"); // keeps the store reachable
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static long usedAfterGc(MemoryMXBean memory) {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static long pct(long[] sorted, int percentile) {
+        int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
