@@ -83,9 +83,11 @@ class ExampleJarIT {
         JsonObject session = body.getJsonObject("session");
         assertThat(session.fieldNames()).containsExactlyInAnyOrder("name", "url", "token", "expiresAt");
         assertThat(session.getString("name")).startsWith("session-");
-        assertThat(session.getString("url")).startsWith("http://127.0.0.1:").contains("/s/example/");
+        assertThat(session.getString("url")).startsWith("http://127.0.0.1:");
         assertThat(session.getString("token")).isNotBlank().isNotEqualTo(key);
-        assertThat(body.getString("preview_url")).startsWith("http://127.0.0.1:").endsWith("/p/example/dev-server");
+        assertThat(body.getString("preview_url")).startsWith("http://127.0.0.1:")
+                .isNotEqualTo(session.getString("url"));
+        assertThat(body.getInteger("app_port")).isPositive();
         assertThat(handoff.body()).doesNotContain(key);
         assertThat(dir.resolve("data/images/sandgate_example-dev-server+latest/index.html"))
                 .content().contains(DevServerImage.GREETING);

@@ -140,8 +140,9 @@ class ExamplePageIT {
 
         wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
         assertThat(driver.findElement(By.id("session-name")).getText()).startsWith("session-");
-        assertThat(driver.findElement(By.id("preview-url")).getText())
-                .startsWith(example.broker().publicUrl() + "/p/" + ExampleSettings.DEFAULT_SANDBOX + "/");
+        String previewUrl = backend.sandboxes().get(SandboxName.of(ExampleSettings.DEFAULT_SANDBOX)).previews()
+                .get(SandboxBackend.PREVIEW).url();
+        assertThat(driver.findElement(By.id("preview-url")).getText()).isEqualTo(previewUrl);
         assertThat(driver.findElement(By.id("process-list")).getText()).contains("No processes yet");
         assertThat(driver.findElement(By.id("message")).getText()).isEqualTo("Connected with a session.");
         wait.until(d -> frameText().contains("Start the dev server to see its page here."));
