@@ -82,7 +82,7 @@ async function refreshProcesses() {
   const list = await sandbox.process.list();
   const rows = (list || [])
     .slice()
-    .sort((a, b) => String(b.startedAt || "").localeCompare(String(a.startedAt || "")))
+    .sort((a, b) => (Date.parse(b.startedAt) || 0) - (Date.parse(a.startedAt) || 0) || Number(b.pid) - Number(a.pid))
     .map(processRow);
   if (rows.length === 0) {
     const empty = document.createElement("tr");
