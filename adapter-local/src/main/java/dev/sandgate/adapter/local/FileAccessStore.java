@@ -283,7 +283,7 @@ public final class FileAccessStore implements AccessStore {
         if (owner.removed || !p.sandbox().equals(sandbox) || !p.name().equals(preview)) {
             return Optional.empty();
         }
-        if (!MessageDigest.isEqual(token.value, presented.getBytes(StandardCharsets.US_ASCII))) {
+        if (!token.tokenValue.matches(presented)) { // MessageDigest.isEqual, constant time
             return Optional.empty();
         }
         if (token.isExpiredAt(now) || p.isExpiredAt(now)) {
@@ -531,8 +531,7 @@ public final class FileAccessStore implements AccessStore {
         final PreviewState owner;
         final TokenName name;
         final byte[] nonce;
-        /** The derived value, ASCII. */
-        final byte[] value;
+        /** The derived value. */
         final TokenValue tokenValue;
         final Instant expiresAt;
         final long seq;
@@ -543,7 +542,6 @@ public final class FileAccessStore implements AccessStore {
             this.name = name;
             this.nonce = nonce;
             this.tokenValue = value;
-            this.value = value.value().getBytes(StandardCharsets.US_ASCII);
             this.expiresAt = expiresAt;
             this.seq = seq;
             this.key = DigestKey.of(value.value());

@@ -246,7 +246,7 @@ class FileAccessStoreTest {
     @Test
     void concurrent_mints_and_verifications_agree() throws Exception {
         int threads = 8;
-        int perThread = 50;
+        int perThread = 25;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         CountDownLatch start = new CountDownLatch(1);
