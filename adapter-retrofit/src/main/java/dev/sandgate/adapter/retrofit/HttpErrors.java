@@ -17,12 +17,14 @@ final class HttpErrors {
         try {
             Wire.Error error = WireJson.MOSHI.adapter(Wire.Error.class).fromJson(body);
             if (error != null) {
-                // Control plane: {"code":404,"error":"NOT_FOUND","message":"…"}; data plane: {"error":"…"}.
+                // Control plane: {"code":404,"error":"NOT_FOUND","message":"…"}; data plane: {"error":"…"} (a Sandgate
+            // broker adds "reason", the machine code).
                 if (error.message != null) {
                     code = error.error == null ? "" : error.error;
                     message = error.message;
                 } else if (error.error != null) {
                     message = error.error;
+                    code = error.reason == null ? "" : error.reason;
                 }
             }
         } catch (Exception notJson) {
@@ -33,6 +35,10 @@ final class HttpErrors {
         }
         String text = "HTTP " + status + (code.isEmpty() ? "" : " " + code) + (message.isEmpty() ? "" : ": " + message);
         boolean expired = code.toUpperCase(Locale.ROOT).contains("EXPIRED");
+        if (code.equals("CONFLICT")) {
+            // a Sandgate broker's sandbox API answers a taken process name with 400, as Blaxel's does
+            return new SandgateException.Conflict(text);
+        }
         return switch (status) {
             case 401, 403 -> expired ? new SandgateException.Expired(text) : new SandgateException.Unauthorized(text);
             case 404, 410 -> new SandgateException.NotFound(text);

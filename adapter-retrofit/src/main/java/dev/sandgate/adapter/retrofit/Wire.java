@@ -142,6 +142,7 @@ final class Wire {
 
     public static final class Error {
         public Object code;
+        public String reason;
         public String error;
         public String message;
     }

@@ -150,6 +150,11 @@ class RetrofitWireFormatTest {
                 .isInstanceOf(SandgateException.Unavailable.class).hasMessageContaining("HTTP 500")
                 .hasMessageContaining("oops");
 
+        server.enqueue(new MockResponse.Builder().code(400)
+                .body("{\"error\":\"process with name 'web' already exists and is running\",\"code\":400,\"reason\":\"CONFLICT\"}").build());
+        assertThatThrownBy(() -> gateway.createSandbox(SandboxSpec.of(SandboxName.of("x"))))
+                .isInstanceOf(SandgateException.Conflict.class).hasMessageContaining("already exists");
+
         server.enqueue(new MockResponse.Builder().code(422).body("{\"error\":\"folder missing\"}").build());
         assertThatThrownBy(() -> gateway.createSandbox(SandboxSpec.of(SandboxName.of("x"))))
                 .isInstanceOfSatisfying(SandgateException.InvalidRequest.class,

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 /**
  * An error answer: its HTTP status, a stable code and a message safe to show (domain messages never carry a token).
  * Two body shapes, as the wire protocol wants them: the control plane's {@code {"code":404,"error":"NOT_FOUND",
- * "message":…}} and the sandbox API's {@code {"error":"message","code":404}}.
+ * "message":…}} and the sandbox API's {@code {"error":"message","code":404,"reason":"NOT_FOUND"}}.
  */
 record ApiError(int status, String code, String message) {
     private static final Logger LOG = LoggerFactory.getLogger(ApiError.class);
@@ -63,13 +63,21 @@ record ApiError(int status, String code, String message) {
         };
     }
 
+    /**
+     * This error as the sandbox API answers it: a name already used by a running process is a 400 there (the
+     * machine code still says {@code CONFLICT}), everything else keeps its status.
+     */
+    ApiError forSandboxApi() {
+        return status == 409 ? new ApiError(400, code, message) : this;
+    }
+
     /** The control plane's {@code _Error} shape. */
     JsonObject controlBody() {
         return new JsonObject().put("code", status).put("error", code).put("message", message);
     }
 
-    /** The sandbox API's shape: the SDK shows {@code error}. */
+    /** The sandbox API's shape: the SDK shows {@code error}; {@code reason} is the stable machine code. */
     JsonObject dataBody() {
-        return new JsonObject().put("error", message).put("code", status);
+        return new JsonObject().put("error", message).put("code", status).put("reason", code);
     }
 }

@@ -541,6 +541,11 @@ public final class BrokerServer implements AutoCloseable {
 
     private void answerFailure(RoutingContext ctx) {
         ApiError error = ctx.failure() != null ? ApiError.of(ctx.failure()) : ApiError.ofStatus(ctx.statusCode());
+        Face face = ctx.get(FACE_KEY);
+        boolean control = face == null || face == Face.CONTROL;
+        if (!control) {
+            error = error.forSandboxApi();
+        }
         var response = ctx.response();
         if (response.closed()) {
             return;
@@ -550,8 +555,6 @@ public final class BrokerServer implements AutoCloseable {
             return;
         }
         Exchange.resume(ctx.request());
-        Face face = ctx.get(FACE_KEY);
-        boolean control = face == null || face == Face.CONTROL;
         response.setStatusCode(error.status())
                 .putHeader("Content-Type", Exchange.JSON)
                 .putHeader("Cache-Control", "no-store");

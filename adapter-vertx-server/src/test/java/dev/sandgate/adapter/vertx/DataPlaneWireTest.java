@@ -97,8 +97,9 @@ class DataPlaneWireTest {
 
         assertThat(started.getString("status")).isEqualTo("running");
         assertThat(started.getString("completedAt")).isEmpty();
-        assertThat(sameName.statusCode()).isEqualTo(409);
+        assertThat(sameName.statusCode()).as("the sandbox API answers a taken name with 400").isEqualTo(400);
         assertThat(json(sameName).getString("error")).contains("already exists");
+        assertThat(json(sameName).getString("reason")).isEqualTo("CONFLICT");
         assertThat(byName.getString("pid")).isEqualTo(started.getString("pid"));
         assertThat(list.stream().map(o -> ((JsonObject) o).getString("name"))).contains("web");
         assertThat(json(stop).getString("message")).isEqualTo("Process stopped successfully");
