@@ -64,7 +64,9 @@ public final class ExampleServer implements AutoCloseable {
     }
 
     private static void handOff(RoutingContext ctx, Vertx vertx, SandboxBackend backend) {
-        URI origin = ExampleSettings.origin(ctx.request().localAddress().port());
+        var authority = ctx.request().authority();
+        URI origin = ExampleSettings.origin(authority == null ? null : authority.host(),
+                ctx.request().localAddress().port());
         Future<SandboxBackend.Handoff> work = vertx.executeBlocking(() -> backend.handOff(origin), false);
         work.onComplete(result -> {
             if (result.succeeded()) {

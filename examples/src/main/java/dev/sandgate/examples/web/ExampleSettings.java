@@ -50,6 +50,16 @@ public record ExampleSettings(int port, int appPort, String sandbox) {
         return URI.create("http://" + HOST + ":" + actualPort);
     }
 
+    /**
+     * The origin of a page that was asked for with the host name {@code requestedHost} from a server listening on
+     * {@code actualPort}: {@code localhost} when the user opened it so (a different origin from 127.0.0.1 for the
+     * browser), else {@link #origin(int)}. Only loopback names are taken from a request.
+     */
+    public static URI origin(String requestedHost, int actualPort) {
+        return "localhost".equalsIgnoreCase(requestedHost)
+                ? URI.create("http://localhost:" + actualPort) : origin(actualPort);
+    }
+
     private static int number(Map<String, String> env, String name, int fallback) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {

@@ -34,5 +34,13 @@ class ExampleSettingsTest {
     @Test
     void the_page_origin_is_the_loopback_address_and_the_port() {
         assertThat(ExampleSettings.origin(3001)).hasToString("http://127.0.0.1:3001");
+        assertThat(ExampleSettings.origin("127.0.0.1", 3001)).hasToString("http://127.0.0.1:3001");
+    }
+
+    @Test
+    void a_page_opened_as_localhost_gets_its_own_origin_and_no_other_host_name_is_taken_from_the_request() {
+        assertThat(ExampleSettings.origin("LocalHost", 3001)).hasToString("http://localhost:3001");
+        assertThat(ExampleSettings.origin("evil.example", 3001)).hasToString("http://127.0.0.1:3001");
+        assertThat(ExampleSettings.origin(null, 3001)).hasToString("http://127.0.0.1:3001");
     }
 }
