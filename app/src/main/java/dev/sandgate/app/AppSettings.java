@@ -9,18 +9,20 @@ import java.util.Optional;
 
 /**
  * The program's configuration, every value parsed and range-checked (by {@link SettingsLoader}, which names the source
- * of a bad value). The API key never appears in {@link #toString()}.
+ * of a bad value). Neither API key (this broker's, the upstream's) ever appears in {@link #toString()}.
  *
+ * @param upstream     what the {@link GatewayKind#REMOTE remote} gateway fronts; present exactly for that gateway
  * @param apiKey       the configured key; empty means "use or generate {@code <dataDir>/api-key}"
  * @param maxFileBytes the largest file the local runtime reads or writes in one piece
  * @param configFile   the properties file the settings were read from, if any
  */
-public record AppSettings(GatewayKind gateway, String host, int port, Optional<URI> publicUrl, Path dataDir,
-                          Optional<String> apiKey, String workspace, IsolationMode isolation, BrokerLimits broker,
-                          ProcessSettings processes, long maxFileBytes, Optional<Path> configFile) {
+public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
+                          Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
+                          IsolationMode isolation, BrokerLimits broker, ProcessSettings processes, long maxFileBytes, Optional<Path> configFile) {
 
     public AppSettings {
         Objects.requireNonNull(gateway, "gateway must not be null");
+        Objects.requireNonNull(upstream, "upstream must not be null");
         Objects.requireNonNull(host, "host must not be null");
         Objects.requireNonNull(publicUrl, "publicUrl must not be null");
         Objects.requireNonNull(dataDir, "dataDir must not be null");
@@ -32,6 +34,13 @@ public record AppSettings(GatewayKind gateway, String host, int port, Optional<U
         Objects.requireNonNull(configFile, "configFile must not be null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
+        }
+        if (gateway == GatewayKind.REMOTE && upstream.isEmpty()) {
+            throw new IllegalArgumentException("the remote gateway needs an upstream (its URL and API key)");
+        }
+        if (gateway != GatewayKind.REMOTE && upstream.isPresent()) {
+            throw new IllegalArgumentException("an upstream is only for the remote gateway, not '" + gateway.key()
+                    + "'");
         }
         if (!dataDir.isAbsolute()) {
             throw new IllegalArgumentException("dataDir " + dataDir + " must be absolute");
@@ -52,37 +61,44 @@ public record AppSettings(GatewayKind gateway, String host, int port, Optional<U
 
     /** The same settings listening on another port (tests use 0). */
     public AppSettings withPort(int port) {
-        return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
-                maxFileBytes, configFile);
+        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
+                broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings with a configured API key. */
     public AppSettings withApiKey(String apiKey) {
-        return new AppSettings(gateway, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace, isolation,
-                broker, processes, maxFileBytes, configFile);
+        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace,
+                isolation, broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings with another process isolation. */
     public AppSettings withIsolation(IsolationMode isolation) {
-        return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
-                maxFileBytes, configFile);
+        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
+                broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings serving another workspace. */
     public AppSettings withWorkspace(String workspace) {
-        return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
-                maxFileBytes, configFile);
+        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
+                broker, processes, maxFileBytes, configFile);
+    }
+
+    /** The same settings on the remote gateway, fronting {@code upstream}. */
+    public AppSettings withRemote(Upstream upstream) {
+        return new AppSettings(GatewayKind.REMOTE, Optional.of(upstream), host, port, publicUrl, dataDir, apiKey,
+                workspace, isolation, broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings over another data directory. */
     public AppSettings withDataDir(Path dataDir) {
-        return new AppSettings(gateway, host, port, publicUrl, dataDir, apiKey, workspace, isolation, broker, processes,
-                maxFileBytes, configFile);
+        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
+                broker, processes, maxFileBytes, configFile);
     }
 
     @Override
     public String toString() {
-        return "AppSettings[gateway=" + gateway.key() + ", host=" + host + ", port=" + port + ", publicUrl=" + publicUrl
+        return "AppSettings[gateway=" + gateway.key() + ", upstream=" + upstream + ", host=" + host + ", port=" + port
+                + ", publicUrl=" + publicUrl
                 + ", dataDir=" + dataDir + ", apiKey=" + (apiKey.isPresent() ? "***" : "(from the key file)")
                 + ", workspace=" + workspace + ", isolation=" + isolation.wireName() + ", broker=" + broker
                 + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", configFile=" + configFile + "]";

@@ -5,17 +5,21 @@ import java.util.Locale;
 /** Where the program's sandboxes come from. */
 public enum GatewayKind {
     /** Sandboxes on this machine (directories and OS processes), with the broker's own store of previews and tokens. */
-    LOCAL;
+    LOCAL,
+    /**
+     * Sandboxes of an upstream (another Sandgate broker, or Blaxel's hosted API) reached with an API key only this
+     * broker holds, with the broker's own store of previews and tokens: its sessions are its own.
+     */
+    REMOTE;
 
     static GatewayKind parse(String value) {
         String normalised = value.trim().toLowerCase(Locale.ROOT);
-        if (normalised.equals("local")) {
-            return LOCAL;
+        for (GatewayKind kind : values()) {
+            if (kind.key().equals(normalised)) {
+                return kind;
+            }
         }
-        if (normalised.equals("remote")) {
-            throw new IllegalArgumentException("'remote' is not available yet; the only gateway is 'local'");
-        }
-        throw new IllegalArgumentException("'" + value + "' is not a gateway; the only gateway is 'local'");
+        throw new IllegalArgumentException("'" + value + "' is not a gateway; use 'local' or 'remote'");
     }
 
     public String key() {

@@ -10,6 +10,7 @@ final class GatewayModules {
     static Module of(GatewayKind kind) {
         return switch (kind) {
             case LOCAL -> new LocalGatewayModule();
+            case REMOTE -> new RemoteGatewayModule();
         };
     }
 }

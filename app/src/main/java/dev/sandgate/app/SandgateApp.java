@@ -141,6 +141,16 @@ public final class SandgateApp implements AutoCloseable {
     private void logSummary() {
         LOG.info("listening address: {} (clients use {})", listenUrl(), publicUrl());
         LOG.info("data directory: {}", settings.dataDir());
+        settings.upstream().ifPresent(upstream -> {
+            // The URL cannot hold credentials (user info is refused); the key is only said to be there, and whence.
+            LOG.info("gateway: remote, fronting {} (workspace {}; its API key from {})", upstream.url(),
+                    upstream.workspace(), upstream.keyOrigin());
+            LOG.info("previews are proxied to {}:<preview port>; set upstream-host when the provider runs on another"
+                    + " machine", settings.broker().upstreamHost());
+        });
+        if (settings.gateway() == GatewayKind.LOCAL) {
+            LOG.info("gateway: local (sandboxes and their processes on this machine)");
+        }
         isolation.ifPresent(mode -> {
             if (mode == IsolationMode.NONE) {
                 LOG.warn("process isolation in force: NONE (configured: {}); sandbox processes run unconfined",

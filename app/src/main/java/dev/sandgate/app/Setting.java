@@ -11,7 +11,11 @@ import java.util.Optional;
  */
 public enum Setting {
     CONFIG("config", "", "a properties file with more settings (keys as the flags, without '--')"),
-    GATEWAY("gateway", "local", "where sandboxes run: 'local' (this machine); 'remote' is not available yet"),
+    GATEWAY("gateway", "local", "where sandboxes run: 'local' (this machine) or 'remote' (see upstream-url)"),
+    UPSTREAM_URL("upstream-url", "", "remote gateway: the upstream control plane, e.g. http://127.0.0.1:9090/v0"),
+    UPSTREAM_API_KEY("upstream-api-key", "", "remote gateway: the upstream's API key (never logged; flags show in ps)"),
+    UPSTREAM_API_KEY_FILE("upstream-api-key-file", "", "remote gateway: a file (mode 0600) holding the upstream's key"),
+    UPSTREAM_WORKSPACE("upstream-workspace", "default", "remote gateway: the workspace at the upstream"),
     HOST("host", "127.0.0.1", "interface the broker listens on"),
     PORT("port", "8080", "TCP port the broker listens on; 0 picks a free port"),
     PUBLIC_URL("public-url", "", "URL clients reach the broker at, when not http://host:port (behind a proxy)"),
@@ -25,7 +29,7 @@ public enum Setting {
     MAX_INITIAL_LINE("max-initial-line", "4KiB", "longest request line"),
     KEEPALIVE_INTERVAL("keepalive-interval", "30s", "keepalive line interval on streamed answers"),
     WORKER_POOL_SIZE("worker-pool-size", "32", "threads for gateway calls that may block"),
-    UPSTREAM_HOST("upstream-host", "127.0.0.1", "where preview ports are reached"),
+    UPSTREAM_HOST("upstream-host", "127.0.0.1", "where preview ports are reached (remote: the provider's host)"),
     MAX_FILE_SIZE("max-file-size", "5MiB", "largest file read or written in one piece"),
     STOP_GRACE_PERIOD("stop-grace-period", "5s", "how long a stopped process has after SIGTERM before SIGKILL"),
     OUTPUT_BUFFER("output-buffer", "1MiB", "output kept per process"),
@@ -65,7 +69,7 @@ public enum Setting {
 
     /** Whether the value must never be printed. */
     public boolean secret() {
-        return this == API_KEY;
+        return this == API_KEY || this == UPSTREAM_API_KEY;
     }
 
     public static Optional<Setting> byKey(String key) {

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,6 +39,10 @@ public final class SettingsLoader {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
     private static final Pattern WORKSPACE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,253}");
+    private static final Pattern USER_INFO = Pattern.compile("://[^/?#]*@");
+    private static final List<Setting> UPSTREAM_SETTINGS = List.of(Setting.UPSTREAM_URL, Setting.UPSTREAM_API_KEY,
+            Setting.UPSTREAM_API_KEY_FILE, Setting.UPSTREAM_WORKSPACE);
+    private static final String UPSTREAM_KEY_RULE = "give 1-4096 printable ASCII characters without spaces";
 
     private final Path userHome;
     private final Path workingDir;
@@ -126,11 +133,26 @@ public final class SettingsLoader {
                 parse(pick.apply(Setting.WAIT_TIMEOUT), Setting.WAIT_TIMEOUT,
                         v -> durationIn(v, Duration.ofSeconds(1), Duration.ofHours(24))),
                 ProcessSettings.defaults().subscriberQueueLines());
+        GatewayKind gateway = parse(pick.apply(Setting.GATEWAY), Setting.GATEWAY, GatewayKind::parse);
+        Optional<Upstream> upstream = Optional.empty();
+        if (gateway == GatewayKind.REMOTE) {
+            upstream = Optional.of(upstream(pick, warnings));
+        } else {
+            List<String> ignored = UPSTREAM_SETTINGS.stream()
+                    .filter(s -> flags.containsKey(s) || fromEnv.containsKey(s) || fromFile.containsKey(s))
+                    .map(Setting::key)
+                    .toList();
+            if (!ignored.isEmpty()) {
+                warnings.add("ignoring " + String.join(", ", ignored) + ": only the remote gateway has an upstream,"
+                        + " and the gateway is '" + gateway.key() + "'");
+            }
+        }
         AppSettings settings = new AppSettings(
-                parse(pick.apply(Setting.GATEWAY), Setting.GATEWAY, GatewayKind::parse),
+                gateway,
+                upstream,
                 host(pick.apply(Setting.HOST), Setting.HOST),
                 parse(pick.apply(Setting.PORT), Setting.PORT, v -> intIn(v, 0, 65535)),
-                optional(pick.apply(Setting.PUBLIC_URL)).map(s -> parse(s, Setting.PUBLIC_URL, SettingsLoader::publicUrl)),
+                optional(pick.apply(Setting.PUBLIC_URL)).map(s -> parse(s, Setting.PUBLIC_URL, SettingsLoader::httpUrl)),
                 path(pick.apply(Setting.DATA_DIR)),
                 optional(pick.apply(Setting.API_KEY)).map(SettingsLoader::apiKey),
                 parse(pick.apply(Setting.WORKSPACE), Setting.WORKSPACE, SettingsLoader::workspace),
@@ -150,9 +172,9 @@ public final class SettingsLoader {
                 .append("Runs the Sandgate session broker. Each setting is read from its flag, then its environment\n")
                 .append("variable, then the properties file given by --config, then its default.\n\n");
         for (Setting s : Setting.values()) {
-            out.append(String.format(Locale.ROOT, "  %-28s %-28s %s%n", s.flag() + "=...", s.env(), s.description()));
+            out.append(String.format(Locale.ROOT, "  %-28s %-31s %s%n", s.flag() + "=...", s.env(), s.description()));
             if (!s.defaultValue().isEmpty()) {
-                out.append(String.format(Locale.ROOT, "  %-28s %-28s default: %s%n", "", "", s.defaultValue()));
+                out.append(String.format(Locale.ROOT, "  %-28s %-31s default: %s%n", "", "", s.defaultValue()));
             }
         }
         out.append("\nSIGTERM or Ctrl-C stops every process, flushes the state and exits. Exit status 2 means a\n")
@@ -206,7 +228,7 @@ public final class SettingsLoader {
     }
 
     private static ConfigurationException invalid(Sourced sourced, Setting setting, String why) {
-        String shown = setting.secret() ? "***" : "'" + printable(sourced.value()) + "'";
+        String shown = setting.secret() ? "***" : "'" + printable(withoutUserInfo(sourced.value())) + "'";
         return new ConfigurationException("invalid " + setting.key() + " " + shown + " (from " + sourced.origin()
                 + "): " + why);
     }
@@ -260,7 +282,86 @@ public final class SettingsLoader {
         return value;
     }
 
-    private static URI publicUrl(String value) {
+    /**
+     * The remote gateway's upstream: its URL, its API key (from {@link Setting#UPSTREAM_API_KEY} or
+     * {@link Setting#UPSTREAM_API_KEY_FILE}, exactly one) and its workspace. What is missing or wrong is named with
+     * its source; the key never is.
+     */
+    private Upstream upstream(Function<Setting, Sourced> pick, List<String> warnings) {
+        Sourced urlSource = optional(pick.apply(Setting.UPSTREAM_URL)).orElseThrow(() -> new ConfigurationException(
+                "the remote gateway needs the upstream's control-plane URL: " + Setting.UPSTREAM_URL.flag()
+                        + "=... or " + Setting.UPSTREAM_URL.env() + "=... (e.g. http://127.0.0.1:9090/v0 for another"
+                        + " broker, https://api.blaxel.ai/v0 for Blaxel)"));
+        URI url = parse(urlSource, Setting.UPSTREAM_URL, SettingsLoader::httpUrl);
+        if (url.getRawPath() == null || url.getRawPath().isEmpty()) {
+            warnings.add(Setting.UPSTREAM_URL.key() + " " + url + " has no path; Sandgate brokers and Blaxel serve"
+                    + " their control plane under /v0");
+        }
+
+        Optional<Sourced> key = optional(pick.apply(Setting.UPSTREAM_API_KEY));
+        Optional<Sourced> keyFile = optional(pick.apply(Setting.UPSTREAM_API_KEY_FILE));
+        String apiKey;
+        String keyOrigin;
+        if (key.isPresent() && keyFile.isPresent()) {
+            throw new ConfigurationException("give the upstream's API key once: " + Setting.UPSTREAM_API_KEY.key()
+                    + " (from " + key.get().origin() + ") or " + Setting.UPSTREAM_API_KEY_FILE.key() + " (from "
+                    + keyFile.get().origin() + "), not both");
+        } else if (key.isPresent()) {
+            apiKey = key.get().value().trim();
+            if (!Upstream.validKey(apiKey)) {
+                throw invalid(key.get(), Setting.UPSTREAM_API_KEY, UPSTREAM_KEY_RULE);
+            }
+            keyOrigin = key.get().origin();
+        } else if (keyFile.isPresent()) {
+            Path file = path(keyFile.get());
+            apiKey = readUpstreamKey(file, keyFile.get());
+            keyOrigin = "the file " + file + " (from " + keyFile.get().origin() + ")";
+        } else {
+            throw new ConfigurationException("the remote gateway needs the upstream's API key: "
+                    + Setting.UPSTREAM_API_KEY_FILE.flag() + "=<file> or " + Setting.UPSTREAM_API_KEY_FILE.env()
+                    + ", or " + Setting.UPSTREAM_API_KEY.env() + " (" + Setting.UPSTREAM_API_KEY.flag()
+                    + " shows in ps)");
+        }
+        String workspace = parse(pick.apply(Setting.UPSTREAM_WORKSPACE), Setting.UPSTREAM_WORKSPACE, v -> {
+            if (!WORKSPACE.matcher(v).matches()) {
+                throw new IllegalArgumentException("use 1-63 lowercase letters, digits or '-'");
+            }
+            return v;
+        });
+        return new Upstream(url, apiKey, keyOrigin, workspace);
+    }
+
+    /** The upstream's key from its file, which only its owner may read (as {@code <data-dir>/api-key}). */
+    private static String readUpstreamKey(Path file, Sourced sourced) {
+        String what = "upstream API key file " + file + " (from " + sourced.origin() + ")";
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_"))) {
+                throw new ConfigurationException(what + " is open to others (mode "
+                        + PosixFilePermissions.toString(permissions) + "); make it 0600: chmod 600 " + file);
+            }
+        } catch (NoSuchFileException e) {
+            throw new ConfigurationException(what + " does not exist");
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        } catch (IOException e) {
+            throw new ConfigurationException(what + " cannot be read: " + e.getMessage(), e);
+        }
+        String key;
+        try {
+            key = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            // never the content: a malformed-input message names no bytes, but say only what kind of failure it was
+            throw new ConfigurationException(what + " cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        if (!Upstream.validKey(key)) {
+            throw new ConfigurationException(what + " does not hold a valid key: " + UPSTREAM_KEY_RULE);
+        }
+        return key;
+    }
+
+    /** An absolute http(s) URL without user info, query or fragment, trailing slashes removed. */
+    private static URI httpUrl(String value) {
         URI url;
         try {
             url = new URI(value.replaceAll("/+$", ""));
@@ -334,6 +435,11 @@ public final class SettingsLoader {
             throw new IllegalArgumentException("out of range " + min + "-" + max + " bytes");
         }
         return amount * factor;
+    }
+
+    /** A URL's user info may be a credential: it is not echoed. */
+    private static String withoutUserInfo(String value) {
+        return USER_INFO.matcher(value).replaceFirst("://***@");
     }
 
     /** Echoes user input safely: no control characters, bounded length. */

@@ -106,6 +106,35 @@ class MainTest {
     }
 
     @Test
+    void the_remote_gateway_without_an_upstream_url_exits_2_and_starts_nothing() {
+        Main.Launch launch = launch(List.of("--gateway=remote", "--port=0", "--data-dir=data"),
+                Map.of("SANDGATE_UPSTREAM_API_KEY", "upstream-key-0123456789abcdef"));
+
+        assertThat(launch.status()).isEqualTo(2);
+        assertThat(launch.app()).isEmpty();
+        assertThat(err()).startsWith("sandgate: the remote gateway needs the upstream's control-plane URL")
+                .doesNotContain("upstream-key-0123456789abcdef");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void the_remote_gateway_with_a_url_that_is_not_http_exits_2() {
+        Main.Launch launch = launch(List.of("--gateway=remote", "--upstream-url=file:///etc/passwd"),
+                Map.of("SANDGATE_UPSTREAM_API_KEY", "upstream-key-0123456789abcdef"));
+
+        assertThat(launch.status()).isEqualTo(2);
+        assertThat(err()).contains("invalid upstream-url 'file:///etc/passwd' (from --upstream-url)");
+    }
+
+    @Test
+    void the_remote_gateway_without_an_upstream_key_exits_2() {
+        Main.Launch launch = launch(List.of("--gateway=remote", "--upstream-url=http://127.0.0.1:9090/v0"), Map.of());
+
+        assertThat(launch.status()).isEqualTo(2);
+        assertThat(err()).contains("the remote gateway needs the upstream's API key");
+    }
+
+    @Test
     void help_prints_the_usage_and_exits_0() {
         Main.Launch launch = launch(List.of("--help"), Map.of());
 

@@ -7,11 +7,14 @@ import com.google.inject.AbstractModule;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import dev.sandgate.adapter.local.FileAccessStore;
 import dev.sandgate.adapter.local.LocalSandboxGateway;
+import dev.sandgate.adapter.retrofit.SandgateClient;
 import dev.sandgate.adapter.vertx.BrokerSettings;
 import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
+import dev.sandgate.ports.usecase.BrokeredSandboxGateway;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -108,11 +111,70 @@ class ModuleBindingsTest {
     }
 
     @Nested
+    class RemoteGatewayModuleBindings {
+        @Test
+        void without_the_broker_injector_creation_fails_naming_the_url_scheme() {
+            assertThatThrownBy(() -> Guice.createInjector(core(remote()), new RemoteGatewayModule()))
+                    .isInstanceOf(CreationException.class)
+                    .hasMessageContaining(missing(UrlScheme.class));
+        }
+
+        @Test
+        void without_the_core_module_injector_creation_fails_naming_the_settings_clock_and_lifecycle() {
+            assertThatThrownBy(() -> Guice.createInjector(new RemoteGatewayModule(), urls()))
+                    .isInstanceOf(CreationException.class)
+                    .hasMessageContaining(missing(AppSettings.class))
+                    .hasMessageContaining(missing(Clock.class))
+                    .hasMessageContaining(missing(Lifecycle.class));
+        }
+
+        @Test
+        void with_a_url_scheme_it_provides_a_brokered_gateway_and_an_access_store_in_the_data_dir() {
+            Injector injector = Guice.createInjector(core(remote()), new RemoteGatewayModule(), urls());
+
+            assertThat(injector.getInstance(SandboxGateway.class)).isInstanceOf(BrokeredSandboxGateway.class);
+            assertThat(injector.getInstance(AccessStore.class)).isInstanceOf(FileAccessStore.class)
+                    .isSameAs(injector.getInstance(AccessStore.class));
+            assertThat(injector.getInstance(SandgateClient.class).baseUrl().toString())
+                    .isEqualTo("http://127.0.0.1:1/v0");
+            assertThat(dataDir.resolve("access")).isDirectory();
+        }
+
+        @Test
+        void on_the_local_gateway_settings_it_refuses_to_provide_an_upstream() {
+            Injector injector = Guice.createInjector(core(), new RemoteGatewayModule(), urls());
+
+            assertThatThrownBy(() -> injector.getInstance(Upstream.class))
+                    .hasMessageContaining("the remote gateway needs an upstream");
+        }
+
+        private AppSettings remote() {
+            return AppSettings.defaults(dataDir).withRemote(new Upstream(URI.create("http://127.0.0.1:1/v0"),
+                    "upstream-key-0123456789abcdef", "a test", "default"));
+        }
+    }
+
+    @Nested
     class GatewayChoice {
         @Test
         void local_is_wired_by_the_local_gateway_module() {
             assertThat(GatewayModules.of(GatewayKind.LOCAL)).isInstanceOf(LocalGatewayModule.class);
         }
+
+        @Test
+        void remote_is_wired_by_the_remote_gateway_module() {
+            assertThat(GatewayModules.of(GatewayKind.REMOTE)).isInstanceOf(RemoteGatewayModule.class);
+        }
+    }
+
+    /** The broker's URL scheme, which the gateway modules need. */
+    private static AbstractModule urls() {
+        return new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(UrlScheme.class).toInstance(UrlScheme.under(URI.create("http://127.0.0.1:1"), "default"));
+            }
+        };
     }
 
     /** Guice's message for an unbound type (every module requires explicit bindings). */

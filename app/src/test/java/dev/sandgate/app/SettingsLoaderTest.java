@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SettingsLoaderTest {
+    private static final String UPSTREAM_KEY = "upstream-key-0123456789abcdef";
+
     @TempDir
     Path home;
 
@@ -226,13 +229,188 @@ class SettingsLoaderTest {
     }
 
     @Test
-    void the_remote_gateway_is_refused_until_it_exists() {
-        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote"), Map.of()))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("'remote' is not available yet; the only gateway is 'local'");
+    void an_unknown_gateway_is_refused() {
         assertThatThrownBy(() -> loader().load(List.of(), Map.of("SANDGATE_GATEWAY", "cloud")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("'cloud' is not a gateway");
+                .hasMessage("invalid gateway 'cloud' (from SANDGATE_GATEWAY): 'cloud' is not a gateway;"
+                        + " use 'local' or 'remote'");
+    }
+
+    @Test
+    void the_remote_gateway_reads_its_upstream_from_the_environment() {
+        AppSettings s = load(List.of(), Map.of(
+                "SANDGATE_GATEWAY", "remote",
+                "SANDGATE_UPSTREAM_URL", "http://127.0.0.1:9090/v0/",
+                "SANDGATE_UPSTREAM_API_KEY", UPSTREAM_KEY,
+                "SANDGATE_UPSTREAM_WORKSPACE", "acme"));
+
+        assertThat(s.gateway()).isEqualTo(GatewayKind.REMOTE);
+        Upstream upstream = s.upstream().orElseThrow();
+        assertThat(upstream.url()).isEqualTo(URI.create("http://127.0.0.1:9090/v0"));
+        assertThat(upstream.apiKey()).isEqualTo(UPSTREAM_KEY);
+        assertThat(upstream.keyOrigin()).isEqualTo("SANDGATE_UPSTREAM_API_KEY");
+        assertThat(upstream.workspace()).isEqualTo("acme");
+    }
+
+    @Test
+    void the_remote_gateway_reads_its_upstream_from_flags_and_the_file_too() throws IOException {
+        Path file = configFile("gateway=remote\nupstream-url=https://api.blaxel.ai/v0\nupstream-api-key=" + UPSTREAM_KEY
+                + "\n");
+
+        AppSettings s = load(List.of("--config=" + file, "--upstream-url=http://10.0.0.7:8080/v0"), Map.of());
+
+        Upstream upstream = s.upstream().orElseThrow();
+        assertThat(upstream.url()).isEqualTo(URI.create("http://10.0.0.7:8080/v0"));
+        assertThat(upstream.apiKey()).isEqualTo(UPSTREAM_KEY);
+        assertThat(upstream.keyOrigin()).isEqualTo("'upstream-api-key' in " + file);
+        assertThat(upstream.workspace()).isEqualTo("default");
+    }
+
+    @Test
+    void the_local_gateway_has_no_upstream() {
+        assertThat(load(List.of(), Map.of()).upstream()).isEmpty();
+    }
+
+    @Test
+    void remote_without_an_upstream_url_is_refused_naming_the_setting() {
+        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote"),
+                Map.of("SANDGATE_UPSTREAM_API_KEY", UPSTREAM_KEY)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("the remote gateway needs the upstream's control-plane URL: --upstream-url=..."
+                        + " or SANDGATE_UPSTREAM_URL=...");
+    }
+
+    @Test
+    void remote_without_an_upstream_key_is_refused_naming_both_ways_to_give_it() {
+        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote", "--upstream-url=http://127.0.0.1:9090/v0"),
+                Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("the remote gateway needs the upstream's API key")
+                .hasMessageContaining("SANDGATE_UPSTREAM_API_KEY_FILE")
+                .hasMessageContaining("SANDGATE_UPSTREAM_API_KEY ");
+    }
+
+    @Test
+    void an_upstream_url_that_is_not_http_is_refused() {
+        for (String url : List.of("ftp://127.0.0.1/v0", "localhost:9090/v0", "http://127.0.0.1/v0?x=1")) {
+            assertThatThrownBy(() -> loader().load(List.of("--gateway=remote", "--upstream-url=" + url),
+                    Map.of("SANDGATE_UPSTREAM_API_KEY", UPSTREAM_KEY)))
+                    .as(url)
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("invalid upstream-url '" + url + "' (from --upstream-url)")
+                    .hasMessageContaining("give an absolute http(s) URL");
+        }
+    }
+
+    @Test
+    void an_upstream_url_with_user_info_is_refused_without_echoing_it() {
+        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote", "--upstream-url=http://me:pw@10.0.0.7/v0"),
+                Map.of("SANDGATE_UPSTREAM_API_KEY", UPSTREAM_KEY)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid upstream-url 'http://***@10.0.0.7/v0' (from --upstream-url)")
+                .hasMessageNotContaining("pw");
+    }
+
+    @Test
+    void an_upstream_url_without_a_path_is_accepted_with_a_warning() {
+        Invocation.Run run = (Invocation.Run) loader().load(List.of("--gateway=remote",
+                "--upstream-url=http://127.0.0.1:9090"), Map.of("SANDGATE_UPSTREAM_API_KEY", UPSTREAM_KEY));
+
+        assertThat(run.warnings()).singleElement().asString().contains("has no path", "/v0");
+    }
+
+    @Test
+    void the_upstream_key_may_come_from_an_owner_only_file() throws IOException {
+        Path keyFile = home.resolve("upstream-key");
+        Files.writeString(keyFile, UPSTREAM_KEY + "\n");
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+
+        AppSettings s = load(List.of("--gateway=remote", "--upstream-url=http://127.0.0.1:9090/v0"),
+                Map.of("SANDGATE_UPSTREAM_API_KEY_FILE", "~/upstream-key"));
+
+        assertThat(s.upstream().orElseThrow().apiKey()).isEqualTo(UPSTREAM_KEY);
+        assertThat(s.upstream().orElseThrow().keyOrigin())
+                .isEqualTo("the file " + keyFile + " (from SANDGATE_UPSTREAM_API_KEY_FILE)");
+    }
+
+    @Test
+    void an_upstream_key_file_others_may_read_is_refused_without_echoing_the_key() throws IOException {
+        Path keyFile = home.resolve("upstream-key");
+        Files.writeString(keyFile, UPSTREAM_KEY + "\n");
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote", "--upstream-url=http://127.0.0.1:9090/v0",
+                "--upstream-api-key-file=" + keyFile), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("upstream API key file " + keyFile + " (from --upstream-api-key-file) is open to"
+                        + " others (mode rw-r--r--); make it 0600")
+                .hasMessageNotContaining(UPSTREAM_KEY);
+    }
+
+    @Test
+    void a_missing_upstream_key_file_is_refused() {
+        Path keyFile = home.resolve("nope");
+
+        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote", "--upstream-url=http://127.0.0.1:9090/v0",
+                "--upstream-api-key-file=" + keyFile), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("upstream API key file " + keyFile + " (from --upstream-api-key-file) does not exist");
+    }
+
+    @Test
+    void the_upstream_key_and_its_file_together_are_refused() throws IOException {
+        Path keyFile = home.resolve("upstream-key");
+        Files.writeString(keyFile, UPSTREAM_KEY);
+
+        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote", "--upstream-url=http://127.0.0.1:9090/v0",
+                "--upstream-api-key-file=" + keyFile), Map.of("SANDGATE_UPSTREAM_API_KEY", UPSTREAM_KEY)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("give the upstream's API key once: upstream-api-key (from SANDGATE_UPSTREAM_API_KEY) or"
+                        + " upstream-api-key-file (from --upstream-api-key-file), not both");
+    }
+
+    @Test
+    void a_bad_upstream_key_is_refused_without_being_echoed() {
+        assertThatThrownBy(() -> loader().load(List.of("--gateway=remote", "--upstream-url=http://127.0.0.1:9090/v0",
+                "--upstream-api-key=secret with spaces"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid upstream-api-key *** (from --upstream-api-key)")
+                .hasMessageNotContaining("secret with spaces");
+    }
+
+    @Test
+    void upstream_settings_on_the_local_gateway_are_ignored_with_a_warning_that_shows_no_value() {
+        Invocation.Run run = (Invocation.Run) loader().load(List.of("--upstream-url=http://127.0.0.1:9090/v0"),
+                Map.of("SANDGATE_UPSTREAM_API_KEY", UPSTREAM_KEY));
+
+        assertThat(run.settings().gateway()).isEqualTo(GatewayKind.LOCAL);
+        assertThat(run.settings().upstream()).isEmpty();
+        assertThat(run.warnings()).containsExactly("ignoring upstream-url, upstream-api-key: only the remote gateway"
+                + " has an upstream, and the gateway is 'local'");
+    }
+
+    @Test
+    void the_upstream_key_never_appears_in_the_settings_text() {
+        AppSettings s = load(List.of("--gateway=remote", "--upstream-url=http://127.0.0.1:9090/v0"),
+                Map.of("SANDGATE_UPSTREAM_API_KEY", UPSTREAM_KEY));
+
+        assertThat(s.toString()).doesNotContain(UPSTREAM_KEY).contains("http://127.0.0.1:9090/v0", "apiKey=***");
+        assertThat(s.upstream().orElseThrow().toString()).doesNotContain(UPSTREAM_KEY);
+    }
+
+    @Test
+    void app_settings_keep_an_upstream_exactly_for_the_remote_gateway() {
+        Upstream upstream = new Upstream(URI.create("http://127.0.0.1:9090/v0"), UPSTREAM_KEY, "a test", "default");
+        AppSettings remote = AppSettings.defaults(home.resolve("d")).withRemote(upstream);
+
+        assertThat(remote.gateway()).isEqualTo(GatewayKind.REMOTE);
+        assertThat(remote.upstream()).contains(upstream);
+        assertThat(remote.withPort(0).upstream()).contains(upstream);
+        assertThatThrownBy(() -> new AppSettings(GatewayKind.REMOTE, Optional.empty(), remote.host(), 0,
+                remote.publicUrl(), remote.dataDir(), remote.apiKey(), remote.workspace(), remote.isolation(),
+                remote.broker(), remote.processes(), remote.maxFileBytes(), remote.configFile()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the remote gateway needs an upstream");
     }
 
     @Test
