@@ -11,7 +11,12 @@ import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
 import dev.sandgate.ports.usecase.BrokeredSandboxGateway;
 import java.time.Clock;
+import java.io.IOException;
+import okhttp3.Interceptor;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
  * The remote gateway: a broker that fronts another broker, or Blaxel's hosted API, with sessions of its own. Compute
@@ -44,7 +49,7 @@ public final class RemoteGatewayModule extends AbstractModule {
     @Provides
     @Singleton
     static SandgateClient upstreamClient(Upstream upstream, Lifecycle lifecycle) {
-        OkHttpClient http = new OkHttpClient();
+        OkHttpClient http = new OkHttpClient.Builder().addInterceptor(RemoteGatewayModule::upstreamRefusal).build();
         lifecycle.register("the upstream's HTTP client", () -> {
             http.dispatcher().executorService().shutdown();
             http.connectionPool().evictAll();
@@ -54,6 +59,29 @@ public final class RemoteGatewayModule extends AbstractModule {
                 .workspace(upstream.workspace())
                 .apiKey(upstream.apiKey())
                 .okHttpClient(http)
+                .build();
+    }
+
+    /**
+     * Only this broker's key ever goes upstream, so an upstream 401 or 403 means the upstream refused this broker, not
+     * its client: it becomes a 502, which the client sees as the broker being unavailable, never as its own
+     * credential refused. Nothing of the upstream's answer is kept (it might echo what it was sent).
+     */
+    static Response upstreamRefusal(Interceptor.Chain chain) throws IOException {
+        Response response = chain.proceed(chain.request());
+        if (response.code() != 401 && response.code() != 403) {
+            return response;
+        }
+        int refused = response.code();
+        response.close();
+        return new Response.Builder()
+                .request(response.request())
+                .protocol(response.protocol())
+                .code(502)
+                .message("Bad Gateway")
+                .body(ResponseBody.create("{\"code\":502,\"error\":\"UPSTREAM_REFUSED\",\"message\":\"the upstream"
+                        + " refused this broker's API key (HTTP " + refused + "); check upstream-api-key\"}",
+                        MediaType.get("application/json")))
                 .build();
     }
 

@@ -179,6 +179,20 @@ class RemoteChainTest {
                         .doesNotContain(keyB));
     }
 
+    @Test
+    void an_upstream_refusing_the_brokers_key_is_the_broker_unavailable_not_the_client_refused(@TempDir Path dirC) {
+        SandgateApp misconfigured = launch(dirC, List.of("--gateway=remote", "--port=0", "--data-dir=" + dirC), Map.of(
+                "SANDGATE_UPSTREAM_URL", brokerB.publicUrl() + "/v0",
+                "SANDGATE_UPSTREAM_API_KEY", "not-the-key-of-b-0123456789"));
+        SandgateClient backend = SandgateClient.builder().baseUrl(misconfigured.publicUrl() + "/v0")
+                .apiKey(misconfigured.apiKey().value()).okHttpClient(http).build();
+
+        assertThatThrownBy(() -> Sandgate.create(backend.gateway()).sandboxes().list())
+                .isInstanceOf(SandgateException.Unavailable.class)
+                .hasMessageContaining("the upstream refused this broker's API key (HTTP 401)")
+                .hasMessageNotContaining("not-the-key-of-b-0123456789");
+    }
+
     private SandgateApp launch(Path home, List<String> args, Map<String, String> env) {
         PrintStream out = new PrintStream(new TeeStream(output, System.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(output, true, StandardCharsets.UTF_8);
