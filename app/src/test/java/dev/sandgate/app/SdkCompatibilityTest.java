@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,17 +87,31 @@ class SdkCompatibilityTest {
 
     @Test
     void the_official_sdk_runs_the_whole_seed_flow_against_the_broker() throws Exception {
+        runSeedFlow(app, "local");
+    }
+
+    /** The same flow through a remote broker in front of the local one: its sessions, its previews, its key only. */
+    @Test
+    void the_official_sdk_runs_the_whole_seed_flow_against_a_remote_broker(@TempDir Path remoteDir) throws Exception {
+        try (SandgateApp remote = SandgateApp.start(TestSettings.defaults(remoteDir).withPort(0).withRemote(
+                new Upstream(URI.create(app.publicUrl() + "/v0"), app.apiKey().value(), "the test", "default")),
+                Clock.systemUTC(), new SecureRandom())) {
+            runSeedFlow(remote, "remote");
+        }
+    }
+
+    private void runSeedFlow(SandgateApp target, String gateway) throws Exception {
         Path nodeDir = nodeDir();
-        Path output = scratch.resolve("seed-flow.log");
+        Path output = scratch.resolve("seed-flow-" + gateway + ".log");
         ProcessBuilder builder = new ProcessBuilder("node", "seed-flow.mjs")
                 .directory(nodeDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("BL_")); // nothing of the developer's own Blaxel setup
-        env.put("BL_API_URL", app.publicUrl() + "/v0");
-        env.put("BL_WORKSPACE", app.settings().workspace());
-        env.put("BL_API_KEY", app.apiKey().value());
+        env.put("BL_API_URL", target.publicUrl() + "/v0");
+        env.put("BL_WORKSPACE", target.settings().workspace());
+        env.put("BL_API_KEY", target.apiKey().value());
         env.put("BL_DISABLE_H2", "true");
         env.put("DO_NOT_TRACK", "1");
         env.put("SANDBOX_NAME", "seed-flow");
@@ -109,7 +124,8 @@ class SdkCompatibilityTest {
             node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         String log = Files.readString(output, StandardCharsets.UTF_8);
-        System.out.println("---- seed-flow.mjs (isolation " + app.isolation().map(Enum::name).orElse("?") + ") ----");
+        System.out.println("---- seed-flow.mjs (" + gateway + " gateway, isolation "
+                + app.isolation().map(Enum::name).orElse("?") + ") ----");
         System.out.print(log);
         System.out.println("---- end of seed-flow.mjs ----");
 
