@@ -85,6 +85,8 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalProcesses.class);
     private static final int SIGKILL_EXIT_CODE = 128 + 9;
+    /** How long the output may take to close on its own before leftovers of the group are killed. */
+    private static final Duration QUICK_DRAIN = Duration.ofMillis(50);
     private static final Duration DRAIN_AFTER_EXIT = Duration.ofSeconds(2);
     private static final Duration STOP_ANSWER_WAIT = Duration.ofSeconds(1);
     private static final Duration KILL_ANSWER_WAIT = Duration.ofSeconds(2);
@@ -412,17 +414,41 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     private void exited(ManagedProcess rec, Process process, CompletableFuture<Void> out, CompletableFuture<Void> err) {
         int code = process.exitValue();
-        if (isolation.leadsProcessGroup() && isolation.inForce() == IsolationMode.NONE) {
-            // what the shell left in its group dies with it (under bwrap, the PID namespace already did)
-            Signals.group(process.pid(), "KILL");
+        // What the shell left in its group dies with it (under bwrap, the PID namespace already saw to that).
+        // Signalling the group spawns a program, which costs as much as the process itself did, so it happens
+        // before the answer only when a leftover still holds the output open; otherwise just after it.
+        boolean killGroup = isolation.leadsProcessGroup() && isolation.inForce() == IsolationMode.NONE;
+        if (!drained(out, err, QUICK_DRAIN)) {
+            if (killGroup) {
+                Signals.group(process.pid(), "KILL");
+                killGroup = false;
+            }
+            if (!drained(out, err, DRAIN_AFTER_EXIT)) {
+                LOG.debug("sandbox {}: output of process {} still open after its exit", sandbox, rec.id);
+            }
         }
         try {
-            CompletableFuture.allOf(out, err).get(DRAIN_AFTER_EXIT.toMillis(), TimeUnit.MILLISECONDS);
+            afterExit(rec, process, code);
+        } finally {
+            if (killGroup) {
+                Signals.group(process.pid(), "KILL");
+            }
+        }
+    }
+
+    private static boolean drained(CompletableFuture<Void> out, CompletableFuture<Void> err, Duration patience) {
+        try {
+            CompletableFuture.allOf(out, err).get(patience.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
         } catch (TimeoutException | ExecutionException e) {
-            LOG.debug("sandbox {}: output of process {} still open after its exit", sandbox, rec.id);
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
+    }
+
+    private void afterExit(ManagedProcess rec, Process process, int code) {
         boolean restart;
         synchronized (rec) {
             if (rec.current != process) {

@@ -16,8 +16,22 @@ final class Signals {
     private Signals() {
     }
 
-    /** {@code kill -SIGNAL -- -pgid}; a group that no longer exists is not an error. */
+    /**
+     * {@code kill -SIGNAL -- -pgid}; a group that no longer exists is not an error. Sent by a long-lived shell whose
+     * {@code kill} is a builtin, so that a signal costs a line on a pipe instead of spawning a program (which costs
+     * as much as the process being signalled); returns once the shell has sent it. (dash's builtin takes no
+     * {@code --}: {@code kill -KILL -<pgid>}.) Falls back to the {@code kill} program when that shell is unavailable.
+     */
     static void group(long pgid, String signal) {
+        if (!signal.matches("[A-Z]{3,5}")) {
+            throw new IllegalArgumentException("signal '" + signal + "' is not a signal name");
+        }
+        if (!SignalShell.INSTANCE.send(pgid, signal)) {
+            spawnKill(pgid, signal);
+        }
+    }
+
+    private static void spawnKill(long pgid, String signal) {
         ProcessBuilder pb = new ProcessBuilder(KILL, "-" + signal, "--", "-" + pgid);
         pb.environment().clear();
         pb.environment().put("PATH", Isolation.PATH);
@@ -33,6 +47,52 @@ final class Signals {
             LOG.warn("could not signal process group {} with {}: {}", pgid, signal, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One {@code sh} per JVM that reads {@code kill} lines and answers each with {@code ok}; restarted if it dies. */
+    private static final class SignalShell {
+        static final SignalShell INSTANCE = new SignalShell();
+        private Process shell;
+        private java.io.Writer in;
+        private java.io.BufferedReader out;
+
+        synchronized boolean send(long pgid, String signal) {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try {
+                    if (shell == null || !shell.isAlive()) {
+                        start();
+                    }
+                    in.write("kill -" + signal + " -" + pgid + " 2>/dev/null; echo ok\n");
+                    in.flush();
+                    String answer = out.readLine();
+                    if ("ok".equals(answer)) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    LOG.debug("signal shell failed: {}", e.getMessage());
+                }
+                stop();
+            }
+            return false;
+        }
+
+        private void start() throws IOException {
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh");
+            pb.environment().clear();
+            pb.environment().put("PATH", Isolation.PATH);
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            shell = pb.start();
+            in = new java.io.OutputStreamWriter(shell.getOutputStream(), java.nio.charset.StandardCharsets.US_ASCII);
+            out = new java.io.BufferedReader(new java.io.InputStreamReader(shell.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        private void stop() {
+            if (shell != null) {
+                shell.destroyForcibly();
+                shell = null;
+            }
         }
     }
 
