@@ -17,7 +17,11 @@ public interface PreviewOperations {
     /** The sandbox's previews, oldest first. */
     List<Preview> listPreviews(SandboxName sandbox);
 
-    /** Replaces an existing preview's settings (its URL and tokens stay); {@code NotFound} otherwise. */
+    /**
+     * Replaces an existing preview's settings; {@code NotFound} otherwise. Its tokens stay, and so does its URL
+     * between application ports; a gateway may give it another URL when it moves to or from the sandbox API (443),
+     * which is served elsewhere.
+     */
     Preview updatePreview(SandboxName sandbox, PreviewSpec spec);
 
     /** Deletes a preview and all its tokens, returning it as it was; {@code NotFound} when it does not exist. */

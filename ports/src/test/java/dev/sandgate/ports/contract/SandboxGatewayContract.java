@@ -342,10 +342,11 @@ public abstract class SandboxGatewayContract {
         Sandbox sandbox = newSandbox();
         Preview created = gateway.createPreview(sandbox.name(), publicPreview("web", 3000));
 
-        Preview updated = gateway.updatePreview(sandbox.name(), publicPreview("web", 443));
+        Preview updated = gateway.updatePreview(sandbox.name(), publicPreview("web", 3001));
 
-        assertThat(updated.port()).isEqualTo(Port.SANDBOX_API);
+        assertThat(updated.port()).isEqualTo(Port.of(3001));
         assertThat(updated.url()).isEqualTo(created.url());
+        assertThat(gateway.findPreview(sandbox.name(), PreviewName.of("web"))).map(Preview::url).contains(created.url());
     }
 
     @Test
