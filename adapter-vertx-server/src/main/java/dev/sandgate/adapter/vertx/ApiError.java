@@ -52,10 +52,12 @@ record ApiError(int status, String code, String message) {
         return switch (status) {
             case 400 -> new ApiError(400, "INVALID_REQUEST", "the request is malformed");
             case 401 -> UNAUTHORIZED;
+            case 403 -> new ApiError(403, "FORBIDDEN", "this origin may not open the preview");
             case 404 -> notFound("no such route");
             case 405 -> new ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed here");
             case 413 -> new ApiError(413, "TOO_LARGE", "the request body is larger than the limit");
             case 414 -> new ApiError(414, "URI_TOO_LONG", "the request line is longer than the limit");
+            case 421 -> new ApiError(421, "MISDIRECTED_REQUEST", "this server does not serve the requested host");
             case 415 -> new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "unsupported content type");
             case 431 -> new ApiError(431, "HEADERS_TOO_LARGE", "the request headers are larger than the limit");
             default -> status >= 400 && status < 500 ? new ApiError(status, "INVALID_REQUEST", "the request was refused")

@@ -133,7 +133,7 @@ public final class BrokerServer implements AutoCloseable {
         this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers);
         this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, s.keepaliveInterval());
         this.proxy = new PreviewProxy(gateway, access, clock, workers, upstream, tunnels, prepared.credentials,
-                s.upstreamHost(), prepared.publicUrl.getScheme().toLowerCase(java.util.Locale.ROOT),
+                s.upstreamHost(), prepared.publicUrl,
                 prepared::markUpgraded);
     }
 
@@ -257,18 +257,32 @@ public final class BrokerServer implements AutoCloseable {
             }
             BrokerServer broker = new BrokerServer(this, gateway, access, clock);
             Router router = broker.router();
+            OwnHosts hosts = OwnHosts.of(publicUrl, settings.host(), actualPort());
             handler = request -> {
                 if (request.method() == HttpMethod.CONNECT || request.method() == HttpMethod.TRACE) {
-                    request.response().setStatusCode(405)
-                            .putHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-                            .putHeader("Content-Type", Exchange.JSON)
-                            .putHeader("Connection", "close")
-                            .end(ApiError.ofStatus(405).controlBody().encode());
+                    refuse(request, 405);
+                    return;
+                }
+                int hostStatus = hosts.check(request.headers().getAll("Host"));
+                if (hostStatus != 0) {
+                    refuse(request, hostStatus);
                 } else {
                     router.handle(request);
                 }
             };
             return broker;
+        }
+
+        /** An answer written before routing, with the control plane's JSON body; the connection is closed after it. */
+        private static void refuse(HttpServerRequest request, int status) {
+            var response = request.response().setStatusCode(status)
+                    .putHeader("Content-Type", Exchange.JSON)
+                    .putHeader("Cache-Control", "no-store")
+                    .putHeader("Connection", "close");
+            if (status == 405) {
+                response.putHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            }
+            response.end(ApiError.ofStatus(status).controlBody().encode());
         }
 
         @Override
@@ -441,12 +455,12 @@ public final class BrokerServer implements AutoCloseable {
     /** A session URL: the API key, or a token valid now for exactly this port-443 preview of this sandbox. */
     private void session(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest) {
         boolean apiKey = prepared.credentials.hasApiKey(ctx.request());
-        String token = ctx.request().getHeader(Credentials.PREVIEW_TOKEN_HEADER);
+        String token = Credentials.presentedToken(ctx.request()).orElse(null);
         Exchange.blocking(workers, ctx, () -> {
             var now = clock.instant();
             Optional<Preview> preview = gateway.findPreview(sandbox, name);
             boolean usable = preview.isPresent() && preview.get().isSandboxApi() && !preview.get().isExpiredAt(now);
-            boolean tokenOk = token != null && access.verify(sandbox, name, token, now).isPresent();
+            boolean tokenOk = Credentials.isTokenShaped(token) && access.verify(sandbox, name, token, now).isPresent();
             return new SessionCheck(preview, usable && (apiKey || tokenOk));
         }, check -> {
             check.preview().ifPresent(p -> ctx.put(CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));

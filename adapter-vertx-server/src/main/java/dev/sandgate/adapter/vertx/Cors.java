@@ -10,6 +10,8 @@ import java.util.Map;
  * The headers every answer on a session or preview URL carries: the wire protocol's CORS defaults overridden by the
  * preview's {@code responseHeaders} (names compared ignoring case), plus {@code Vary: Origin}. They go on every
  * answer the broker writes there, errors and streams included; a proxied application's own headers win over them.
+ * {@code Access-Control-Allow-Credentials} is dropped whenever the answer's {@code Access-Control-Allow-Origin} is
+ * {@code *}: browsers refuse that pair anyway, and the SDK sends no credentials.
  */
 final class Cors {
     static final Map<String, String> DEFAULTS;
@@ -42,6 +44,7 @@ final class Cors {
     /** Sets the headers, replacing any already set (the broker's own answers). */
     static void apply(HttpServerResponse response, Map<String, String> headers) {
         headers.forEach(response::putHeader);
+        noCredentialsWithWildcard(response);
         varyOrigin(response);
     }
 
@@ -52,7 +55,15 @@ final class Cors {
                 response.putHeader(name, value);
             }
         });
+        noCredentialsWithWildcard(response);
         varyOrigin(response);
+    }
+
+    private static void noCredentialsWithWildcard(HttpServerResponse response) {
+        String origin = response.headers().get("Access-Control-Allow-Origin");
+        if (origin != null && origin.trim().equals("*")) {
+            response.headers().remove("Access-Control-Allow-Credentials");
+        }
     }
 
     private static void varyOrigin(HttpServerResponse response) {

@@ -16,6 +16,9 @@ final class Credentials {
     static final String AUTHORIZATION = "X-Blaxel-Authorization";
     static final String WORKSPACE = "X-Blaxel-Workspace";
 
+    /** The shape every token has ({@link dev.sandgate.domain.TokenValue}); anything else is refused unlooked-up. */
+    private static final java.util.regex.Pattern TOKEN_SHAPE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{16,512}");
+
     private final byte[] keyDigest;
     private final byte[] workspaceDigest;
 
@@ -31,6 +34,23 @@ final class Credentials {
                 | isKey(bearer(request.getHeader("Authorization")));
         boolean ws = workspace != null && MessageDigest.isEqual(workspaceDigest, sha256(workspace.trim()));
         return key & ws;
+    }
+
+    /**
+     * The one preview token a request presents in {@link #PREVIEW_TOKEN_HEADER}: empty when the header is absent;
+     * {@code ""} (which no token matches) when it is repeated or not shaped like a token, so that such a request
+     * is refused like an unknown token, before any lookup.
+     */
+    static java.util.Optional<String> presentedToken(HttpServerRequest request) {
+        java.util.List<String> values = request.headers().getAll(PREVIEW_TOKEN_HEADER);
+        if (values.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(values.size() == 1 && isTokenShaped(values.get(0)) ? values.get(0) : "");
+    }
+
+    static boolean isTokenShaped(String presented) {
+        return presented != null && TOKEN_SHAPE.matcher(presented).matches();
     }
 
     /** Whether an {@code Authorization} value is {@code Bearer <the API key>} (to keep it from a sandbox). */

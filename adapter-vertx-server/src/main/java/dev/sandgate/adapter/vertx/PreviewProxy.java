@@ -64,10 +64,12 @@ final class PreviewProxy {
     private final String upstreamHost;
     private final boolean secureCookies;
     private final String publicScheme;
+    /** The broker's own origin ({@code scheme://host[:port]}, lowercase, default port omitted). */
+    private final String ownOrigin;
     private final java.util.function.Consumer<HttpServerRequest> onUpgrade;
 
     PreviewProxy(SandboxGateway gateway, AccessStore access, Clock clock, WorkerExecutor workers, HttpClient client,
-                 HttpClient tunnels, Credentials credentials, String upstreamHost, String publicScheme,
+                 HttpClient tunnels, Credentials credentials, String upstreamHost, java.net.URI publicUrl,
                  java.util.function.Consumer<HttpServerRequest> onUpgrade) {
         this.onUpgrade = onUpgrade;
         this.gateway = gateway;
@@ -78,7 +80,8 @@ final class PreviewProxy {
         this.tunnels = tunnels;
         this.credentials = credentials;
         this.upstreamHost = upstreamHost;
-        this.publicScheme = publicScheme;
+        this.publicScheme = publicUrl.getScheme().toLowerCase(Locale.ROOT);
+        this.ownOrigin = origin(publicUrl);
         this.secureCookies = publicScheme.equals("https");
     }
 
@@ -90,7 +93,7 @@ final class PreviewProxy {
     /** {@code rest} is the raw path after {@code /p/{sandbox}/{preview}}; the request is paused. */
     void handle(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest) {
         HttpServerRequest request = ctx.request();
-        String headerToken = request.getHeader(Credentials.PREVIEW_TOKEN_HEADER);
+        String headerToken = Credentials.presentedToken(request).orElse(null);
         List<String> queryTokens = queryValues(request.query(), TOKEN_PARAM);
         var cookie = request.getCookie(TOKEN_COOKIE);
         String cookieToken = cookie == null ? null : cookie.getValue();
@@ -133,6 +136,9 @@ final class PreviewProxy {
                     if (preflight) {
                         Exchange.resume(request);
                         ctx.response().setStatusCode(204).end();
+                    } else if (!decision.preview().orElseThrow().isPublic() && isWebSocketUpgrade(request)
+                            && !webSocketOriginAllowed(request.getHeader("Origin"), decision.preview().orElseThrow())) {
+                        ctx.fail(403);
                     } else {
                         forward(ctx, decision.preview().orElseThrow(), rest);
                     }
@@ -141,8 +147,37 @@ final class PreviewProxy {
         });
     }
 
+    /**
+     * Whether a WebSocket upgrade to a private preview may come from {@code origin} (against cross-site WebSocket
+     * hijacking, since a cookie opens the preview): no Origin (not a browser), the broker's own origin, or an
+     * origin the preview's {@code Access-Control-Allow-Origin} response header names ({@code *} allows any).
+     */
+    private boolean webSocketOriginAllowed(String origin, Preview preview) {
+        if (origin == null) {
+            return true;
+        }
+        String presented = origin.trim().toLowerCase(Locale.ROOT);
+        if (presented.equals(ownOrigin)) {
+            return true;
+        }
+        String configured = preview.spec().responseHeaders().get("Access-Control-Allow-Origin").orElse(null);
+        if (configured == null) {
+            return false;
+        }
+        for (String allowed : configured.split("[,\\s]+")) {
+            String a = allowed.trim().toLowerCase(Locale.ROOT);
+            if (a.equals("*") || (!a.isEmpty() && !a.equals("null") && a.equals(presented))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Decision verify(SandboxName sandbox, PreviewName name, String token, Instant now,
                             Optional<Preview> preview, Verdict onSuccess) {
+        if (!Credentials.isTokenShaped(token)) {
+            return new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
+        }
         return access.verify(sandbox, name, token, now)
                 .map(t -> new Decision(onSuccess, preview, Optional.of(t.expiresAt())))
                 .orElseGet(() -> new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty()));
@@ -368,6 +403,13 @@ final class PreviewProxy {
             }
         }
         return names;
+    }
+
+    private static String origin(java.net.URI url) {
+        String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+        int port = url.getPort();
+        boolean defaultPort = port < 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        return scheme + "://" + url.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
     }
 
     static boolean isWebSocketUpgrade(HttpServerRequest request) {

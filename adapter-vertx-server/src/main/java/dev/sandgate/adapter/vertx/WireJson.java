@@ -181,6 +181,12 @@ final class WireJson {
         if (spec == null) {
             throw invalid("spec is required: give at least spec.port");
         }
+        Object rawPort = spec.getValue("port");
+        if (rawPort != null && !(rawPort instanceof Integer || rawPort instanceof Long
+                || rawPort instanceof java.math.BigInteger)) {
+            // 8080.0 is a number, not a port.
+            throw invalid("spec.port must be an integer");
+        }
         Integer port = integer(spec, "spec.port", "port");
         if (port == null) {
             throw invalid("spec.port is required");

@@ -240,7 +240,7 @@ class DataPlaneWireTest {
             assertThat(json(r).getString("error")).as(path).isNotBlank();
         }
         for (String path : List.of("/filesystem/%2Fa%2", "/filesystem/%ZZ")) {
-            String answer = broker.raw("GET /s/data/session-1" + path + " HTTP/1.1\r\nHost: x\r\n"
+            String answer = broker.raw("GET /s/data/session-1" + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "X-Blaxel-Preview-Token: " + token + "\r\nConnection: close\r\n\r\n");
             assertThat(answer).as(path).startsWith("HTTP/1.1 400");
         }

@@ -30,7 +30,7 @@ class LimitsTest {
 
     @Test
     void headers_over_8_kib_get_431() {
-        String answer = broker.raw("GET /v0/sandboxes HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(9 * 1024) + "\r\n\r\n");
+        String answer = broker.raw("GET /v0/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(9 * 1024) + "\r\n\r\n");
 
         assertThat(answer).startsWith("HTTP/1.1 431");
         assertThat(answer).contains("\"code\":431");
@@ -38,14 +38,14 @@ class LimitsTest {
 
     @Test
     void a_request_line_over_4_kib_gets_414() {
-        String answer = broker.raw("GET /v0/" + "a".repeat(5 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        String answer = broker.raw("GET /v0/" + "a".repeat(5 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 
         assertThat(answer).matches("(?s)HTTP/1\\.[01] 414 .*").contains("\"code\":414");
     }
 
     @Test
     void a_token_header_of_10_kib_is_431_not_500() {
-        String answer = broker.raw("GET /s/a/session-1/process HTTP/1.1\r\nHost: x\r\nX-Blaxel-Preview-Token: "
+        String answer = broker.raw("GET /s/a/session-1/process HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Blaxel-Preview-Token: "
                 + "t".repeat(10 * 1024) + "\r\n\r\n");
 
         assertThat(answer).startsWith("HTTP/1.1 431");
@@ -57,7 +57,7 @@ class LimitsTest {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            out.write("GET /v0/sandboxes HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("GET /v0/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long start = System.nanoTime();
             int read = 0;
@@ -86,7 +86,7 @@ class LimitsTest {
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            out.write(("GET /v0/sandboxes HTTP/1.1\r\nHost: x\r\nX-Blaxel-Authorization: Bearer " + BrokerFixture.KEY
+            out.write(("GET /v0/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Blaxel-Authorization: Bearer " + BrokerFixture.KEY
                     + "\r\nX-Blaxel-Workspace: " + BrokerFixture.WS + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             assertThat(readAnswer(in)).startsWith("HTTP/1.1 200");
@@ -118,7 +118,7 @@ class LimitsTest {
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
             for (int i = 0; i < 3; i++) {
-                out.write(("GET /v0/sandboxes HTTP/1.1\r\nHost: x\r\nX-Blaxel-Authorization: Bearer " + BrokerFixture.KEY
+                out.write(("GET /v0/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Blaxel-Authorization: Bearer " + BrokerFixture.KEY
                         + "\r\nX-Blaxel-Workspace: " + BrokerFixture.WS + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 String head = readAnswer(in);

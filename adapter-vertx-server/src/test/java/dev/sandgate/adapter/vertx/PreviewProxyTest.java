@@ -146,16 +146,22 @@ class PreviewProxyTest {
 
     @Test
     void the_request_line_host_and_forwarding_headers_never_change_the_upstream() {
-        String absolute = broker.raw("GET http://169.254.169.254/p/web/public/meta HTTP/1.1\r\nHost: 127.0.0.1:6379\r\n"
+        String absolute = broker.raw("GET http://169.254.169.254/p/web/public/meta HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "X-Forwarded-Host: evil.example\r\nX-Forwarded-For: 10.0.0.1\r\nConnection: close\r\n\r\n");
-        String host = broker.raw("GET /p/web/public/h HTTP/1.1\r\nHost: localhost:22\r\nConnection: close\r\n\r\n");
+        String host = broker.raw("GET /p/web/public/h HTTP/1.1\r\nHost: localhost:" + broker.broker.actualPort()
+                + "\r\nConnection: close\r\n\r\n");
+        // A Host naming another service is not this broker's: 421, and nothing reaches the origin.
+        String redis = broker.raw("GET /p/web/public/r HTTP/1.1\r\nHost: 127.0.0.1:6379\r\nConnection: close\r\n\r\n");
+        String ssh = broker.raw("GET /p/web/public/s HTTP/1.1\r\nHost: localhost:22\r\nConnection: close\r\n\r\n");
         String connect = broker.raw("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n");
-        String trace = broker.raw("TRACE /p/web/public/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String trace = broker.raw("TRACE /p/web/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 
         assertThat(absolute).startsWith("HTTP/1.1 200").contains("origin:/meta");
         assertThat(host).startsWith("HTTP/1.1 200").contains("origin:/h");
         assertThat(connect).startsWith("HTTP/1.1 405");
         assertThat(trace).startsWith("HTTP/1.1 405");
+        assertThat(redis).startsWith("HTTP/1.1 421");
+        assertThat(ssh).startsWith("HTTP/1.1 421");
         assertThat(seen).hasSize(2);
         for (Seen s : seen) {
             assertThat(s.headers().get("Host")).isEqualTo("127.0.0.1:" + origin.actualPort());
@@ -178,7 +184,7 @@ class PreviewProxyTest {
 
     @Test
     void a_head_and_a_204_from_the_application_are_relayed_without_a_body() {
-        String head = broker.raw("HEAD /p/web/public/h HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String head = broker.raw("HEAD /p/web/public/h HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 
         assertThat(head).startsWith("HTTP/1.1 200").doesNotContain("origin:");
         assertThat(last().method()).isEqualTo("HEAD");
