@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The preview proxy, asserted on what a test origin actually receives. */
@@ -35,6 +36,7 @@ class PreviewProxyTest {
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private SandboxName sandbox;
     private String token;
+    private String anyOriginToken;
 
     @BeforeEach
     void start() throws Exception {
@@ -64,6 +66,10 @@ class PreviewProxyTest {
                 HttpHeaders.of(Map.of("Access-Control-Allow-Origin", "https://app.example")),
                 HttpHeaders.of(Map.of("X-Injected", "from-preview")), Optional.empty()));
         broker.gateway.createPreview(sandbox, PreviewSpec.publicPort(PreviewName.of("public"), Port.of(port)));
+        broker.gateway.createPreview(sandbox, new PreviewSpec(PreviewName.of("any-origin"), Port.of(port), false,
+                HttpHeaders.of(Map.of("Access-Control-Allow-Origin", "*")), HttpHeaders.NONE, Optional.empty()));
+        anyOriginToken = broker.gateway.createToken(sandbox, PreviewName.of("any-origin"), TokenName.of("t3"),
+                BrokerFixture.T0.plus(Duration.ofHours(1))).value().value();
         broker.gateway.createPreview(sandbox, PreviewSpec.privatePort(PreviewName.of("expiring"), Port.of(port))
                 .withExpires(BrokerFixture.T0.plusSeconds(60)));
         PreviewToken t = broker.gateway.createToken(sandbox, PreviewName.of("private"), TokenName.of("t1"),
@@ -288,5 +294,157 @@ class PreviewProxyTest {
                 .setPort(broker.broker.actualPort()).setURI("/p/web/private/ws"));
         assertThat(refused.toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(10));
         client.close();
+    }
+
+    // ---- WebSocket upgrades to private previews: token first, then Origin (case 26) ----
+
+    /** Sends raw bytes and returns the answer's head (status line and headers), or what arrived before 5 s. */
+    private String head(String request) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", broker.broker.actualPort())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            try {
+                int c;
+                while (!head.toString().endsWith("\r\n\r\n") && (c = in.read()) >= 0) {
+                    head.append((char) c);
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException done) {
+                // what arrived is the answer
+            }
+            return head.toString();
+        }
+    }
+
+    private String upgrade(String preview, String extraHeaders) throws java.io.IOException {
+        return head("GET /p/web/" + preview + "/ws HTTP/1.1\r\nHost: 127.0.0.1:" + broker.broker.actualPort() + "\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n");
+    }
+
+    @Test
+    void a_websocket_upgrade_to_a_private_preview_without_a_token_is_401() throws Exception {
+        String none = upgrade("private", "");
+        String junk = upgrade("private", "X-Blaxel-Preview-Token: junk-junk-junk-junk-junk\r\n");
+        String wrongOriginNoToken = upgrade("private", "Origin: https://evil.example\r\n");
+
+        assertThat(none).startsWith("HTTP/1.1 401");
+        assertThat(junk).startsWith("HTTP/1.1 401");
+        assertThat(wrongOriginNoToken).startsWith("HTTP/1.1 401");
+    }
+
+    @Test
+    @DisplayName("a WebSocket upgrade with a token from a foreign Origin is 403 (cross-site WebSocket hijacking)")
+    void a_websocket_upgrade_from_a_foreign_origin_is_403() throws Exception {
+        String tokenLine = "X-Blaxel-Preview-Token: " + token + "\r\n";
+        String cookieLine = "Cookie: bl_preview_token=" + token + "\r\n";
+        String theApplicationItself = "http://127.0.0.1:" + this.origin.actualPort();
+
+        for (String origin : List.of("https://evil.example", "null", "https://app.example.evil.com",
+                "https://evilapp.example", "http://app.example", theApplicationItself)) {
+            assertThat(upgrade("private", tokenLine + "Origin: " + origin + "\r\n")).as(origin).startsWith("HTTP/1.1 403");
+            assertThat(upgrade("private", cookieLine + "Origin: " + origin + "\r\n")).as(origin).startsWith("HTTP/1.1 403");
+        }
+    }
+
+    @Test
+    @DisplayName("a WebSocket upgrade with a token is let through with no Origin, the broker's own, or one the preview allows")
+    void a_websocket_upgrade_from_an_allowed_origin_is_tunnelled() throws Exception {
+        String tokenLine = "X-Blaxel-Preview-Token: " + token + "\r\n";
+        String own = "http://127.0.0.1:" + broker.broker.actualPort();
+
+        assertThat(upgrade("private", tokenLine)).startsWith("HTTP/1.1 101");
+        assertThat(upgrade("private", tokenLine + "Origin: " + own + "\r\n")).startsWith("HTTP/1.1 101");
+        assertThat(upgrade("private", tokenLine + "Origin: https://app.example\r\n")).startsWith("HTTP/1.1 101");
+        assertThat(upgrade("private", "Cookie: bl_preview_token=" + token + "\r\nOrigin: https://app.example\r\n"))
+                .startsWith("HTTP/1.1 101");
+        assertThat(upgrade("any-origin", "X-Blaxel-Preview-Token: " + anyOriginToken
+                + "\r\nOrigin: https://anyone.example\r\n")).startsWith("HTTP/1.1 101");
+        assertThat(upgrade("public", "Origin: https://anyone.example\r\n")).startsWith("HTTP/1.1 101");
+    }
+
+    // ---- request smuggling and desync (case 23): 400, or one framing towards the origin ----
+
+    /** Writes raw bytes, reads until the broker closes or is quiet for 2 s. */
+    private String exchange(String request) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", broker.broker.actualPort())) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                int n;
+                while ((n = socket.getInputStream().read(buffer)) >= 0) {
+                    answer.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException quiet) {
+                // all that came
+            }
+            return answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /**
+     * The client got only 200s and 400s; the origin saw exactly the requests the client got the origin's answer to
+     * (so nothing was smuggled past the broker's framing), each with one framing. Every exchange ends with the broker
+     * closing or going quiet, never with a 5xx.
+     */
+    private void assertNoDesync(String what, String request) throws java.io.IOException {
+        seen.clear();
+        String answer = exchange(request);
+
+        java.util.regex.Matcher statuses = java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3})").matcher(answer);
+        List<String> codes = new java.util.ArrayList<>();
+        while (statuses.find()) {
+            codes.add(statuses.group(1));
+        }
+        assertThat(codes).as(what + ": " + answer).isNotEmpty().allSatisfy(c -> assertThat(c).isIn("200", "400"));
+        List<String> answeredPaths = new java.util.ArrayList<>();
+        java.util.regex.Matcher bodies = java.util.regex.Pattern.compile("origin:(/[a-z0-9/_-]*)").matcher(answer);
+        while (bodies.find()) {
+            answeredPaths.add(bodies.group(1));
+        }
+        assertThat(seen.stream().map(x -> x.uri()).toList()).as(what).containsExactlyElementsOf(answeredPaths);
+        for (Seen s : seen) {
+            assertThat(s.headers().getAll("Content-Length")).as(what).hasSizeLessThanOrEqualTo(1);
+            assertThat(s.headers().contains("Content-Length") && s.headers().contains("Transfer-Encoding"))
+                    .as(what).isFalse();
+            assertThat(s.body()).as(what).doesNotContain("GET /").doesNotContain("POST /");
+        }
+    }
+
+    private static final String SMUGGLED = "GET /p/web/public/smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+    @Test
+    void content_length_with_transfer_encoding_is_refused_or_framed_once() throws Exception {
+        String chunkedBody = "0\r\n\r\n" + SMUGGLED;
+        assertNoDesync("CL.TE", "POST /p/web/public/clte HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                + chunkedBody.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunkedBody);
+        assertNoDesync("TE.CL", "POST /p/web/public/tecl HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                + "Content-Length: 4\r\n\r\n5c\r\n" + SMUGGLED + "x".repeat(0x5c - SMUGGLED.length()) + "\r\n0\r\n\r\n");
+    }
+
+    @Test
+    void two_different_content_lengths_are_refused_or_framed_once() throws Exception {
+        assertNoDesync("CL.CL", "POST /p/web/public/clcl HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                + "Content-Length: " + (5 + SMUGGLED.length()) + "\r\n\r\nhello" + SMUGGLED);
+        assertNoDesync("CL list", "POST /p/web/public/cllist HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5, "
+                + (5 + SMUGGLED.length()) + "\r\n\r\nhello" + SMUGGLED);
+    }
+
+    @Test
+    void chunked_then_identity_obs_fold_and_bare_lf_are_refused_or_framed_once() throws Exception {
+        assertNoDesync("TE chunked, identity", "POST /p/web/public/teid HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Transfer-Encoding: chunked, identity\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + SMUGGLED);
+        assertNoDesync("obs-fold TE", "POST /p/web/public/fold HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                + "Transfer-Encoding: identity\r\n chunked\r\n\r\nhello" + SMUGGLED);
+        assertNoDesync("obs-fold header", "GET /p/web/public/fold2 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Folded: a\r\n b\r\n"
+                + "Connection: close\r\n\r\n");
+        assertNoDesync("bare LF", "GET /p/web/public/lf HTTP/1.1\nHost: 127.0.0.1\nX-A: 1\nConnection: close\n\n");
+        assertNoDesync("bare LF with body", "POST /p/web/public/lfbody HTTP/1.1\nHost: 127.0.0.1\nContent-Length: 5\n\n"
+                + "hello" + SMUGGLED);
     }
 }
