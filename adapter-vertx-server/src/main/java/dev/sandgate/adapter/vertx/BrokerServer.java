@@ -61,6 +61,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * calls {@link Prepared#serve(SandboxGateway, AccessStore, Clock)}. {@link #start} does both when the gateway does
  * not need the scheme. No lazily-resolved URL, no second listen.
  *
+ * <h2>Host names</h2>
+ * Before routing, every request's {@code Host} must name this broker ({@link OwnHosts}): the public URL's host, and
+ * when bound to a loopback or wildcard address also {@code 127.0.0.1}, {@code localhost} and {@code [::1]}, each
+ * with its port or none, ignoring case and a trailing dot. Another name gets 421 (a page whose DNS name was
+ * rebound to the broker's address cannot use it), a repeated, empty or malformed {@code Host} 400; neither answer
+ * echoes the value. The authority of an absolute-form request line is not consulted: it never picks an upstream.
+ *
  * <h2>Limits</h2>
  * Idle connections close after {@link BrokerSettings#idleTimeout()} (streamed answers send keepalive lines more
  * often by default); request lines over {@link BrokerSettings#maxInitialLineBytes()} get 414, headers over

@@ -42,6 +42,10 @@ import java.util.Set;
  * None of the three, nor the API key, ever reaches the sandbox.</li>
  * <li>Hop-by-hop headers (Connection and what it names, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
  * Upgrade except for a WebSocket upgrade) are dropped both ways; {@code requestHeaders} are injected.</li>
+ * <li>A WebSocket upgrade to a private preview also needs an allowed {@code Origin} (403 otherwise): none (not a
+ * browser), the broker's own, or one the preview's {@code Access-Control-Allow-Origin} names; the token is
+ * checked first. Public previews carry no credential to hijack and take any Origin.</li>
+ * <li>A preview token header given twice, or not shaped like a token, is refused like an unknown token.</li>
  * </ul>
  */
 final class PreviewProxy {

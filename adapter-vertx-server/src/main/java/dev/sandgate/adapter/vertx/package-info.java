@@ -20,6 +20,9 @@
  *
  * Preview proxy: ANY /p/{sb}/{preview}/... to upstreamHost:{preview port}, HTTP and WebSocket
  * Preflight (OPTIONS + Origin + Access-Control-Request-Method) on /s/ and /p/ URLs: 204 without authentication
+ * WebSocket upgrades to a private preview: token first (401), then Origin: none, the broker's own, or one the
+ * preview's Access-Control-Allow-Origin names (403 otherwise)
+ * Every request: Host must name the broker (public URL host; loopback names when bound to loopback), else 421
  * </pre>
  *
  * Start it with {@link dev.sandgate.adapter.vertx.BrokerServer#prepare} then
