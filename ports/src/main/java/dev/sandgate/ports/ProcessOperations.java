@@ -3,7 +3,13 @@ package dev.sandgate.ports;
 import dev.sandgate.domain.ProcessInfo;
 import dev.sandgate.domain.ProcessLogs;
 import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.LogLine;
+import dev.sandgate.domain.SandgateException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Processes of one sandbox. A process is addressed by its pid or by its name (the most recently started process
@@ -40,4 +46,57 @@ public interface ProcessOperations {
      * {@code NotFound} (thrown, not delivered) when the process is unknown.
      */
     LogSubscription streamLogs(String identifier, LogListener listener);
+
+    /**
+     * The streamed form of exec: starts the process, hands its output to {@code listener} as it comes, and answers
+     * once it exited (the wire protocol's NDJSON exec). The listener gets {@code onEnd} before this returns, or
+     * {@code onError} when the stream broke. The wait is bounded by the spec's timeout (one minute when it names
+     * none; zero means no bound); past it, {@code Unavailable}. This default composes {@link #exec},
+     * {@link #streamLogs} and {@link #getProcess}; an adapter with a native form overrides it.
+     */
+    default ProcessInfo execStreaming(ProcessSpec spec, LogListener listener) {
+        ProcessInfo started = exec(spec.withWaitForCompletion(false));
+        CountDownLatch ended = new CountDownLatch(1);
+        AtomicReference<SandgateException> failure = new AtomicReference<>();
+        LogSubscription subscription = streamLogs(started.pid(), new LogListener() {
+            @Override
+            public void onLine(LogLine line) {
+                listener.onLine(line);
+            }
+
+            @Override
+            public void onEnd() {
+                listener.onEnd();
+                ended.countDown();
+            }
+
+            @Override
+            public void onError(SandgateException error) {
+                failure.set(error);
+                listener.onError(error);
+                ended.countDown();
+            }
+        });
+        Duration bound = spec.timeout().orElse(Duration.ofMinutes(1));
+        try {
+            boolean done = bound.isZero() ? awaitForever(ended) : ended.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                throw new SandgateException.Unavailable("process " + started.pid() + " did not finish within " + bound);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandgateException.Unavailable("interrupted while streaming process " + started.pid(), e);
+        } finally {
+            subscription.cancel();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return getProcess(started.pid());
+    }
+
+    private static boolean awaitForever(CountDownLatch latch) throws InterruptedException {
+        latch.await();
+        return true;
+    }
 }

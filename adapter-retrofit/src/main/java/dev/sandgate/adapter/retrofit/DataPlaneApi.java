@@ -25,6 +25,10 @@ interface DataPlaneApi {
     @POST
     Call<ResponseBody> exec(@Url String url, @Body RequestBody request);
 
+    @Streaming
+    @POST
+    Call<ResponseBody> execStream(@Url String url, @Header("Accept") String accept, @Body RequestBody request);
+
     @GET
     Call<ResponseBody> get(@Url String url);
 

@@ -78,6 +78,77 @@ final class RetrofitDataPlane implements DataPlane {
         return Calls.json(call, WireJson.adapter(Wire.ProcessResponse.class), WireJson::toDomain);
     }
 
+    /**
+     * The wire protocol's streamed exec: {@code POST /process} with {@code Accept: text/event-stream}, answered with
+     * NDJSON events ({@code stdout}, {@code stderr}, {@code keepalive}, then {@code result} carrying the process as a
+     * JSON string). A server that answers plain JSON instead is read as the SDK does: its output replayed, then ended.
+     */
+    @Override
+    public ProcessInfo execStreaming(ProcessSpec spec, LogListener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        Call<ResponseBody> call = streamingApi.execStream(url("process"), "text/event-stream",
+                WireJson.body(Wire.ProcessRequest.class, WireJson.toWire(spec.withWaitForCompletion(true))));
+        Duration wait = spec.timeout().orElse(defaultWait);
+        call.timeout().timeout(wait.isZero() ? 0 : wait.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+        Response<ResponseBody> response = Calls.execute(call);
+        try (ResponseBody body = response.body()) {
+            MediaType type = body == null ? null : body.contentType();
+            if (body == null || type == null || !type.subtype().contains("ndjson")) {
+                Wire.ProcessResponse plain = WireJson.adapter(Wire.ProcessResponse.class)
+                        .fromJson(body == null ? "" : body.string());
+                ProcessInfo info = WireJson.toDomain(plain);
+                replay(plain.stdout, LogLine::stdout, listener);
+                replay(plain.stderr, LogLine::stderr, listener);
+                listener.onEnd();
+                return info;
+            }
+            BufferedSource source = body.source();
+            String line;
+            while ((line = source.readUtf8Line()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Wire.StreamEvent event = WireJson.adapter(Wire.StreamEvent.class).fromJson(line);
+                if (event == null || event.type == null) {
+                    continue;
+                }
+                switch (event.type) {
+                    case "stdout" -> replay(event.data, LogLine::stdout, listener);
+                    case "stderr" -> replay(event.data, LogLine::stderr, listener);
+                    case "result" -> {
+                        ProcessInfo info = WireJson.toDomain(
+                                WireJson.adapter(Wire.ProcessResponse.class).fromJson(String.valueOf(event.data)));
+                        listener.onEnd();
+                        return info;
+                    }
+                    default -> {
+                        // keepalive, and error lines the SDK ignores too
+                    }
+                }
+            }
+            SandgateException broken = new SandgateException.Unavailable("no result received from the streamed exec");
+            listener.onError(broken);
+            throw broken;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SandgateException s) {
+                throw s;
+            }
+            SandgateException broken = HttpErrors.malformed("POST process (streamed)", e);
+            listener.onError(broken);
+            throw broken;
+        }
+    }
+
+    private static void replay(String data, java.util.function.Function<String, LogLine> line, LogListener listener) {
+        if (data == null || data.isEmpty()) {
+            return;
+        }
+        String text = data.endsWith("\n") ? data.substring(0, data.length() - 1) : data;
+        for (String part : text.split("\r?\n", -1)) {
+            listener.onLine(line.apply(part));
+        }
+    }
+
     @Override
     public List<ProcessInfo> listProcesses() {
         return Calls.json(api.get(url("process")), WireJson.listAdapter(Wire.ProcessResponse.class),

@@ -116,6 +116,12 @@ final class Wire {
         public Boolean keepAlive;
     }
 
+    /** One line of the NDJSON exec stream: {@code stdout}, {@code stderr}, {@code keepalive}, {@code result}, {@code error}. */
+    public static final class StreamEvent {
+        public String type;
+        public String data;
+    }
+
     public static final class Logs {
         public String stdout;
         public String stderr;

@@ -321,6 +321,60 @@ class RetrofitWireFormatTest {
     }
 
     @Test
+    void streamed_exec_asks_for_ndjson_and_reads_lines_keepalives_and_the_result() throws Exception {
+        DataPlane plane = dataPlane();
+        String result = "{\\\"pid\\\":\\\"7\\\",\\\"name\\\":\\\"job\\\",\\\"command\\\":\\\"x\\\",\\\"status\\\":\\\"completed\\\",\\\"exitCode\\\":0}";
+        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/x-ndjson")
+                .chunkedBody("{\"type\":\"stdout\",\"data\":\"a\\n\"}\n{\"type\":\"keepalive\"}\n"
+                        + "{\"type\":\"stderr\",\"data\":\"b\"}\n{\"type\":\"result\",\"data\":\"" + result + "\"}\n", 7)
+                .build());
+        List<LogLine> lines = new CopyOnWriteArrayList<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        var info = plane.execStreaming(ProcessSpec.of("x").withName("job"), new LogListener() {
+            @Override
+            public void onLine(LogLine line) {
+                lines.add(line);
+            }
+
+            @Override
+            public void onEnd() {
+                ended.countDown();
+            }
+
+            @Override
+            public void onError(SandgateException error) {
+            }
+        });
+        RecordedRequest r = take();
+        assertThat(r.getHeaders().get("Accept")).isEqualTo("text/event-stream");
+        assertThat(tree(body(r))).isEqualTo(tree("{\"command\":\"x\",\"name\":\"job\",\"waitForCompletion\":true}"));
+        assertThat(lines).containsExactly(LogLine.stdout("a"), LogLine.stderr("b"));
+        assertThat(ended.getCount()).isZero();
+        assertThat(info.status()).isEqualTo(ProcessStatus.COMPLETED);
+        assertThat(info.pid()).isEqualTo("7");
+    }
+
+    @Test
+    void streamed_exec_without_a_result_is_an_error() throws Exception {
+        DataPlane plane = dataPlane();
+        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/x-ndjson")
+                .body("{\"type\":\"stdout\",\"data\":\"a\"}\n").build());
+        assertThatThrownBy(() -> plane.execStreaming(ProcessSpec.of("x"), new LogListener() {
+            @Override
+            public void onLine(LogLine line) {
+            }
+
+            @Override
+            public void onEnd() {
+            }
+
+            @Override
+            public void onError(SandgateException error) {
+            }
+        })).isInstanceOf(SandgateException.Unavailable.class).hasMessageContaining("no result");
+    }
+
+    @Test
     void a_session_sends_only_its_token_to_its_own_url() throws Exception {
         Session session = new Session(PreviewName.of("session-1"), server.url("/s/my-sandbox/session-1").toString()
                 .replaceAll("/$", ""), TokenValue.of("bxp_abcdefghijklmnopqrstuvwxyz012345"),

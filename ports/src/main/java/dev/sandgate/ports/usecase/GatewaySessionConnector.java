@@ -114,6 +114,11 @@ public final class GatewaySessionConnector implements SessionConnector {
         }
 
         @Override
+        public ProcessInfo execStreaming(ProcessSpec spec, LogListener listener) {
+            return target().execStreaming(spec, listener);
+        }
+
+        @Override
         public FileEntry stat(SandboxPath path) {
             return target().stat(path);
         }

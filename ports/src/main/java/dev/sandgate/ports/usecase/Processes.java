@@ -53,6 +53,12 @@ public final class Processes {
         return dataPlane.logs(requireIdentifier(identifier));
     }
 
+    /** Starts a process and streams its output to {@code listener}, answering once it exited. */
+    public ProcessInfo execStreaming(ProcessSpec spec, LogListener listener) {
+        return dataPlane.execStreaming(Objects.requireNonNull(spec, "spec must not be null"),
+                Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
     public LogSubscription streamLogs(String identifier, LogListener listener) {
         return dataPlane.streamLogs(requireIdentifier(identifier), Objects.requireNonNull(listener, "listener must not be null"));
     }

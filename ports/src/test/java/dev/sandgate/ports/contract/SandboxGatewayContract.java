@@ -147,6 +147,20 @@ public abstract class SandboxGatewayContract {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    // ---------------------------------------------------------------- streamed exec
+
+    @Test
+    void streamed_exec_delivers_the_output_then_ends_and_answers_the_finished_process() {
+        DataPlane data = newDataPlane();
+        RecordingLogListener listener = new RecordingLogListener();
+
+        ProcessInfo done = data.execStreaming(ProcessSpec.of("echo streamed"), listener);
+
+        assertThat(done.status()).isEqualTo(ProcessStatus.COMPLETED);
+        assertThat(listener.lines()).extracting(LogLine::text).contains("streamed");
+        assertThat(listener.ended()).isTrue();
+    }
+
     // ---------------------------------------------------------------- sandboxes
 
     @Test
