@@ -71,9 +71,7 @@ final class RetrofitDataPlane implements DataPlane {
     public ProcessInfo exec(ProcessSpec spec) {
         Call<ResponseBody> call = api.exec(url("process"), WireJson.body(Wire.ProcessRequest.class, WireJson.toWire(spec)));
         if (spec.waitForCompletion() || !spec.waitForPorts().isEmpty()) {
-            // the server answers only after the wait: give the call the wait plus a margin, or no bound at all
-            Duration wait = spec.timeout().orElse(defaultWait);
-            call.timeout().timeout(wait.isZero() ? 0 : wait.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+            boundByTheWait(call, spec);
         }
         return Calls.json(call, WireJson.adapter(Wire.ProcessResponse.class), WireJson::toDomain);
     }
@@ -88,8 +86,7 @@ final class RetrofitDataPlane implements DataPlane {
         Objects.requireNonNull(listener, "listener must not be null");
         Call<ResponseBody> call = streamingApi.execStream(url("process"), "text/event-stream",
                 WireJson.body(Wire.ProcessRequest.class, WireJson.toWire(spec.withWaitForCompletion(true))));
-        Duration wait = spec.timeout().orElse(defaultWait);
-        call.timeout().timeout(wait.isZero() ? 0 : wait.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+        boundByTheWait(call, spec);
         Response<ResponseBody> response = Calls.execute(call);
         try (ResponseBody body = response.body()) {
             MediaType type = body == null ? null : body.contentType();
@@ -147,6 +144,12 @@ final class RetrofitDataPlane implements DataPlane {
         for (String part : text.split("\r?\n", -1)) {
             listener.onLine(line.apply(part));
         }
+    }
+
+    /** The server answers only after the wait: give the call the wait plus a margin, or no bound for timeout 0. */
+    private void boundByTheWait(Call<ResponseBody> call, ProcessSpec spec) {
+        Duration wait = spec.timeout().orElse(defaultWait);
+        call.timeout().timeout(wait.isZero() ? 0 : wait.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
