@@ -34,7 +34,9 @@ public enum Setting {
     STOP_GRACE_PERIOD("stop-grace-period", "5s", "how long a stopped process has after SIGTERM before SIGKILL"),
     OUTPUT_BUFFER("output-buffer", "1MiB", "output kept per process"),
     RETAINED_PROCESSES("retained-processes", "100", "finished processes a sandbox remembers"),
-    WAIT_TIMEOUT("wait-timeout", "60s", "bound on waitForPorts and waitForCompletion when a request names none");
+    WAIT_TIMEOUT("wait-timeout", "60s", "bound on waitForPorts and waitForCompletion when a request names none"),
+    WARM_SHELL_IDLE("warm-shell-idle", "60s",
+            "how long a shell started ahead of a sandbox's next exec waits for it; 0s starts none");
 
     private final String key;
     private final String defaultValue;

@@ -132,7 +132,9 @@ public final class SettingsLoader {
                 parse(pick.apply(Setting.RETAINED_PROCESSES), Setting.RETAINED_PROCESSES, v -> intIn(v, 0, 100_000)),
                 parse(pick.apply(Setting.WAIT_TIMEOUT), Setting.WAIT_TIMEOUT,
                         v -> durationIn(v, Duration.ofSeconds(1), Duration.ofHours(24))),
-                ProcessSettings.defaults().subscriberQueueLines());
+                ProcessSettings.defaults().subscriberQueueLines(),
+                parse(pick.apply(Setting.WARM_SHELL_IDLE), Setting.WARM_SHELL_IDLE,
+                        v -> durationIn(v, Duration.ZERO, Duration.ofHours(24))));
         GatewayKind gateway = parse(pick.apply(Setting.GATEWAY), Setting.GATEWAY, GatewayKind::parse);
         Optional<Upstream> upstream = Optional.empty();
         if (gateway == GatewayKind.REMOTE) {

@@ -126,7 +126,8 @@ class SettingsLoaderTest {
                 Map.entry("SANDGATE_STOP_GRACE_PERIOD", "PT2S"),
                 Map.entry("SANDGATE_OUTPUT_BUFFER", "4096"),
                 Map.entry("SANDGATE_RETAINED_PROCESSES", "7"),
-                Map.entry("SANDGATE_WAIT_TIMEOUT", "2m")));
+                Map.entry("SANDGATE_WAIT_TIMEOUT", "2m"),
+                Map.entry("SANDGATE_WARM_SHELL_IDLE", "0s")));
 
         assertThat(s.host()).isEqualTo("0.0.0.0");
         assertThat(s.port()).isZero();
@@ -146,6 +147,7 @@ class SettingsLoaderTest {
         assertThat(s.processes().outputBufferBytes()).isEqualTo(4096);
         assertThat(s.processes().retainedFinishedProcesses()).isEqualTo(7);
         assertThat(s.processes().defaultWaitTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.processes().warmShellIdle()).isZero();
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -78,6 +79,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every OS process is spawned from one long-lived thread: bubblewrap's {@code --die-with-parent} watches the thread
  * that started it, so a short-lived caller thread must never be that parent.
+ *
+ * <p><b>Warm shells.</b> After an {@code exec}, the next one's shell is started at once (see {@link WarmShell}) and
+ * waits, for at most {@link ProcessSettings#warmShellIdle()}, to be handed its command: the next {@code exec} then
+ * costs a write to a pipe instead of the spawn of a process. A request a warm shell cannot take is spawned as before.
  */
 public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     /** How long a keep-alive process may run when its request names no timeout, as the wire protocol says. */
@@ -94,6 +99,8 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private static final long PORT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int PORT_CONNECT_TIMEOUT_MILLIS = 200;
     private static final int MAX_MESSAGE_COMMAND = 200;
+    /** How long an exec waits for a warm shell still being started before it spawns its own process. */
+    private static final Duration WARM_SHELL_WAIT = Duration.ofSeconds(10);
 
     private final SandboxName sandbox;
     private final Path sandboxRoot;
@@ -110,6 +117,10 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private final LinkedHashMap<String, ManagedProcess> records = new LinkedHashMap<>();
     private volatile boolean closed;
     private int idCollisions;
+    // guarded by this: the shell the next exec hands its command to (see WarmShell), and its retirement
+    private CompletableFuture<Process> warmShell;
+    private java.util.concurrent.ScheduledFuture<?> warmShellRetirement;
+    private int warmShellsUsed;
 
     public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
                           Clock clock) {
@@ -151,8 +162,10 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         List<String> commandLine = isolation.commandLine(sandboxRoot, workingDir, spec.command());
         Path directory = isolation.inForce() == IsolationMode.BWRAP ? sandboxRoot : hostDir;
         Map<String, String> env = isolation.environment(sandboxRoot, spec.env());
+        String shellDir = isolation.inForce() == IsolationMode.BWRAP ? workingDir.value() : hostDir.toString();
 
         ManagedProcess rec;
+        boolean viaWarmShell;
         synchronized (this) {
             ensureOpen();
             for (ManagedProcess other : records.values()) {
@@ -163,7 +176,9 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
                 }
             }
             Instant startedAt = clock.instant();
-            Process process = spawn(commandLine, directory, env);
+            Optional<Process> warm = takeWarmShell(shellDir, spec);
+            viaWarmShell = warm.isPresent();
+            Process process = warm.orElseGet(() -> spawn(commandLine, directory, env));
             String id = idFor(process.pid());
             ProcessInfo info = new ProcessInfo(id, name, spec.command(), ProcessStatus.RUNNING, Optional.empty(),
                     workingDir, startedAt, Optional.empty(), 0, spec.keepAlive(), spec.restartOnFailure(),
@@ -171,9 +186,10 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             rec = new ManagedProcess(id, spec, workingDir, directory, info, process, settings.outputBufferBytes());
             records.put(id, rec);
             attach(rec, process);
+            startWarmShell();
         }
-        LOG.info("sandbox {}: process '{}' started with pid {} ({})", sandbox, name, rec.id,
-                isolation.inForce().wireName());
+        LOG.info("sandbox {}: process '{}' started with pid {} ({}{})", sandbox, name, rec.id,
+                isolation.inForce().wireName(), viaWarmShell ? ", warm shell" : "");
         scheduleKeepAliveKill(rec);
 
         Optional<Duration> waitLimit = waitLimit(spec);
@@ -230,14 +246,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private Process spawn(List<String> commandLine, Path directory, Map<String, String> env) {
         Future<Process> started;
         try {
-            started = spawner.submit(() -> {
-                ProcessBuilder pb = new ProcessBuilder(commandLine);
-                pb.directory(directory.toFile());
-                pb.environment().clear();
-                pb.environment().putAll(env);
-                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-                return pb.start();
-            });
+            started = spawner.submit(() -> start(commandLine, directory, env, false));
         } catch (RejectedExecutionException e) {
             throw closedError();
         }
@@ -250,6 +259,152 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandgateException.Unavailable("interrupted while starting the process", e);
+        }
+    }
+
+    /** Starts an OS process; called on the spawner thread only. Its stdin is /dev/null, or a pipe if asked. */
+    private static Process start(List<String> commandLine, Path directory, Map<String, String> env, boolean stdinPipe)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(commandLine);
+        pb.directory(directory.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        if (!stdinPipe) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
+        return pb.start();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- warm shell
+
+    /**
+     * Hands the command to the warm shell, if there is one and the request suits it (see {@link WarmShell}); the
+     * shell then becomes the process. Holds {@code this}. Empty when the caller must spawn the process itself.
+     */
+    private Optional<Process> takeWarmShell(String directory, ProcessSpec spec) {
+        if (warmShell == null) {
+            return Optional.empty();
+        }
+        Optional<byte[]> request = WarmShell.request(directory, spec.env(), spec.command());
+        if (request.isEmpty()) {
+            return Optional.empty(); // keep the shell for an exec that suits it
+        }
+        CompletableFuture<Process> next = warmShell;
+        warmShell = null;
+        cancelWarmShellRetirement();
+        Process shell;
+        try {
+            // a shell still being started is ready sooner than one spawned after it on the same thread
+            shell = next.get(WARM_SHELL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            retire(next);
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            LOG.debug("sandbox {}: the warm shell could not be started: {}", sandbox, e.getCause().toString());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            retire(next);
+            return Optional.empty();
+        }
+        if (!shell.isAlive()) {
+            return Optional.empty();
+        }
+        try (OutputStream in = shell.getOutputStream()) {
+            in.write(request.get());
+        } catch (IOException e) {
+            LOG.debug("sandbox {}: the warm shell did not take its command: {}", sandbox, e.getMessage());
+            shell.destroyForcibly();
+            return Optional.empty();
+        }
+        warmShellsUsed++;
+        return Optional.of(shell);
+    }
+
+    /** Starts the shell the next exec will use, unless one is there or they are off. Holds {@code this}. */
+    private void startWarmShell() {
+        Duration idle = settings.warmShellIdle();
+        if (closed || idle.isZero() || warmShell != null) {
+            return;
+        }
+        List<String> line = isolation.commandLine(sandboxRoot, SandboxPath.ROOT, WarmShell.SCRIPT);
+        Map<String, String> env = isolation.environment(sandboxRoot, Map.of());
+        CompletableFuture<Process> next;
+        try {
+            next = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return start(line, sandboxRoot, env, true);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, spawner);
+            warmShellRetirement = timers.schedule(() -> retireIfIdle(next), idle.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return; // shutting down
+        }
+        warmShell = next;
+    }
+
+    private void retireIfIdle(CompletableFuture<Process> shell) {
+        synchronized (this) {
+            if (warmShell != shell) {
+                return;
+            }
+            warmShell = null;
+            warmShellRetirement = null;
+        }
+        retire(shell);
+    }
+
+    private void cancelWarmShellRetirement() {
+        if (warmShellRetirement != null) {
+            warmShellRetirement.cancel(false);
+            warmShellRetirement = null;
+        }
+    }
+
+    /** Closes the shell's input once it is started: it exits at once, with {@link WarmShell#RETIRED_EXIT_CODE}. */
+    private static CompletableFuture<Process> retire(CompletableFuture<Process> shell) {
+        return shell.thenCompose(p -> {
+            try {
+                p.getOutputStream().close();
+            } catch (IOException e) {
+                p.destroyForcibly();
+            }
+            return p.onExit();
+        });
+    }
+
+    /** Starts the warm shell now rather than after the first exec, and waits until it runs (for tests). */
+    void prestartWarmShell() {
+        synchronized (this) {
+            isolation.prepare(sandboxRoot);
+            startWarmShell();
+        }
+        warmShell();
+    }
+
+    /** How many execs a warm shell has run (for tests). */
+    synchronized int warmShellsUsed() {
+        return warmShellsUsed;
+    }
+
+    /** The warm shell waiting for the next exec, once started (for tests). */
+    Optional<Process> warmShell() {
+        CompletableFuture<Process> shell;
+        synchronized (this) {
+            shell = warmShell;
+        }
+        if (shell == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(shell.get(WARM_SHELL_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 
@@ -359,14 +514,31 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
                 () -> pump(rec, process.getInputStream(), LogStream.STDOUT), io);
         CompletableFuture<Void> err = CompletableFuture.runAsync(
                 () -> pump(rec, process.getErrorStream(), LogStream.STDERR), io);
-        process.onExit().whenComplete((p, t) -> {
-            Runnable task = () -> exited(rec, process, out, err);
+        // A thread of its own waits for the exit: Process.onExit() would hop through the common pool first.
+        Runnable waiter = () -> {
+            awaitExit(process);
+            exited(rec, process, out, err);
+        };
+        try {
+            io.execute(waiter);
+        } catch (RejectedExecutionException e) {
+            process.onExit().whenComplete((p, t) -> exited(rec, process, out, err));
+        }
+    }
+
+    private static void awaitExit(Process process) {
+        boolean interrupted = false;
+        while (true) {
             try {
-                io.execute(task);
-            } catch (RejectedExecutionException e) {
-                task.run();
+                process.waitFor();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the pool is shutting down; the exit must still be recorded
             }
-        });
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void pump(ManagedProcess rec, InputStream in, LogStream stream) {
@@ -766,11 +938,18 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
      */
     @Override
     public void close() {
+        CompletableFuture<Process> shell;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+            shell = warmShell;
+            warmShell = null;
+            cancelWarmShellRetirement();
+        }
+        if (shell != null) {
+            retireAndWait(shell);
         }
         List<ManagedProcess> all = snapshot();
         for (ManagedProcess rec : all) {
@@ -788,6 +967,17 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             callbacks.shutdownNow();
+        }
+    }
+
+    private static void retireAndWait(CompletableFuture<Process> shell) {
+        try {
+            retire(shell).get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            shell.thenAccept(Process::destroyForcibly);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shell.thenAccept(Process::destroyForcibly);
         }
     }
 

@@ -17,15 +17,19 @@ import java.util.Objects;
  * @param subscriberQueueLines      lines a log subscriber may fall behind before it is dropped with
  *                                  {@code onError(Unavailable)} (it is also dropped when it falls more than
  *                                  {@code outputBufferBytes} of text behind)
+ * @param warmShellIdle             how long a shell started ahead of a sandbox's next {@code exec} (see
+ *                                  {@link WarmShell}) waits for it before it is retired; zero starts none, so that
+ *                                  every {@code exec} spawns its process
  */
 public record ProcessSettings(Duration stopGracePeriod, int outputBufferBytes, int retainedFinishedProcesses,
-                              Duration defaultWaitTimeout, int subscriberQueueLines) {
+                              Duration defaultWaitTimeout, int subscriberQueueLines, Duration warmShellIdle) {
     /** The smallest output buffer accepted. */
     public static final int MIN_OUTPUT_BUFFER_BYTES = 1024;
 
     public ProcessSettings {
         Objects.requireNonNull(stopGracePeriod, "stopGracePeriod must not be null");
         Objects.requireNonNull(defaultWaitTimeout, "defaultWaitTimeout must not be null");
+        Objects.requireNonNull(warmShellIdle, "warmShellIdle must not be null");
         if (stopGracePeriod.isNegative()) {
             throw new IllegalArgumentException("stopGracePeriod " + stopGracePeriod + " must not be negative");
         }
@@ -43,35 +47,47 @@ public record ProcessSettings(Duration stopGracePeriod, int outputBufferBytes, i
         if (subscriberQueueLines < 1) {
             throw new IllegalArgumentException("subscriberQueueLines " + subscriberQueueLines + " must be positive");
         }
+        if (warmShellIdle.isNegative()) {
+            throw new IllegalArgumentException("warmShellIdle " + warmShellIdle + " must not be negative");
+        }
     }
 
-    /** 5 s grace, 1 MiB of output, 100 finished records, 60 s waits, 10 000 queued lines per subscriber. */
+    /**
+     * 5 s grace, 1 MiB of output, 100 finished records, 60 s waits, 10 000 queued lines per subscriber, a warm shell
+     * kept for 60 s after a sandbox's last {@code exec}.
+     */
     public static ProcessSettings defaults() {
-        return new ProcessSettings(Duration.ofSeconds(5), 1024 * 1024, 100, Duration.ofSeconds(60), 10_000);
+        return new ProcessSettings(Duration.ofSeconds(5), 1024 * 1024, 100, Duration.ofSeconds(60), 10_000,
+                Duration.ofSeconds(60));
     }
 
     public ProcessSettings withStopGracePeriod(Duration value) {
         return new ProcessSettings(value, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
-                subscriberQueueLines);
+                subscriberQueueLines, warmShellIdle);
     }
 
     public ProcessSettings withOutputBufferBytes(int value) {
         return new ProcessSettings(stopGracePeriod, value, retainedFinishedProcesses, defaultWaitTimeout,
-                subscriberQueueLines);
+                subscriberQueueLines, warmShellIdle);
     }
 
     public ProcessSettings withRetainedFinishedProcesses(int value) {
         return new ProcessSettings(stopGracePeriod, outputBufferBytes, value, defaultWaitTimeout,
-                subscriberQueueLines);
+                subscriberQueueLines, warmShellIdle);
     }
 
     public ProcessSettings withDefaultWaitTimeout(Duration value) {
         return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses, value,
-                subscriberQueueLines);
+                subscriberQueueLines, warmShellIdle);
     }
 
     public ProcessSettings withSubscriberQueueLines(int value) {
         return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
-                value);
+                value, warmShellIdle);
+    }
+
+    public ProcessSettings withWarmShellIdle(Duration value) {
+        return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
+                subscriberQueueLines, value);
     }
 }

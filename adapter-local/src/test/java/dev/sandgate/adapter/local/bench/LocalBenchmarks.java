@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,6 +56,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class LocalBenchmarks {
     private static final int EXEC_WARMUP = 100;
     private static final int EXEC_SAMPLES = 400;
+    private static final int BURST_SAMPLES = 200;
+    /** Think time after every measured call, so that no call's background work (a warm shell starting) overlaps the
+     *  next measurement, the gateway's or a reference's. */
+    private static final long THINK_MILLIS = 20;
     private static final int HEAP_TOKENS = 100_000;
     private static final int HEAP_TOKENS_PER_PREVIEW = 10;
 
@@ -89,15 +94,26 @@ public final class LocalBenchmarks {
         Path dataDir = Files.createTempDirectory("sandgate-bench-exec");
         LocalSettings settings = LocalSettings.defaults(dataDir).withDurableWrites(false)
                 .withIsolation(isolation.inForce());
+        Path coldDir = Files.createTempDirectory("sandgate-bench-exec-cold");
+        LocalSettings coldSettings = LocalSettings.defaults(coldDir).withDurableWrites(false)
+                .withIsolation(isolation.inForce())
+                .withProcesses(settings.processes().withWarmShellIdle(Duration.ZERO));
         SandboxName name = SandboxName.of("bench");
+        SandboxName coldName = SandboxName.of("bench-cold");
         try (LocalSandboxGateway gateway = new LocalSandboxGateway(settings,
                 FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(), false), isolation,
+                Clock.systemUTC());
+             LocalSandboxGateway coldGateway = new LocalSandboxGateway(coldSettings,
+                FileAccessStore.open(coldSettings.accessDir(), coldSettings.secretKeyFile(), false), isolation,
                 Clock.systemUTC())) {
             gateway.createSandbox(SandboxSpec.of(name));
+            coldGateway.createSandbox(SandboxSpec.of(coldName));
             DataPlane data = gateway.dataPlane(name);
+            DataPlane cold = coldGateway.dataPlane(coldName);
             Path root = dataDir.resolve("sandboxes").resolve(name.value()).resolve("root");
             ProcessSpec spec = ProcessSpec.of("true").withWaitForCompletion(true);
             gatewayExec(data, spec); // lets the runtime prepare the sandbox root first
+            gatewayExec(cold, spec);
             Map<String, String> env = isolation.environment(root, Map.of());
             Path dir = isolation.directory(root, SandboxPath.ROOT);
             List<List<String>> references = new ArrayList<>();
@@ -111,35 +127,64 @@ public final class LocalBenchmarks {
                     rawSpawn(reference, dir, env);
                 }
                 gatewayExec(data, spec);
+                gatewayExec(cold, spec);
             }
             long[][] rawNanos = new long[references.size()][EXEC_SAMPLES];
             long[] gatewayNanos = new long[EXEC_SAMPLES];
+            long[] coldNanos = new long[EXEC_SAMPLES];
             for (int i = 0; i < EXEC_SAMPLES; i++) {
                 for (int r = 0; r < references.size(); r++) {
                     rawNanos[r][i] = rawSpawn(references.get(r), dir, env);
+                    Thread.sleep(THINK_MILLIS);
                 }
                 gatewayNanos[i] = gatewayExec(data, spec);
+                Thread.sleep(THINK_MILLIS);
+                coldNanos[i] = gatewayExec(cold, spec);
+                Thread.sleep(THINK_MILLIS);
             }
-            Arrays.sort(gatewayNanos);
+            long[] burstNanos = new long[BURST_SAMPLES];
+            long[] rawBurstNanos = new long[BURST_SAMPLES];
+            for (int i = 0; i < BURST_SAMPLES; i++) {
+                burstNanos[i] = gatewayExec(data, spec);
+            }
+            for (int i = 0; i < BURST_SAMPLES; i++) {
+                rawBurstNanos[i] = rawSpawn(references.get(0), dir, env);
+            }
             String mode = isolation.inForce().wireName();
-            System.out.printf(Locale.ROOT, "(a) exec round trip, isolation %s, n=%d interleaved:%n", mode,
-                    EXEC_SAMPLES);
-            System.out.printf(Locale.ROOT, "    %-44s p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms%n",
-                    "gateway exec \"true\" (waitForCompletion)", ms(pct(gatewayNanos, 50)),
-                    ms(pct(gatewayNanos, 90)), ms(pct(gatewayNanos, 99)));
+            System.out.printf(Locale.ROOT, "(a) exec round trip, isolation %s, n=%d interleaved, %d ms between calls:%n",
+                    mode, EXEC_SAMPLES, THINK_MILLIS);
+            gatewayNanos = line("gateway exec \"true\" (waitForCompletion)", gatewayNanos);
+            coldNanos = line("  the same, warm shells off", coldNanos);
             for (int r = 0; r < references.size(); r++) {
-                long[] sorted = rawNanos[r];
-                Arrays.sort(sorted);
-                List<String> line = references.get(r);
-                String label = "raw ProcessBuilder(" + String.join(" ", line.size() > 6
-                        ? List.of(line.get(0), line.get(1), line.get(2), "…", "true") : line) + ")";
-                System.out.printf(Locale.ROOT, "    %-44s p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms"
-                                + "   p50 ratio gateway/raw = %.2f%n", label, ms(pct(sorted, 50)),
-                        ms(pct(sorted, 90)), ms(pct(sorted, 99)), (double) pct(gatewayNanos, 50) / pct(sorted, 50));
+                List<String> command = references.get(r);
+                String label = "raw ProcessBuilder(" + String.join(" ", command.size() > 6
+                        ? List.of(command.get(0), command.get(1), command.get(2), "…", "true") : command) + ")";
+                long[] sorted = line(label, rawNanos[r]);
+                System.out.printf(Locale.ROOT, "        p50 ratio gateway/raw = %.2f (warm shells off: %.2f)%s%n",
+                        (double) pct(gatewayNanos, 50) / pct(sorted, 50),
+                        (double) pct(coldNanos, 50) / pct(sorted, 50),
+                        r == 0 ? "   <- target <= 1.5" : "");
             }
+            System.out.printf(Locale.ROOT, "(a) back to back, isolation %s, n=%d each, no pause:%n", mode,
+                    BURST_SAMPLES);
+            burstNanos = line("gateway exec \"true\" (waitForCompletion)", burstNanos);
+            String rawLabel = "raw ProcessBuilder(" + String.join(" ", references.get(0).size() > 6
+                    ? List.of("setsid", "-w", "bwrap", "…", "true") : references.get(0)) + ")";
+            long[] raw = line(rawLabel, rawBurstNanos);
+            System.out.printf(Locale.ROOT, "        p50 ratio gateway/raw = %.2f%n",
+                    (double) pct(burstNanos, 50) / pct(raw, 50));
         } finally {
             deleteTree(dataDir);
+            deleteTree(coldDir);
         }
+    }
+
+    private static long[] line(String label, long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        System.out.printf(Locale.ROOT, "    %-48s p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms%n", label,
+                ms(pct(sorted, 50)), ms(pct(sorted, 90)), ms(pct(sorted, 99)));
+        return sorted;
     }
 
     private static long rawSpawn(List<String> command, Path dir, Map<String, String> env)

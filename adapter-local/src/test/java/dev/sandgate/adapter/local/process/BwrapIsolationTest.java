@@ -51,8 +51,25 @@ class BwrapIsolationTest {
     @BeforeEach
     void start() {
         assumeTrue(bwrap != null, "bubblewrap is not installed or cannot create namespaces here");
-        processes = new LocalProcesses(SandboxName.of("one"), root, SETTINGS, bwrap, Clock.systemUTC());
-        other = new LocalProcesses(SandboxName.of("two"), otherRoot, SETTINGS, bwrap, Clock.systemUTC());
+        processes = create(SandboxName.of("one"), root);
+        other = create(SandboxName.of("two"), otherRoot);
+    }
+
+    /**
+     * Whether each test's processes start through a warm shell (see {@link WarmShell}), as they do after a sandbox's
+     * first exec; {@link BwrapIsolationWithoutWarmShellsTest} runs every test with each process spawned.
+     */
+    boolean warmShells() {
+        return true;
+    }
+
+    private LocalProcesses create(SandboxName name, Path sandboxRoot) {
+        LocalProcesses created = new LocalProcesses(name, sandboxRoot,
+                warmShells() ? SETTINGS : SETTINGS.withWarmShellIdle(Duration.ZERO), bwrap, Clock.systemUTC());
+        if (warmShells()) {
+            created.prestartWarmShell();
+        }
+        return created;
     }
 
     @AfterEach
@@ -189,6 +206,7 @@ class BwrapIsolationTest {
     @Test
     void a_reserved_top_level_name_that_is_not_what_the_runtime_made_is_refused(@TempDir Path outside)
             throws IOException {
+        Files.deleteIfExists(root.resolve("usr")); // the empty mount point the runtime made, if a shell is warm
         Files.createSymbolicLink(root.resolve("usr"), outside);
 
         assertThatThrownBy(() -> processes.exec(ProcessSpec.of("true")))

@@ -65,8 +65,21 @@ class LocalProcessesTest {
         processes.close();
     }
 
+    /**
+     * Whether each test's processes start through a warm shell (see {@link WarmShell}), as they do after a sandbox's
+     * first exec; {@link LocalProcessesWithoutWarmShellsTest} runs every test with each process spawned.
+     */
+    boolean warmShells() {
+        return true;
+    }
+
     private LocalProcesses create(ProcessSettings settings, Clock clock) {
-        return new LocalProcesses(SandboxName.of("box"), root, settings, none, clock);
+        LocalProcesses created = new LocalProcesses(SandboxName.of("box"), root,
+                warmShells() ? settings : settings.withWarmShellIdle(Duration.ZERO), none, clock);
+        if (warmShells()) {
+            created.prestartWarmShell();
+        }
+        return created;
     }
 
     private ProcessInfo run(String command) {
@@ -92,6 +105,13 @@ class LocalProcessesTest {
         assertThat(logs.stderr()).isEqualTo("oops\n");
         assertThat(logs.logs()).contains("hello\n").contains("oops\n");
         assertThat(logs.truncated()).isFalse();
+    }
+
+    @Test
+    void the_first_process_starts_through_the_warm_shell_when_there_is_one() {
+        run("true");
+
+        assertThat(processes.warmShellsUsed()).isEqualTo(warmShells() ? 1 : 0);
     }
 
     @Test
