@@ -37,6 +37,7 @@ public final class CoreModule extends AbstractModule {
         BrokerLimits limits = settings.broker();
         return new BrokerSettings(settings.host(), settings.port(), settings.publicUrl(), settings.workspace(),
                 apiKey.value(), limits.idleTimeout(), limits.maxHeaderBytes(), limits.maxInitialLineBytes(),
-                limits.bodyLimitBytes(), limits.keepaliveInterval(), limits.upstreamHost(), limits.workerPoolSize());
+                limits.bodyLimitBytes(), limits.keepaliveInterval(), limits.upstreamHost(), limits.workerPoolSize(),
+                limits.previewPorts());
     }
 }

@@ -30,6 +30,8 @@ public enum Setting {
     KEEPALIVE_INTERVAL("keepalive-interval", "30s", "keepalive line interval on streamed answers"),
     WORKER_POOL_SIZE("worker-pool-size", "32", "threads for gateway calls that may block"),
     UPSTREAM_HOST("upstream-host", "127.0.0.1", "where preview ports are reached (remote: the provider's host)"),
+    PREVIEW_PORTS("preview-ports", "auto",
+            "app previews on ports of their own: auto (any free port), a range like 20000-20999, or path (/p/...)"),
     MAX_FILE_SIZE("max-file-size", "5MiB", "largest file read or written in one piece"),
     STOP_GRACE_PERIOD("stop-grace-period", "5s", "how long a stopped process has after SIGTERM before SIGKILL"),
     OUTPUT_BUFFER("output-buffer", "1MiB", "output kept per process"),

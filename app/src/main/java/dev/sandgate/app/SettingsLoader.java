@@ -1,5 +1,7 @@
 package dev.sandgate.app;
 
+import dev.sandgate.adapter.vertx.PreviewPorts;
+
 import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
@@ -123,7 +125,8 @@ public final class SettingsLoader {
                 parse(pick.apply(Setting.KEEPALIVE_INTERVAL), Setting.KEEPALIVE_INTERVAL,
                         v -> durationIn(v, Duration.ofMillis(10), Duration.ofMinutes(10))),
                 parse(pick.apply(Setting.WORKER_POOL_SIZE), Setting.WORKER_POOL_SIZE, v -> intIn(v, 1, 1024)),
-                host(pick.apply(Setting.UPSTREAM_HOST), Setting.UPSTREAM_HOST));
+                host(pick.apply(Setting.UPSTREAM_HOST), Setting.UPSTREAM_HOST),
+                parse(pick.apply(Setting.PREVIEW_PORTS), Setting.PREVIEW_PORTS, PreviewPorts::parse));
         ProcessSettings processes = new ProcessSettings(
                 parse(pick.apply(Setting.STOP_GRACE_PERIOD), Setting.STOP_GRACE_PERIOD,
                         v -> durationIn(v, Duration.ZERO, Duration.ofMinutes(10))),

@@ -85,6 +85,62 @@ class SandgateAppTest {
     }
 
     @Test
+    void an_app_preview_has_an_origin_of_its_own_that_serves_root_paths_and_is_reopened_after_a_restart()
+            throws Exception {
+        int appPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            appPort = probe.getLocalPort();
+        }
+        String previewUrl;
+        try (SandgateApp app = start(settings())) {
+            String dataPlane = createSandboxAndServe(app, appPort);
+            HttpResponse<String> preview = send(withKey(URI.create(app.publicUrl() + "/v0/sandboxes/origin/previews"),
+                    app.apiKey().value()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"name\":\"app\"},\"spec\":{\"port\":"
+                            + appPort + ",\"public\":true}}")));
+            assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+            Matcher own = Pattern.compile("\"url\"\\s*:\\s*\"(http://127\\.0\\.0\\.1:\\d+)\"").matcher(preview.body());
+            assertThat(own.find()).as(preview.body()).isTrue();
+            previewUrl = own.group(1);
+            assertThat(URI.create(previewUrl).getPort()).isNotEqualTo(app.port());
+            assertThat(dataPlane).isNotEmpty();
+
+            HttpResponse<String> asset = send(HttpRequest.newBuilder(URI.create(previewUrl + "/assets/app.js")).GET());
+            assertThat(asset.statusCode()).isEqualTo(200);
+            assertThat(asset.body()).isEqualTo("served from the sandbox\n");
+        }
+        try (SandgateApp app = start(settings())) {
+            HttpResponse<String> listed = send(withKey(URI.create(app.publicUrl() + "/v0/sandboxes/origin/previews/app"),
+                    app.apiKey().value()).GET());
+            assertThat(listed.body()).contains("\"url\":\"" + previewUrl + "\"");
+            // the origin is open again before anyone names the URL; the application is not running yet
+            HttpResponse<String> down = send(HttpRequest.newBuilder(URI.create(previewUrl + "/assets/app.js")).GET());
+            assertThat(down.statusCode()).isIn(502, 503);
+
+            createSandboxAndServe(app, appPort);
+            HttpResponse<String> asset = send(HttpRequest.newBuilder(URI.create(previewUrl + "/assets/app.js")).GET());
+            assertThat(asset.body()).isEqualTo("served from the sandbox\n");
+        }
+    }
+
+    /** Creates sandbox "origin" if need be and serves its /srv on {@code port} with python's http.server. */
+    private String createSandboxAndServe(SandgateApp app, int port) throws Exception {
+        String key = app.apiKey().value();
+        send(withKey(URI.create(app.publicUrl() + "/v0/sandboxes"), key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"name\":\"origin\"}}")));
+        HttpResponse<String> sandbox = send(withKey(URI.create(app.publicUrl() + "/v0/sandboxes/origin"), key).GET());
+        Matcher url = URL.matcher(sandbox.body());
+        assertThat(url.find()).as(sandbox.body()).isTrue();
+        HttpResponse<String> process = send(withKey(URI.create(url.group(1) + "/process"), key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"mkdir -p srv/assets && echo 'served from the "
+                        + "sandbox' > srv/assets/app.js && cd srv && exec python3 -m http.server " + port
+                        + " --bind 127.0.0.1\",\"waitForPorts\":[" + port + "],\"timeout\":30}")));
+        assertThat(process.statusCode()).as(process.body()).isEqualTo(200);
+        return url.group(1);
+    }
+
+    @Test
     void close_stops_the_running_processes_and_frees_the_port() throws Exception {
         SandgateApp app = start(settings());
         long pid;

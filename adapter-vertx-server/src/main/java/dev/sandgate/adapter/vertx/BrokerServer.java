@@ -48,8 +48,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <li>Data plane at each sandbox's {@code metadata.url} {@code {publicUrl}/{workspace}/sandboxes/{name}} (API key
  * only) and at each session preview's URL {@code {publicUrl}/s/{sandbox}/{preview}} (API key, or a token that
  * {@link AccessStore#verify} accepts for exactly that port-443 preview): see {@link DataPlaneRoutes}.</li>
- * <li>Preview proxy at each application preview's URL {@code {publicUrl}/p/{sandbox}/{preview}}: see
- * {@link PreviewProxy}.</li>
+ * <li>Preview proxy at each application preview's URL: its own origin {@code http://host:port} when
+ * {@link BrokerSettings#previewPorts()} gives previews ports of their own and no public URL is set (see
+ * {@link PreviewOrigins}; the whole path is the application's), else {@code {publicUrl}/p/{sandbox}/{preview}},
+ * which is served in every mode: see {@link PreviewProxy}.</li>
  * </ul>
  * URLs follow {@link UrlScheme#under(URI, String)}; preflights on session and preview URLs are answered without
  * authentication, and every answer there carries the preview's CORS headers ({@link Cors}).
@@ -83,6 +85,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * second pool of the same size, so that waiting clients cannot starve lookups and token checks.
  */
 public final class BrokerServer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BrokerServer.class);
     /** Seconds a connection has to send complete request headers. */
     public static final long HEADER_DEADLINE_SECONDS = 10;
 
@@ -206,6 +209,11 @@ public final class BrokerServer implements AutoCloseable {
         private final HttpServer server;
         private final URI publicUrl;
         private final UrlScheme urls;
+        /** Application previews' own origins, when they have them. */
+        private final Optional<PreviewOrigins> origins;
+        private final HttpServerOptions options;
+        private final Map<Integer, OwnHosts> originHosts = new ConcurrentHashMap<>();
+        private volatile Handler<HttpServerRequest> originHandler = Prepared::notReady;
         private final Credentials credentials;
         private final AtomicBoolean closed = new AtomicBoolean();
         private final AtomicBoolean served = new AtomicBoolean();
@@ -216,7 +224,7 @@ public final class BrokerServer implements AutoCloseable {
             this.settings = settings;
             this.headerDeadline = headerDeadline;
             this.credentials = new Credentials(settings.apiKey(), settings.workspace());
-            HttpServerOptions options = new HttpServerOptions()
+            this.options = new HttpServerOptions()
                     .setHost(settings.host())
                     .setPort(settings.port())
                     .setIdleTimeout((int) settings.idleTimeout().toMillis())
@@ -237,7 +245,40 @@ public final class BrokerServer implements AutoCloseable {
             await(server.listen());
             this.publicUrl = settings.publicUrl().orElseGet(() -> URI.create("http://"
                     + hostForUrl(reachable(settings.host())) + ":" + server.actualPort()));
-            this.urls = UrlScheme.under(publicUrl, settings.workspace());
+            UrlScheme paths = UrlScheme.under(publicUrl, settings.workspace());
+            if (settings.previewPorts().own() && settings.publicUrl().isEmpty()) {
+                PreviewOrigins own = new PreviewOrigins(settings.previewPorts(), settings.host(),
+                        hostForUrl(reachable(settings.host())), this::originServer);
+                this.origins = Optional.of(own);
+                this.urls = new UrlScheme() {
+                    @Override
+                    public String sandboxUrl(SandboxName sandbox) {
+                        return paths.sandboxUrl(sandbox);
+                    }
+
+                    @Override
+                    public String previewUrl(SandboxName sandbox, PreviewName preview, dev.sandgate.domain.Port port) {
+                        if (port.equals(dev.sandgate.domain.Port.SANDBOX_API)) {
+                            return paths.previewUrl(sandbox, preview, port);
+                        }
+                        return own.urlFor(sandbox, preview).orElseGet(() -> paths.previewUrl(sandbox, preview, port));
+                    }
+                };
+            } else {
+                this.origins = Optional.empty();
+                this.urls = paths;
+            }
+        }
+
+        /** The server of one preview origin: the broker's options and connection guards on another port. */
+        private HttpServer originServer(int port) {
+            return vertx.createHttpServer(new HttpServerOptions(options).setPort(port))
+                    .connectionHandler(this::guard)
+                    .invalidRequestHandler(Prepared::invalidRequest)
+                    .requestHandler(request -> {
+                        disarm(request);
+                        originHandler.handle(request);
+                    });
         }
 
         public int actualPort() {
@@ -277,6 +318,26 @@ public final class BrokerServer implements AutoCloseable {
                     router.handle(request);
                 }
             };
+            origins.ifPresent(own -> {
+                Router originRouter = broker.originRouter();
+                String urlHost = hostForUrl(reachable(settings.host()));
+                originHandler = request -> {
+                    if (request.method() == HttpMethod.CONNECT || request.method() == HttpMethod.TRACE) {
+                        refuse(request, 405);
+                        return;
+                    }
+                    int port = request.localAddress().port();
+                    OwnHosts names = originHosts.computeIfAbsent(port, p ->
+                            OwnHosts.of(URI.create("http://" + urlHost + ":" + p), settings.host(), p));
+                    int hostStatus = names.check(request.headers().getAll("Host"));
+                    if (hostStatus != 0) {
+                        refuse(request, hostStatus);
+                    } else {
+                        originRouter.handle(request);
+                    }
+                };
+                broker.restoreOrigins(own);
+            });
             return broker;
         }
 
@@ -296,6 +357,7 @@ public final class BrokerServer implements AutoCloseable {
         public void close() {
             if (closed.compareAndSet(false, true)) {
                 await(server.close());
+                origins.ifPresent(own -> own.closeAll().forEach(BrokerServer::await));
             }
         }
 
@@ -377,6 +439,68 @@ public final class BrokerServer implements AutoCloseable {
         router.route().handler(this::dispatch);
         router.route().failureHandler(this::failure);
         return router;
+    }
+
+    /** The router of every preview origin: the whole path belongs to the application; errors as on the broker. */
+    private Router originRouter() {
+        Router router = Router.router(prepared.vertx);
+        router.route().handler(this::originFront);
+        router.route().failureHandler(this::failure);
+        return router;
+    }
+
+    /** A request on a preview's own origin: the preview is the one listening on the port it arrived on. */
+    private void originFront(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        PreviewOrigins own = prepared.origins.orElseThrow();
+        int port = request.localAddress().port();
+        ctx.put(FACE_KEY, Face.PROXY);
+        ctx.put(CORS_KEY, Cors.DEFAULTS);
+        ctx.addHeadersEndHandler(v -> Cors.applyUnder(ctx.response(), ctx.get(CORS_KEY)));
+        Optional<PreviewOrigins.Key> key = own.at(port);
+        String path = request.path();
+        if (key.isEmpty()) {
+            ctx.fail(404);
+            return;
+        }
+        if (path == null || !path.startsWith("/")) {
+            ctx.fail(400);
+            return;
+        }
+        SandboxName sandbox = key.get().sandbox();
+        PreviewName preview = key.get().preview();
+        request.pause();
+        if (Cors.isPreflight(request)) {
+            preflight(ctx, sandbox, preview);
+            return;
+        }
+        String origin = "http://" + hostForUrl(reachable(prepared.settings.host())) + ":" + port;
+        proxy.handle(ctx, sandbox, preview, path,
+                PreviewProxy.Mount.origin(origin, port, () -> own.release(sandbox, preview)));
+    }
+
+    /**
+     * Opens the origins of the application previews that exist, on the ports their stored URLs name, so that URLs
+     * handed out before a restart keep working. A port that is taken meanwhile is not had: that preview gets a new
+     * one when its URL is next named.
+     */
+    private void restoreOrigins(PreviewOrigins own) {
+        int restored = 0;
+        try {
+            for (var sandbox : gateway.listSandboxes()) {
+                for (Preview p : gateway.listPreviews(sandbox.name())) {
+                    if (!p.isSandboxApi() && own.portOf(p.url()).map(port -> own.restore(p.sandbox(), p.name(), port))
+                            .orElse(false)) {
+                        restored++;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not reopen the origins of existing previews: {}", e.getMessage());
+        }
+        if (restored > 0) {
+            LOG.info("reopened the origins of {} application preview(s)", restored);
+        }
     }
 
     /** Classifies the request by its raw path, authenticates it, answers preflights and hands proxy traffic over. */

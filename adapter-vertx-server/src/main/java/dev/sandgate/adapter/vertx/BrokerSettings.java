@@ -26,10 +26,14 @@ import java.util.regex.Pattern;
  * @param keepaliveInterval   how often streamed answers (log stream, NDJSON exec) send a keepalive line (30 s)
  * @param upstreamHost        where preview ports are reached ({@code 127.0.0.1}); never taken from a request
  * @param workerPoolSize      threads for gateway calls, which may block (process waits, file I/O, port polling)
+ * @param previewPorts        whether application previews get an origin of their own (a port of the broker's host)
+ *                            or live under {@code /p/{sandbox}/{preview}}; the path form by default here, and always
+ *                            when a public URL is set (a reverse proxy in front would not forward those ports)
  */
 public record BrokerSettings(String host, int port, Optional<URI> publicUrl, String workspace, String apiKey,
                              Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
-                             Duration keepaliveInterval, String upstreamHost, int workerPoolSize) {
+                             Duration keepaliveInterval, String upstreamHost, int workerPoolSize,
+                             PreviewPorts previewPorts) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -52,6 +56,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
         Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");
         Objects.requireNonNull(upstreamHost, "upstreamHost must not be null");
+        Objects.requireNonNull(previewPorts, "previewPorts must not be null");
         if (!HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("host '" + host + "' is invalid: give an IP address or a host name");
         }
@@ -101,47 +106,52 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
     public static BrokerSettings defaults(String apiKey, String workspace) {
         return new BrokerSettings(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), workspace, apiKey, DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INITIAL_LINE_BYTES, DEFAULT_BODY_LIMIT_BYTES,
-                DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE);
+                DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path());
     }
 
     public BrokerSettings withHost(String host) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
     }
 
     public BrokerSettings withPort(int port) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
     }
 
     public BrokerSettings withPublicUrl(URI publicUrl) {
         return new BrokerSettings(host, port, Optional.of(publicUrl), workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
     }
 
     public BrokerSettings withIdleTimeout(Duration idleTimeout) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
     }
 
     public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
     }
 
     public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
     }
 
     public BrokerSettings withUpstreamHost(String upstreamHost) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
     }
 
     public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+    }
+
+    public BrokerSettings withPreviewPorts(PreviewPorts previewPorts) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
     }
 
     @Override
@@ -150,7 +160,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 + workspace + ", apiKey=***, idleTimeout=" + idleTimeout + ", maxHeaderBytes=" + maxHeaderBytes
                 + ", maxInitialLineBytes=" + maxInitialLineBytes + ", bodyLimitBytes=" + bodyLimitBytes
                 + ", keepaliveInterval=" + keepaliveInterval + ", upstreamHost=" + upstreamHost
-                + ", workerPoolSize=" + workerPoolSize + "]";
+                + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts + "]";
     }
 
     private static void requirePublicUrl(URI url) {

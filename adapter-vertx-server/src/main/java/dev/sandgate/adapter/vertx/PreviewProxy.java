@@ -94,12 +94,34 @@ final class PreviewProxy {
     private record Decision(Verdict verdict, Optional<Preview> preview, Optional<Instant> tokenExpiry) {
     }
 
+    /**
+     * Where a preview is served from. Path form: under {@code /p/{sandbox}/{preview}} of the broker's origin, with
+     * the token cookie scoped to that path. Own origin: at the root of {@code origin}; since browsers send a host's
+     * cookies to all its ports, the token cookie's name carries the port ({@code bl_preview_token_<port>}).
+     * {@code gone} runs when a request finds the preview deleted.
+     */
+    record Mount(String prefix, String cookie, Optional<String> origin, Runnable gone) {
+        static Mount path(SandboxName sandbox, PreviewName preview) {
+            return new Mount("/p/" + sandbox.value() + "/" + preview.value(), TOKEN_COOKIE, Optional.empty(), () -> {
+            });
+        }
+
+        static Mount origin(String origin, int port, Runnable gone) {
+            return new Mount("", TOKEN_COOKIE + "_" + port, Optional.of(origin), gone);
+        }
+    }
+
     /** {@code rest} is the raw path after {@code /p/{sandbox}/{preview}}; the request is paused. */
     void handle(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest) {
+        handle(ctx, sandbox, name, rest, Mount.path(sandbox, name));
+    }
+
+    /** {@code rest} is the raw path under the mount; the request is paused. */
+    void handle(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest, Mount mount) {
         HttpServerRequest request = ctx.request();
         String headerToken = Credentials.presentedToken(request).orElse(null);
         List<String> queryTokens = queryValues(request.query(), TOKEN_PARAM);
-        var cookie = request.getCookie(TOKEN_COOKIE);
+        var cookie = request.getCookie(mount.cookie());
         String cookieToken = cookie == null ? null : cookie.getValue();
         boolean preflight = Cors.isPreflight(request);
         Exchange.blocking(workers, ctx, () -> {
@@ -132,19 +154,23 @@ final class PreviewProxy {
         }, decision -> {
             decision.preview().ifPresent(p -> ctx.put(BrokerServer.CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
             switch (decision.verdict()) {
-                case NOT_FOUND -> ctx.fail(new dev.sandgate.domain.SandgateException.NotFound(
-                        "preview " + name + " of sandbox " + sandbox + " not found"));
+                case NOT_FOUND -> {
+                    ctx.addEndHandler(v -> mount.gone().run());
+                    ctx.fail(new dev.sandgate.domain.SandgateException.NotFound(
+                            "preview " + name + " of sandbox " + sandbox + " not found"));
+                }
                 case UNAUTHORIZED -> ctx.fail(401);
-                case REDIRECT -> redirect(ctx, sandbox, name, queryTokens.get(0), decision.tokenExpiry().orElseThrow());
+                case REDIRECT -> redirect(ctx, mount, queryTokens.get(0), decision.tokenExpiry().orElseThrow());
                 case FORWARD -> {
                     if (preflight) {
                         Exchange.resume(request);
                         ctx.response().setStatusCode(204).end();
                     } else if (!decision.preview().orElseThrow().isPublic() && isWebSocketUpgrade(request)
-                            && !webSocketOriginAllowed(request.getHeader("Origin"), decision.preview().orElseThrow())) {
+                            && !webSocketOriginAllowed(request.getHeader("Origin"), decision.preview().orElseThrow(),
+                            mount)) {
                         ctx.fail(403);
                     } else {
-                        forward(ctx, decision.preview().orElseThrow(), rest);
+                        forward(ctx, decision.preview().orElseThrow(), rest, mount);
                     }
                 }
             }
@@ -153,15 +179,16 @@ final class PreviewProxy {
 
     /**
      * Whether a WebSocket upgrade to a private preview may come from {@code origin} (against cross-site WebSocket
-     * hijacking, since a cookie opens the preview): no Origin (not a browser), the broker's own origin, or an
-     * origin the preview's {@code Access-Control-Allow-Origin} response header names ({@code *} allows any).
+     * hijacking, since a cookie opens the preview): no Origin (not a browser), the broker's own origin, the
+     * preview's own origin (its page opening its own socket), or an origin the preview's
+     * {@code Access-Control-Allow-Origin} response header names ({@code *} allows any).
      */
-    private boolean webSocketOriginAllowed(String origin, Preview preview) {
+    private boolean webSocketOriginAllowed(String origin, Preview preview, Mount mount) {
         if (origin == null) {
             return true;
         }
         String presented = origin.trim().toLowerCase(Locale.ROOT);
-        if (presented.equals(ownOrigin)) {
+        if (presented.equals(ownOrigin) || mount.origin().map(presented::equals).orElse(false)) {
             return true;
         }
         String configured = preview.spec().responseHeaders().get("Access-Control-Allow-Origin").orElse(null);
@@ -187,12 +214,12 @@ final class PreviewProxy {
                 .orElseGet(() -> new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty()));
     }
 
-    private void redirect(RoutingContext ctx, SandboxName sandbox, PreviewName name, String token, Instant expiresAt) {
+    private void redirect(RoutingContext ctx, Mount mount, String token, Instant expiresAt) {
         HttpServerRequest request = ctx.request();
         String query = withoutParam(request.query(), TOKEN_PARAM);
         String location = request.path() + (query.isEmpty() ? "" : "?" + query);
         long maxAge = Math.max(0, Duration.between(clock.instant(), expiresAt).toSeconds());
-        String cookie = TOKEN_COOKIE + "=" + token + "; Path=/p/" + sandbox.value() + "/" + name.value()
+        String cookie = mount.cookie() + "=" + token + "; Path=" + (mount.prefix().isEmpty() ? "/" : mount.prefix())
                 + "; Max-Age=" + maxAge + "; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "");
         Exchange.resume(request);
         ctx.response().setStatusCode(302)
@@ -203,7 +230,7 @@ final class PreviewProxy {
                 .end("{}");
     }
 
-    private void forward(RoutingContext ctx, Preview preview, String rest) {
+    private void forward(RoutingContext ctx, Preview preview, String rest, Mount mount) {
         HttpServerRequest request = ctx.request();
         boolean webSocket = isWebSocketUpgrade(request);
         String query = withoutParam(request.query(), TOKEN_PARAM);
@@ -230,7 +257,7 @@ final class PreviewProxy {
                     } else if (res.result().statusCode() == 101) {
                         tunnel(ctx, res.result());
                     } else {
-                        relay(ctx, res.result(), preview);
+                        relay(ctx, res.result(), preview, mount);
                     }
                 });
                 return;
@@ -245,7 +272,7 @@ final class PreviewProxy {
                     if (res.failed()) {
                         upstreamFailed(ctx);
                     } else {
-                        relay(ctx, res.result(), preview);
+                        relay(ctx, res.result(), preview, mount);
                     }
                 });
             } else {
@@ -254,14 +281,14 @@ final class PreviewProxy {
                     if (res.failed()) {
                         upstreamFailed(ctx);
                     } else {
-                        relay(ctx, res.result(), preview);
+                        relay(ctx, res.result(), preview, mount);
                     }
                 });
             }
         });
     }
 
-    private void relay(RoutingContext ctx, HttpClientResponse upstream, Preview preview) {
+    private void relay(RoutingContext ctx, HttpClientResponse upstream, Preview preview, Mount mount) {
         HttpServerResponse response = ctx.response();
         if (response.closed() || response.headWritten()) {
             upstream.request().reset();
@@ -274,7 +301,7 @@ final class PreviewProxy {
         copyHeaders(upstream.headers(), response.headers(), false);
         String location = response.headers().get("Location");
         if (location != null) {
-            response.headers().set("Location", location(location, preview));
+            response.headers().set("Location", location(location, preview, mount));
         }
         int status = upstream.statusCode();
         boolean bodiless = status == 204 || status == 304 || status < 200
@@ -291,10 +318,11 @@ final class PreviewProxy {
 
     /**
      * A redirect the application wrote for itself, put back under the preview's prefix: {@code /login} and
-     * {@code http://127.0.0.1:3000/login} become {@code /p/{sandbox}/{preview}/login}. Other locations stay.
+     * {@code http://127.0.0.1:3000/login} become {@code /p/{sandbox}/{preview}/login} (or {@code /login} on an
+     * origin of its own). Other locations stay.
      */
-    private String location(String location, Preview preview) {
-        String prefix = "/p/" + preview.sandbox().value() + "/" + preview.name().value();
+    private String location(String location, Preview preview, Mount mount) {
+        String prefix = mount.prefix();
         String origin = "http://" + upstreamHost + ":" + preview.port().value();
         if (location.startsWith("/") && !location.startsWith("//")) {
             return prefix + location;
@@ -358,7 +386,8 @@ final class PreviewProxy {
                 continue;
             }
             if (lower.equals("cookie")) {
-                String kept = withoutCookie(h.getValue(), TOKEN_COOKIE);
+                // every preview's token cookie: on a host, browsers send the cookies of all its ports
+                String kept = withoutTokenCookies(h.getValue());
                 if (!kept.isEmpty()) {
                     out.add(h.getKey(), kept);
                 }
@@ -463,8 +492,8 @@ final class PreviewProxy {
         }
     }
 
-    /** A Cookie header value without the named cookie. */
-    static String withoutCookie(String header, String name) {
+    /** A Cookie header value without any preview token cookie ({@code bl_preview_token}, {@code bl_preview_token_*}). */
+    static String withoutTokenCookies(String header) {
         List<String> kept = new ArrayList<>();
         for (String part : header.split(";")) {
             String p = part.trim();
@@ -472,7 +501,7 @@ final class PreviewProxy {
                 continue;
             }
             String key = p.contains("=") ? p.substring(0, p.indexOf('=')).trim() : p;
-            if (!key.equals(name)) {
+            if (!key.equals(TOKEN_COOKIE) && !key.startsWith(TOKEN_COOKIE + "_")) {
                 kept.add(p);
             }
         }

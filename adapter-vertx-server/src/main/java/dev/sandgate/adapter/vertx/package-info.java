@@ -18,7 +18,8 @@
  *   GET {base}/process/{id}/logs     GET {base}/process/{id}/logs/stream
  *   GET|PUT|DELETE {base}/filesystem/{path}   (%2F-encoded single segment, or unencoded after '/')
  *
- * Preview proxy: ANY /p/{sb}/{preview}/... to upstreamHost:{preview port}, HTTP and WebSocket
+ * Preview proxy: ANY /p/{sb}/{preview}/... to upstreamHost:{preview port}, HTTP and WebSocket; and, with
+ *   PreviewPorts other than path, ANY /... on each application preview's own port (PreviewOrigins)
  * Preflight (OPTIONS + Origin + Access-Control-Request-Method) on /s/ and /p/ URLs: 204 without authentication
  * WebSocket upgrades to a private preview: token first (401), then Origin: none, the broker's own, or one the
  * preview's Access-Control-Allow-Origin names (403 otherwise)

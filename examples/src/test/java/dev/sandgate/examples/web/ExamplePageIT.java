@@ -151,7 +151,8 @@ class ExamplePageIT {
 
     @Test
     @Order(2)
-    @DisplayName("Start runs the dev server: the process list shows it running, the iframe shows its page")
+    @DisplayName("Start runs the dev server: the process list shows it running, the iframe shows its page, whose "
+            + "script loads by a root-absolute path")
     void start_runs_the_dev_server_and_the_preview_shows_it() {
         String pid = startDevServer();
 
@@ -160,6 +161,7 @@ class ExamplePageIT {
         assertThat(row.findElement(By.cssSelector(".dot")).getDomAttribute("class")).isEqualTo("dot running");
         assertThat(row.findElement(By.cssSelector("button.stop")).isEnabled()).isTrue();
         wait.until(d -> frameText().contains(DevServerImage.GREETING));
+        wait.until(d -> frameText().contains(DevServerImage.ROOT_ASSET_LOADED));
         screenshot("02-dev-server-running");
     }
 

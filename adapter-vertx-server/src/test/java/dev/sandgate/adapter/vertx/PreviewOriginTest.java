@@ -1,0 +1,268 @@
+package dev.sandgate.adapter.vertx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandgate.domain.HttpHeaders;
+import dev.sandgate.domain.Port;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.PreviewSpec;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.TokenName;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Application previews on origins of their own ({@link PreviewPorts#auto()}): the whole path belongs to the
+ * application, so root-absolute links work; tokens, cookies, hosts and CORS hold as on the path form.
+ */
+class PreviewOriginTest {
+    private record Seen(String uri, MultiMap headers) {
+    }
+
+    private BrokerFixture broker;
+    private HttpServer app;
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private SandboxName sandbox;
+    private String token;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = new BrokerFixture(s -> s.withPreviewPorts(PreviewPorts.auto()),
+                Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
+        app = broker.vertx.createHttpServer()
+                .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo:" + m)))
+                .requestHandler(req -> {
+                    seen.add(new Seen(req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers())));
+                    if (req.path().equals("/redirect-absolute")) {
+                        req.response().setStatusCode(302).putHeader("Location",
+                                "http://127.0.0.1:" + req.localAddress().port() + "/login?next=1").end();
+                        return;
+                    }
+                    req.response().putHeader("Content-Type", "text/plain").end("app:" + req.path());
+                })
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Port port = Port.of(app.actualPort());
+        sandbox = broker.sandbox("web");
+        broker.gateway.createPreview(sandbox, PreviewSpec.publicPort(PreviewName.of("public"), port));
+        broker.gateway.createPreview(sandbox, new PreviewSpec(PreviewName.of("private"), port, false,
+                HttpHeaders.of(Map.of("Access-Control-Allow-Origin", "https://app.example")), HttpHeaders.NONE,
+                Optional.empty()));
+        token = broker.gateway.createToken(sandbox, PreviewName.of("private"), TokenName.of("t1"),
+                BrokerFixture.T0.plus(Duration.ofHours(1))).value().value();
+    }
+
+    @AfterEach
+    void stop() {
+        app.close();
+        broker.close();
+    }
+
+    /** The preview's URL as the control plane gives it. */
+    private String urlOf(String preview) {
+        HttpResponse<String> r = broker.get("/v0/sandboxes/web/previews/" + preview);
+        assertThat(r.statusCode()).isEqualTo(200);
+        return BrokerFixture.json(r).getJsonObject("spec").getString("url");
+    }
+
+    private static int portOf(String url) {
+        return URI.create(url).getPort();
+    }
+
+    @Test
+    void an_application_preview_has_an_origin_of_its_own_where_root_absolute_paths_reach_the_application() {
+        String url = urlOf("public");
+
+        assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+");
+        assertThat(portOf(url)).isNotEqualTo(broker.broker.actualPort());
+        assertThat(urlOf("public")).isEqualTo(url);
+        assertThat(urlOf("private")).isNotEqualTo(url);
+        HttpResponse<String> root = broker.send(broker.request(url + "/").GET());
+        HttpResponse<String> vite = broker.send(broker.request(url + "/@vite/client?t=1").GET());
+        assertThat(root.body()).isEqualTo("app:/");
+        assertThat(vite.statusCode()).isEqualTo(200);
+        assertThat(vite.body()).isEqualTo("app:/@vite/client");
+        assertThat(seen.get(seen.size() - 1).uri()).isEqualTo("/@vite/client?t=1");
+        // the path form keeps working for URLs handed out before
+        assertThat(broker.send(broker.request(broker.base + "/p/web/public/x").GET()).body()).isEqualTo("app:/x");
+    }
+
+    @Test
+    void a_session_preview_keeps_the_path_form() {
+        broker.session(sandbox, "session", BrokerFixture.T0.plus(Duration.ofHours(1)), Map.of());
+
+        assertThat(urlOf("session")).isEqualTo(broker.base + "/s/web/session");
+    }
+
+    @Test
+    void a_private_preview_takes_the_query_token_into_a_cookie_named_for_its_port_which_the_application_never_sees() {
+        String url = urlOf("private");
+        int port = portOf(url);
+
+        HttpResponse<String> anonymous = broker.send(broker.request(url + "/x").GET());
+        HttpResponse<String> redirect = broker.send(broker.request(url + "/page?a=1&bl_preview_token=" + token).GET());
+        String cookie = "bl_preview_token_" + port + "=" + token;
+        HttpResponse<String> withCookie = broker.send(broker.request(url + "/page")
+                .header("Cookie", "a=1; " + cookie + "; bl_preview_token_1=other; bl_preview_token=x; b=2").GET());
+
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        assertThat(redirect.statusCode()).isEqualTo(302);
+        assertThat(redirect.headers().firstValue("Location")).hasValue("/page?a=1");
+        assertThat(redirect.headers().firstValue("Set-Cookie")).get().asString()
+                .startsWith(cookie + "; Path=/; Max-Age=").contains("HttpOnly");
+        assertThat(withCookie.statusCode()).isEqualTo(200);
+        assertThat(withCookie.body()).isEqualTo("app:/page");
+        assertThat(seen.get(seen.size() - 1).headers().get("Cookie")).isEqualTo("a=1; b=2");
+        // another preview's cookie does not open this one
+        HttpResponse<String> foreign = broker.send(broker.request(url + "/page")
+                .header("Cookie", "bl_preview_token_1=" + token).GET());
+        assertThat(foreign.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void an_application_redirect_to_itself_stays_on_the_preview_origin() {
+        HttpResponse<String> r = broker.send(broker.request(urlOf("public") + "/redirect-absolute").GET());
+
+        assertThat(r.statusCode()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location")).hasValue("/login?next=1");
+    }
+
+    @Test
+    void a_preflight_on_a_preview_origin_is_answered_with_the_preview_headers() {
+        HttpResponse<String> r = broker.send(broker.request(urlOf("private") + "/api")
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST"));
+
+        assertThat(r.statusCode()).isEqualTo(204);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void a_preview_origin_answers_only_its_own_host_names() throws IOException {
+        int port = portOf(urlOf("public"));
+
+        assertThat(raw(port, "GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n")).startsWith("HTTP/1.1 421");
+        assertThat(raw(port, "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + broker.broker.actualPort() + "\r\n\r\n"))
+                .startsWith("HTTP/1.1 421");
+        assertThat(raw(port, "GET / HTTP/1.1\r\nHost: localhost:" + port + "\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 200");
+        assertThat(raw(port, "TRACE / HTTP/1.1\r\nHost: localhost:" + port + "\r\n\r\n")).startsWith("HTTP/1.1 405");
+    }
+
+    @Test
+    void a_deleted_preview_is_a_json_404_on_its_origin_and_the_origin_then_closes() {
+        String url = urlOf("public");
+        int port = portOf(url);
+        broker.gateway.deletePreview(sandbox, PreviewName.of("public"));
+
+        HttpResponse<String> r = broker.send(broker.request(url + "/x").GET());
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("not found");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (listening(port)) {
+            assertThat(System.nanoTime() - deadline).as("port %d closes", port).isNegative();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void a_websocket_from_the_preview_own_page_is_tunnelled_and_one_from_elsewhere_is_403() throws Exception {
+        String url = urlOf("private");
+        int port = portOf(url);
+        WebSocketClient client = broker.vertx.createWebSocketClient();
+        try {
+            WebSocketConnectOptions own = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+                    .setURI("/hmr").addHeader("Origin", url).addHeader("Cookie", "bl_preview_token_" + port + "=" + token);
+            var ws = client.connect(own).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            var answer = new java.util.concurrent.CompletableFuture<String>();
+            ws.textMessageHandler(answer::complete);
+            ws.writeTextMessage("ping");
+            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("echo:ping");
+            ws.close();
+
+            WebSocketConnectOptions foreign = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+                    .setURI("/hmr").addHeader("Origin", "https://evil.example")
+                    .addHeader("Cookie", "bl_preview_token_" + port + "=" + token);
+            assertThatThrownBy(() -> client.connect(foreign).toCompletionStage().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS)).hasMessageContaining("403");
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void closing_the_broker_closes_every_preview_origin() {
+        int port = portOf(urlOf("public"));
+        assertThat(listening(port)).isTrue();
+
+        broker.broker.close();
+
+        assertThat(listening(port)).isFalse();
+    }
+
+    @Test
+    void behind_a_public_url_previews_keep_the_path_form() {
+        try (BrokerFixture proxied = new BrokerFixture(s -> s.withPreviewPorts(PreviewPorts.auto())
+                .withPublicUrl(URI.create("https://sandgate.example.test")),
+                Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS))) {
+            assertThat(proxied.broker.urlScheme().previewUrl(SandboxName.of("web"), PreviewName.of("app"),
+                    Port.of(3000))).isEqualTo("https://sandgate.example.test/p/web/app");
+        }
+    }
+
+    @Test
+    void the_setting_reads_path_auto_and_ranges_and_refuses_the_rest() {
+        assertThat(PreviewPorts.parse("path")).isEqualTo(PreviewPorts.path());
+        assertThat(PreviewPorts.parse(" AUTO ")).isEqualTo(PreviewPorts.auto());
+        assertThat(PreviewPorts.parse("20000-20999")).isEqualTo(PreviewPorts.range(20000, 20999));
+        assertThat(PreviewPorts.range(20000, 20999)).hasToString("20000-20999");
+        for (String bad : List.of("", "ports", "0-10", "20-10", "1-70000", "-5", "5-")) {
+            assertThatThrownBy(() -> PreviewPorts.parse(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("preview");
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String raw(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] head = new byte[12];
+            int n = in.readNBytes(head, 0, head.length);
+            return new String(head, 0, n, StandardCharsets.ISO_8859_1);
+        }
+    }
+}
