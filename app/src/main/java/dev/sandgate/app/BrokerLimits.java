@@ -10,7 +10,7 @@ import java.util.Objects;
  */
 public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHeaderBytes, int maxInitialLineBytes,
                            Duration keepaliveInterval, int workerPoolSize, String upstreamHost,
-                           PreviewPorts previewPorts) {
+                           PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp) {
     public BrokerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
         Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");

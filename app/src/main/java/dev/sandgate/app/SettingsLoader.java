@@ -126,7 +126,11 @@ public final class SettingsLoader {
                         v -> durationIn(v, Duration.ofMillis(10), Duration.ofMinutes(10))),
                 parse(pick.apply(Setting.WORKER_POOL_SIZE), Setting.WORKER_POOL_SIZE, v -> intIn(v, 1, 1024)),
                 host(pick.apply(Setting.UPSTREAM_HOST), Setting.UPSTREAM_HOST),
-                parse(pick.apply(Setting.PREVIEW_PORTS), Setting.PREVIEW_PORTS, PreviewPorts::parse));
+                parse(pick.apply(Setting.PREVIEW_PORTS), Setting.PREVIEW_PORTS, PreviewPorts::parse),
+                parse(pick.apply(Setting.AUTH_FAILURES_PER_MINUTE), Setting.AUTH_FAILURES_PER_MINUTE,
+                        v -> intIn(v, 0, 1_000_000)),
+                parse(pick.apply(Setting.MAX_CONNECTIONS_PER_IP), Setting.MAX_CONNECTIONS_PER_IP,
+                        v -> intIn(v, 0, 1_000_000)));
         ProcessSettings processes = new ProcessSettings(
                 parse(pick.apply(Setting.STOP_GRACE_PERIOD), Setting.STOP_GRACE_PERIOD,
                         v -> durationIn(v, Duration.ZERO, Duration.ofMinutes(10))),

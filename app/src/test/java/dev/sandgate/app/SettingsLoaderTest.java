@@ -127,7 +127,10 @@ class SettingsLoaderTest {
                 Map.entry("SANDGATE_OUTPUT_BUFFER", "4096"),
                 Map.entry("SANDGATE_RETAINED_PROCESSES", "7"),
                 Map.entry("SANDGATE_WAIT_TIMEOUT", "2m"),
-                Map.entry("SANDGATE_WARM_SHELL_IDLE", "0s")));
+                Map.entry("SANDGATE_WARM_SHELL_IDLE", "0s"),
+                Map.entry("SANDGATE_PREVIEW_PORTS", "20000-20099"),
+                Map.entry("SANDGATE_AUTH_FAILURES_PER_MINUTE", "0"),
+                Map.entry("SANDGATE_MAX_CONNECTIONS_PER_IP", "8")));
 
         assertThat(s.host()).isEqualTo("0.0.0.0");
         assertThat(s.port()).isZero();
@@ -148,6 +151,9 @@ class SettingsLoaderTest {
         assertThat(s.processes().retainedFinishedProcesses()).isEqualTo(7);
         assertThat(s.processes().defaultWaitTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(s.processes().warmShellIdle()).isZero();
+        assertThat(s.broker().previewPorts()).isEqualTo(dev.sandgate.adapter.vertx.PreviewPorts.range(20000, 20099));
+        assertThat(s.broker().authFailuresPerMinute()).isZero();
+        assertThat(s.broker().maxConnectionsPerIp()).isEqualTo(8);
     }
 
     @Test

@@ -60,6 +60,8 @@ record ApiError(int status, String code, String message) {
             case 421 -> new ApiError(421, "MISDIRECTED_REQUEST", "this server does not serve the requested host");
             case 415 -> new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "unsupported content type");
             case 431 -> new ApiError(431, "HEADERS_TOO_LARGE", "the request headers are larger than the limit");
+            case 429 -> new ApiError(429, "TOO_MANY_REQUESTS",
+                    "too many failed authentications from this address: retry after the time Retry-After gives");
             default -> status >= 400 && status < 500 ? new ApiError(status, "INVALID_REQUEST", "the request was refused")
                     : new ApiError(502, "BAD_GATEWAY", "the sandbox gateway failed to answer");
         };

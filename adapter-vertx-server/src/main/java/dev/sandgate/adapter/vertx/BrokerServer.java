@@ -110,6 +110,8 @@ public final class BrokerServer implements AutoCloseable {
     private final ControlPlane control;
     private final DataPlaneRoutes dataPlane;
     private final PreviewProxy proxy;
+    private final ClientLimits limits;
+    private final long sweeper;
 
     private BrokerServer(Prepared prepared, SandboxGateway gateway, AccessStore access, Clock clock) {
         this.prepared = prepared;
@@ -142,6 +144,8 @@ public final class BrokerServer implements AutoCloseable {
                 new PoolOptions().setHttp1MaxSize(256));
         this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers);
         this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, s.keepaliveInterval());
+        this.limits = prepared.limits;
+        this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
         this.proxy = new PreviewProxy(gateway, access, clock, workers, upstream, tunnels, prepared.credentials,
                 s.upstreamHost(), prepared.publicUrl,
                 prepared::markUpgraded);
@@ -194,6 +198,7 @@ public final class BrokerServer implements AutoCloseable {
     /** Stops listening, closes the proxy's client and the worker pool; waits up to 30 s. Idempotent. */
     @Override
     public void close() {
+        prepared.vertx.cancelTimer(sweeper);
         prepared.close();
         await(upstream.close());
         await(tunnels.close());
@@ -218,6 +223,8 @@ public final class BrokerServer implements AutoCloseable {
         private final AtomicBoolean closed = new AtomicBoolean();
         private final AtomicBoolean served = new AtomicBoolean();
         private volatile Handler<HttpServerRequest> handler = Prepared::notReady;
+        /** Set when serving starts (it needs the served clock); connections before that are not counted. */
+        private volatile ClientLimits limits;
 
         private Prepared(Vertx vertx, BrokerSettings settings, Duration headerDeadline) {
             this.vertx = vertx;
@@ -303,6 +310,7 @@ public final class BrokerServer implements AutoCloseable {
             if (!served.compareAndSet(false, true)) {
                 throw new IllegalStateException("this broker already serves a gateway");
             }
+            limits = new ClientLimits(settings.authFailuresPerMinute(), settings.maxConnectionsPerIp(), clock);
             BrokerServer broker = new BrokerServer(this, gateway, access, clock);
             Router router = broker.router();
             OwnHosts hosts = OwnHosts.of(publicUrl, settings.host(), actualPort());
@@ -373,13 +381,22 @@ public final class BrokerServer implements AutoCloseable {
 
         private void guard(HttpConnection connection) {
             arm(connection);
+            ClientLimits counting = limits;
+            String address = address(connection.remoteAddress());
+            boolean allowed = counting == null || counting.connectionOpened(address);
             connection.closeHandler(v -> {
                 Long timer = deadlines.remove(connection);
                 if (timer != null) {
                     vertx.cancelTimer(timer);
                 }
                 upgraded.remove(connection);
+                if (counting != null) {
+                    counting.connectionClosed(address);
+                }
             });
+            if (!allowed) {
+                connection.close();
+            }
         }
 
         private void arm(HttpConnection connection) {
@@ -457,6 +474,9 @@ public final class BrokerServer implements AutoCloseable {
         ctx.put(FACE_KEY, Face.PROXY);
         ctx.put(CORS_KEY, Cors.DEFAULTS);
         ctx.addHeadersEndHandler(v -> Cors.applyUnder(ctx.response(), ctx.get(CORS_KEY)));
+        if (throttled(ctx)) {
+            return;
+        }
         Optional<PreviewOrigins.Key> key = own.at(port);
         String path = request.path();
         if (key.isEmpty()) {
@@ -514,6 +534,9 @@ public final class BrokerServer implements AutoCloseable {
         List<String> segments = RawPath.segments(request.path() == null ? "/" : request.path());
         if (!segments.isEmpty() && segments.get(0).equals("v0")) {
             ctx.put(FACE_KEY, Face.CONTROL);
+            if (throttled(ctx)) {
+                return;
+            }
             if (!prepared.credentials.hasApiKey(request)) {
                 ctx.fail(401);
                 return;
@@ -530,6 +553,9 @@ public final class BrokerServer implements AutoCloseable {
                 ctx.addHeadersEndHandler(v -> Cors.apply(ctx.response(), ctx.get(CORS_KEY)));
             } else {
                 ctx.addHeadersEndHandler(v -> Cors.applyUnder(ctx.response(), ctx.get(CORS_KEY)));
+            }
+            if (throttled(ctx)) {
+                return;
             }
             Optional<SandboxName> sandbox = sandboxName(segments.get(1));
             Optional<PreviewName> preview = previewName(segments.get(2));
@@ -550,6 +576,9 @@ public final class BrokerServer implements AutoCloseable {
         }
         if (segments.size() >= 3 && segments.get(1).equals("sandboxes")) {
             ctx.put(FACE_KEY, Face.DATA);
+            if (throttled(ctx)) {
+                return;
+            }
             Optional<SandboxName> sandbox = sandboxName(segments.get(2));
             if (!segments.get(0).equals(prepared.settings.workspace()) || sandbox.isEmpty()) {
                 ctx.fail(404);
@@ -566,6 +595,27 @@ public final class BrokerServer implements AutoCloseable {
         }
         ctx.put(FACE_KEY, Face.CONTROL);
         ctx.fail(404);
+    }
+
+    /**
+     * Whether the client's address is over its limit of failed authentications ({@link ClientLimits}): then 429
+     * with {@code Retry-After} is answered. Preflights carry no credentials and pass.
+     */
+    private boolean throttled(RoutingContext ctx) {
+        if (Cors.isPreflight(ctx.request())) {
+            return false;
+        }
+        var retry = limits.retryAfterSeconds(address(ctx.request().remoteAddress()));
+        if (retry.isEmpty()) {
+            return false;
+        }
+        ctx.response().putHeader("Retry-After", Long.toString(retry.getAsLong()));
+        ctx.fail(429);
+        return true;
+    }
+
+    private static String address(io.vertx.core.net.SocketAddress remote) {
+        return remote == null || remote.hostAddress() == null ? "" : remote.hostAddress();
     }
 
     private void preflight(RoutingContext ctx, SandboxName sandbox, PreviewName name) {
@@ -703,8 +753,11 @@ public final class BrokerServer implements AutoCloseable {
         response.setStatusCode(error.status())
                 .putHeader("Content-Type", Exchange.JSON)
                 .putHeader("Cache-Control", "no-store");
-        if (error.status() == 401 && control) {
-            response.putHeader("WWW-Authenticate", "Bearer");
+        if (error.status() == 401) {
+            limits.failedAuthentication(address(ctx.request().remoteAddress()));
+            if (control) {
+                response.putHeader("WWW-Authenticate", "Bearer");
+            }
         }
         response.end((control ? error.controlBody() : error.dataBody()).encode());
     }

@@ -29,11 +29,14 @@ import java.util.regex.Pattern;
  * @param previewPorts        whether application previews get an origin of their own (a port of the broker's host)
  *                            or live under {@code /p/{sandbox}/{preview}}; the path form by default here, and always
  *                            when a public URL is set (a reverse proxy in front would not forward those ports)
+ * @param authFailuresPerMinute 401s one client address may cause per minute before it gets 429 until the minute
+ *                            ends (100 by default, 0 for no limit); see {@link ClientLimits}
+ * @param maxConnectionsPerIp connections one client address may hold open (256 by default, 0 for no limit)
  */
 public record BrokerSettings(String host, int port, Optional<URI> publicUrl, String workspace, String apiKey,
                              Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
                              Duration keepaliveInterval, String upstreamHost, int workerPoolSize,
-                             PreviewPorts previewPorts) {
+                             PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -42,6 +45,8 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
     public static final long DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(30);
     public static final int DEFAULT_WORKER_POOL_SIZE = 32;
+    public static final int DEFAULT_AUTH_FAILURES_PER_MINUTE = 100;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
 
     private static final Pattern WORKSPACE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     /** First path segments the broker uses for itself; a workspace cannot take them. */
@@ -100,58 +105,88 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         if (workerPoolSize < 1 || workerPoolSize > 1024) {
             throw new IllegalArgumentException("workerPoolSize " + workerPoolSize + " is out of range 1-1024");
         }
+        if (authFailuresPerMinute < 0 || authFailuresPerMinute > 1_000_000) {
+            throw new IllegalArgumentException("authFailuresPerMinute " + authFailuresPerMinute
+                    + " is out of range 0-1000000 (0: no limit)");
+        }
+        if (maxConnectionsPerIp < 0 || maxConnectionsPerIp > 1_000_000) {
+            throw new IllegalArgumentException("maxConnectionsPerIp " + maxConnectionsPerIp
+                    + " is out of range 0-1000000 (0: no limit)");
+        }
     }
 
     /** The defaults: {@code 127.0.0.1:8080}, the limits documented on the components, previews on 127.0.0.1. */
     public static BrokerSettings defaults(String apiKey, String workspace) {
         return new BrokerSettings(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), workspace, apiKey, DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INITIAL_LINE_BYTES, DEFAULT_BODY_LIMIT_BYTES,
-                DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path());
+                DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path(),
+                DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP);
     }
 
     public BrokerSettings withHost(String host) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     public BrokerSettings withPort(int port) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     public BrokerSettings withPublicUrl(URI publicUrl) {
         return new BrokerSettings(host, port, Optional.of(publicUrl), workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     public BrokerSettings withIdleTimeout(Duration idleTimeout) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     public BrokerSettings withUpstreamHost(String upstreamHost) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     public BrokerSettings withPreviewPorts(PreviewPorts previewPorts) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts);
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
+    }
+
+    public BrokerSettings withAuthFailuresPerMinute(int authFailuresPerMinute) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
+    }
+
+    public BrokerSettings withMaxConnectionsPerIp(int maxConnectionsPerIp) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp);
     }
 
     @Override
@@ -160,7 +195,8 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 + workspace + ", apiKey=***, idleTimeout=" + idleTimeout + ", maxHeaderBytes=" + maxHeaderBytes
                 + ", maxInitialLineBytes=" + maxInitialLineBytes + ", bodyLimitBytes=" + bodyLimitBytes
                 + ", keepaliveInterval=" + keepaliveInterval + ", upstreamHost=" + upstreamHost
-                + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts + "]";
+                + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts
+                + ", authFailuresPerMinute=" + authFailuresPerMinute + ", maxConnectionsPerIp=" + maxConnectionsPerIp + "]";
     }
 
     private static void requirePublicUrl(URI url) {

@@ -89,7 +89,7 @@ final class ControlPlane {
             if (method == HttpMethod.POST) {
                 createPreview(ctx, sandbox);
             } else if (method == HttpMethod.GET) {
-                blocking(ctx, () -> gateway.listPreviews(sandbox),
+                blocking(ctx, () -> gateway.listPreviews(sandbox).stream().map(this::named).toList(),
                         list -> ok(ctx, new JsonArray(list.stream().map(p -> preview(p, "DEPLOYED")).toList())));
             } else {
                 ctx.fail(405);
@@ -99,8 +99,8 @@ final class ControlPlane {
         PreviewName preview = PreviewName.of(RawPath.decode(segments.get(3)));
         if (n == 4) {
             switch (method.name()) {
-                case "GET" -> blocking(ctx, () -> found(gateway.findPreview(sandbox, preview),
-                        "preview " + preview + " of sandbox " + sandbox), p -> ok(ctx, preview(p, "DEPLOYED")));
+                case "GET" -> blocking(ctx, () -> named(found(gateway.findPreview(sandbox, preview),
+                        "preview " + preview + " of sandbox " + sandbox)), p -> ok(ctx, preview(p, "DEPLOYED")));
                 case "PUT" -> updatePreview(ctx, sandbox, preview);
                 case "DELETE" -> blocking(ctx, () -> gateway.deletePreview(sandbox, preview),
                         p -> ok(ctx, preview(p, "DELETED")));
@@ -173,10 +173,10 @@ final class ControlPlane {
         PreviewSpec spec = WireJson.previewSpec(body, name, clock.instant());
         blocking(ctx, () -> {
             try {
-                return gateway.createPreview(sandbox, spec);
+                return named(gateway.createPreview(sandbox, spec));
             } catch (SandgateException.Conflict taken) {
                 if (force) {
-                    return gateway.updatePreview(sandbox, spec);
+                    return named(gateway.updatePreview(sandbox, spec));
                 }
                 throw taken;
             }
@@ -186,7 +186,7 @@ final class ControlPlane {
     private void updatePreview(RoutingContext ctx, SandboxName sandbox, PreviewName name) {
         JsonObject body = WireJson.object(ctx.body().buffer());
         PreviewSpec spec = WireJson.previewSpec(body, name, clock.instant());
-        blocking(ctx, () -> gateway.updatePreview(sandbox, spec), p -> ok(ctx, preview(p, "DEPLOYED")));
+        blocking(ctx, () -> named(gateway.updatePreview(sandbox, spec)), p -> ok(ctx, preview(p, "DEPLOYED")));
     }
 
     private void createToken(RoutingContext ctx, SandboxName sandbox, PreviewName preview) {
@@ -199,6 +199,15 @@ final class ControlPlane {
 
     private JsonObject sandbox(Sandbox s) {
         return WireJson.sandbox(s, workspace, urls);
+    }
+
+    /**
+     * Names a preview's URL on the worker thread, where the broker may open the preview's own origin and wait until
+     * it listens; the answer, built on the event loop, then names an origin that is already served.
+     */
+    private Preview named(Preview p) {
+        urls.previewUrl(p.sandbox(), p.name(), p.port());
+        return p;
     }
 
     private JsonObject preview(Preview p, String status) {

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * arrived on, so the whole path belongs to the application.
  *
  * <p>A port is chosen by binding it (the system's choice for {@code auto}, the first free one of a range
- * otherwise), then the broker's server listens on it; off an event loop the caller waits until it listens, so that a
- * URL handed out is served at once. At most {@link #MAX_ORIGINS} are open: beyond that, previews fall back to the
+ * otherwise), then the broker's server listens on it, and the caller (never an event loop) waits until it listens,
+ * so that a URL handed out is served at once. At most {@link #MAX_ORIGINS} are open: beyond that, previews fall back to the
  * path form.
  */
 final class PreviewOrigins {
@@ -64,7 +64,12 @@ final class PreviewOrigins {
         this.nextInRange = ports.first();
     }
 
-    /** The origin URL of a preview ({@code http://host:port}), opening it if need be; empty when none can be. */
+    /**
+     * The origin URL of a preview ({@code http://host:port}), opening it if need be; empty when none can be. On an
+     * event loop, where waiting for a listen is not allowed, only an origin already open is named: callers name
+     * URLs on a worker thread first (the control plane does), and an answer built on the event loop for a preview
+     * without one (a deleted preview, say) shows the path form.
+     */
     Optional<String> urlFor(SandboxName sandbox, PreviewName preview) {
         Key key = new Key(sandbox, preview);
         Opening opening;
@@ -73,7 +78,7 @@ final class PreviewOrigins {
             if (existing != null) {
                 return Optional.of(url(existing.port));
             }
-            if (closed || byKey.size() >= MAX_ORIGINS) {
+            if (closed || byKey.size() >= MAX_ORIGINS || Context.isOnEventLoopThread()) {
                 return Optional.empty();
             }
             int port = choosePort();

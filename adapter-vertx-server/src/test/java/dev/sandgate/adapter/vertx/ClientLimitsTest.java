@@ -1,0 +1,170 @@
+package dev.sandgate.adapter.vertx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandgate.domain.SandboxName;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Per-address limits: failed authentications lead to 429 for the rest of the minute; connections are capped. */
+class ClientLimitsTest {
+    private static final String BAD_KEY = "Bearer not-the-key-0123456789abcdef";
+
+    private BrokerFixture broker;
+
+    @AfterEach
+    void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private BrokerFixture broker(java.util.function.UnaryOperator<BrokerSettings> tweak) {
+        broker = new BrokerFixture(tweak, Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
+        return broker;
+    }
+
+    private HttpResponse<String> badKey() {
+        return broker.send(broker.request(broker.base + "/v0/sandboxes")
+                .header("X-Blaxel-Authorization", BAD_KEY).header("X-Blaxel-Workspace", BrokerFixture.WS).GET());
+    }
+
+    @Test
+    void past_the_limit_of_failed_authentications_an_address_gets_429_until_its_minute_ends() {
+        broker(s -> s.withAuthFailuresPerMinute(3));
+        SandboxName sandbox = broker.sandbox("web");
+        broker.session(sandbox, "session", BrokerFixture.T0.plus(Duration.ofHours(1)), Map.of());
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(badKey().statusCode()).isEqualTo(401);
+        }
+        HttpResponse<String> withTheKey = broker.get("/v0/sandboxes");
+        HttpResponse<String> session = broker.send(broker.request(broker.sessionUrl(sandbox, "session") + "/process")
+                .header("X-Blaxel-Preview-Token", "bxp_" + "A".repeat(43)).GET());
+        HttpResponse<String> preflight = broker.send(broker.request(broker.sessionUrl(sandbox, "session") + "/process")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST"));
+
+        assertThat(withTheKey.statusCode()).isEqualTo(429);
+        assertThat(BrokerFixture.json(withTheKey).getString("error")).isEqualTo("TOO_MANY_REQUESTS");
+        assertThat(withTheKey.headers().firstValue("Retry-After")).hasValue("60");
+        assertThat(session.statusCode()).isEqualTo(429);
+        assertThat(session.headers().firstValue("Access-Control-Allow-Origin")).isPresent();
+        assertThat(preflight.statusCode()).isEqualTo(204);
+
+        broker.clock.advance(Duration.ofSeconds(45));
+        assertThat(broker.get("/v0/sandboxes").headers().firstValue("Retry-After")).hasValue("15");
+        broker.clock.advance(Duration.ofSeconds(15));
+        assertThat(broker.get("/v0/sandboxes").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void bad_session_tokens_count_as_failed_authentications_and_good_answers_do_not() {
+        broker(s -> s.withAuthFailuresPerMinute(2));
+        SandboxName sandbox = broker.sandbox("web");
+        String token = broker.session(sandbox, "session", BrokerFixture.T0.plus(Duration.ofHours(1)), Map.of())
+                .value().value();
+        String url = broker.sessionUrl(sandbox, "session") + "/process";
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(broker.send(broker.request(url).header("X-Blaxel-Preview-Token", token).GET()).statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(broker.send(broker.request(url).header("X-Blaxel-Preview-Token", "junk").GET()).statusCode())
+                .isEqualTo(401);
+        assertThat(broker.send(broker.request(url).GET()).statusCode()).isEqualTo(401);
+        assertThat(broker.send(broker.request(url).header("X-Blaxel-Preview-Token", token).GET()).statusCode())
+                .isEqualTo(429);
+    }
+
+    @Test
+    void with_the_limit_off_failed_authentications_stay_401() {
+        broker(s -> s.withAuthFailuresPerMinute(0));
+
+        for (int i = 0; i < 150; i++) {
+            assertThat(badKey().statusCode()).isEqualTo(401);
+        }
+        assertThat(broker.get("/v0/sandboxes").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void the_default_limit_is_documented_and_generous_enough_for_a_page_that_retries() {
+        BrokerSettings defaults = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS);
+
+        assertThat(defaults.authFailuresPerMinute()).isEqualTo(100);
+        assertThat(defaults.maxConnectionsPerIp()).isEqualTo(256);
+    }
+
+    @Test
+    void an_address_past_its_connection_cap_has_new_connections_closed_until_one_ends() throws IOException {
+        broker(s -> s.withMaxConnectionsPerIp(2));
+        int port = broker.broker.actualPort();
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Socket s = new Socket("127.0.0.1", port);
+                open.add(s);
+                assertThat(exchange(s, port)).startsWith("HTTP/1.1 200");
+            }
+            try (Socket third = new Socket("127.0.0.1", port)) {
+                assertThat(exchange(third, port)).isEmpty();
+            }
+
+            open.remove(0).close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try (Socket again = new Socket("127.0.0.1", port)) {
+                    if (exchange(again, port).startsWith("HTTP/1.1 200")) {
+                        break;
+                    }
+                }
+                assertThat(System.nanoTime() - deadline).as("a connection is accepted again").isNegative();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    /** A keep-alive request; the status line, or "" when the server closed the connection unanswered. */
+    private static String exchange(Socket socket, int port) throws IOException {
+        socket.setSoTimeout(5_000);
+        OutputStream out = socket.getOutputStream();
+        try {
+            out.write(("GET /v0/sandboxes HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nX-Blaxel-Authorization: Bearer "
+                    + BrokerFixture.KEY + "\r\nX-Blaxel-Workspace: " + BrokerFixture.WS + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        } catch (IOException closedAlready) {
+            return "";
+        }
+        InputStream in = socket.getInputStream();
+        StringBuilder line = new StringBuilder();
+        try {
+            int c;
+            while ((c = in.read()) >= 0 && c != '\r') {
+                line.append((char) c);
+            }
+        } catch (java.net.SocketTimeoutException neitherAnsweredNorClosed) {
+            return "no answer within 5 s";
+        } catch (IOException reset) {
+            return "";
+        }
+        return line.toString();
+    }
+}
