@@ -234,6 +234,33 @@ class PreviewOriginTest {
     }
 
     @Test
+    void with_a_range_previews_take_its_free_ports_and_fall_back_to_the_path_form_when_it_is_used_up()
+            throws IOException {
+        int only;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            only = probe.getLocalPort();
+        }
+        try (BrokerFixture ranged = new BrokerFixture(s -> s.withPreviewPorts(PreviewPorts.range(only, only)),
+                Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS))) {
+            SandboxName web = ranged.sandbox("web");
+            ranged.gateway.createPreview(web, PreviewSpec.publicPort(PreviewName.of("first"),
+                    Port.of(app.actualPort())));
+            ranged.gateway.createPreview(web, PreviewSpec.publicPort(PreviewName.of("second"),
+                    Port.of(app.actualPort())));
+
+            String first = BrokerFixture.json(ranged.get("/v0/sandboxes/web/previews/first"))
+                    .getJsonObject("spec").getString("url");
+            String second = BrokerFixture.json(ranged.get("/v0/sandboxes/web/previews/second"))
+                    .getJsonObject("spec").getString("url");
+
+            assertThat(first).isEqualTo("http://127.0.0.1:" + only);
+            assertThat(second).isEqualTo(ranged.base + "/p/web/second");
+            assertThat(ranged.send(ranged.request(first + "/a").GET()).body()).isEqualTo("app:/a");
+            assertThat(ranged.send(ranged.request(second + "/b").GET()).body()).isEqualTo("app:/b");
+        }
+    }
+
+    @Test
     void the_setting_reads_path_auto_and_ranges_and_refuses_the_rest() {
         assertThat(PreviewPorts.parse("path")).isEqualTo(PreviewPorts.path());
         assertThat(PreviewPorts.parse(" AUTO ")).isEqualTo(PreviewPorts.auto());
