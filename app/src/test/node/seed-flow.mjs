@@ -234,6 +234,15 @@ await step("session.fs.read", async () => {
   check(content === MARKER, `read back '${content}'`);
 });
 
+await step("session.fs.writeTree", async () => {
+  const b = need(browser, "the session sandbox");
+  await b.fs.writeTree([{ path: "a.txt", content: "tree A" }, { path: "nested/b.txt", content: "tree B" }],
+    "/seed/tree");
+  const a = await b.fs.read("/seed/tree/a.txt");
+  const nested = await b.fs.read("/seed/tree/nested/b.txt");
+  check(a === "tree A" && nested === "tree B", `read back '${a}' and '${nested}'`);
+});
+
 await step("session.process.exec.waitForPorts", async () => {
   const b = need(browser, "the session sandbox");
   const p = await b.process.exec({

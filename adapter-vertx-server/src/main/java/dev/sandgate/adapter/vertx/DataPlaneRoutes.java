@@ -62,6 +62,9 @@ final class DataPlaneRoutes {
         this.keepalive = keepalive;
     }
 
+    /** The most files one {@code fs.writeTree} may write. */
+    static final int MAX_TREE_FILES = 1000;
+
     void handle(RoutingContext ctx, SandboxName sandbox, String rest) {
         List<String> s = RawPath.segments(rest);
         HttpMethod method = ctx.request().method();
@@ -335,7 +338,7 @@ final class DataPlaneRoutes {
         SandboxPath path = RawPath.sandboxPath(rawPath);
         switch (method.name()) {
             case "GET" -> readFile(ctx, sandbox, path);
-            case "PUT" -> writeFile(ctx, sandbox, path);
+            case "PUT" -> writeFile(ctx, sandbox, path, rawPath);
             case "DELETE" -> {
                 boolean recursive = "true".equalsIgnoreCase(ctx.request().getParam("recursive"));
                 on(ctx, sandbox, dp -> {
@@ -369,7 +372,7 @@ final class DataPlaneRoutes {
         });
     }
 
-    private void writeFile(RoutingContext ctx, SandboxName sandbox, SandboxPath path) {
+    private void writeFile(RoutingContext ctx, SandboxName sandbox, SandboxPath path, String rawPath) {
         byte[] upload = ctx.get(BrokerServer.UPLOAD_KEY);
         if (upload != null) {
             String permissions = ctx.request().getFormAttribute("permissions");
@@ -379,6 +382,10 @@ final class DataPlaneRoutes {
             return;
         }
         JsonObject body = WireJson.object(ctx.body().buffer());
+        if ((rawPath.equals("/tree") || rawPath.startsWith("/tree/")) && body.containsKey("files")) {
+            writeTree(ctx, sandbox, RawPath.sandboxPath(rawPath.substring("/tree".length())), body.getValue("files"));
+            return;
+        }
         Object isDirectory = body.getValue("isDirectory");
         Object content = body.getValue("content");
         Object permissions = body.getValue("permissions");
@@ -396,6 +403,56 @@ final class DataPlaneRoutes {
             throw WireJson.invalid("give {\"content\": \"...\"} to write a file or {\"isDirectory\": true} to make a "
                     + "directory");
         }
+    }
+
+    /**
+     * {@code fs.writeTree}: {@code PUT /filesystem/tree/<dest>} with {@code {"files":{"rel/path":"content"}}} writes
+     * every file under {@code dest} (creating parents) and answers the listing of {@code dest}. Every entry is checked
+     * before the first is written (a relative path without NUL or {@code ..}, string content, at most
+     * {@value #MAX_TREE_FILES} files), so a bad entry writes nothing. (A {@code PUT /filesystem/tree/x} without
+     * {@code files} still writes the file {@code /tree/x}.)
+     */
+    private void writeTree(RoutingContext ctx, SandboxName sandbox, SandboxPath dest, Object files) {
+        if (!(files instanceof JsonObject entries)) {
+            throw WireJson.invalid("files must be an object of relative paths to contents");
+        }
+        if (entries.size() > MAX_TREE_FILES) {
+            throw WireJson.invalid("files holds " + entries.size() + " entries; at most " + MAX_TREE_FILES);
+        }
+        java.util.Map<SandboxPath, byte[]> writes = new java.util.LinkedHashMap<>();
+        for (String relative : entries.fieldNames()) {
+            Object content = entries.getValue(relative);
+            if (!(content instanceof String text)) {
+                throw WireJson.invalid("the content of '" + relative + "' must be a string");
+            }
+            if (relative.isBlank() || relative.indexOf('\0') >= 0
+                    || java.util.Arrays.asList(relative.split("[/\\\\]")).contains("..")) {
+                throw WireJson.invalid("'" + relative + "' is not a relative path below the destination (no '..', no NUL)");
+            }
+            SandboxPath target;
+            try {
+                target = dest.resolve(relative);
+            } catch (IllegalArgumentException e) {
+                throw WireJson.invalid("'" + relative + "' is not a valid path: " + e.getMessage());
+            }
+            if (target.equals(dest) || !dest.contains(target)) {
+                throw WireJson.invalid("'" + relative + "' does not lead below the destination " + dest);
+            }
+            writes.put(target, text.getBytes(StandardCharsets.UTF_8));
+        }
+        on(ctx, sandbox, dp -> {
+            if (writes.isEmpty()) {
+                try {
+                    dp.stat(dest);
+                } catch (dev.sandgate.domain.SandgateException.NotFound missing) {
+                    dp.makeDirectory(dest, "0755");
+                }
+            }
+            for (var write : writes.entrySet()) {
+                dp.writeFile(write.getKey(), write.getValue(), Optional.empty());
+            }
+            return WireJson.directory(dp.listDirectory(dest));
+        }, listing -> ok(ctx, listing));
     }
 
     private static void written(RoutingContext ctx, FileEntry entry) {
