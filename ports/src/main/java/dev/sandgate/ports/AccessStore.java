@@ -36,8 +36,17 @@ public interface AccessStore {
     /**
      * Mints a token for an existing preview; {@code NotFound} for an unknown preview, {@code Conflict} when the
      * name is taken.
+     *
+     * <p><b>Cap (security rule R8).</b> A preview keeps at most {@link PreviewToken#MAX_PER_PREVIEW} tokens. When it
+     * already holds that many, minting first deletes the ones {@link PreviewToken#evictedToMakeRoom} names for
+     * {@code now}: those already expired at {@code now}, oldest first, then the oldest live ones ("oldest" by the
+     * order they were minted). An evicted token is gone as if removed: no longer listed, and {@link #verify} refuses
+     * it. The evictions and the new token are one change; a store never keeps one without the other. Tokens of
+     * other previews are never touched.
+     *
+     * @param now the caller's clock reading, which decides which tokens have expired (stores hold no clock)
      */
-    PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt);
+    PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt, Instant now);
 
     /** A preview's tokens, newest first; empty for an unknown preview. */
     List<PreviewToken> listTokens(SandboxName sandbox, PreviewName preview);

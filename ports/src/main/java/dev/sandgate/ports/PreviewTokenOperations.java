@@ -12,6 +12,10 @@ public interface PreviewTokenOperations {
     /**
      * Mints a token for a preview. {@code Conflict} when the preview already has a token with that name; an
      * {@code expiresAt} in the past is accepted and yields a token that is already expired.
+     *
+     * <p>A preview keeps at most {@link PreviewToken#MAX_PER_PREVIEW} tokens (security rule R8): minting one more
+     * deletes the tokens already expired at the gateway's now, oldest first, and then the oldest live ones, as
+     * {@link PreviewToken#evictedToMakeRoom} says. An evicted token no longer opens anything, as if deleted.
      */
     PreviewToken createToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt);
 

@@ -32,8 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -58,6 +60,9 @@ import org.slf4j.LoggerFactory;
  * presented value is looked up by its hash: the attacker controls no comparison, and the derived value found (kept
  * in memory since the token was minted or loaded) is then compared with {@link MessageDigest#isEqual}. Unknown and
  * foreign tokens take the same path. Listing derives every value again from its nonce and the key.
+ *
+ * <p><b>Cap.</b> A preview keeps at most {@link PreviewToken#MAX_PER_PREVIEW} tokens; see {@link #mintToken}. A record
+ * written before the cap existed may hold more; the next mint for that preview brings it back under the cap.
  *
  * <p>Thread-safe: changes are serialised by one lock; lookups and verification read concurrent maps.
  */
@@ -207,12 +212,20 @@ public final class FileAccessStore implements AccessStore {
 
     // ------------------------------------------------------------------ tokens
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The evicted tokens leave the preview's record in the same atomic write that adds the new token, so a crash
+     * leaves either the old record or the new one; they leave the verification index only once that write is done.
+     */
     @Override
-    public PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt) {
+    public PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt,
+                                  Instant now) {
         Objects.requireNonNull(sandbox, "sandbox must not be null");
         Objects.requireNonNull(preview, "preview must not be null");
         Objects.requireNonNull(name, "name must not be null");
         Objects.requireNonNull(expiresAt, "expiresAt must not be null");
+        Objects.requireNonNull(now, "now must not be null");
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         synchronized (lock) {
@@ -221,15 +234,25 @@ public final class FileAccessStore implements AccessStore {
             if (state.tokens.stream().anyMatch(t -> t.name.equals(name))) {
                 throw new SandgateException.Conflict("token " + name + " already exists in preview " + preview);
             }
+            List<TokenState> evicted = evictedToMakeRoom(state.tokens, now);
             TokenValue value = TokenValue.of(derive(sandbox, preview, name, nonce));
             TokenState token = new TokenState(state, name, nonce, value, expiresAt, sequence.incrementAndGet());
             List<TokenState> tokens = new ArrayList<>(state.tokens);
+            tokens.removeAll(evicted);
             tokens.add(token);
             persist(state.preview, state.seq, tokens);
             state.tokens = List.copyOf(tokens);
+            evicted.forEach(t -> index.remove(t.key));
             index.put(token.key, token);
             return token.toToken();
         }
+    }
+
+    /** The tokens {@link PreviewToken#evictedToMakeRoom} names, among {@code held} (oldest first). */
+    private static List<TokenState> evictedToMakeRoom(List<TokenState> held, Instant now) {
+        Set<TokenName> names = PreviewToken.evictedToMakeRoom(held.stream().map(TokenState::toToken).toList(), now)
+                .stream().map(PreviewToken::name).collect(Collectors.toSet());
+        return held.stream().filter(t -> names.contains(t.name)).toList();
     }
 
     @Override

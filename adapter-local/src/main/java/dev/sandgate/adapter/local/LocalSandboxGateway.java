@@ -276,7 +276,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         Objects.requireNonNull(expiresAt, "expiresAt must not be null");
         synchronized (lifecycle) {
             state(sandbox);
-            return access.mintToken(sandbox, preview, name, expiresAt);
+            return access.mintToken(sandbox, preview, name, expiresAt, clock.instant());
         }
     }
 

@@ -59,7 +59,24 @@ class FileAccessStoreTest {
     }
 
     private PreviewToken mint(String name, Instant expiresAt) {
-        return store.mintToken(SANDBOX, PREVIEW, TokenName.of(name), expiresAt);
+        return mint(PREVIEW, name, expiresAt);
+    }
+
+    private PreviewToken mint(PreviewName preview, String name, Instant expiresAt) {
+        return store.mintToken(SANDBOX, preview, TokenName.of(name), expiresAt, NOW);
+    }
+
+    /** Mints {@code t1..t<count>}, in that order, all live until {@link #LATER}; returns their values. */
+    private List<String> mintLive(int count) {
+        List<String> values = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            values.add(mint("t" + i, LATER).value().value());
+        }
+        return values;
+    }
+
+    private static List<String> names(List<PreviewToken> tokens) {
+        return tokens.stream().map(t -> t.name().value()).toList();
     }
 
     @Test
@@ -137,7 +154,7 @@ class FileAccessStoreTest {
         mint("t1", LATER);
 
         assertThatThrownBy(() -> mint("t1", LATER)).isInstanceOf(SandgateException.Conflict.class);
-        assertThatThrownBy(() -> store.mintToken(SANDBOX, PreviewName.of("missing"), TokenName.of("t"), LATER))
+        assertThatThrownBy(() -> mint(PreviewName.of("missing"), "t", LATER))
                 .isInstanceOf(SandgateException.NotFound.class);
     }
 
@@ -169,7 +186,7 @@ class FileAccessStoreTest {
     @Test
     void a_corrupt_preview_record_is_skipped_and_its_tokens_fail_closed() throws IOException {
         store.insertPreview(preview(SANDBOX, PreviewName.of("broken"), false));
-        String value = store.mintToken(SANDBOX, PreviewName.of("broken"), TokenName.of("t"), LATER).value().value();
+        String value = mint(PreviewName.of("broken"), "t", LATER).value().value();
         Files.writeString(dataDir.resolve("access/box/broken.json"), "{\"version\":1,\"name\":");
 
         FileAccessStore reopened = open(dataDir);
@@ -180,10 +197,7 @@ class FileAccessStoreTest {
 
     @Test
     void the_records_never_hold_a_token_value() throws IOException {
-        List<String> values = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            values.add(mint("t" + i, LATER).value().value());
-        }
+        List<String> values = mintLive(PreviewToken.MAX_PER_PREVIEW);
 
         String everything = allBytes(dataDir.resolve("access"));
 
@@ -223,7 +237,7 @@ class FileAccessStoreTest {
         Path key = vault.resolve("sandgate.key");
         FileAccessStore outside = FileAccessStore.open(dataDir.resolve("elsewhere"), key, false);
         outside.insertPreview(preview(SANDBOX, PREVIEW, false));
-        String value = outside.mintToken(SANDBOX, PREVIEW, TokenName.of("t"), LATER).value().value();
+        String value = outside.mintToken(SANDBOX, PREVIEW, TokenName.of("t"), LATER, NOW).value().value();
 
         FileAccessStore reopened = FileAccessStore.open(dataDir.resolve("elsewhere"), key, false);
 
@@ -243,12 +257,128 @@ class FileAccessStoreTest {
         assertThat(open(dataDir).listPreviews(SANDBOX)).isEmpty();
     }
 
+    /** Each thread mints into a preview of its own, so each of its tokens verifies until its own next ten. */
     @Test
     void concurrent_mints_and_verifications_agree() throws Exception {
         int threads = 8;
         int perThread = 25;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<PreviewName> previews = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            previews.add(PreviewName.of("web-" + t));
+            store.insertPreview(preview(SANDBOX, previews.get(t), false));
+        }
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        runConcurrently(threads, thread -> {
+            for (int i = 0; i < perThread; i++) {
+                PreviewToken token = mint(previews.get(thread), "t-" + i, LATER);
+                if (store.verify(SANDBOX, previews.get(thread), token.value().value(), NOW).isEmpty()) {
+                    failures.add(token.name().value());
+                }
+            }
+        });
+
+        assertThat(failures).isEmpty();
+        FileAccessStore reopened = open(dataDir);
+        for (PreviewName preview : previews) {
+            List<PreviewToken> listed = store.listTokens(SANDBOX, preview);
+            assertThat(names(listed)).as(preview.value()).containsExactly("t-24", "t-23", "t-22", "t-21", "t-20",
+                    "t-19", "t-18", "t-17", "t-16", "t-15");
+            assertThat(reopened.listTokens(SANDBOX, preview)).containsExactlyElementsOf(listed);
+        }
+    }
+
+    // ------------------------------------------------------------------ the cap on tokens per preview
+
+    @Test
+    void minting_the_11th_token_evicts_the_oldest_and_its_value_no_longer_verifies() {
+        List<String> values = mintLive(PreviewToken.MAX_PER_PREVIEW);
+
+        PreviewToken eleventh = mint("t11", LATER);
+
+        assertThat(store.verify(SANDBOX, PREVIEW, values.get(0), NOW)).isEmpty();
+        assertThat(store.verify(SANDBOX, PREVIEW, values.get(1), NOW)).isPresent();
+        assertThat(store.verify(SANDBOX, PREVIEW, eleventh.value().value(), NOW)).isPresent();
+        assertThat(names(store.listTokens(SANDBOX, PREVIEW))).hasSize(PreviewToken.MAX_PER_PREVIEW)
+                .doesNotContain("t1").startsWith("t11");
+        assertThat(store.tokenCount()).isEqualTo(PreviewToken.MAX_PER_PREVIEW);
+    }
+
+    @Test
+    void an_eviction_survives_a_reopen_of_the_store() throws IOException {
+        List<String> values = mintLive(PreviewToken.MAX_PER_PREVIEW + 1);
+
+        FileAccessStore reopened = open(dataDir);
+
+        assertThat(names(reopened.listTokens(SANDBOX, PREVIEW))).containsExactly("t11", "t10", "t9", "t8", "t7",
+                "t6", "t5", "t4", "t3", "t2");
+        assertThat(reopened.verify(SANDBOX, PREVIEW, values.get(0), NOW)).isEmpty();
+        assertThat(reopened.verify(SANDBOX, PREVIEW, values.get(10), NOW)).isPresent();
+        assertThat(Files.readString(dataDir.resolve("access/box/web.json"))).doesNotContain("\"t1\"")
+                .contains("\"t2\"", "\"t11\"");
+    }
+
+    @Test
+    void the_instant_given_to_mint_decides_which_tokens_have_expired() {
+        Instant shortExpiry = NOW.plusSeconds(10);
+        String longLived = mint("long-lived", LATER).value().value();
+        for (int i = 1; i < PreviewToken.MAX_PER_PREVIEW; i++) {
+            mint("short" + i, shortExpiry);
+        }
+
+        store.mintToken(SANDBOX, PREVIEW, TokenName.of("fresh"), LATER, shortExpiry);
+
+        assertThat(names(store.listTokens(SANDBOX, PREVIEW))).contains("long-lived").doesNotContain("short1");
+        assertThat(store.verify(SANDBOX, PREVIEW, longLived, NOW)).isPresent();
+
+        store.mintToken(SANDBOX, PREVIEW, TokenName.of("fresh-2"), LATER, NOW); // the short ones are live at NOW
+
+        assertThat(names(store.listTokens(SANDBOX, PREVIEW))).doesNotContain("long-lived").contains("short2");
+        assertThat(store.verify(SANDBOX, PREVIEW, longLived, NOW)).isEmpty();
+    }
+
+    @Test
+    void a_mint_whose_record_cannot_be_written_evicts_nothing() throws IOException {
+        List<String> values = mintLive(PreviewToken.MAX_PER_PREVIEW);
+        Path record = dataDir.resolve("access/box/web.json");
+        Files.move(record, dataDir.resolve("web.json.saved"));
+        Files.createDirectories(record.resolve("in-the-way")); // the record's rename now fails
+
+        assertThatThrownBy(() -> mint("t11", LATER)).isInstanceOf(SandgateException.Unavailable.class);
+
+        assertThat(store.verify(SANDBOX, PREVIEW, values.get(0), NOW)).isPresent();
+        assertThat(names(store.listTokens(SANDBOX, PREVIEW))).hasSize(PreviewToken.MAX_PER_PREVIEW)
+                .contains("t1").doesNotContain("t11");
+        assertThat(store.tokenCount()).isEqualTo(PreviewToken.MAX_PER_PREVIEW);
+    }
+
+    @Test
+    void concurrent_mints_into_one_preview_never_keep_more_than_the_cap() throws Exception {
+        int threads = 8;
+        int perThread = 25;
+        ConcurrentLinkedQueue<String> minted = new ConcurrentLinkedQueue<>();
+        runConcurrently(threads, thread -> {
+            for (int i = 0; i < perThread; i++) {
+                minted.add(mint("t-" + thread + "-" + i, LATER).value().value());
+            }
+        });
+
+        List<PreviewToken> listed = store.listTokens(SANDBOX, PREVIEW);
+        assertThat(listed).hasSize(PreviewToken.MAX_PER_PREVIEW);
+        assertThat(store.tokenCount()).isEqualTo(PreviewToken.MAX_PER_PREVIEW);
+        List<String> kept = listed.stream().map(t -> t.value().value()).toList();
+        assertThat(minted).hasSize(threads * perThread).doesNotHaveDuplicates()
+                .allSatisfy(v -> assertThat(store.verify(SANDBOX, PREVIEW, v, NOW).isPresent())
+                        .isEqualTo(kept.contains(v)));
+        assertThat(open(dataDir).listTokens(SANDBOX, PREVIEW)).containsExactlyElementsOf(listed);
+    }
+
+    private interface Work {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs {@code work} on {@code threads} threads released together, and fails with the first failure. */
+    private static void runConcurrently(int threads, Work work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -256,12 +386,7 @@ class FileAccessStoreTest {
                 int thread = t;
                 futures.add(pool.submit(() -> {
                     start.await();
-                    for (int i = 0; i < perThread; i++) {
-                        PreviewToken token = mint("t-" + thread + "-" + i, LATER);
-                        if (store.verify(SANDBOX, PREVIEW, token.value().value(), NOW).isEmpty()) {
-                            failures.add(token.name().value());
-                        }
-                    }
+                    work.run(thread);
                     return null;
                 }));
             }
@@ -272,12 +397,6 @@ class FileAccessStoreTest {
         } finally {
             pool.shutdownNow();
         }
-
-        assertThat(failures).isEmpty();
-        List<PreviewToken> listed = store.listTokens(SANDBOX, PREVIEW);
-        assertThat(listed).hasSize(threads * perThread);
-        assertThat(listed).extracting(t -> t.value().value()).doesNotHaveDuplicates();
-        assertThat(open(dataDir).listTokens(SANDBOX, PREVIEW)).containsExactlyElementsOf(listed);
     }
 
     static String allBytes(Path dir) throws IOException {

@@ -57,8 +57,10 @@ final class GatewayAccessStore implements AccessStore {
         gateway.listPreviews(sandbox).forEach(p -> gateway.deletePreview(sandbox, p.name()));
     }
 
+    /** The gateway applies the cap on tokens per preview itself, at its own clock; {@code now} is not needed. */
     @Override
-    public PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt) {
+    public PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt,
+                                  Instant now) {
         return gateway.createToken(sandbox, preview, name, expiresAt);
     }
 

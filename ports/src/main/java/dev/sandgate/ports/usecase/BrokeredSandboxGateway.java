@@ -110,7 +110,7 @@ public final class BrokeredSandboxGateway implements SandboxGateway {
 
     @Override
     public PreviewToken createToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt) {
-        return access.mintToken(sandbox, preview, name, expiresAt);
+        return access.mintToken(sandbox, preview, name, expiresAt, clock.instant());
     }
 
     @Override

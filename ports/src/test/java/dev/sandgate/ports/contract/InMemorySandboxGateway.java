@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
@@ -27,15 +28,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 /**
  * A {@link SandboxGateway} held in memory, for tests of code written over the port. Processes are emulated, not run:
  * only {@code echo <word>} (completes at once, printing the word), {@code sleep <seconds>} (runs until stopped or
  * killed) and {@code exit <code>} (finishes with that code) are understood; anything else is refused. Files live in
- * a map. Log callbacks arrive on one gateway thread, in order. {@link #close()} releases that thread.
+ * a map. Log callbacks arrive on one gateway thread, in order. {@link #close()} releases that thread. Tokens are
+ * capped per preview as {@link PreviewToken#evictedToMakeRoom} says, at this gateway's clock.
  */
 public final class InMemorySandboxGateway implements SandboxGateway, AutoCloseable {
     private final Clock clock;
@@ -169,9 +173,19 @@ public final class InMemorySandboxGateway implements SandboxGateway, AutoCloseab
         if (state.tokens.stream().anyMatch(t -> t.name().equals(name))) {
             throw new SandgateException.Conflict("token " + name + " already exists in preview " + preview);
         }
+        evictToMakeRoom(state);
         PreviewToken token = new PreviewToken(name, sandbox, preview, newSecret(), expiresAt);
         state.tokens.addFirst(token);
         return token;
+    }
+
+    /** Applies the cap ({@link PreviewToken#evictedToMakeRoom}) at this gateway's now. */
+    private void evictToMakeRoom(PreviewState state) {
+        List<PreviewToken> oldestFirst = new ArrayList<>(state.tokens.size());
+        state.tokens.descendingIterator().forEachRemaining(oldestFirst::add);
+        Set<TokenName> evicted = PreviewToken.evictedToMakeRoom(oldestFirst, clock.instant()).stream()
+                .map(PreviewToken::name).collect(Collectors.toSet());
+        state.tokens.removeIf(t -> evicted.contains(t.name()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.sandgate.ports.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
@@ -534,6 +535,117 @@ public abstract class SandboxGatewayContract {
 
         assertThatThrownBy(() -> gateway.deleteToken(sandbox.name(), preview, TokenName.of("missing")))
                 .isInstanceOf(SandgateException.NotFound.class);
+    }
+
+    // ---------------------------------------------------------------- the cap on tokens per preview (rule R8)
+
+    /** Mints {@code <prefix>1..<prefix>count} in that order, all expiring at {@code expiresAt}. */
+    private void mintTokens(SandboxName sandbox, PreviewName preview, String prefix, int count, Instant expiresAt) {
+        for (int i = 1; i <= count; i++) {
+            gateway.createToken(sandbox, preview, TokenName.of(prefix + i), expiresAt);
+        }
+    }
+
+    /** The names of a preview's tokens, newest first, as listed. */
+    private List<String> tokenNames(SandboxName sandbox, PreviewName preview) {
+        return gateway.listTokens(sandbox, preview).stream().map(t -> t.name().value()).toList();
+    }
+
+    /** {@code <prefix>to} down to {@code <prefix>from}: how a run of minted tokens is listed, newest first. */
+    private static List<String> newestFirst(String prefix, int from, int to) {
+        List<String> names = new ArrayList<>();
+        for (int i = to; i >= from; i--) {
+            names.add(prefix + i);
+        }
+        return names;
+    }
+
+    @Test
+    void minting_the_11th_token_of_a_preview_deletes_the_oldest() {
+        Sandbox sandbox = newSandbox();
+        PreviewName preview = gateway.createPreview(sandbox.name(), publicPreview("web", 3000)).name();
+        Instant expiresAt = clock.instant().plusSeconds(3600);
+        mintTokens(sandbox.name(), preview, "t", PreviewToken.MAX_PER_PREVIEW, expiresAt);
+        TokenName eleventh = TokenName.of("t" + (PreviewToken.MAX_PER_PREVIEW + 1));
+
+        gateway.createToken(sandbox.name(), preview, eleventh, expiresAt);
+
+        assertThat(tokenNames(sandbox.name(), preview))
+                .containsExactlyElementsOf(newestFirst("t", 2, PreviewToken.MAX_PER_PREVIEW + 1));
+        assertThatThrownBy(() -> gateway.deleteToken(sandbox.name(), preview, TokenName.of("t1")))
+                .isInstanceOf(SandgateException.NotFound.class);
+    }
+
+    @Test
+    void a_session_whose_token_was_evicted_is_refused_and_the_newest_token_still_opens() {
+        SandboxInstance sandbox = newInstance();
+        Session session = sandbox.sessions().create(SessionOptions.DEFAULTS);
+        mintTokens(sandbox.name(), session.name(), "later", PreviewToken.MAX_PER_PREVIEW - 1, session.expiresAt());
+        PreviewToken newest = gateway.createToken(sandbox.name(), session.name(), TokenName.of("newest"),
+                session.expiresAt());
+
+        SessionSandbox evicted = Sandgate.fromSession(session, sessionConnector(gateway));
+        SessionSandbox current = Sandgate.fromSession(
+                new Session(session.name(), session.url(), newest.value(), newest.expiresAt()),
+                sessionConnector(gateway));
+
+        assertThatThrownBy(() -> evicted.process().list()).isInstanceOf(SandgateException.Unauthorized.class);
+        assertThatCode(() -> current.process().list()).doesNotThrowAnyException();
+    }
+
+    @Test
+    void expired_tokens_are_evicted_before_live_ones_oldest_first() {
+        SandboxInstance sandbox = newInstance();
+        Session session = sandbox.sessions().create(SessionOptions.DEFAULTS); // the oldest token, and a live one
+        String sessionToken = tokenNames(sandbox.name(), session.name()).get(0);
+        mintTokens(sandbox.name(), session.name(), "expired", PreviewToken.MAX_PER_PREVIEW - 1,
+                clock.instant().minusSeconds(60));
+
+        mintTokens(sandbox.name(), session.name(), "fresh", 2, session.expiresAt());
+
+        List<String> expected = new ArrayList<>(newestFirst("fresh", 1, 2));
+        expected.addAll(newestFirst("expired", 3, PreviewToken.MAX_PER_PREVIEW - 1));
+        expected.add(sessionToken);
+        assertThat(tokenNames(sandbox.name(), session.name())).containsExactlyElementsOf(expected);
+        SessionSandbox stillOpen = Sandgate.fromSession(session, sessionConnector(gateway));
+        assertThatCode(() -> stillOpen.process().list()).doesNotThrowAnyException();
+    }
+
+    @Test
+    void the_cap_leaves_the_tokens_of_other_previews_alone() {
+        Sandbox sandbox = newSandbox();
+        Sandbox other = newSandbox();
+        PreviewName web = gateway.createPreview(sandbox.name(), publicPreview("web", 3000)).name();
+        PreviewName api = gateway.createPreview(sandbox.name(), publicPreview("api", 3001)).name();
+        gateway.createPreview(other.name(), publicPreview("web", 3000));
+        Instant expiresAt = clock.instant().plusSeconds(3600);
+        mintTokens(sandbox.name(), api, "t", PreviewToken.MAX_PER_PREVIEW, expiresAt);
+        mintTokens(other.name(), web, "t", PreviewToken.MAX_PER_PREVIEW, expiresAt);
+
+        mintTokens(sandbox.name(), web, "t", PreviewToken.MAX_PER_PREVIEW + 1, expiresAt);
+
+        assertThat(tokenNames(sandbox.name(), web))
+                .containsExactlyElementsOf(newestFirst("t", 2, PreviewToken.MAX_PER_PREVIEW + 1));
+        assertThat(tokenNames(sandbox.name(), api))
+                .containsExactlyElementsOf(newestFirst("t", 1, PreviewToken.MAX_PER_PREVIEW));
+        assertThat(tokenNames(other.name(), web))
+                .containsExactlyElementsOf(newestFirst("t", 1, PreviewToken.MAX_PER_PREVIEW));
+    }
+
+    @Test
+    void a_deleted_token_makes_room_so_minting_evicts_nothing() {
+        Sandbox sandbox = newSandbox();
+        PreviewName preview = gateway.createPreview(sandbox.name(), publicPreview("web", 3000)).name();
+        Instant expiresAt = clock.instant().plusSeconds(3600);
+        mintTokens(sandbox.name(), preview, "t", PreviewToken.MAX_PER_PREVIEW, expiresAt);
+        gateway.deleteToken(sandbox.name(), preview, TokenName.of("t5"));
+        TokenName eleventh = TokenName.of("t" + (PreviewToken.MAX_PER_PREVIEW + 1));
+
+        gateway.createToken(sandbox.name(), preview, eleventh, expiresAt);
+
+        List<String> expected = new ArrayList<>(newestFirst("t", 6, PreviewToken.MAX_PER_PREVIEW + 1));
+        expected.addAll(newestFirst("t", 1, 4));
+        assertThat(tokenNames(sandbox.name(), preview)).containsExactlyElementsOf(expected);
     }
 
     // ---------------------------------------------------------------- sessions, through the use cases

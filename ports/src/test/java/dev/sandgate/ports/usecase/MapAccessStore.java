@@ -11,12 +11,15 @@ import dev.sandgate.ports.AccessStore;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A plain-map {@link AccessStore} for testing {@link BrokeredSandboxGateway}. It keeps secrets in clear, which a real
@@ -80,7 +83,7 @@ final class MapAccessStore implements AccessStore {
 
     @Override
     public synchronized PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name,
-                                               Instant expiresAt) {
+                                               Instant expiresAt, Instant now) {
         Entry entry = previews.get(new Key(sandbox, preview));
         if (entry == null) {
             throw new SandgateException.NotFound("preview " + preview + " not found in sandbox " + sandbox);
@@ -88,6 +91,11 @@ final class MapAccessStore implements AccessStore {
         if (entry.tokens.stream().anyMatch(t -> t.name().equals(name))) {
             throw new SandgateException.Conflict("token " + name + " already exists");
         }
+        List<PreviewToken> oldestFirst = new ArrayList<>(entry.tokens.size());
+        entry.tokens.descendingIterator().forEachRemaining(oldestFirst::add);
+        Set<TokenName> evicted = PreviewToken.evictedToMakeRoom(oldestFirst, now).stream()
+                .map(PreviewToken::name).collect(Collectors.toSet());
+        entry.tokens.removeIf(t -> evicted.contains(t.name()));
         byte[] secret = new byte[24];
         random.nextBytes(secret);
         PreviewToken token = new PreviewToken(name, sandbox, preview,

@@ -261,7 +261,7 @@ public final class LocalBenchmarks {
                 store.insertPreview(new Preview(sandbox, PreviewSpec.privatePort(preview, Port.of(3000)),
                         "http://127.0.0.1/p/" + sandbox + "/" + preview, now));
                 for (int t = 0; t < HEAP_TOKENS_PER_PREVIEW; t++) {
-                    store.mintToken(sandbox, preview, TokenName.of("token-" + t), expires);
+                    store.mintToken(sandbox, preview, TokenName.of("token-" + t), expires, now);
                 }
             }
             long mintSeconds = (System.nanoTime() - start) / 1_000_000_000L;

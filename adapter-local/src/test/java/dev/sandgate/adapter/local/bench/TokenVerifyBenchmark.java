@@ -66,7 +66,7 @@ public class TokenVerifyBenchmark {
             store.insertPreview(new Preview(sandbox, PreviewSpec.privatePort(preview, Port.of(3000)),
                     "http://127.0.0.1/p/" + sandbox + "/" + preview, now));
             for (int t = 0; t < TOKENS_PER_PREVIEW; t++) {
-                PreviewToken token = store.mintToken(sandbox, preview, TokenName.of("t" + t), expires);
+                PreviewToken token = store.mintToken(sandbox, preview, TokenName.of("t" + t), expires, now);
                 if (n < ROTATION && (p * TOKENS_PER_PREVIEW + t) % 9 == 0) {
                     sample[n++] = token;
                 }
