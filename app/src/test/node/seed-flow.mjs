@@ -257,6 +257,17 @@ await step("session.process.exec.waitForPorts", async () => {
   check(p.name === "web", `name is ${p.name}`);
 });
 
+await step("session.process.stdin", async () => {
+  const b = need(browser, "the session sandbox");
+  const p = await b.process.exec({ name: "reader", command: "cat", stdin: true });
+  await b.process.writeStdin(p.pid, "line one\n");
+  await b.process.writeStdin(p.pid, "line two\n");
+  await b.process.closeStdin(p.pid);
+  await b.process.wait(p.pid, { maxWait: 10000, interval: 100 });
+  const out = await b.process.logs(p.pid, "stdout");
+  check(out === "line one\nline two\n", `read back '${out}'`);
+});
+
 await step("session.process.list", async () => {
   const b = need(browser, "the session sandbox");
   const all = await b.process.list();

@@ -14,13 +14,16 @@ import java.util.Optional;
  * <li>{@code waitForCompletion}: answer once the process exits;</li>
  * <li>{@code timeout}: bound on those waits; with {@code keepAlive}, the process is killed after it; empty means the
  * gateway's default;</li>
- * <li>{@code restartOnFailure} with {@code maxRestarts} (negative: unlimited) restarts on a non-zero exit.</li>
+ * <li>{@code restartOnFailure} with {@code maxRestarts} (negative: unlimited) restarts on a non-zero exit;</li>
+ * <li>{@code stdin}: the process reads a pipe that {@code writeStdin} feeds and {@code closeStdin} ends (otherwise
+ * it reads an empty input).</li>
  * </ul>
  * The command is 1–65536 characters without NUL; at most 256 environment variables.
  */
 public record ProcessSpec(String command, Optional<ProcessName> name, Optional<SandboxPath> workingDir,
                           Map<String, String> env, List<Port> waitForPorts, boolean waitForCompletion,
-                          Optional<Duration> timeout, boolean keepAlive, boolean restartOnFailure, int maxRestarts) {
+                          Optional<Duration> timeout, boolean keepAlive, boolean restartOnFailure, int maxRestarts,
+                          boolean stdin) {
     private static final int MAX_COMMAND = 65_536;
     private static final int MAX_ENV = 256;
     private static final int MAX_PORTS = 16;
@@ -62,47 +65,52 @@ public record ProcessSpec(String command, Optional<ProcessName> name, Optional<S
 
     public static ProcessSpec of(String command) {
         return new ProcessSpec(command, Optional.empty(), Optional.empty(), Map.of(), List.of(), false,
-                Optional.empty(), false, false, 0);
+                Optional.empty(), false, false, 0, false);
     }
 
     public ProcessSpec withName(String name) {
         return new ProcessSpec(command, Optional.of(ProcessName.of(name)), workingDir, env, waitForPorts,
-                waitForCompletion, timeout, keepAlive, restartOnFailure, maxRestarts);
+                waitForCompletion, timeout, keepAlive, restartOnFailure, maxRestarts, stdin);
     }
 
     public ProcessSpec withWorkingDir(String dir) {
         return new ProcessSpec(command, name, Optional.of(SandboxPath.of(dir)), env, waitForPorts, waitForCompletion,
-                timeout, keepAlive, restartOnFailure, maxRestarts);
+                timeout, keepAlive, restartOnFailure, maxRestarts, stdin);
     }
 
     public ProcessSpec withEnv(Map<String, String> env) {
         return new ProcessSpec(command, name, workingDir, env, waitForPorts, waitForCompletion, timeout, keepAlive,
-                restartOnFailure, maxRestarts);
+                restartOnFailure, maxRestarts, stdin);
     }
 
     public ProcessSpec withWaitForPorts(int... ports) {
         return new ProcessSpec(command, name, workingDir, env,
                 java.util.Arrays.stream(ports).mapToObj(Port::of).toList(), waitForCompletion, timeout, keepAlive,
-                restartOnFailure, maxRestarts);
+                restartOnFailure, maxRestarts, stdin);
     }
 
     public ProcessSpec withWaitForCompletion(boolean wait) {
         return new ProcessSpec(command, name, workingDir, env, waitForPorts, wait, timeout, keepAlive,
-                restartOnFailure, maxRestarts);
+                restartOnFailure, maxRestarts, stdin);
     }
 
     public ProcessSpec withTimeout(Duration timeout) {
         return new ProcessSpec(command, name, workingDir, env, waitForPorts, waitForCompletion,
-                Optional.of(timeout), keepAlive, restartOnFailure, maxRestarts);
+                Optional.of(timeout), keepAlive, restartOnFailure, maxRestarts, stdin);
     }
 
     public ProcessSpec withKeepAlive(boolean keepAlive) {
         return new ProcessSpec(command, name, workingDir, env, waitForPorts, waitForCompletion, timeout, keepAlive,
-                restartOnFailure, maxRestarts);
+                restartOnFailure, maxRestarts, stdin);
     }
 
     public ProcessSpec withRestartOnFailure(int maxRestarts) {
         return new ProcessSpec(command, name, workingDir, env, waitForPorts, waitForCompletion, timeout, keepAlive,
-                true, maxRestarts);
+                true, maxRestarts, stdin);
+    }
+
+    public ProcessSpec withStdin(boolean stdin) {
+        return new ProcessSpec(command, name, workingDir, env, waitForPorts, waitForCompletion, timeout, keepAlive,
+                restartOnFailure, maxRestarts, stdin);
     }
 }

@@ -41,6 +41,17 @@ public interface ProcessOperations {
     ProcessLogs logs(String identifier);
 
     /**
+     * Writes {@code data} to the standard input of a process started with {@code stdin}. {@code NotFound} when the
+     * process is unknown or no longer running; {@code InvalidRequest} when it was started without {@code stdin} or
+     * its input was closed; {@code Unavailable} when the process does not read its input for a while (the pipe is
+     * full), in which case the data may still be delivered later, in order.
+     */
+    void writeStdin(String identifier, byte[] data);
+
+    /** Closes the standard input of a process started with {@code stdin} (it then reads end-of-file). Idempotent. */
+    void closeStdin(String identifier);
+
+    /**
      * Streams a process's output: first what is buffered, then live lines, then {@link LogListener#onEnd()} once the
      * process exited (at once if it already had). Callbacks arrive on a gateway thread, never the caller's.
      * {@code NotFound} (thrown, not delivered) when the process is unknown.

@@ -580,6 +580,16 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         }
 
         @Override
+        public void writeStdin(String identifier, byte[] data) {
+            processes.writeStdin(identifier, data);
+        }
+
+        @Override
+        public void closeStdin(String identifier) {
+            processes.closeStdin(identifier);
+        }
+
+        @Override
         public LogSubscription streamLogs(String identifier, LogListener listener) {
             return processes.streamLogs(identifier, listener);
         }

@@ -177,6 +177,18 @@ final class RetrofitDataPlane implements DataPlane {
     }
 
     @Override
+    public void writeStdin(String identifier, byte[] data) {
+        java.util.Objects.requireNonNull(data, "data must not be null");
+        Calls.bytes(api.exec(url("process", identifier, "stdin"),
+                okhttp3.RequestBody.create(data, okhttp3.MediaType.get("application/octet-stream"))));
+    }
+
+    @Override
+    public void closeStdin(String identifier) {
+        Calls.bytes(api.delete(url("process", identifier, "stdin")));
+    }
+
+    @Override
     public ProcessLogs logs(String identifier) {
         return Calls.json(api.get(url("process", identifier, "logs")), WireJson.adapter(Wire.Logs.class),
                 WireJson::toDomain);

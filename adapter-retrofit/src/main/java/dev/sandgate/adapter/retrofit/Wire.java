@@ -96,6 +96,7 @@ final class Wire {
         public Boolean keepAlive;
         public Boolean restartOnFailure;
         public Integer maxRestarts;
+        public Boolean stdin;
     }
 
     public static final class ProcessResponse {

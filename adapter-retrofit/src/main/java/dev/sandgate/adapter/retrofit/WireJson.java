@@ -170,6 +170,7 @@ final class WireJson {
         r.keepAlive = spec.keepAlive() ? Boolean.TRUE : null;
         r.restartOnFailure = spec.restartOnFailure() ? Boolean.TRUE : null;
         r.maxRestarts = spec.restartOnFailure() ? spec.maxRestarts() : null;
+        r.stdin = spec.stdin() ? Boolean.TRUE : null;
         return r;
     }
 

@@ -40,6 +40,7 @@ import java.util.function.Function;
  * GET /health
  * POST /process (JSON, or NDJSON with Accept: text/event-stream)    GET /process (bare array)
  * GET|DELETE /process/{id}    DELETE /process/{id}/kill    GET /process/{id}/logs    GET /process/{id}/logs/stream
+ * POST|DELETE /process/{id}/stdin     (raw body written to the process's input; DELETE closes it)
  * GET|PUT|DELETE /filesystem/{path}   (path one percent-encoded segment, or unencoded after '/')
  * </pre>
  */
@@ -129,6 +130,23 @@ final class DataPlaneRoutes {
             } else {
                 ctx.fail(405);
             }
+        } else if (n == 3 && s.get(2).equals("stdin")) {
+            if (method == HttpMethod.POST) {
+                // the raw body, as the SDK sends it (not JSON-encoded)
+                byte[] data = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+                on(ctx, sandbox, dp -> {
+                    dp.writeStdin(id, data);
+                    return data.length;
+                }, written -> ok(ctx, new JsonObject().put("message", "Input written successfully")
+                        .put("bytes", written)));
+            } else if (method == HttpMethod.DELETE) {
+                on(ctx, sandbox, dp -> {
+                    dp.closeStdin(id);
+                    return id;
+                }, closed -> ok(ctx, new JsonObject().put("message", "Input closed successfully")));
+            } else {
+                ctx.fail(405);
+            }
         } else if (n == 4 && s.get(2).equals("logs") && s.get(3).equals("stream")) {
             if (method == HttpMethod.GET) {
                 streamLogs(ctx, sandbox, id);
@@ -162,7 +180,7 @@ final class DataPlaneRoutes {
     private void execStreamed(RoutingContext ctx, SandboxName sandbox, ProcessSpec spec) {
         ProcessSpec started = new ProcessSpec(spec.command(), spec.name(), spec.workingDir(), spec.env(),
                 spec.waitForPorts(), false, spec.timeout(), spec.keepAlive(), spec.restartOnFailure(),
-                spec.maxRestarts());
+                spec.maxRestarts(), spec.stdin());
         Exchange.blocking(waits, ctx, () -> {
             DataPlane dp = gateway.dataPlane(sandbox);
             return new Started(dp, dp.exec(started));

@@ -262,7 +262,7 @@ final class WireJson {
                 Boolean.TRUE.equals(bool(body, "waitForCompletion", "waitForCompletion")),
                 timeout == null || timeout == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(timeout)),
                 Boolean.TRUE.equals(bool(body, "keepAlive", "keepAlive")), restart,
-                maxRestarts == null ? 0 : maxRestarts);
+                maxRestarts == null ? 0 : maxRestarts, Boolean.TRUE.equals(bool(body, "stdin", "stdin")));
     }
 
     static JsonObject process(ProcessInfo p) {

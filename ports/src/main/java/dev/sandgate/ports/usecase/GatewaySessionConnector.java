@@ -109,6 +109,16 @@ public final class GatewaySessionConnector implements SessionConnector {
         }
 
         @Override
+        public void writeStdin(String identifier, byte[] data) {
+            target().writeStdin(identifier, data);
+        }
+
+        @Override
+        public void closeStdin(String identifier) {
+            target().closeStdin(identifier);
+        }
+
+        @Override
         public LogSubscription streamLogs(String identifier, LogListener listener) {
             return target().streamLogs(identifier, listener);
         }

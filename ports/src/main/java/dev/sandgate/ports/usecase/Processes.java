@@ -53,6 +53,22 @@ public final class Processes {
         return dataPlane.logs(requireIdentifier(identifier));
     }
 
+    /** Writes to the input of a process started with {@code stdin} (see {@link DataPlane#writeStdin}). */
+    public void writeStdin(String identifier, byte[] data) {
+        dataPlane.writeStdin(requireIdentifier(identifier), java.util.Objects.requireNonNull(data, "data must not be null"));
+    }
+
+    /** Writes {@code text} as UTF-8 to the input of a process started with {@code stdin}. */
+    public void writeStdin(String identifier, String text) {
+        writeStdin(identifier, java.util.Objects.requireNonNull(text, "text must not be null")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Closes the input of a process started with {@code stdin}: it reads end-of-file. */
+    public void closeStdin(String identifier) {
+        dataPlane.closeStdin(requireIdentifier(identifier));
+    }
+
     /** Starts a process and streams its output to {@code listener}, answering once it exited. */
     public ProcessInfo execStreaming(ProcessSpec spec, LogListener listener) {
         return dataPlane.execStreaming(Objects.requireNonNull(spec, "spec must not be null"),

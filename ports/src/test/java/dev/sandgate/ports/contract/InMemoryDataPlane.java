@@ -56,6 +56,9 @@ final class InMemoryDataPlane implements DataPlane {
 
     private static final class Proc {
         ProcessInfo info;
+        /** With {@code stdin}: what was written and not yet ended by a line feed; null without stdin. */
+        StringBuilder pendingInput;
+        boolean inputClosed;
         final List<LogLine> lines = new ArrayList<>();
         final List<Subscription> subscribers = new ArrayList<>();
 
@@ -138,9 +141,10 @@ final class InMemoryDataPlane implements DataPlane {
         Matcher echo = ECHO.matcher(command);
         Matcher sleep = SLEEP.matcher(command);
         Matcher exit = EXIT.matcher(command);
-        if (!echo.matches() && !sleep.matches() && !exit.matches()) {
+        boolean cat = command.equals("cat") && spec.stdin();
+        if (!echo.matches() && !sleep.matches() && !exit.matches() && !cat) {
             throw new SandgateException.InvalidRequest("the in-memory gateway emulates only 'echo <word>', "
-                    + "'sleep <seconds>' and 'exit <code>', not '" + command + "'");
+                    + "'sleep <seconds>', 'exit <code>' and 'cat' with stdin, not '" + command + "'");
         }
         String pid = Integer.toString(nextPid++);
         ProcessName name = spec.name().orElse(ProcessName.of("proc-" + pid));
@@ -148,6 +152,9 @@ final class InMemoryDataPlane implements DataPlane {
         Proc proc = new Proc(new ProcessInfo(pid, name, spec.command(), ProcessStatus.RUNNING, Optional.empty(),
                 workingDir, now, Optional.empty(), 0, spec.keepAlive(), spec.restartOnFailure(), spec.maxRestarts()));
         processes.put(pid, proc);
+        if (spec.stdin()) {
+            proc.pendingInput = new StringBuilder();
+        }
         if (echo.matches()) {
             proc.lines.add(LogLine.stdout(echo.group(1)));
             proc.info = proc.info.exited(0, now);
@@ -226,6 +233,58 @@ final class InMemoryDataPlane implements DataPlane {
             subscription.deliver(LogListener::onEnd);
         }
         return subscription;
+    }
+
+    /** {@code cat}: complete lines of the input become output lines. */
+    @Override
+    public synchronized void writeStdin(String identifier, byte[] data) {
+        Objects.requireNonNull(data, "data must not be null");
+        Proc proc = inputOf(identifier);
+        proc.pendingInput.append(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+        int nl;
+        while ((nl = proc.pendingInput.indexOf("\n")) >= 0) {
+            emit(proc, proc.pendingInput.substring(0, nl));
+            proc.pendingInput.delete(0, nl + 1);
+        }
+    }
+
+    /** {@code cat} at end of input: the last partial line is written and the process completes. */
+    @Override
+    public synchronized void closeStdin(String identifier) {
+        Proc proc = find(identifier);
+        if (proc.pendingInput != null && proc.inputClosed) {
+            return;
+        }
+        inputOf(identifier);
+        proc.inputClosed = true;
+        if (proc.pendingInput.length() > 0) {
+            emit(proc, proc.pendingInput.toString());
+            proc.pendingInput.setLength(0);
+        }
+        proc.info = proc.info.exited(0, clock.instant());
+        proc.subscribers.forEach(s -> s.deliver(LogListener::onEnd));
+        proc.subscribers.clear();
+        notifyAll();
+    }
+
+    private Proc inputOf(String identifier) {
+        Proc proc = find(identifier);
+        if (proc.pendingInput == null) {
+            throw new SandgateException.InvalidRequest("process '" + identifier + "' was not started with stdin");
+        }
+        if (!proc.info.isRunning()) {
+            throw new SandgateException.NotFound("process '" + identifier + "' is not running");
+        }
+        if (proc.inputClosed) {
+            throw new SandgateException.InvalidRequest("the input of process '" + identifier + "' is closed");
+        }
+        return proc;
+    }
+
+    private void emit(Proc proc, String text) {
+        LogLine line = LogLine.stdout(text);
+        proc.lines.add(line);
+        proc.subscribers.forEach(s -> s.deliver(l -> l.onLine(line)));
     }
 
     private void finish(Proc proc, ProcessStatus status, int exitCode) {

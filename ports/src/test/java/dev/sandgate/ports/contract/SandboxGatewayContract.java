@@ -1090,6 +1090,45 @@ public abstract class SandboxGatewayContract {
     }
 
     @Test
+    void a_process_started_with_stdin_reads_what_is_written_and_ends_when_its_input_closes() {
+        SandboxInstance sandbox = newInstance();
+        ProcessInfo cat = sandbox.process().exec(ProcessSpec.of("cat").withStdin(true));
+
+        sandbox.process().writeStdin(cat.pid(), "first line\n");
+        sandbox.process().writeStdin(cat.pid(), utf8("second line\n"));
+        sandbox.process().closeStdin(cat.pid());
+        ProcessInfo finished = sandbox.process().wait(cat.pid(), PATIENCE);
+
+        assertThat(finished.status()).isEqualTo(ProcessStatus.COMPLETED);
+        assertThat(sandbox.process().logs(cat.pid()).stdout()).isEqualTo("first line\nsecond line\n");
+    }
+
+    @Test
+    void writing_to_a_process_without_stdin_is_invalid_and_to_an_unknown_one_not_found() {
+        DataPlane data = newDataPlane();
+        ProcessInfo sleeping = data.exec(sleeper());
+
+        assertThatThrownBy(() -> data.writeStdin(sleeping.pid(), utf8("x")))
+                .isInstanceOf(SandgateException.InvalidRequest.class);
+        assertThatThrownBy(() -> data.writeStdin("no-such-process", utf8("x")))
+                .isInstanceOf(SandgateException.NotFound.class);
+        assertThatThrownBy(() -> data.closeStdin("no-such-process"))
+                .isInstanceOf(SandgateException.NotFound.class);
+        data.killProcess(sleeping.pid());
+    }
+
+    @Test
+    void writing_to_a_closed_input_is_invalid_and_closing_twice_is_fine() {
+        DataPlane data = newDataPlane();
+        ProcessInfo cat = data.exec(ProcessSpec.of("cat").withStdin(true));
+        data.closeStdin(cat.pid());
+
+        data.closeStdin(cat.pid());
+        assertThatThrownBy(() -> data.writeStdin(cat.pid(), utf8("late")))
+                .isInstanceOfAny(SandgateException.InvalidRequest.class, SandgateException.NotFound.class);
+    }
+
+    @Test
     void processes_of_a_deleted_sandbox_are_gone() {
         Sandbox sandbox = newSandbox();
         DataPlane data = gateway.dataPlane(sandbox.name());

@@ -101,6 +101,8 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private static final int MAX_MESSAGE_COMMAND = 200;
     /** How long an exec waits for a warm shell still being started before it spawns its own process. */
     private static final Duration WARM_SHELL_WAIT = Duration.ofSeconds(10);
+    /** How long a write to a process's input may wait for the process to read it. */
+    private static final Duration STDIN_WAIT = Duration.ofSeconds(5);
 
     private final SandboxName sandbox;
     private final Path sandboxRoot;
@@ -178,12 +180,13 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             Instant startedAt = clock.instant();
             Optional<Process> warm = takeWarmShell(shellDir, spec);
             viaWarmShell = warm.isPresent();
-            Process process = warm.orElseGet(() -> spawn(commandLine, directory, env));
+            Process process = warm.orElseGet(() -> spawn(commandLine, directory, env, spec.stdin()));
             String id = idFor(process.pid());
             ProcessInfo info = new ProcessInfo(id, name, spec.command(), ProcessStatus.RUNNING, Optional.empty(),
                     workingDir, startedAt, Optional.empty(), 0, spec.keepAlive(), spec.restartOnFailure(),
                     spec.maxRestarts());
             rec = new ManagedProcess(id, spec, workingDir, directory, info, process, settings.outputBufferBytes());
+            rec.stdin = spec.stdin() ? process.getOutputStream() : null;
             records.put(id, rec);
             attach(rec, process);
             startWarmShell();
@@ -243,10 +246,10 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         return id + "-" + (++idCollisions);
     }
 
-    private Process spawn(List<String> commandLine, Path directory, Map<String, String> env) {
+    private Process spawn(List<String> commandLine, Path directory, Map<String, String> env, boolean stdinPipe) {
         Future<Process> started;
         try {
-            started = spawner.submit(() -> start(commandLine, directory, env, false));
+            started = spawner.submit(() -> start(commandLine, directory, env, stdinPipe));
         } catch (RejectedExecutionException e) {
             throw closedError();
         }
@@ -285,7 +288,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         if (warmShell == null) {
             return Optional.empty();
         }
-        Optional<byte[]> request = WarmShell.request(directory, spec.env(), spec.command());
+        Optional<byte[]> request = WarmShell.request(directory, spec.env(), spec.command(), spec.stdin());
         if (request.isEmpty()) {
             return Optional.empty(); // keep the shell for an exec that suits it
         }
@@ -310,8 +313,14 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         if (!shell.isAlive()) {
             return Optional.empty();
         }
-        try (OutputStream in = shell.getOutputStream()) {
+        try {
+            OutputStream in = shell.getOutputStream();
             in.write(request.get());
+            if (spec.stdin()) {
+                in.flush(); // the pipe stays open: it is the command's input from here on
+            } else {
+                in.close();
+            }
         } catch (IOException e) {
             LOG.debug("sandbox {}: the warm shell did not take its command: {}", sandbox, e.getMessage());
             shell.destroyForcibly();
@@ -663,7 +672,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         Process process;
         try {
             process = spawn(isolation.commandLine(sandboxRoot, rec.workingDir, rec.spec.command()), rec.hostDirectory,
-                    isolation.environment(sandboxRoot, rec.spec.env()));
+                    isolation.environment(sandboxRoot, rec.spec.env()), rec.spec.stdin());
         } catch (SandgateException e) {
             rec.append(LogLine.stderr("sandgate: could not restart the process: " + e.getMessage()), 0);
             finish(rec, rec.lastExitCodeSafe());
@@ -673,6 +682,10 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         synchronized (rec) {
             ProcessInfo i = rec.info;
             rec.current = process;
+            if (rec.spec.stdin()) {
+                rec.stdin = process.getOutputStream(); // a restarted process gets a fresh input
+                rec.stdinClosed = false;
+            }
             rec.info = new ProcessInfo(i.pid(), i.name(), i.command(), i.status(), i.exitCode(), i.workingDir(),
                     i.startedAt(), i.completedAt(), i.restartCount() + 1, i.keepAlive(), i.restartOnFailure(),
                     i.maxRestarts());
@@ -767,6 +780,89 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     @Override
     public ProcessLogs logs(String identifier) {
         return find(identifier).logs();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- stdin
+
+    @Override
+    public void writeStdin(String identifier, byte[] data) {
+        Objects.requireNonNull(data, "data must not be null");
+        ManagedProcess rec = find(identifier);
+        OutputStream in = stdinOf(rec, identifier);
+        awaitStdin(identifier, () -> {
+            synchronized (rec.stdinLock) {
+                in.write(data);
+                in.flush();
+            }
+        });
+    }
+
+    @Override
+    public void closeStdin(String identifier) {
+        ManagedProcess rec = find(identifier);
+        OutputStream in;
+        synchronized (rec) {
+            if (rec.stdinClosed) {
+                return;
+            }
+            in = stdinOf(rec, identifier);
+            rec.stdinClosed = true;
+        }
+        awaitStdin(identifier, () -> {
+            synchronized (rec.stdinLock) {
+                in.close();
+            }
+        });
+    }
+
+    private static OutputStream stdinOf(ManagedProcess rec, String identifier) {
+        synchronized (rec) {
+            if (!rec.spec.stdin()) {
+                throw new SandgateException.InvalidRequest("process '" + identifier + "' was not started with stdin; "
+                        + "give \"stdin\": true to exec");
+            }
+            if (rec.ended || rec.current == null || rec.stdin == null) {
+                throw new SandgateException.NotFound("process '" + identifier + "' is not running");
+            }
+            if (rec.stdinClosed) {
+                throw new SandgateException.InvalidRequest("the input of process '" + identifier + "' is closed");
+            }
+            return rec.stdin;
+        }
+    }
+
+    private interface PipeAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs a write to (or the close of) an input pipe on an I/O thread and waits a bounded time: a process that does
+     * not read its input fills the pipe, and the caller must not hang on it. Writes stay in order.
+     */
+    private void awaitStdin(String identifier, PipeAction action) {
+        Future<?> done;
+        try {
+            done = io.submit(() -> {
+                action.run();
+                return null;
+            });
+        } catch (RejectedExecutionException e) {
+            throw closedError();
+        }
+        try {
+            done.get(STDIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new SandgateException.Unavailable("process '" + identifier + "' has not read its input for "
+                    + STDIN_WAIT.toSeconds() + " s (the pipe is full); the data is delivered when it does");
+        } catch (ExecutionException e) {
+            // the pipe broke: the process ended (or closed its input) meanwhile
+            throw new SandgateException.NotFound("process '" + identifier + "' no longer reads its input: "
+                    + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandgateException.Unavailable("interrupted while writing to the input of process '"
+                    + identifier + "'", e);
+        }
     }
 
     @Override

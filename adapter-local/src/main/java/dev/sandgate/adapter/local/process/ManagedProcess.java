@@ -36,6 +36,11 @@ final class ManagedProcess {
     ScheduledFuture<?> pendingRestart;
     ScheduledFuture<?> keepAliveKill;
     ScheduledFuture<?> graceKill;
+    /** The input pipe of the current OS process when the spec asked for {@code stdin}, else null. */
+    java.io.OutputStream stdin;
+    boolean stdinClosed;
+    /** Orders writes to, and the close of, the input pipe. */
+    final Object stdinLock = new Object();
 
     ManagedProcess(String id, ProcessSpec spec, SandboxPath workingDir, Path hostDirectory, ProcessInfo info,
                    Process current, int outputBufferBytes) {

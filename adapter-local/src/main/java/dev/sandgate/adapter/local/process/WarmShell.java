@@ -10,10 +10,10 @@ import java.util.Optional;
  * <p>The shell is started exactly as a process would be (the same command line around {@code /bin/sh -c}, so in a
  * process group of its own and, under bubblewrap, inside the sandbox's namespaces), with the minimal environment,
  * running {@link #SCRIPT} instead of a command. The script reads one request from its standard input, {@code cd}s to
- * the working directory, exports the request's environment, points its standard input at {@code /dev/null}, forgets
- * its own variables and function, and {@code eval}s the command. Everything it does is a builtin of {@code sh}: no
- * program is started, not even a second shell (on this kind of machine an {@code exec} of {@code sh} costs as much as
- * the whole spawn of a process from the JVM).
+ * the working directory, exports the request's environment, points its standard input at {@code /dev/null} (unless
+ * the command is to read the pipe), forgets its own variables and function, and {@code eval}s the command.
+ * Everything it does is a builtin of {@code sh}: no program is started, not even a second shell (on this kind of
+ * machine an {@code exec} of {@code sh} costs as much as the whole spawn of a process from the JVM).
  *
  * <p>The command therefore runs as it would under {@code sh -c <command>}: the same shell, pid, process group,
  * environment (no variable of the script is exported), working directory, {@code $0}, positional parameters (none),
@@ -22,7 +22,9 @@ import java.util.Optional;
  * says {@code sh: 1: foo: not found}).
  *
  * <p>The request is a sequence of values, each written as its number of lines followed by those lines (a value may
- * hold newlines): the working directory, the number of environment variables, each {@code NAME=value}, the command.
+ * hold newlines): the working directory, the number of environment variables, each {@code NAME=value}, whether the
+ * command reads the pipe afterwards ({@code 1}; the shell reads a byte at a time, so nothing past the request is
+ * consumed) or {@code /dev/null} ({@code 0}), the command.
  * A shell whose standard input closes before a whole request arrived exits with {@link #RETIRED_EXIT_CODE}, which is
  * how an unused one is retired. The script's own variables and function start with {@code __sg_}; a request that
  * would set an environment variable of that prefix, holds a NUL character, or is larger than {@link #MAX_REQUEST_BYTES} (the shell reads its
@@ -60,8 +62,9 @@ final class WarmShell {
             // what sh does with these when it finds them in its environment at start-up
             "IFS=' \t\n'; OPTIND=1; PPID=$__sg_ppid",
             "case $PWD in /*) [ \"$PWD\" -ef . ] || PWD=$__sg_pwd ;; *) PWD=$__sg_pwd ;; esac",
-            "__sg_read; exec </dev/null",
-            "unset -f __sg_read; unset __sg_count __sg_i __sg_line __sg_n __sg_ppid __sg_pwd",
+            "__sg_read; __sg_stdin=$__sg_value",
+            "__sg_read; [ \"$__sg_stdin\" = 1 ] || exec </dev/null",
+            "unset -f __sg_read; unset __sg_count __sg_i __sg_line __sg_n __sg_ppid __sg_pwd __sg_stdin",
             "eval \"unset __sg_value; $__sg_value\"",
             "");
 
@@ -73,6 +76,14 @@ final class WarmShell {
      * {@code env} exported over its minimal environment; empty when it cannot be handed to a shell.
      */
     static Optional<byte[]> request(String directory, Map<String, String> env, String command) {
+        return request(directory, env, command, false);
+    }
+
+    /**
+     * As {@link #request(String, Map, String)}; with {@code stdin} the shell keeps reading its input pipe after the
+     * request, so that what is written to it next is the command's input.
+     */
+    static Optional<byte[]> request(String directory, Map<String, String> env, String command, boolean stdin) {
         StringBuilder out = new StringBuilder(command.length() + directory.length() + 64);
         value(out, directory);
         value(out, Integer.toString(env.size()));
@@ -85,6 +96,7 @@ final class WarmShell {
         if (command.indexOf('\0') >= 0 || directory.indexOf('\0') >= 0) {
             return Optional.empty();
         }
+        value(out, stdin ? "1" : "0");
         value(out, command);
         byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
         return bytes.length > MAX_REQUEST_BYTES ? Optional.empty() : Optional.of(bytes);

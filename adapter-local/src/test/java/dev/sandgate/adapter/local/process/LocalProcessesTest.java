@@ -267,6 +267,64 @@ class LocalProcessesTest {
         assertThat(processes.logs(started.pid()).stdout()).isEqualTo("ready\nbye\n");
     }
 
+    // ------------------------------------------------------------------------------------------------ stdin
+
+    @Test
+    void a_process_started_with_stdin_reads_what_is_written_and_ends_at_its_close() {
+        ProcessInfo cat = processes.exec(ProcessSpec.of("cat; echo done").withStdin(true));
+
+        processes.writeStdin(cat.pid(), "line one\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        eventually("cat echoes the first line", () -> processes.logs(cat.pid()).stdout().equals("line one\n"));
+        processes.writeStdin(cat.pid(), "żółw two".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        processes.closeStdin(cat.pid());
+        processes.closeStdin(cat.pid()); // idempotent
+
+        eventually("cat ends at end of input", () -> !processes.getProcess(cat.pid()).isRunning());
+        assertThat(processes.getProcess(cat.pid()).status()).isEqualTo(ProcessStatus.COMPLETED);
+        // cat copies the last partial line as it is
+        assertThat(processes.logs(cat.pid()).stdout()).isEqualTo("line one\nżółw twodone\n");
+    }
+
+    @Test
+    void without_stdin_a_process_reads_an_empty_input_and_writes_are_refused() {
+        ProcessInfo info = processes.exec(ProcessSpec.of("cat; echo \"read $?\"; sleep 30"));
+        eventually("cat read end of input", () -> processes.logs(info.pid()).stdout().equals("read 0\n"));
+
+        assertThatThrownBy(() -> processes.writeStdin(info.pid(), new byte[] {'x'}))
+                .isInstanceOf(SandgateException.InvalidRequest.class).hasMessageContaining("not started with stdin");
+        assertThatThrownBy(() -> processes.closeStdin(info.pid()))
+                .isInstanceOf(SandgateException.InvalidRequest.class);
+        processes.killProcess(info.pid());
+    }
+
+    @Test
+    void stdin_of_a_closed_input_a_finished_process_or_an_unknown_one_is_refused() {
+        ProcessInfo cat = processes.exec(ProcessSpec.of("cat >/dev/null; sleep 30").withStdin(true));
+        processes.closeStdin(cat.pid());
+
+        assertThatThrownBy(() -> processes.writeStdin(cat.pid(), new byte[] {'x'}))
+                .isInstanceOf(SandgateException.InvalidRequest.class).hasMessageContaining("closed");
+        processes.killProcess(cat.pid());
+        assertThatThrownBy(() -> processes.writeStdin("cat-unknown", new byte[] {'x'}))
+                .isInstanceOf(SandgateException.NotFound.class);
+        ProcessInfo done = processes.exec(ProcessSpec.of("true").withStdin(true).withWaitForCompletion(true));
+        assertThatThrownBy(() -> processes.writeStdin(done.pid(), new byte[] {'x'}))
+                .isInstanceOf(SandgateException.NotFound.class).hasMessageContaining("not running");
+    }
+
+    @Test
+    void a_write_to_a_process_that_does_not_read_fails_with_unavailable_instead_of_hanging() {
+        ProcessInfo sleeper = processes.exec(ProcessSpec.of("sleep 60").withStdin(true));
+        byte[] chunk = new byte[1024 * 1024];
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> processes.writeStdin(sleeper.pid(), chunk))
+                .isInstanceOf(SandgateException.Unavailable.class).hasMessageContaining("has not read its input");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        processes.killProcess(sleeper.pid());
+        eventually("the killed process ends", () -> !processes.getProcess(sleeper.pid()).isRunning());
+    }
+
     @Test
     void kill_ends_a_process_as_killed_with_exit_code_137() {
         ProcessInfo started = processes.exec(ProcessSpec.of("sleep 300").withName("k"));

@@ -205,7 +205,7 @@ class WarmShellTest {
 
         byte[] request = WarmShell.request("/d", Map.of("A", "1\n2"), "echo\n").orElseThrow();
 
-        assertThat(new String(request, StandardCharsets.UTF_8)).isEqualTo("1\n/d\n1\n1\n2\nA=1\n2\n2\necho\n\n");
+        assertThat(new String(request, StandardCharsets.UTF_8)).isEqualTo("1\n/d\n1\n1\n2\nA=1\n2\n1\n0\n2\necho\n\n");
     }
 
     @Test
