@@ -38,6 +38,7 @@ public final class CoreModule extends AbstractModule {
         return new BrokerSettings(settings.host(), settings.port(), settings.publicUrl(), settings.workspace(),
                 apiKey.value(), limits.idleTimeout(), limits.maxHeaderBytes(), limits.maxInitialLineBytes(),
                 limits.bodyLimitBytes(), limits.keepaliveInterval(), limits.upstreamHost(), limits.workerPoolSize(),
-                limits.previewPorts(), limits.authFailuresPerMinute(), limits.maxConnectionsPerIp());
+                limits.previewPorts(), limits.authFailuresPerMinute(), limits.maxConnectionsPerIp(),
+                limits.previewDomain());
     }
 }

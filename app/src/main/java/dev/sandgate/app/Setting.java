@@ -32,6 +32,8 @@ public enum Setting {
     UPSTREAM_HOST("upstream-host", "127.0.0.1", "where preview ports are reached (remote: the provider's host)"),
     PREVIEW_PORTS("preview-ports", "auto",
             "app previews on ports of their own: auto (any free port), a range like 20000-20999, or path (/p/...)"),
+    PREVIEW_DOMAIN("preview-domain", "",
+            "serve app previews as <preview>-<sandbox>.<domain> on the broker's port, e.g. localhost; empty: off"),
     AUTH_FAILURES_PER_MINUTE("auth-failures-per-minute", "100",
             "401s one client address may cause per minute before it gets 429 for the rest of it; 0: no limit"),
     MAX_CONNECTIONS_PER_IP("max-connections-per-ip", "256",

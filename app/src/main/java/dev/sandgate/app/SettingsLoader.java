@@ -130,7 +130,8 @@ public final class SettingsLoader {
                 parse(pick.apply(Setting.AUTH_FAILURES_PER_MINUTE), Setting.AUTH_FAILURES_PER_MINUTE,
                         v -> intIn(v, 0, 1_000_000)),
                 parse(pick.apply(Setting.MAX_CONNECTIONS_PER_IP), Setting.MAX_CONNECTIONS_PER_IP,
-                        v -> intIn(v, 0, 1_000_000)));
+                        v -> intIn(v, 0, 1_000_000)),
+                parse(pick.apply(Setting.PREVIEW_DOMAIN), Setting.PREVIEW_DOMAIN, SettingsLoader::previewDomain));
         ProcessSettings processes = new ProcessSettings(
                 parse(pick.apply(Setting.STOP_GRACE_PERIOD), Setting.STOP_GRACE_PERIOD,
                         v -> durationIn(v, Duration.ZERO, Duration.ofMinutes(10))),
@@ -400,6 +401,19 @@ public final class SettingsLoader {
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}). */
+    /** Empty for none; otherwise a lowercase host name (checked again, with the exact rule, by the broker). */
+    static Optional<String> previewDomain(String value) {
+        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!v.matches("[a-z0-9.-]{1,190}") || v.startsWith(".") || v.endsWith(".") || v.contains("..")) {
+            throw new IllegalArgumentException("not a host name: give one such as localhost or preview.example.com, "
+                    + "without scheme or port");
+        }
+        return Optional.of(v);
+    }
+
     static Duration durationIn(String value, Duration min, Duration max) {
         Duration duration;
         Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));

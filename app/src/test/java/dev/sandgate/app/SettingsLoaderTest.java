@@ -130,7 +130,8 @@ class SettingsLoaderTest {
                 Map.entry("SANDGATE_WARM_SHELL_IDLE", "0s"),
                 Map.entry("SANDGATE_PREVIEW_PORTS", "20000-20099"),
                 Map.entry("SANDGATE_AUTH_FAILURES_PER_MINUTE", "0"),
-                Map.entry("SANDGATE_MAX_CONNECTIONS_PER_IP", "8")));
+                Map.entry("SANDGATE_MAX_CONNECTIONS_PER_IP", "8"),
+                Map.entry("SANDGATE_PREVIEW_DOMAIN", "LocalHost")));
 
         assertThat(s.host()).isEqualTo("0.0.0.0");
         assertThat(s.port()).isZero();
@@ -154,6 +155,7 @@ class SettingsLoaderTest {
         assertThat(s.broker().previewPorts()).isEqualTo(dev.sandgate.adapter.vertx.PreviewPorts.range(20000, 20099));
         assertThat(s.broker().authFailuresPerMinute()).isZero();
         assertThat(s.broker().maxConnectionsPerIp()).isEqualTo(8);
+        assertThat(s.broker().previewDomain()).contains("localhost");
     }
 
     @Test

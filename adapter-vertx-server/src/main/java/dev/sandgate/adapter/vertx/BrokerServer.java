@@ -48,7 +48,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <li>Data plane at each sandbox's {@code metadata.url} {@code {publicUrl}/{workspace}/sandboxes/{name}} (API key
  * only) and at each session preview's URL {@code {publicUrl}/s/{sandbox}/{preview}} (API key, or a token that
  * {@link AccessStore#verify} accepts for exactly that port-443 preview): see {@link DataPlaneRoutes}.</li>
- * <li>Preview proxy at each application preview's URL: its own origin {@code http://host:port} when
+ * <li>Preview proxy at each application preview's URL: its host name {@code <preview>-<sandbox>.<domain>} on the
+ * broker's port when {@link BrokerSettings#previewDomain()} is set (see {@link PreviewHosts}); else its own origin
+ * {@code http://host:port} when
  * {@link BrokerSettings#previewPorts()} gives previews ports of their own and no public URL is set (see
  * {@link PreviewOrigins}; the whole path is the application's), else {@code {publicUrl}/p/{sandbox}/{preview}},
  * which is served in every mode: see {@link PreviewProxy}.</li>
@@ -216,6 +218,8 @@ public final class BrokerServer implements AutoCloseable {
         private final UrlScheme urls;
         /** Application previews' own origins, when they have them. */
         private final Optional<PreviewOrigins> origins;
+        /** Application previews' own host names, when a preview domain is set (it takes precedence over ports). */
+        private final Optional<PreviewHosts> hostNames;
         private final HttpServerOptions options;
         private final Map<Integer, OwnHosts> originHosts = new ConcurrentHashMap<>();
         private volatile Handler<HttpServerRequest> originHandler = Prepared::notReady;
@@ -253,7 +257,25 @@ public final class BrokerServer implements AutoCloseable {
             this.publicUrl = settings.publicUrl().orElseGet(() -> URI.create("http://"
                     + hostForUrl(reachable(settings.host())) + ":" + server.actualPort()));
             UrlScheme paths = UrlScheme.under(publicUrl, settings.workspace());
-            if (settings.previewPorts().own() && settings.publicUrl().isEmpty()) {
+            this.hostNames = settings.previewDomain().map(domain -> new PreviewHosts(domain, publicUrl));
+            if (hostNames.isPresent()) {
+                PreviewHosts named = hostNames.get();
+                this.origins = Optional.empty();
+                this.urls = new UrlScheme() {
+                    @Override
+                    public String sandboxUrl(SandboxName sandbox) {
+                        return paths.sandboxUrl(sandbox);
+                    }
+
+                    @Override
+                    public String previewUrl(SandboxName sandbox, PreviewName preview, dev.sandgate.domain.Port port) {
+                        if (port.equals(dev.sandgate.domain.Port.SANDBOX_API)) {
+                            return paths.previewUrl(sandbox, preview, port);
+                        }
+                        return named.urlFor(sandbox, preview).orElseGet(() -> paths.previewUrl(sandbox, preview, port));
+                    }
+                };
+            } else if (settings.previewPorts().own() && settings.publicUrl().isEmpty()) {
                 PreviewOrigins own = new PreviewOrigins(settings.previewPorts(), settings.host(),
                         hostForUrl(reachable(settings.host())), this::originServer);
                 this.origins = Optional.of(own);
@@ -314,9 +336,14 @@ public final class BrokerServer implements AutoCloseable {
             BrokerServer broker = new BrokerServer(this, gateway, access, clock);
             Router router = broker.router();
             OwnHosts hosts = OwnHosts.of(publicUrl, settings.host(), actualPort());
+            Optional<Router> hostRouter = hostNames.map(named -> broker.hostRouter());
             handler = request -> {
                 if (request.method() == HttpMethod.CONNECT || request.method() == HttpMethod.TRACE) {
                     refuse(request, 405);
+                    return;
+                }
+                if (hostRouter.isPresent() && hostNames.get().labelOf(request.headers().getAll("Host")).isPresent()) {
+                    hostRouter.get().handle(request);
                     return;
                 }
                 int hostStatus = hosts.check(request.headers().getAll("Host"));
@@ -464,6 +491,47 @@ public final class BrokerServer implements AutoCloseable {
         router.route().handler(this::originFront);
         router.route().failureHandler(this::failure);
         return router;
+    }
+
+    /** The router of host-named previews ({@code <preview>-<sandbox>.<domain>}): the whole path is the application's. */
+    private Router hostRouter() {
+        Router router = Router.router(prepared.vertx);
+        router.route().handler(this::hostFront);
+        router.route().failureHandler(this::failure);
+        return router;
+    }
+
+    /** A request to a preview's own host name: the preview is found from the name's label. */
+    private void hostFront(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        PreviewHosts named = prepared.hostNames.orElseThrow();
+        ctx.put(FACE_KEY, Face.PROXY);
+        ctx.put(CORS_KEY, Cors.DEFAULTS);
+        ctx.addHeadersEndHandler(v -> Cors.applyUnder(ctx.response(), ctx.get(CORS_KEY)));
+        if (throttled(ctx)) {
+            return;
+        }
+        String path = request.path();
+        Optional<String> label = named.labelOf(request.headers().getAll("Host"));
+        if (label.isEmpty() || path == null || !path.startsWith("/")) {
+            ctx.fail(400);
+            return;
+        }
+        request.pause();
+        Exchange.blocking(workers, ctx, () -> named.resolve(label.get(), gateway), key -> {
+            if (key.isEmpty()) {
+                ctx.fail(new SandgateException.NotFound("no preview answers to this host name"));
+                return;
+            }
+            SandboxName sandbox = key.get().sandbox();
+            PreviewName preview = key.get().preview();
+            if (Cors.isPreflight(request)) {
+                preflight(ctx, sandbox, preview);
+                return;
+            }
+            proxy.handle(ctx, sandbox, preview, path,
+                    PreviewProxy.Mount.host(named.urlFor(sandbox, preview).orElseThrow()));
+        });
     }
 
     /** A request on a preview's own origin: the preview is the one listening on the port it arrived on. */

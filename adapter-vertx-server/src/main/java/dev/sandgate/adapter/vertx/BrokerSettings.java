@@ -32,11 +32,15 @@ import java.util.regex.Pattern;
  * @param authFailuresPerMinute 401s one client address may cause per minute before it gets 429 until the minute
  *                            ends (100 by default, 0 for no limit); see {@link ClientLimits}
  * @param maxConnectionsPerIp connections one client address may hold open (256 by default, 0 for no limit)
+ * @param previewDomain       when set, application previews are served by host name instead:
+ *                            {@code <preview>-<sandbox>.<previewDomain>} on the broker's own port (see
+ *                            {@link BrokerServer}); {@code localhost} works in browsers without any DNS
  */
 public record BrokerSettings(String host, int port, Optional<URI> publicUrl, String workspace, String apiKey,
                              Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
                              Duration keepaliveInterval, String upstreamHost, int workerPoolSize,
-                             PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp) {
+                             PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
+                             Optional<String> previewDomain) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -52,6 +56,8 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
     /** First path segments the broker uses for itself; a workspace cannot take them. */
     private static final Set<String> RESERVED = Set.of("v0", "s", "p");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,253}");
+    private static final Pattern PREVIEW_DOMAIN =
+            Pattern.compile("(?=.{1,190}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
     public BrokerSettings {
         Objects.requireNonNull(host, "host must not be null");
@@ -62,6 +68,13 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");
         Objects.requireNonNull(upstreamHost, "upstreamHost must not be null");
         Objects.requireNonNull(previewPorts, "previewPorts must not be null");
+        Objects.requireNonNull(previewDomain, "previewDomain must not be null");
+        previewDomain.ifPresent(d -> {
+            if (!PREVIEW_DOMAIN.matcher(d).matches()) {
+                throw new IllegalArgumentException("previewDomain '" + d + "' is invalid: give a lowercase host name "
+                        + "such as localhost or preview.example.com, without scheme or port");
+            }
+        });
         if (!HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("host '" + host + "' is invalid: give an IP address or a host name");
         }
@@ -120,73 +133,79 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         return new BrokerSettings(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), workspace, apiKey, DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INITIAL_LINE_BYTES, DEFAULT_BODY_LIMIT_BYTES,
                 DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path(),
-                DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP);
+                DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP, Optional.empty());
     }
 
     public BrokerSettings withHost(String host) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withPort(int port) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withPublicUrl(URI publicUrl) {
         return new BrokerSettings(host, port, Optional.of(publicUrl), workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withIdleTimeout(Duration idleTimeout) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withUpstreamHost(String upstreamHost) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withPreviewPorts(PreviewPorts previewPorts) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withAuthFailuresPerMinute(int authFailuresPerMinute) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
     }
 
     public BrokerSettings withMaxConnectionsPerIp(int maxConnectionsPerIp) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp);
+                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+    }
+
+    public BrokerSettings withPreviewDomain(String previewDomain) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp, Optional.of(previewDomain));
     }
 
     @Override
@@ -196,7 +215,8 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 + ", maxInitialLineBytes=" + maxInitialLineBytes + ", bodyLimitBytes=" + bodyLimitBytes
                 + ", keepaliveInterval=" + keepaliveInterval + ", upstreamHost=" + upstreamHost
                 + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts
-                + ", authFailuresPerMinute=" + authFailuresPerMinute + ", maxConnectionsPerIp=" + maxConnectionsPerIp + "]";
+                + ", authFailuresPerMinute=" + authFailuresPerMinute + ", maxConnectionsPerIp=" + maxConnectionsPerIp
+                + ", previewDomain=" + previewDomain + "]";
     }
 
     private static void requirePublicUrl(URI url) {

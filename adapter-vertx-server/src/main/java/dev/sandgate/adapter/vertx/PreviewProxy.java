@@ -109,6 +109,12 @@ final class PreviewProxy {
         static Mount origin(String origin, int port, Runnable gone) {
             return new Mount("", TOKEN_COOKIE + "_" + port, Optional.of(origin), gone);
         }
+
+        /** A preview at the root of a host name of its own: its cookies are its own already. */
+        static Mount host(String origin) {
+            return new Mount("", TOKEN_COOKIE, Optional.of(origin), () -> {
+            });
+        }
     }
 
     /** {@code rest} is the raw path after {@code /p/{sandbox}/{preview}}; the request is paused. */
