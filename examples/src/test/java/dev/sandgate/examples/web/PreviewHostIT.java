@@ -1,0 +1,115 @@
+package dev.sandgate.examples.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandgate.app.SettingsLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The example with {@code --preview-domain=localhost}, in Debian's Chromium: the preview is the host name
+ * {@code <preview>-<sandbox>.localhost}, which the browser resolves to loopback by itself, and the dev server's page
+ * in the iframe loads its script by a root-absolute path.
+ */
+class PreviewHostIT {
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+    @TempDir
+    static Path dataDir;
+    @TempDir
+    static Path browserProfile;
+
+    private static ExampleMain example;
+    private static ChromeDriver driver;
+    private static WebDriverWait wait;
+    private static final Path screenshots = Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
+
+    @BeforeAll
+    static void start() throws IOException {
+        assertThat(CHROMIUM.toPath()).as("Chromium (apt-get install chromium chromium-driver)").isExecutable();
+        Files.createDirectories(screenshots);
+        example = ExampleMain.start(
+                List.of("--data-dir=" + dataDir, "--port=0", "--preview-domain=localhost"),
+                Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(freePort())),
+                SettingsLoader.create(dataDir, dataDir),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,900", "--user-data-dir=" + browserProfile);
+        driver = new ChromeDriver(service, options);
+        wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        wait.ignoring(WebDriverException.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (driver != null) {
+                driver.quit();
+            }
+        } finally {
+            if (example != null) {
+                example.close();
+            }
+        }
+    }
+
+    @Test
+    void the_preview_is_its_own_localhost_host_name_and_the_dev_server_page_works_in_the_iframe() throws IOException {
+        driver.get(example.server().pageUrl().toString());
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        URI previewUrl = URI.create(driver.findElement(By.id("preview-url")).getText());
+
+        assertThat(previewUrl.getHost()).endsWith(".localhost").contains("-");
+        assertThat(previewUrl.getPort()).isEqualTo(example.broker().port());
+
+        driver.findElement(By.id("start-dev-server")).click();
+        wait.until(d -> d.findElement(By.id("message")).getText().startsWith("Dev server listening"));
+        wait.until(d -> frameText().contains(DevServerImage.GREETING));
+        wait.until(d -> frameText().contains(DevServerImage.ROOT_ASSET_LOADED));
+        Files.write(screenshots.resolve("preview-host.png"), driver.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static String frameText() {
+        driver.switchTo().defaultContent();
+        driver.switchTo().frame(driver.findElement(By.id("preview-frame")));
+        try {
+            return driver.findElement(By.tagName("body")).getText();
+        } finally {
+            driver.switchTo().defaultContent();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
