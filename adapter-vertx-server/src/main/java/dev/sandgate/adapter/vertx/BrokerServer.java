@@ -259,44 +259,40 @@ public final class BrokerServer implements AutoCloseable {
             UrlScheme paths = UrlScheme.under(publicUrl, settings.workspace());
             this.hostNames = settings.previewDomain().map(domain -> new PreviewHosts(domain, publicUrl));
             if (hostNames.isPresent()) {
-                PreviewHosts named = hostNames.get();
                 this.origins = Optional.empty();
-                this.urls = new UrlScheme() {
-                    @Override
-                    public String sandboxUrl(SandboxName sandbox) {
-                        return paths.sandboxUrl(sandbox);
-                    }
-
-                    @Override
-                    public String previewUrl(SandboxName sandbox, PreviewName preview, dev.sandgate.domain.Port port) {
-                        if (port.equals(dev.sandgate.domain.Port.SANDBOX_API)) {
-                            return paths.previewUrl(sandbox, preview, port);
-                        }
-                        return named.urlFor(sandbox, preview).orElseGet(() -> paths.previewUrl(sandbox, preview, port));
-                    }
-                };
+                this.urls = withOwnPreviewUrls(paths, hostNames.get()::urlFor);
             } else if (settings.previewPorts().own() && settings.publicUrl().isEmpty()) {
                 PreviewOrigins own = new PreviewOrigins(settings.previewPorts(), settings.host(),
                         hostForUrl(reachable(settings.host())), this::originServer);
                 this.origins = Optional.of(own);
-                this.urls = new UrlScheme() {
-                    @Override
-                    public String sandboxUrl(SandboxName sandbox) {
-                        return paths.sandboxUrl(sandbox);
-                    }
-
-                    @Override
-                    public String previewUrl(SandboxName sandbox, PreviewName preview, dev.sandgate.domain.Port port) {
-                        if (port.equals(dev.sandgate.domain.Port.SANDBOX_API)) {
-                            return paths.previewUrl(sandbox, preview, port);
-                        }
-                        return own.urlFor(sandbox, preview).orElseGet(() -> paths.previewUrl(sandbox, preview, port));
-                    }
-                };
+                this.urls = withOwnPreviewUrls(paths, own::urlFor);
             } else {
                 this.origins = Optional.empty();
                 this.urls = paths;
             }
+        }
+
+        /**
+         * {@code paths} with application previews at the URL {@code own} names (a host name, or an origin of their
+         * own), falling back to the path form where it names none; sessions keep the path form.
+         */
+        private static UrlScheme withOwnPreviewUrls(UrlScheme paths,
+                                                    java.util.function.BiFunction<SandboxName, PreviewName,
+                                                            Optional<String>> own) {
+            return new UrlScheme() {
+                @Override
+                public String sandboxUrl(SandboxName sandbox) {
+                    return paths.sandboxUrl(sandbox);
+                }
+
+                @Override
+                public String previewUrl(SandboxName sandbox, PreviewName preview, dev.sandgate.domain.Port port) {
+                    if (port.equals(dev.sandgate.domain.Port.SANDBOX_API)) {
+                        return paths.previewUrl(sandbox, preview, port);
+                    }
+                    return own.apply(sandbox, preview).orElseGet(() -> paths.previewUrl(sandbox, preview, port));
+                }
+            };
         }
 
         /** The server of one preview origin: the broker's options and connection guards on another port. */

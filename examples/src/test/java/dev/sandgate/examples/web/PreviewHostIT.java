@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandgate.app.SettingsLoader;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -24,8 +23,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -34,9 +31,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * in the iframe loads its script by a root-absolute path.
  */
 class PreviewHostIT {
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-
     @TempDir
     static Path dataDir;
     @TempDir
@@ -49,21 +43,14 @@ class PreviewHostIT {
 
     @BeforeAll
     static void start() throws IOException {
-        assertThat(CHROMIUM.toPath()).as("Chromium (apt-get install chromium chromium-driver)").isExecutable();
+        assertThat(Chromium.BINARY.toPath()).as("Chromium (apt-get install chromium chromium-driver)").isExecutable();
         Files.createDirectories(screenshots);
         example = ExampleMain.start(
                 List.of("--data-dir=" + dataDir, "--port=0", "--preview-domain=localhost"),
                 Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(freePort())),
                 SettingsLoader.create(dataDir, dataDir),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,900", "--user-data-dir=" + browserProfile);
-        driver = new ChromeDriver(service, options);
+        driver = Chromium.headless(browserProfile, false);
         wait = new WebDriverWait(driver, Duration.ofSeconds(30));
         wait.ignoring(WebDriverException.class);
     }
