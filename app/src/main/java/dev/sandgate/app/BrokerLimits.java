@@ -11,7 +11,7 @@ import java.util.Objects;
 public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHeaderBytes, int maxInitialLineBytes,
                            Duration keepaliveInterval, int workerPoolSize, String upstreamHost,
                            PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
-                           java.util.Optional<String> previewDomain) {
+                           int tokenMintsPerMinute, java.util.Optional<String> previewDomain) {
     public BrokerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
         Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");

@@ -38,6 +38,8 @@ public enum Setting {
             "401s one client address may cause per minute before it gets 429 for the rest of it; 0: no limit"),
     MAX_CONNECTIONS_PER_IP("max-connections-per-ip", "256",
             "connections one client address may hold open; 0: no limit"),
+    TOKEN_MINTS_PER_MINUTE("token-mints-per-minute", "60",
+            "tokens (and so sessions) one sandbox may have minted per minute before 429; 0: no limit"),
     MAX_FILE_SIZE("max-file-size", "5MiB", "largest file read or written in one piece"),
     STOP_GRACE_PERIOD("stop-grace-period", "5s", "how long a stopped process has after SIGTERM before SIGKILL"),
     OUTPUT_BUFFER("output-buffer", "1MiB", "output kept per process"),

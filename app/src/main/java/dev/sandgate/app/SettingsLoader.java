@@ -131,6 +131,8 @@ public final class SettingsLoader {
                         v -> intIn(v, 0, 1_000_000)),
                 parse(pick.apply(Setting.MAX_CONNECTIONS_PER_IP), Setting.MAX_CONNECTIONS_PER_IP,
                         v -> intIn(v, 0, 1_000_000)),
+                parse(pick.apply(Setting.TOKEN_MINTS_PER_MINUTE), Setting.TOKEN_MINTS_PER_MINUTE,
+                        v -> intIn(v, 0, 1_000_000)),
                 parse(pick.apply(Setting.PREVIEW_DOMAIN), Setting.PREVIEW_DOMAIN, SettingsLoader::previewDomain));
         ProcessSettings processes = new ProcessSettings(
                 parse(pick.apply(Setting.STOP_GRACE_PERIOD), Setting.STOP_GRACE_PERIOD,

@@ -131,7 +131,8 @@ class SettingsLoaderTest {
                 Map.entry("SANDGATE_PREVIEW_PORTS", "20000-20099"),
                 Map.entry("SANDGATE_AUTH_FAILURES_PER_MINUTE", "0"),
                 Map.entry("SANDGATE_MAX_CONNECTIONS_PER_IP", "8"),
-                Map.entry("SANDGATE_PREVIEW_DOMAIN", "LocalHost")));
+                Map.entry("SANDGATE_PREVIEW_DOMAIN", "LocalHost"),
+                Map.entry("SANDGATE_TOKEN_MINTS_PER_MINUTE", "5")));
 
         assertThat(s.host()).isEqualTo("0.0.0.0");
         assertThat(s.port()).isZero();
@@ -156,6 +157,7 @@ class SettingsLoaderTest {
         assertThat(s.broker().authFailuresPerMinute()).isZero();
         assertThat(s.broker().maxConnectionsPerIp()).isEqualTo(8);
         assertThat(s.broker().previewDomain()).contains("localhost");
+        assertThat(s.broker().tokenMintsPerMinute()).isEqualTo(5);
     }
 
     @Test

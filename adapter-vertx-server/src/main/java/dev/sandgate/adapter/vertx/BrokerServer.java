@@ -144,7 +144,7 @@ public final class BrokerServer implements AutoCloseable {
                         .setMaxHeaderSize(64 * 1024)
                         .setDecompressionSupported(false),
                 new PoolOptions().setHttp1MaxSize(256));
-        this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers);
+        this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers, prepared.limits);
         this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, s.keepaliveInterval());
         this.limits = prepared.limits;
         this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
@@ -328,7 +328,8 @@ public final class BrokerServer implements AutoCloseable {
             if (!served.compareAndSet(false, true)) {
                 throw new IllegalStateException("this broker already serves a gateway");
             }
-            limits = new ClientLimits(settings.authFailuresPerMinute(), settings.maxConnectionsPerIp(), clock);
+            limits = new ClientLimits(settings.authFailuresPerMinute(), settings.maxConnectionsPerIp(),
+                    settings.tokenMintsPerMinute(), clock);
             BrokerServer broker = new BrokerServer(this, gateway, access, clock);
             Router router = broker.router();
             OwnHosts hosts = OwnHosts.of(publicUrl, settings.host(), actualPort());

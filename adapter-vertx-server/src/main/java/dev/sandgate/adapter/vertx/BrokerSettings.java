@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param authFailuresPerMinute 401s one client address may cause per minute before it gets 429 until the minute
  *                            ends (100 by default, 0 for no limit); see {@link ClientLimits}
  * @param maxConnectionsPerIp connections one client address may hold open (256 by default, 0 for no limit)
+ * @param tokenMintsPerMinute tokens one sandbox may have minted through the control plane per minute; more get 429
+ *                            until the minute ends (60 by default, 0 for no limit)
  * @param previewDomain       when set, application previews are served by host name instead:
  *                            {@code <preview>-<sandbox>.<previewDomain>} on the broker's own port (see
  *                            {@link BrokerServer}); {@code localhost} works in browsers without any DNS
@@ -40,7 +42,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                              Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
                              Duration keepaliveInterval, String upstreamHost, int workerPoolSize,
                              PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
-                             Optional<String> previewDomain) {
+                             int tokenMintsPerMinute, Optional<String> previewDomain) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -51,6 +53,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
     public static final int DEFAULT_WORKER_POOL_SIZE = 32;
     public static final int DEFAULT_AUTH_FAILURES_PER_MINUTE = 100;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+    public static final int DEFAULT_TOKEN_MINTS_PER_MINUTE = 60;
 
     private static final Pattern WORKSPACE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     /** First path segments the broker uses for itself; a workspace cannot take them. */
@@ -122,6 +125,10 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
             throw new IllegalArgumentException("authFailuresPerMinute " + authFailuresPerMinute
                     + " is out of range 0-1000000 (0: no limit)");
         }
+        if (tokenMintsPerMinute < 0 || tokenMintsPerMinute > 1_000_000) {
+            throw new IllegalArgumentException("tokenMintsPerMinute " + tokenMintsPerMinute
+                    + " is out of range 0-1000000 (0: no limit)");
+        }
         if (maxConnectionsPerIp < 0 || maxConnectionsPerIp > 1_000_000) {
             throw new IllegalArgumentException("maxConnectionsPerIp " + maxConnectionsPerIp
                     + " is out of range 0-1000000 (0: no limit)");
@@ -133,79 +140,86 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         return new BrokerSettings(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), workspace, apiKey, DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INITIAL_LINE_BYTES, DEFAULT_BODY_LIMIT_BYTES,
                 DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path(),
-                DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP, Optional.empty());
+                DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP,
+                DEFAULT_TOKEN_MINTS_PER_MINUTE, Optional.empty());
     }
 
     public BrokerSettings withHost(String host) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withPort(int port) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withPublicUrl(URI publicUrl) {
         return new BrokerSettings(host, port, Optional.of(publicUrl), workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withIdleTimeout(Duration idleTimeout) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withUpstreamHost(String upstreamHost) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withPreviewPorts(PreviewPorts previewPorts) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withAuthFailuresPerMinute(int authFailuresPerMinute) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withMaxConnectionsPerIp(int maxConnectionsPerIp) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+    }
+
+    public BrokerSettings withTokenMintsPerMinute(int tokenMintsPerMinute) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
     }
 
     public BrokerSettings withPreviewDomain(String previewDomain) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, Optional.of(previewDomain));
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, Optional.of(previewDomain));
     }
 
     @Override
@@ -216,7 +230,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 + ", keepaliveInterval=" + keepaliveInterval + ", upstreamHost=" + upstreamHost
                 + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts
                 + ", authFailuresPerMinute=" + authFailuresPerMinute + ", maxConnectionsPerIp=" + maxConnectionsPerIp
-                + ", previewDomain=" + previewDomain + "]";
+                + ", tokenMintsPerMinute=" + tokenMintsPerMinute + ", previewDomain=" + previewDomain + "]";
     }
 
     private static void requirePublicUrl(URI url) {

@@ -6,7 +6,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-client-address limits: failed authentications (every 401 the broker answers) and open connections.
+ * Per-client-address limits: failed authentications (every 401 the broker answers) and open connections; and one
+ * per sandbox: tokens minted through the control plane ({@code tokenMintsPerMinute}, 429 beyond it; a session is a
+ * preview and a token, so this bounds sessions too).
  *
  * <p><b>Failed authentications</b> are counted in fixed windows of {@link #WINDOW_MILLIS} per address; an address
  * that reached {@code authFailuresPerMinute} gets 429, with {@code Retry-After}, on everything but preflights
@@ -32,13 +34,17 @@ final class ClientLimits {
 
     private final int authFailuresPerMinute;
     private final int maxConnectionsPerIp;
+    private final int tokenMintsPerMinute;
     private final Clock clock;
     private final Map<String, Window> failures = new ConcurrentHashMap<>();
     private final Map<String, Integer> connections = new ConcurrentHashMap<>();
+    /** Tokens minted per sandbox, in the same windows (the count lives in {@code failures}). */
+    private final Map<String, Window> mints = new ConcurrentHashMap<>();
 
-    ClientLimits(int authFailuresPerMinute, int maxConnectionsPerIp, Clock clock) {
+    ClientLimits(int authFailuresPerMinute, int maxConnectionsPerIp, int tokenMintsPerMinute, Clock clock) {
         this.authFailuresPerMinute = authFailuresPerMinute;
         this.maxConnectionsPerIp = maxConnectionsPerIp;
+        this.tokenMintsPerMinute = tokenMintsPerMinute;
         this.clock = clock;
     }
 
@@ -84,10 +90,36 @@ final class ClientLimits {
         connections.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
     }
 
+    /**
+     * Counts a token minted for {@code sandbox}; the seconds to wait when that is one more than
+     * {@code tokenMintsPerMinute} allows in the current window (the mint is then refused and not counted).
+     */
+    OptionalLong mintRefusedFor(String sandbox) {
+        if (tokenMintsPerMinute == 0) {
+            return OptionalLong.empty();
+        }
+        long now = clock.millis();
+        if (!mints.containsKey(sandbox) && mints.size() >= MAX_TRACKED) {
+            return OptionalLong.empty();
+        }
+        long[] retry = {0};
+        mints.compute(sandbox, (k, w) -> {
+            Window window = w == null || now - w.start >= WINDOW_MILLIS ? new Window(now) : w;
+            if (window.failures >= tokenMintsPerMinute) {
+                retry[0] = Math.max(1, (window.start + WINDOW_MILLIS - now + 999) / 1000);
+            } else {
+                window.failures++;
+            }
+            return window;
+        });
+        return retry[0] == 0 ? OptionalLong.empty() : OptionalLong.of(retry[0]);
+    }
+
     /** Forgets ended windows; run periodically. */
     void sweep() {
         long now = clock.millis();
         failures.values().removeIf(w -> now - w.start >= WINDOW_MILLIS);
+        mints.values().removeIf(w -> now - w.start >= WINDOW_MILLIS);
     }
 
     /** How many connections {@code address} holds (for tests). */

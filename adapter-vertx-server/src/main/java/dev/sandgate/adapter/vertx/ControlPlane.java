@@ -42,13 +42,16 @@ final class ControlPlane {
     private final String workspace;
     private final Clock clock;
     private final WorkerExecutor workers;
+    private final ClientLimits limits;
 
-    ControlPlane(SandboxGateway gateway, UrlScheme urls, String workspace, Clock clock, WorkerExecutor workers) {
+    ControlPlane(SandboxGateway gateway, UrlScheme urls, String workspace, Clock clock, WorkerExecutor workers,
+                 ClientLimits limits) {
         this.gateway = gateway;
         this.urls = urls;
         this.workspace = workspace;
         this.clock = clock;
         this.workers = workers;
+        this.limits = limits;
     }
 
     /** {@code segments} are the raw path segments after {@code v0}. */
@@ -194,6 +197,13 @@ final class ControlPlane {
         TokenName name = TokenName.of(WireJson.metadataName(body)
                 .orElseGet(() -> "token-" + clock.instant().toEpochMilli()));
         var expiresAt = WireJson.tokenExpiry(body);
+        var retry = limits.mintRefusedFor(sandbox.value());
+        if (retry.isPresent()) {
+            ctx.response().putHeader("Retry-After", Long.toString(retry.getAsLong()));
+            Exchange.json(ctx, 429, new ApiError(429, "TOO_MANY_REQUESTS", "sandbox " + sandbox + " has had "
+                    + "too many tokens minted this minute: retry after the time Retry-After gives").controlBody());
+            return;
+        }
         blocking(ctx, () -> gateway.createToken(sandbox, preview, name, expiresAt), t -> ok(ctx, token(t)));
     }
 

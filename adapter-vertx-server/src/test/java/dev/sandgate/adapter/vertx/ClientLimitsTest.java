@@ -101,11 +101,41 @@ class ClientLimitsTest {
     }
 
     @Test
+    void a_sandbox_past_its_token_mints_per_minute_gets_429_until_the_minute_ends() {
+        broker(s -> s.withTokenMintsPerMinute(2));
+        broker.sandbox("busy");
+        broker.sandbox("calm");
+        String expires = "2026-11-24T09:00:00Z";
+        for (String sandbox : List.of("busy", "calm")) {
+            broker.post("/v0/sandboxes/" + sandbox + "/previews", new io.vertx.core.json.JsonObject(
+                    "{\"metadata\":{\"name\":\"session\"},\"spec\":{\"port\":443,\"public\":false}}"));
+        }
+        java.util.function.BiFunction<String, String, HttpResponse<String>> mint = (sandbox, name) ->
+                broker.post("/v0/sandboxes/" + sandbox + "/previews/session/tokens", new io.vertx.core.json.JsonObject(
+                        "{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"expiresAt\":\"" + expires + "\"}}"));
+
+        assertThat(mint.apply("busy", "t1").statusCode()).isEqualTo(200);
+        assertThat(mint.apply("busy", "t2").statusCode()).isEqualTo(200);
+        HttpResponse<String> third = mint.apply("busy", "t3");
+        HttpResponse<String> elsewhere = mint.apply("calm", "t1");
+
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(BrokerFixture.json(third).getString("message")).contains("busy");
+        assertThat(third.headers().firstValue("Retry-After")).hasValue("60");
+        assertThat(broker.gateway.listTokens(SandboxName.of("busy"), dev.sandgate.domain.PreviewName.of("session")))
+                .hasSize(2);
+        assertThat(elsewhere.statusCode()).isEqualTo(200);
+        broker.clock.advance(Duration.ofSeconds(60));
+        assertThat(mint.apply("busy", "t3").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void the_default_limit_is_documented_and_generous_enough_for_a_page_that_retries() {
         BrokerSettings defaults = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS);
 
         assertThat(defaults.authFailuresPerMinute()).isEqualTo(100);
         assertThat(defaults.maxConnectionsPerIp()).isEqualTo(256);
+        assertThat(defaults.tokenMintsPerMinute()).isEqualTo(60);
     }
 
     @Test
