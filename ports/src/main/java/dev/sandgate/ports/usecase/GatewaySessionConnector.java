@@ -24,6 +24,8 @@ import java.util.Optional;
 /**
  * An in-process {@link SessionConnector}: finds the session preview (by its name and URL) in a gateway, and checks
  * the token against that preview's tokens on <em>every</em> call, so that expiry and deletion take effect at once.
+ * The first call scans the gateway's sandboxes for the preview; later calls of the same connected session read only
+ * that sandbox's preview and its tokens (at most {@link dev.sandgate.domain.PreviewToken#MAX_PER_PREVIEW}).
  * Unknown, foreign, deleted and wrong tokens are all {@code Unauthorized}; an expired one is {@code Expired}.
  */
 public final class GatewaySessionConnector implements SessionConnector {
@@ -41,14 +43,25 @@ public final class GatewaySessionConnector implements SessionConnector {
         return new Guarded(session);
     }
 
-    private SandboxName authorise(Session session) {
+    /**
+     * The sandbox the session opens, checked now. {@code known}, the sandbox an earlier check found (a session's
+     * preview lives in exactly one), spares the scan over every sandbox: only its preview and tokens are read.
+     */
+    private SandboxName authorise(Session session, Optional<SandboxName> known) {
         var now = clock.instant();
-        for (var sandbox : gateway.listSandboxes()) {
-            Optional<Preview> preview = gateway.findPreview(sandbox.name(), session.name());
+        List<SandboxName> candidates = known.isPresent() ? List.of(known.get())
+                : gateway.listSandboxes().stream().map(dev.sandgate.domain.Sandbox::name).toList();
+        for (SandboxName sandbox : candidates) {
+            Optional<Preview> preview;
+            try {
+                preview = gateway.findPreview(sandbox, session.name());
+            } catch (SandgateException.NotFound gone) {
+                continue;
+            }
             if (preview.isEmpty() || !preview.get().url().equals(session.url()) || !preview.get().isSandboxApi()) {
                 continue;
             }
-            var token = gateway.listTokens(sandbox.name(), session.name()).stream()
+            var token = gateway.listTokens(sandbox, session.name()).stream()
                     .filter(t -> t.value().matches(session.token().value()))
                     .findFirst();
             if (token.isEmpty()) {
@@ -57,25 +70,33 @@ public final class GatewaySessionConnector implements SessionConnector {
             if (token.get().isExpiredAt(now) || preview.get().isExpiredAt(now)) {
                 throw new SandgateException.Expired("session " + session.name() + " expired");
             }
-            return sandbox.name();
+            return sandbox;
         }
         throw new SandgateException.Unauthorized("session token is not valid for this sandbox");
     }
 
     private final class Guarded implements DataPlane {
         private final Session session;
+        /** The sandbox of the session's preview, once a check found it. */
+        private volatile SandboxName known;
 
         Guarded(Session session) {
             this.session = session;
         }
 
+        private SandboxName authorised() {
+            SandboxName sandbox = authorise(session, Optional.ofNullable(known));
+            known = sandbox;
+            return sandbox;
+        }
+
         private DataPlane target() {
-            return gateway.dataPlane(authorise(session));
+            return gateway.dataPlane(authorised());
         }
 
         @Override
         public SandboxName sandbox() {
-            return authorise(session);
+            return authorised();
         }
 
         @Override

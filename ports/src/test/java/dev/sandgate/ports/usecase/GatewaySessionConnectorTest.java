@@ -45,6 +45,99 @@ class GatewaySessionConnectorTest {
     }
 
     @Test
+    void after_its_first_check_a_connected_session_reads_only_its_own_sandbox_and_still_sees_deletion() {
+        for (int i = 0; i < 20; i++) {
+            gateway.createSandbox(SandboxSpec.of(SandboxName.of("other-" + i)));
+        }
+        Session session = sandbox.sessions().create(SessionOptions.expiringAt(EXPIRY));
+        int[] scans = {0};
+        GatewaySessionConnector counting = new GatewaySessionConnector(new dev.sandgate.ports.SandboxGateway() {
+            @Override
+            public java.util.List<dev.sandgate.domain.Sandbox> listSandboxes() {
+                scans[0]++;
+                return gateway.listSandboxes();
+            }
+
+            // everything else as the in-memory gateway answers it
+            @Override
+            public dev.sandgate.domain.Sandbox createSandbox(SandboxSpec spec) {
+                return gateway.createSandbox(spec);
+            }
+
+            @Override
+            public Optional<dev.sandgate.domain.Sandbox> findSandbox(SandboxName name) {
+                return gateway.findSandbox(name);
+            }
+
+            @Override
+            public dev.sandgate.domain.Sandbox updateSandbox(SandboxSpec spec) {
+                return gateway.updateSandbox(spec);
+            }
+
+            @Override
+            public dev.sandgate.domain.Sandbox deleteSandbox(SandboxName name) {
+                return gateway.deleteSandbox(name);
+            }
+
+            @Override
+            public dev.sandgate.domain.Preview createPreview(SandboxName s, PreviewSpec spec) {
+                return gateway.createPreview(s, spec);
+            }
+
+            @Override
+            public Optional<dev.sandgate.domain.Preview> findPreview(SandboxName s, dev.sandgate.domain.PreviewName p) {
+                return gateway.findPreview(s, p);
+            }
+
+            @Override
+            public java.util.List<dev.sandgate.domain.Preview> listPreviews(SandboxName s) {
+                return gateway.listPreviews(s);
+            }
+
+            @Override
+            public dev.sandgate.domain.Preview updatePreview(SandboxName s, PreviewSpec spec) {
+                return gateway.updatePreview(s, spec);
+            }
+
+            @Override
+            public dev.sandgate.domain.Preview deletePreview(SandboxName s, dev.sandgate.domain.PreviewName p) {
+                return gateway.deletePreview(s, p);
+            }
+
+            @Override
+            public dev.sandgate.domain.PreviewToken createToken(SandboxName s, dev.sandgate.domain.PreviewName p,
+                                                                dev.sandgate.domain.TokenName t, Instant expiresAt) {
+                return gateway.createToken(s, p, t, expiresAt);
+            }
+
+            @Override
+            public java.util.List<dev.sandgate.domain.PreviewToken> listTokens(SandboxName s,
+                                                                               dev.sandgate.domain.PreviewName p) {
+                return gateway.listTokens(s, p);
+            }
+
+            @Override
+            public dev.sandgate.domain.PreviewToken deleteToken(SandboxName s, dev.sandgate.domain.PreviewName p,
+                                                                dev.sandgate.domain.TokenName t) {
+                return gateway.deleteToken(s, p, t);
+            }
+
+            @Override
+            public DataPlane dataPlane(SandboxName s) {
+                return gateway.dataPlane(s);
+            }
+        }, clock);
+        DataPlane data = counting.connect(session);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(data.listProcesses()).isEmpty();
+        }
+        assertThat(scans[0]).isEqualTo(1);
+        sandbox.sessions().delete(session.name());
+        assertThatThrownBy(data::listProcesses).isInstanceOf(SandgateException.Unauthorized.class);
+    }
+
+    @Test
     void session_works_one_millisecond_before_its_expiry() {
         Session session = sandbox.sessions().create(SessionOptions.expiringAt(EXPIRY));
         clock.set(EXPIRY.minusMillis(1));
