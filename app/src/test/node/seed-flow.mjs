@@ -243,6 +243,21 @@ await step("session.fs.writeTree", async () => {
   check(a === "tree A" && nested === "tree B", `read back '${a}' and '${nested}'`);
 });
 
+await step("session.fs.find", async () => {
+  const b = need(browser, "the session sandbox");
+  const found = await b.fs.find("/seed", { type: "file", patterns: ["*.txt"] });
+  const paths = found.matches.map((m) => `${m.path}:${m.type}`);
+  check(paths.includes("/seed/tree/a.txt:file") && paths.includes("/seed/tree/nested/b.txt:file")
+    && found.total === found.matches.length, JSON.stringify(found));
+});
+
+await step("session.fs.grep", async () => {
+  const b = need(browser, "the session sandbox");
+  const found = await b.fs.grep("TREE b", "/seed");
+  check(found.matches.length === 1 && found.matches[0].path === "/seed/tree/nested/b.txt"
+    && found.matches[0].line === 1 && found.matches[0].column === 1, JSON.stringify(found));
+});
+
 await step("session.process.exec.waitForPorts", async () => {
   const b = need(browser, "the session sandbox");
   const p = await b.process.exec({

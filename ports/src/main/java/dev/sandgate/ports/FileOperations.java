@@ -3,7 +3,12 @@ package dev.sandgate.ports;
 import dev.sandgate.domain.DirectoryListing;
 import dev.sandgate.domain.FileContent;
 import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.FindMatch;
+import dev.sandgate.domain.FindQuery;
+import dev.sandgate.domain.GrepMatch;
+import dev.sandgate.domain.GrepQuery;
 import dev.sandgate.domain.SandboxPath;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,4 +34,22 @@ public interface FileOperations {
 
     /** Removes a file or an empty directory, or a whole tree with {@code recursive}; the root cannot be removed. */
     void remove(SandboxPath path, boolean recursive);
+
+    /**
+     * {@code fs.find}: the entries below {@code root} (not {@code root} itself) that the query matches, at most
+     * {@code maxResults}. This default walks the tree through {@link #listDirectory} (see {@link FileWalk} for the
+     * order and bounds); an adapter with a native form overrides it.
+     */
+    default List<FindMatch> find(SandboxPath root, FindQuery query) {
+        return FileWalk.find(this, root, query);
+    }
+
+    /**
+     * {@code fs.grep}: the lines holding the query's text in the text files below {@code root} (or {@code root}
+     * itself, if a file). This default reads them through {@link #readFile} (see {@link FileWalk}); an adapter with
+     * a native form overrides it.
+     */
+    default List<GrepMatch> grep(SandboxPath root, GrepQuery query) {
+        return FileWalk.grep(this, root, query);
+    }
 }

@@ -269,6 +269,58 @@ final class RetrofitDataPlane implements DataPlane {
         return new FileContent(WireJson.toEntry(f, path, false), bytes);
     }
 
+    /** {@code fs.find} in one call: {@code GET /filesystem-find/<path>}. */
+    @Override
+    public List<dev.sandgate.domain.FindMatch> find(SandboxPath root, dev.sandgate.domain.FindQuery query) {
+        java.util.Objects.requireNonNull(query, "query must not be null");
+        HttpUrl.Builder b = HttpUrl.get(url("filesystem-find", root.value())).newBuilder();
+        query.type().ifPresent(t -> b.addQueryParameter("type", t));
+        if (!query.patterns().isEmpty()) {
+            b.addQueryParameter("patterns", String.join(",", query.patterns()));
+        }
+        b.addQueryParameter("maxResults", Integer.toString(query.maxResults()));
+        if (!query.excludeDirs().isEmpty()) {
+            b.addQueryParameter("excludeDirs", String.join(",", query.excludeDirs()));
+        }
+        if (query.excludeHidden()) {
+            b.addQueryParameter("excludeHidden", "true");
+        }
+        return Calls.json(api.get(b.build().toString()), WireJson.adapter(Wire.FindResponse.class), r -> {
+            if (r == null || r.matches == null) {
+                throw new SandgateException.Unavailable("the find answer holds no matches");
+            }
+            return r.matches.stream().map(m -> new dev.sandgate.domain.FindMatch(SandboxPath.of(m.path),
+                    "directory".equals(m.type))).toList();
+        });
+    }
+
+    /** {@code fs.grep} in one call: {@code GET /filesystem-content-search/<path>}. */
+    @Override
+    public List<dev.sandgate.domain.GrepMatch> grep(SandboxPath root, dev.sandgate.domain.GrepQuery query) {
+        java.util.Objects.requireNonNull(query, "query must not be null");
+        HttpUrl.Builder b = HttpUrl.get(url("filesystem-content-search", root.value())).newBuilder()
+                .addQueryParameter("query", query.query())
+                .addQueryParameter("maxResults", Integer.toString(query.maxResults()));
+        if (query.caseSensitive()) {
+            b.addQueryParameter("caseSensitive", "true");
+        }
+        if (query.contextLines() > 0) {
+            b.addQueryParameter("contextLines", Integer.toString(query.contextLines()));
+        }
+        query.filePattern().ifPresent(p -> b.addQueryParameter("filePattern", p));
+        if (!query.excludeDirs().isEmpty()) {
+            b.addQueryParameter("excludeDirs", String.join(",", query.excludeDirs()));
+        }
+        return Calls.json(api.get(b.build().toString()), WireJson.adapter(Wire.GrepResponse.class), r -> {
+            if (r == null || r.matches == null) {
+                throw new SandgateException.Unavailable("the grep answer holds no matches");
+            }
+            return r.matches.stream().map(m -> new dev.sandgate.domain.GrepMatch(SandboxPath.of(m.path),
+                    m.line == null ? 0 : m.line, m.column == null ? 0 : m.column, m.text == null ? "" : m.text,
+                    java.util.Optional.ofNullable(m.context))).toList();
+        });
+    }
+
     @Override
     public DirectoryListing listDirectory(SandboxPath path) {
         Wire.FileOrDirectory d = fetch(path);

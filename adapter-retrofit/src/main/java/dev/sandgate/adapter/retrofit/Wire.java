@@ -153,4 +153,28 @@ final class Wire {
         public String error;
         public String message;
     }
+
+    public static final class FindResponse {
+        public List<FindMatch> matches;
+        public Integer total;
+    }
+
+    public static final class FindMatch {
+        public String path;
+        public String type;
+    }
+
+    public static final class GrepResponse {
+        public List<GrepMatch> matches;
+        public String query;
+        public Integer total;
+    }
+
+    public static final class GrepMatch {
+        public String path;
+        public Integer line;
+        public Integer column;
+        public String text;
+        public String context;
+    }
 }

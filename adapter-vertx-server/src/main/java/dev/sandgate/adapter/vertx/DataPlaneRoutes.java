@@ -41,6 +41,7 @@ import java.util.function.Function;
  * POST /process (JSON, or NDJSON with Accept: text/event-stream)    GET /process (bare array)
  * GET|DELETE /process/{id}    DELETE /process/{id}/kill    GET /process/{id}/logs    GET /process/{id}/logs/stream
  * POST|DELETE /process/{id}/stdin     (raw body written to the process's input; DELETE closes it)
+ * GET /filesystem-find/{path}, GET /filesystem-content-search/{path}   (fs.find, fs.grep)
  * GET|PUT|DELETE /filesystem/{path}   (path one percent-encoded segment, or unencoded after '/')
  * </pre>
  */
@@ -61,6 +62,67 @@ final class DataPlaneRoutes {
         this.workers = workers;
         this.waits = waits;
         this.keepalive = keepalive;
+    }
+
+    /**
+     * {@code fs.find} ({@code GET /filesystem-find/<path>?type=&patterns=&maxResults=&excludeDirs=&excludeHidden=})
+     * and {@code fs.grep} ({@code GET /filesystem-content-search/<path>?query=&caseSensitive=&contextLines=
+     * &maxResults=&filePattern=&excludeDirs=}), answered as the sandbox API does ({@code {matches, total}}, plus
+     * {@code query} for grep) by the data plane's {@code find} and {@code grep}. Bad parameters are a 400.
+     */
+    private void search(RoutingContext ctx, SandboxName sandbox, String route, String rawPath) {
+        SandboxPath path = RawPath.sandboxPath(rawPath);
+        var request = ctx.request();
+        List<String> excludeDirs = commaList(request.getParam("excludeDirs"));
+        int maxResults = intParam(request.getParam("maxResults"), "maxResults", dev.sandgate.domain.FindQuery.DEFAULT_RESULTS);
+        try {
+            if (route.equals("filesystem-find")) {
+                dev.sandgate.domain.FindQuery query = new dev.sandgate.domain.FindQuery(
+                        Optional.ofNullable(request.getParam("type")).filter(t -> !t.isEmpty()),
+                        commaList(request.getParam("patterns")), maxResults, excludeDirs,
+                        "true".equalsIgnoreCase(request.getParam("excludeHidden")));
+                on(ctx, sandbox, dp -> dp.find(path, query), found -> ok(ctx, new JsonObject()
+                        .put("matches", new JsonArray(found.stream().map(m -> new JsonObject()
+                                .put("path", m.path().value())
+                                .put("type", m.directory() ? "directory" : "file")).toList()))
+                        .put("total", found.size())));
+            } else {
+                String text = request.getParam("query");
+                dev.sandgate.domain.GrepQuery query = new dev.sandgate.domain.GrepQuery(text == null ? "" : text,
+                        "true".equalsIgnoreCase(request.getParam("caseSensitive")),
+                        intParam(request.getParam("contextLines"), "contextLines", 0), maxResults,
+                        Optional.ofNullable(request.getParam("filePattern")).filter(p -> !p.isEmpty()), excludeDirs);
+                on(ctx, sandbox, dp -> dp.grep(path, query), found -> ok(ctx, new JsonObject()
+                        .put("matches", new JsonArray(found.stream().map(m -> {
+                            JsonObject match = new JsonObject().put("path", m.path().value()).put("line", m.line())
+                                    .put("column", m.column()).put("text", m.text());
+                            m.context().ifPresent(c -> match.put("context", c));
+                            return match;
+                        }).toList()))
+                        .put("query", query.query())
+                        .put("total", found.size())));
+            }
+        } catch (IllegalArgumentException e) {
+            throw WireJson.invalid(e.getMessage());
+        }
+    }
+
+    private static List<String> commaList(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    private static int intParam(String value, String name, int fallback) {
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        if (!value.matches("\\d{1,9}")) {
+            throw WireJson.invalid(name + " must be a number, not '" + (value.length() > 20 ? value.substring(0, 20)
+                    : value) + "'");
+        }
+        return Integer.parseInt(value);
     }
 
     /** The most files one {@code fs.writeTree} may write. */
@@ -86,6 +148,14 @@ final class DataPlaneRoutes {
             case "process" -> process(ctx, sandbox, s, method);
             case "filesystem" -> files(ctx, sandbox, rest.substring(rest.indexOf("filesystem") + "filesystem".length()),
                     method);
+            case "filesystem-find", "filesystem-content-search" -> {
+                if (method != HttpMethod.GET) {
+                    ctx.fail(405);
+                } else {
+                    String route = s.get(0);
+                    search(ctx, sandbox, route, rest.substring(rest.indexOf(route) + route.length()));
+                }
+            }
             default -> ctx.fail(404);
         }
     }

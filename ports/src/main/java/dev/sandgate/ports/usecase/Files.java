@@ -50,4 +50,14 @@ public final class Files {
     public void rm(String path, boolean recursive) {
         dataPlane.remove(SandboxPath.of(path), recursive);
     }
+
+    /** Entries below {@code path} matching {@code query} (see {@link DataPlane#find}). */
+    public java.util.List<dev.sandgate.domain.FindMatch> find(String path, dev.sandgate.domain.FindQuery query) {
+        return dataPlane.find(SandboxPath.of(path), Objects.requireNonNull(query, "query must not be null"));
+    }
+
+    /** Lines holding {@code query}'s text in the files below {@code path} (see {@link DataPlane#grep}). */
+    public java.util.List<dev.sandgate.domain.GrepMatch> grep(String path, dev.sandgate.domain.GrepQuery query) {
+        return dataPlane.grep(SandboxPath.of(path), Objects.requireNonNull(query, "query must not be null"));
+    }
 }

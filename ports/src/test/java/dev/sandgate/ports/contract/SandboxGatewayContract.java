@@ -1129,6 +1129,47 @@ public abstract class SandboxGatewayContract {
     }
 
     @Test
+    void find_lists_the_entries_below_a_path_that_match_in_name_order() {
+        DataPlane data = newDataPlane();
+        data.writeFile(path("/proj/src/b.js"), utf8("b"), Optional.empty());
+        data.writeFile(path("/proj/src/a.js"), utf8("a"), Optional.empty());
+        data.writeFile(path("/proj/readme.md"), utf8("r"), Optional.empty());
+        data.writeFile(path("/proj/node_modules/dep.js"), utf8("d"), Optional.empty());
+
+        List<dev.sandgate.domain.FindMatch> js = data.find(path("/proj"), new dev.sandgate.domain.FindQuery(
+                Optional.of("file"), List.of("*.js"), 10, List.of("node_modules"), false));
+        List<dev.sandgate.domain.FindMatch> dirs = data.find(path("/proj"), new dev.sandgate.domain.FindQuery(
+                Optional.of("directory"), List.of(), 10, List.of(), false));
+
+        assertThat(js).extracting(m -> m.path().value()).containsExactly("/proj/src/a.js", "/proj/src/b.js");
+        assertThat(dirs).extracting(m -> m.path().value() + (m.directory() ? "/" : ""))
+                .containsExactly("/proj/node_modules/", "/proj/src/");
+    }
+
+    @Test
+    void grep_finds_the_lines_holding_a_text_with_their_line_and_column() {
+        DataPlane data = newDataPlane();
+        data.writeFile(path("/proj/main.js"), utf8("const a = 1;\nconsole.log(\"Find Me\");\n"), Optional.empty());
+        data.writeFile(path("/proj/other.js"), utf8("nothing\n"), Optional.empty());
+
+        List<dev.sandgate.domain.GrepMatch> found = data.grep(path("/proj"), dev.sandgate.domain.GrepQuery.of("find me"));
+
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).path()).isEqualTo(path("/proj/main.js"));
+        assertThat(found.get(0).line()).isEqualTo(2);
+        assertThat(found.get(0).column()).isEqualTo(14);
+        assertThat(found.get(0).text()).isEqualTo("console.log(\"Find Me\");");
+    }
+
+    @Test
+    void searching_a_missing_path_is_not_found() {
+        DataPlane data = newDataPlane();
+
+        assertThatThrownBy(() -> data.grep(path("/nowhere"), dev.sandgate.domain.GrepQuery.of("x")))
+                .isInstanceOf(SandgateException.NotFound.class);
+    }
+
+    @Test
     void processes_of_a_deleted_sandbox_are_gone() {
         Sandbox sandbox = newSandbox();
         DataPlane data = gateway.dataPlane(sandbox.name());
