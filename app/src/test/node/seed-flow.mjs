@@ -140,6 +140,18 @@ await step("sandbox.createIfNotExists.again", async () => {
   check(again.metadata.name === sandboxName, `name is ${again.metadata.name}`);
 });
 
+await step("sandbox.getByExternalId", async () => {
+  const externalId = `seed-${sandboxName}`;
+  const other = await SandboxInstance.create({ name: `${sandboxName}-ext`, externalId });
+  try {
+    const found = await SandboxInstance.getByExternalId(externalId);
+    check(found.metadata.name === `${sandboxName}-ext`, `found ${found.metadata.name}`);
+    check(found.metadata.externalId === externalId, `externalId is ${found.metadata.externalId}`);
+  } finally {
+    await SandboxInstance.delete(other.metadata.name);
+  }
+});
+
 await step("sessions.clear", async () => {
   const sb = need(sandbox, "the sandbox");
   for (const old of await sb.sessions.list()) {

@@ -4,14 +4,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * What a caller asks for when creating a sandbox. {@code image} is recorded (and, for the local runtime, names a
- * template directory); {@code memoryMb} is 1–1,048,576; ports are unique by target and name.
+ * template directory); {@code memoryMb} is 1–1,048,576; ports are unique by target and name. {@code externalId} (the
+ * caller's own identifier, to find the sandbox by) and {@code displayName} are 1–256 printable characters.
  */
 public record SandboxSpec(SandboxName name, String image, int memoryMb, List<PortSpec> ports, List<EnvVar> envs,
-                          Map<String, String> labels) {
+                          Map<String, String> labels, Optional<String> externalId, Optional<String> displayName) {
     public static final String DEFAULT_IMAGE = "blaxel/base-image:latest";
     public static final int DEFAULT_MEMORY_MB = 4096;
 
@@ -37,6 +39,17 @@ public record SandboxSpec(SandboxName name, String image, int memoryMb, List<Por
                         + "characters, values at most 1024");
             }
         });
+        requireText("externalId", Objects.requireNonNull(externalId, "externalId must not be null"));
+        requireText("displayName", Objects.requireNonNull(displayName, "displayName must not be null"));
+    }
+
+    private static void requireText(String what, Optional<String> value) {
+        value.ifPresent(v -> {
+            if (v.isEmpty() || v.length() > 256 || v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException(what + " '" + Names.printable(v) + "' is invalid: give 1-256 "
+                        + "printable characters");
+            }
+        });
     }
 
     private static void requireUnique(SandboxName sandbox, String what, List<String> values) {
@@ -51,26 +64,35 @@ public record SandboxSpec(SandboxName name, String image, int memoryMb, List<Por
 
     /** A spec with the wire protocol's defaults: image {@value #DEFAULT_IMAGE}, {@value #DEFAULT_MEMORY_MB} MB. */
     public static SandboxSpec of(SandboxName name) {
-        return new SandboxSpec(name, DEFAULT_IMAGE, DEFAULT_MEMORY_MB, List.of(), List.of(), Map.of());
+        return new SandboxSpec(name, DEFAULT_IMAGE, DEFAULT_MEMORY_MB, List.of(), List.of(), Map.of(), Optional.empty(),
+                Optional.empty());
     }
 
     public SandboxSpec withImage(String image) {
-        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels, externalId, displayName);
     }
 
     public SandboxSpec withMemoryMb(int memoryMb) {
-        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels, externalId, displayName);
     }
 
     public SandboxSpec withPorts(List<PortSpec> ports) {
-        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels, externalId, displayName);
     }
 
     public SandboxSpec withEnvs(List<EnvVar> envs) {
-        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels, externalId, displayName);
     }
 
     public SandboxSpec withLabels(Map<String, String> labels) {
-        return new SandboxSpec(name, image, memoryMb, ports, envs, labels);
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels, externalId, displayName);
+    }
+
+    public SandboxSpec withExternalId(String externalId) {
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels, Optional.of(externalId), displayName);
+    }
+
+    public SandboxSpec withDisplayName(String displayName) {
+        return new SandboxSpec(name, image, memoryMb, ports, envs, labels, externalId, Optional.of(displayName));
     }
 }

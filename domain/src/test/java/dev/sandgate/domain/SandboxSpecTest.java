@@ -139,4 +139,17 @@ class SandboxSpecTest {
 
         assertThat(changed).usingRecursiveComparison().ignoringFields("memoryMb").isEqualTo(BASE);
     }
+
+    @org.junit.jupiter.api.Test
+    void external_id_and_display_name_are_printable_text_of_at_most_256_characters() {
+        SandboxSpec spec = SandboxSpec.of(SandboxName.of("box"));
+
+        org.assertj.core.api.Assertions.assertThat(spec.withExternalId("crm/42").externalId()).contains("crm/42");
+        for (String bad : java.util.List.of("", "x".repeat(257), "a\nb", "tab\there")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> spec.withExternalId(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("externalId");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> spec.withDisplayName(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("displayName");
+        }
+    }
 }

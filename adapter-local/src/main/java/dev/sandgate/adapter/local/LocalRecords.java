@@ -38,6 +38,9 @@ final class LocalRecords {
         List<PortRecord> ports;
         List<EnvRecord> envs;
         Map<String, String> labels;
+        /** Absent in records written before they existed: read as empty. */
+        String externalId;
+        String displayName;
         String status;
         Instant createdAt;
         Instant updatedAt;
@@ -64,6 +67,8 @@ final class LocalRecords {
                 r.envs.add(er);
             }
             r.labels = new LinkedHashMap<>(spec.labels());
+            r.externalId = spec.externalId().orElse(null);
+            r.displayName = spec.displayName().orElse(null);
             r.status = status.name();
             r.createdAt = createdAt;
             r.updatedAt = updatedAt;
@@ -80,7 +85,7 @@ final class LocalRecords {
                 envVars.add(new EnvVar(e.name, e.value));
             }
             return new SandboxSpec(SandboxName.of(name), image, memoryMb, portSpecs, envVars,
-                    labels == null ? Map.of() : labels);
+                    labels == null ? Map.of() : labels, Optional.ofNullable(externalId), Optional.ofNullable(displayName));
         }
     }
 

@@ -90,11 +90,14 @@ class LocalSandboxGatewayTest {
     @Test
     void an_update_survives_a_restart() {
         reopen().createSandbox(SandboxSpec.of(NAME));
-        gateway.updateSandbox(SandboxSpec.of(NAME).withImage("other:1").withMemoryMb(256));
+        gateway.updateSandbox(SandboxSpec.of(NAME).withImage("other:1").withMemoryMb(256)
+                .withExternalId("crm-7").withDisplayName("Seven"));
 
         assertThat(reopen().findSandbox(NAME)).get().satisfies(s -> {
             assertThat(s.image()).isEqualTo("other:1");
             assertThat(s.memoryMb()).isEqualTo(256);
+            assertThat(s.spec().externalId()).contains("crm-7");
+            assertThat(s.spec().displayName()).contains("Seven");
         });
     }
 

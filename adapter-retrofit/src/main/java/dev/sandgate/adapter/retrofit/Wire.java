@@ -27,6 +27,8 @@ final class Wire {
         public String workspace;
         public String url;
         public Map<String, String> labels;
+        public String externalId;
+        public String displayName;
         public String createdAt;
         public String updatedAt;
         public String resourceName;

@@ -67,6 +67,8 @@ final class WireJson {
         s.metadata = new Wire.Metadata();
         s.metadata.name = spec.name().value();
         s.metadata.labels = spec.labels().isEmpty() ? null : new LinkedHashMap<>(spec.labels());
+        s.metadata.externalId = spec.externalId().orElse(null);
+        s.metadata.displayName = spec.displayName().orElse(null);
         s.spec = new Wire.SandboxSpec();
         s.spec.runtime = new Wire.Runtime();
         s.spec.runtime.image = spec.image();
@@ -103,7 +105,9 @@ final class WireJson {
         SandboxSpec spec = new SandboxSpec(SandboxName.of(s.metadata.name),
                 rt.image == null ? SandboxSpec.DEFAULT_IMAGE : rt.image,
                 rt.memory == null ? SandboxSpec.DEFAULT_MEMORY_MB : rt.memory, ports, envs,
-                s.metadata.labels == null ? Map.of() : s.metadata.labels);
+                s.metadata.labels == null ? Map.of() : s.metadata.labels,
+                Optional.ofNullable(s.metadata.externalId).filter(v -> !v.isEmpty()),
+                Optional.ofNullable(s.metadata.displayName).filter(v -> !v.isEmpty()));
         Instant created = instant(s.metadata.createdAt).orElse(Instant.EPOCH);
         Instant updated = instant(s.metadata.updatedAt).filter(u -> !u.isBefore(created)).orElse(created);
         SandboxStatus status = s.status == null ? SandboxStatus.DEPLOYED : SandboxStatus.valueOf(s.status);

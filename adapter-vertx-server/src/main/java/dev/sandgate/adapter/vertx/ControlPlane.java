@@ -29,6 +29,7 @@ import java.util.Optional;
  * <pre>
  * POST   /v0/sandboxes[?createIfNotExist=true]        GET /v0/sandboxes (bare array)
  * GET|PUT|DELETE /v0/sandboxes/{sb}
+ * GET    /v0/sandboxes[?externalId=]                   GET /v0/sandboxes/by-external-id/{id}
  * POST   /v0/sandboxes/{sb}/previews[?force=true]     GET /v0/sandboxes/{sb}/previews (bare array)
  * GET|PUT|DELETE /v0/sandboxes/{sb}/previews/{p}
  * POST|GET /v0/sandboxes/{sb}/previews/{p}/tokens     DELETE /v0/sandboxes/{sb}/previews/{p}/tokens/{t}
@@ -66,11 +67,24 @@ final class ControlPlane {
             if (method == HttpMethod.POST) {
                 createSandbox(ctx);
             } else if (method == HttpMethod.GET) {
+                Optional<String> externalId = Optional.ofNullable(ctx.request().getParam("externalId"))
+                        .filter(id -> !id.isEmpty());
                 blocking(ctx, gateway::listSandboxes, list -> ok(ctx, new JsonArray(list.stream()
+                        .filter(s -> externalId.isEmpty() || s.spec().externalId().equals(externalId))
                         .map(this::sandbox).toList())));
             } else {
                 ctx.fail(405);
             }
+            return;
+        }
+        if (n == 3 && segments.get(1).equals("by-external-id") && method == HttpMethod.GET) {
+            String externalId = RawPath.decode(segments.get(2));
+            blocking(ctx, () -> gateway.listSandboxes().stream()
+                    .filter(s -> s.spec().externalId().filter(externalId::equals).isPresent())
+                    .findFirst()
+                    .orElseThrow(() -> new SandgateException.NotFound("no sandbox has external id '"
+                            + (externalId.length() > 100 ? externalId.substring(0, 100) + "…" : externalId) + "'")),
+                    s -> ok(ctx, sandbox(s)));
             return;
         }
         SandboxName sandbox = SandboxName.of(RawPath.decode(segments.get(1)));

@@ -79,12 +79,15 @@ final class WireJson {
                 }).toList()))
                 .put("envs", new JsonArray(s.envs().stream()
                         .map(e -> new JsonObject().put("name", e.name()).put("value", e.value())).toList()));
+        JsonObject metadata = new JsonObject()
+                .put("name", s.name().value())
+                .put("workspace", workspace)
+                .put("url", urls.sandboxUrl(s.name()))
+                .put("labels", new JsonObject(new LinkedHashMap<>(s.labels())));
+        s.spec().externalId().ifPresent(id -> metadata.put("externalId", id));
+        s.spec().displayName().ifPresent(n -> metadata.put("displayName", n));
         return new JsonObject()
-                .put("metadata", new JsonObject()
-                        .put("name", s.name().value())
-                        .put("workspace", workspace)
-                        .put("url", urls.sandboxUrl(s.name()))
-                        .put("labels", new JsonObject(new LinkedHashMap<>(s.labels())))
+                .put("metadata", metadata
                         .put("createdAt", s.createdAt().toString())
                         .put("updatedAt", s.updatedAt().toString()))
                 .put("spec", new JsonObject().put("runtime", runtime))
@@ -103,6 +106,16 @@ final class WireJson {
         SandboxSpec result = base;
         if (metadata != null && metadata.containsKey("labels") && metadata.getValue("labels") != null) {
             result = result.withLabels(stringMap(metadata, "metadata.labels", "labels"));
+        }
+        if (metadata != null) {
+            String externalId = str(metadata, "metadata.externalId", "externalId");
+            if (externalId != null && !externalId.isEmpty()) {
+                result = result.withExternalId(externalId);
+            }
+            String displayName = str(metadata, "metadata.displayName", "displayName");
+            if (displayName != null && !displayName.isEmpty()) {
+                result = result.withDisplayName(displayName);
+            }
         }
         if (runtime != null) {
             String image = str(runtime, "spec.runtime.image", "image");
@@ -143,7 +156,8 @@ final class WireJson {
                 result = result.withEnvs(list);
             }
         }
-        return new SandboxSpec(name, result.image(), result.memoryMb(), result.ports(), result.envs(), result.labels());
+        return new SandboxSpec(name, result.image(), result.memoryMb(), result.ports(), result.envs(), result.labels(),
+                result.externalId(), result.displayName());
     }
 
     /** {@code metadata.name} of a body, if given. */

@@ -34,6 +34,27 @@ class ControlPlaneWireTest {
     }
 
     @Test
+    void a_sandbox_is_found_by_its_external_id_and_the_list_filters_by_it() {
+        broker.post("/v0/sandboxes", new JsonObject("{\"metadata\":{\"name\":\"ext-one\",\"externalId\":\"crm/1\","
+                + "\"displayName\":\"Customer one\"}}"));
+        broker.post("/v0/sandboxes", new JsonObject("{\"metadata\":{\"name\":\"ext-two\",\"externalId\":\"crm/2\"}}"));
+
+        JsonObject found = json(broker.get("/v0/sandboxes/by-external-id/crm%2F1"));
+        JsonArray filtered = array(broker.get("/v0/sandboxes?externalId=crm%2F2"));
+        HttpResponse<String> missing = broker.get("/v0/sandboxes/by-external-id/nobody");
+
+        assertThat(found.getJsonObject("metadata").getString("name")).isEqualTo("ext-one");
+        assertThat(found.getJsonObject("metadata").getString("externalId")).isEqualTo("crm/1");
+        assertThat(found.getJsonObject("metadata").getString("displayName")).isEqualTo("Customer one");
+        assertThat(filtered).hasSize(1);
+        assertThat(filtered.getJsonObject(0).getJsonObject("metadata").getString("name")).isEqualTo("ext-two");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(json(missing).getString("error")).isEqualTo("NOT_FOUND");
+        assertThat(broker.post("/v0/sandboxes", new JsonObject("{\"metadata\":{\"name\":\"ext-bad\","
+                + "\"externalId\":\"a\\nb\"}}")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void create_answers_the_sandbox_with_its_data_plane_url_and_status() {
         HttpResponse<String> r = broker.post("/v0/sandboxes", createBody("alpha"));
 

@@ -59,6 +59,16 @@ public final class Sandboxes {
         return gateway.listSandboxes().stream().map(this::instance).toList();
     }
 
+    /** The sandbox created with this {@code externalId} (the caller's own identifier); {@code NotFound} otherwise. */
+    public SandboxInstance getByExternalId(String externalId) {
+        Objects.requireNonNull(externalId, "externalId must not be null");
+        return gateway.listSandboxes().stream()
+                .filter(s -> s.spec().externalId().filter(externalId::equals).isPresent())
+                .findFirst()
+                .map(this::instance)
+                .orElseThrow(() -> new SandgateException.NotFound("no sandbox has external id '" + externalId + "'"));
+    }
+
     /** Deletes a sandbox with its processes, files, previews and sessions; {@code NotFound} when absent. */
     public Sandbox delete(SandboxName name) {
         return gateway.deleteSandbox(Objects.requireNonNull(name, "name must not be null"));

@@ -1170,6 +1170,22 @@ public abstract class SandboxGatewayContract {
     }
 
     @Test
+    void a_sandbox_keeps_its_external_id_and_display_name_and_is_found_by_the_id() {
+        String externalId = "customer-42/" + uniqueSandboxName();
+        SandboxSpec spec = SandboxSpec.of(uniqueSandboxName()).withExternalId(externalId).withDisplayName("Demo box");
+        gateway.createSandbox(SandboxSpec.of(uniqueSandboxName()));
+        gateway.createSandbox(spec);
+
+        SandboxInstance found = Sandgate.create(gateway, clock).sandboxes().getByExternalId(externalId);
+
+        assertThat(found.name()).isEqualTo(spec.name());
+        assertThat(gateway.findSandbox(spec.name()).orElseThrow().spec().externalId()).contains(externalId);
+        assertThat(gateway.findSandbox(spec.name()).orElseThrow().spec().displayName()).contains("Demo box");
+        assertThatThrownBy(() -> Sandgate.create(gateway, clock).sandboxes().getByExternalId("no-such-" + externalId))
+                .isInstanceOf(SandgateException.NotFound.class);
+    }
+
+    @Test
     void processes_of_a_deleted_sandbox_are_gone() {
         Sandbox sandbox = newSandbox();
         DataPlane data = gateway.dataPlane(sandbox.name());
