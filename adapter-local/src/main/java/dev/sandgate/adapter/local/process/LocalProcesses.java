@@ -347,9 +347,14 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
                     throw new java.io.UncheckedIOException(e);
                 }
             }, spawner);
-            warmShellRetirement = timers.schedule(() -> retireIfIdle(next), idle.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             return; // shutting down
+        }
+        try {
+            warmShellRetirement = timers.schedule(() -> retireIfIdle(next), idle.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            retire(next); // shutting down: the shell must not wait for a command that never comes
+            return;
         }
         warmShell = next;
     }
