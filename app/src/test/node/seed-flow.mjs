@@ -270,6 +270,25 @@ await step("session.fs.grep", async () => {
     && found.matches[0].line === 1 && found.matches[0].column === 1, JSON.stringify(found));
 });
 
+await step("session.fs.watch", async () => {
+  const b = need(browser, "the session sandbox");
+  await b.fs.mkdir("/seed/watched");
+  const seen = [];
+  const handle = b.fs.watch("/seed/watched", (event) => { seen.push(event); });
+  try {
+    // the SDK starts watching asynchronously: write until a change is reported, within a deadline
+    const deadline = Date.now() + 10000;
+    for (let i = 0; !seen.some((e) => e.name.startsWith("w-")) && Date.now() < deadline; i++) {
+      await b.fs.write(`/seed/watched/w-${i}.txt`, "x");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    check(seen.some((e) => e.name.startsWith("w-") && e.path === "/seed/watched"
+      && (e.op === "CREATE" || e.op === "WRITE")), JSON.stringify(seen));
+  } finally {
+    handle.close();
+  }
+});
+
 await step("session.process.exec.waitForPorts", async () => {
   const b = need(browser, "the session sandbox");
   const p = await b.process.exec({

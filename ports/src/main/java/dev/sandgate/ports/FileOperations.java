@@ -52,4 +52,11 @@ public interface FileOperations {
     default List<GrepMatch> grep(SandboxPath root, GrepQuery query) {
         return FileWalk.grep(this, root, query);
     }
+
+    /**
+     * {@code fs.watch}: reports the changes below the directory {@code root} (its subdirectories included, except
+     * those named in {@code ignore}) to {@code listener} until the returned subscription is cancelled.
+     * {@code NotFound} (thrown) when {@code root} does not exist, {@code InvalidRequest} when it is a file.
+     */
+    LogSubscription watch(SandboxPath root, List<String> ignore, FileEventListener listener);
 }

@@ -137,6 +137,19 @@ public final class LocalFiles implements FileOperations {
     }
 
     @Override
+    public dev.sandgate.ports.LogSubscription watch(SandboxPath path, List<String> ignore,
+                                                    dev.sandgate.ports.FileEventListener listener) {
+        Objects.requireNonNull(path, "path must not be null");
+        Objects.requireNonNull(ignore, "ignore must not be null");
+        Objects.requireNonNull(listener, "listener must not be null");
+        Path real = existing(path);
+        if (!attributes(path, real).isDirectory()) {
+            throw new SandgateException.InvalidRequest("path " + path + " is a file, not a directory");
+        }
+        return LocalWatch.start(real, path, ignore, listener);
+    }
+
+    @Override
     public FileEntry writeFile(SandboxPath path, byte[] content, Optional<String> permissions) {
         Objects.requireNonNull(path, "path must not be null");
         Objects.requireNonNull(content, "content must not be null");

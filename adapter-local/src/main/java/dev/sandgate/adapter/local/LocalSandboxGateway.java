@@ -625,6 +625,12 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         }
 
         @Override
+        public dev.sandgate.ports.LogSubscription watch(SandboxPath path, java.util.List<String> ignore,
+                                                        dev.sandgate.ports.FileEventListener listener) {
+            return files.watch(path, ignore, listener);
+        }
+
+        @Override
         public String toString() {
             return "LocalDataPlane[" + sandbox + "]";
         }

@@ -248,6 +248,53 @@ final class RetrofitDataPlane implements DataPlane {
 
     // ---- files ----
 
+    /** {@code fs.watch}: the streamed {@code GET /watch/filesystem/<path>}, one JSON event per line. */
+    @Override
+    public LogSubscription watch(SandboxPath path, List<String> ignore, dev.sandgate.ports.FileEventListener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        HttpUrl.Builder b = HttpUrl.get(url("watch", "filesystem", path.value())).newBuilder();
+        if (!ignore.isEmpty()) {
+            b.addQueryParameter("ignore", String.join(",", ignore));
+        }
+        Call<ResponseBody> call = streamingApi.stream(b.build().toString());
+        Response<ResponseBody> response = Calls.execute(call);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        var events = WireJson.adapter(Wire.FileEvent.class);
+        Thread reader = new Thread(() -> {
+            try (ResponseBody body = response.body()) {
+                if (body == null) {
+                    return;
+                }
+                BufferedSource source = body.source();
+                String line;
+                while ((line = source.readUtf8Line()) != null && !cancelled.get()) {
+                    if (line.isBlank() || line.startsWith("[keepalive]")) {
+                        continue;
+                    }
+                    Wire.FileEvent e = events.fromJson(line);
+                    if (e != null && e.op != null && e.path != null && e.name != null) {
+                        listener.onEvent(new dev.sandgate.domain.FileEvent(e.op, SandboxPath.of(e.path), e.name));
+                    }
+                }
+                if (!cancelled.get()) {
+                    listener.onError(new SandgateException.Unavailable("the watch of " + path + " ended"));
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!cancelled.get()) {
+                    listener.onError(e instanceof IOException io ? Calls.transport(call, io)
+                            : new SandgateException.Unavailable("a watch event was malformed: " + e.getMessage(), e));
+                }
+            }
+        }, "sandgate-watch");
+        reader.setDaemon(true);
+        reader.start();
+        return () -> {
+            if (cancelled.compareAndSet(false, true)) {
+                call.cancel();
+            }
+        };
+    }
+
     private Wire.FileOrDirectory fetch(SandboxPath path) {
         return Calls.json(api.get(url("filesystem", path.value())), WireJson.adapter(Wire.FileOrDirectory.class),
                 f -> f);

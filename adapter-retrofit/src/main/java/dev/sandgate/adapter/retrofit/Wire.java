@@ -179,4 +179,10 @@ final class Wire {
         public String text;
         public String context;
     }
+
+    public static final class FileEvent {
+        public String op;
+        public String path;
+        public String name;
+    }
 }

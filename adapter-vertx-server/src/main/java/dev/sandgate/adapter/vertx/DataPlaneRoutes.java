@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,6 +43,7 @@ import java.util.function.Function;
  * GET|DELETE /process/{id}    DELETE /process/{id}/kill    GET /process/{id}/logs    GET /process/{id}/logs/stream
  * POST|DELETE /process/{id}/stdin     (raw body written to the process's input; DELETE closes it)
  * GET /filesystem-find/{path}, GET /filesystem-content-search/{path}   (fs.find, fs.grep)
+ * GET /watch/filesystem/{path}        (fs.watch: NDJSON events until the client goes away)
  * GET|PUT|DELETE /filesystem/{path}   (path one percent-encoded segment, or unencoded after '/')
  * </pre>
  */
@@ -107,6 +109,80 @@ final class DataPlaneRoutes {
         }
     }
 
+    /**
+     * {@code fs.watch}: {@code GET /watch/filesystem/<path>?ignore=a,b} streams one JSON event
+     * ({@code {"op","path","name"}}) per line, {@code [keepalive]} lines between, until the client goes away. A
+     * missing directory is a plain 404 and a file a 400, before any byte of the stream.
+     */
+    private void watch(RoutingContext ctx, SandboxName sandbox, String rawPath) {
+        SandboxPath path = RawPath.sandboxPath(rawPath);
+        List<String> ignore = commaList(ctx.request().getParam("ignore"));
+        // Watch before the answer starts, so that a change made right after the client sees the 200 is reported;
+        // what comes before the stream is attached is held (a bounded number of events) and then sent.
+        WatchRelay relay = new WatchRelay();
+        on(ctx, sandbox, dp -> {
+            if (!dp.stat(path).directory()) {
+                throw new dev.sandgate.domain.SandgateException.InvalidRequest(path + " is a file, not a directory");
+            }
+            return dp.watch(path, ignore, relay);
+        }, subscription -> new LineStream(ctx, "application/x-ndjson") {
+            @Override
+            Buffer line(LogLine line) {
+                return Buffer.buffer(line.text() + "\n", StandardCharsets.UTF_8.name());
+            }
+
+            @Override
+            Buffer keepalive() {
+                return Buffer.buffer("[keepalive]\n");
+            }
+
+            @Override
+            void finish(Runnable end) {
+                end.run();
+            }
+        }.start(listener -> {
+            relay.attach(listener);
+            return subscription;
+        }));
+    }
+
+    /** Holds the events of a watch until its stream is attached, then hands each on as one JSON line. */
+    private static final class WatchRelay implements dev.sandgate.ports.FileEventListener {
+        private static final int MAX_HELD = 10_000;
+        private final List<String> held = new ArrayList<>();
+        private LogListener target;
+        private boolean overflowed;
+
+        @Override
+        public synchronized void onEvent(dev.sandgate.domain.FileEvent event) {
+            String json = new JsonObject().put("op", event.op()).put("path", event.path().value())
+                    .put("name", event.name()).encode();
+            if (target != null) {
+                target.onLine(LogLine.stdout(json));
+            } else if (held.size() < MAX_HELD) {
+                held.add(json);
+            } else {
+                overflowed = true;
+            }
+        }
+
+        @Override
+        public synchronized void onError(dev.sandgate.domain.SandgateException error) {
+            if (target != null) {
+                target.onError(error);
+            }
+        }
+
+        synchronized void attach(LogListener listener) {
+            target = listener;
+            held.forEach(json -> listener.onLine(LogLine.stdout(json)));
+            held.clear();
+            if (overflowed) {
+                listener.onError(new dev.sandgate.domain.SandgateException.Unavailable("too many changes at once"));
+            }
+        }
+    }
+
     private static List<String> commaList(String value) {
         if (value == null || value.isBlank()) {
             return List.of();
@@ -148,6 +224,15 @@ final class DataPlaneRoutes {
             case "process" -> process(ctx, sandbox, s, method);
             case "filesystem" -> files(ctx, sandbox, rest.substring(rest.indexOf("filesystem") + "filesystem".length()),
                     method);
+            case "watch" -> {
+                if (s.size() < 2 || !s.get(1).equals("filesystem")) {
+                    ctx.fail(404);
+                } else if (method != HttpMethod.GET) {
+                    ctx.fail(405);
+                } else {
+                    watch(ctx, sandbox, rest.substring(rest.indexOf("filesystem") + "filesystem".length()));
+                }
+            }
             case "filesystem-find", "filesystem-content-search" -> {
                 if (method != HttpMethod.GET) {
                     ctx.fail(405);

@@ -178,5 +178,11 @@ public final class GatewaySessionConnector implements SessionConnector {
         public void remove(SandboxPath path, boolean recursive) {
             target().remove(path, recursive);
         }
+
+        @Override
+        public dev.sandgate.ports.LogSubscription watch(SandboxPath path, java.util.List<String> ignore,
+                                                        dev.sandgate.ports.FileEventListener listener) {
+            return target().watch(path, ignore, listener);
+        }
     }
 }

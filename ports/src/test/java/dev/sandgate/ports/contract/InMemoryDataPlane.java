@@ -364,6 +364,7 @@ final class InMemoryDataPlane implements DataPlane {
         makeDirectories(path.parent(), "0755");
         Node node = new Node(false, content.clone(), mode, clock.instant());
         files.put(path, node);
+        changed(existing == null ? "CREATE" : "WRITE", path);
         return entry(path, node);
     }
 
@@ -385,7 +386,47 @@ final class InMemoryDataPlane implements DataPlane {
         if (node.directory() && hasChildren && !recursive) {
             throw SandgateException.InvalidRequest.unprocessable("directory " + path + " is not empty");
         }
+        List<SandboxPath> gone = files.keySet().stream().filter(path::contains).toList();
         files.keySet().removeIf(path::contains);
+        gone.forEach(p -> changed("REMOVE", p));
+    }
+
+    private record Watch(SandboxPath root, List<String> ignore, dev.sandgate.ports.FileEventListener listener) {
+    }
+
+    private final List<Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Tells every watch whose tree holds {@code path} (outside ignored directories), on the callback executor. */
+    private void changed(String op, SandboxPath path) {
+        for (Watch w : watches) {
+            if (path.isRoot() || !w.root().contains(path) || path.equals(w.root())) {
+                continue;
+            }
+            String below = path.value().substring(w.root().isRoot() ? 1 : w.root().value().length() + 1);
+            if (java.util.Arrays.stream(below.split("/")).anyMatch(w.ignore()::contains)) {
+                continue;
+            }
+            dev.sandgate.domain.FileEvent event = new dev.sandgate.domain.FileEvent(op, path.parent(),
+                    path.fileName().orElseThrow());
+            callbacks.execute(() -> {
+                if (watches.contains(w)) {
+                    w.listener().onEvent(event);
+                }
+            });
+        }
+    }
+
+    @Override
+    public synchronized LogSubscription watch(SandboxPath root, List<String> ignore,
+                                              dev.sandgate.ports.FileEventListener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        Node node = existing(root);
+        if (!node.directory()) {
+            throw new SandgateException.InvalidRequest(root + " is not a directory");
+        }
+        Watch watch = new Watch(root, List.copyOf(ignore), listener);
+        watches.add(watch);
+        return () -> watches.remove(watch);
     }
 
     private void makeDirectories(SandboxPath path, String mode) {
@@ -396,6 +437,7 @@ final class InMemoryDataPlane implements DataPlane {
         Node node = files.get(path);
         if (node == null) {
             files.put(path, new Node(true, new byte[0], mode, clock.instant()));
+            changed("CREATE", path);
         } else if (!node.directory()) {
             throw new SandgateException.InvalidRequest(path + " is a file, not a directory");
         }

@@ -1186,6 +1186,36 @@ public abstract class SandboxGatewayContract {
     }
 
     @Test
+    void watch_reports_what_is_created_and_removed_below_a_directory_but_not_in_ignored_ones() {
+        DataPlane data = newDataPlane();
+        data.makeDirectory(path("/w/sub"), "0755");
+        data.makeDirectory(path("/w/ignored"), "0755");
+        List<dev.sandgate.domain.FileEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.sandgate.ports.LogSubscription watch = data.watch(path("/w"), List.of("ignored"), events::add);
+        try {
+            data.writeFile(path("/w/ignored/skip.txt"), utf8("no"), Optional.empty());
+            data.writeFile(path("/w/sub/a.txt"), utf8("one"), Optional.empty());
+            Eventually.await("an event for /w/sub/a.txt", PATIENCE, () -> events.stream().anyMatch(e ->
+                    e.entry().equals(path("/w/sub/a.txt")) && (e.op().equals("CREATE") || e.op().equals("WRITE"))));
+            data.remove(path("/w/sub/a.txt"), false);
+            Eventually.await("a REMOVE of /w/sub/a.txt", PATIENCE, () -> events.stream().anyMatch(e ->
+                    e.entry().equals(path("/w/sub/a.txt")) && e.op().equals("REMOVE")));
+
+            assertThat(events).noneMatch(e -> e.entry().value().startsWith("/w/ignored/"));
+        } finally {
+            watch.cancel();
+        }
+    }
+
+    @Test
+    void watching_a_missing_directory_is_not_found() {
+        DataPlane data = newDataPlane();
+
+        assertThatThrownBy(() -> data.watch(path("/nowhere"), List.of(), e -> { }))
+                .isInstanceOf(SandgateException.NotFound.class);
+    }
+
+    @Test
     void processes_of_a_deleted_sandbox_are_gone() {
         Sandbox sandbox = newSandbox();
         DataPlane data = gateway.dataPlane(sandbox.name());
