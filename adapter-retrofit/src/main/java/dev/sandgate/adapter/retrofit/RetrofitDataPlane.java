@@ -198,36 +198,9 @@ final class RetrofitDataPlane implements DataPlane {
     public LogSubscription streamLogs(String identifier, LogListener listener) {
         Objects.requireNonNull(listener, "listener must not be null");
         Call<ResponseBody> call = streamingApi.stream(url("process", identifier, "logs", "stream"));
-        // Executed here so that an unknown process is thrown to the caller, as the port says; lines are read on a
-        // thread of our own.
-        Response<ResponseBody> response = Calls.execute(call);
-        AtomicBoolean cancelled = new AtomicBoolean();
-        Thread reader = new Thread(() -> read(response, listener, cancelled, call), "sandgate-log-stream");
-        reader.setDaemon(true);
-        reader.start();
-        return () -> {
-            if (cancelled.compareAndSet(false, true)) {
-                call.cancel();
-            }
-        };
-    }
-
-    private static void read(Response<ResponseBody> response, LogListener listener, AtomicBoolean cancelled,
-                             Call<ResponseBody> call) {
-        try (ResponseBody body = response.body()) {
-            if (body == null) {
-                listener.onEnd();
-                return;
-            }
-            BufferedSource source = body.source();
-            String line;
-            while ((line = source.readUtf8Line()) != null) {
-                if (cancelled.get()) {
-                    return;
-                }
-                if (line.startsWith("[keepalive]")) {
-                    continue;
-                }
+        return readLines(call, "sandgate-log-stream", new Lines() {
+            @Override
+            public void line(String line) {
                 if (line.startsWith("stdout:")) {
                     listener.onLine(LogLine.stdout(line.substring(7)));
                 } else if (line.startsWith("stderr:")) {
@@ -236,14 +209,68 @@ final class RetrofitDataPlane implements DataPlane {
                     listener.onLine(LogLine.stdout(line));
                 }
             }
-            if (!cancelled.get()) {
+
+            @Override
+            public void ended() {
                 listener.onEnd();
             }
-        } catch (IOException e) {
-            if (!cancelled.get()) {
-                listener.onError(Calls.transport(call, e));
+
+            @Override
+            public void failed(SandgateException error) {
+                listener.onError(error);
             }
-        }
+        });
+    }
+
+    /** What a streamed answer's lines are for; called on the reading thread. */
+    private interface Lines {
+        void line(String line) throws IOException;
+
+        void ended();
+
+        void failed(SandgateException error);
+    }
+
+    /**
+     * Executes a streamed call here (so that an unknown process or directory is thrown to the caller, as the port
+     * says), then reads its lines on a daemon thread of its own, skipping blank and {@code [keepalive]} lines, until
+     * the stream ends or the returned subscription is cancelled (nothing is reported after that).
+     */
+    private static LogSubscription readLines(Call<ResponseBody> call, String threadName, Lines lines) {
+        Response<ResponseBody> response = Calls.execute(call);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            try (ResponseBody body = response.body()) {
+                if (body != null) {
+                    BufferedSource source = body.source();
+                    String line;
+                    while ((line = source.readUtf8Line()) != null && !cancelled.get()) {
+                        if (!line.isBlank() && !line.startsWith("[keepalive]")) {
+                            lines.line(line);
+                        }
+                    }
+                }
+                if (!cancelled.get()) {
+                    lines.ended();
+                }
+            } catch (IOException e) {
+                if (!cancelled.get()) {
+                    lines.failed(Calls.transport(call, e));
+                }
+            } catch (RuntimeException e) {
+                if (!cancelled.get()) {
+                    lines.failed(new SandgateException.Unavailable("a streamed line was malformed: " + e.getMessage(),
+                            e));
+                }
+            }
+        }, threadName);
+        reader.setDaemon(true);
+        reader.start();
+        return () -> {
+            if (cancelled.compareAndSet(false, true)) {
+                call.cancel();
+            }
+        };
     }
 
     // ---- files ----
@@ -256,43 +283,26 @@ final class RetrofitDataPlane implements DataPlane {
         if (!ignore.isEmpty()) {
             b.addQueryParameter("ignore", String.join(",", ignore));
         }
-        Call<ResponseBody> call = streamingApi.stream(b.build().toString());
-        Response<ResponseBody> response = Calls.execute(call);
-        AtomicBoolean cancelled = new AtomicBoolean();
         var events = WireJson.adapter(Wire.FileEvent.class);
-        Thread reader = new Thread(() -> {
-            try (ResponseBody body = response.body()) {
-                if (body == null) {
-                    return;
-                }
-                BufferedSource source = body.source();
-                String line;
-                while ((line = source.readUtf8Line()) != null && !cancelled.get()) {
-                    if (line.isBlank() || line.startsWith("[keepalive]")) {
-                        continue;
-                    }
-                    Wire.FileEvent e = events.fromJson(line);
-                    if (e != null && e.op != null && e.path != null && e.name != null) {
-                        listener.onEvent(new dev.sandgate.domain.FileEvent(e.op, SandboxPath.of(e.path), e.name));
-                    }
-                }
-                if (!cancelled.get()) {
-                    listener.onError(new SandgateException.Unavailable("the watch of " + path + " ended"));
-                }
-            } catch (IOException | RuntimeException e) {
-                if (!cancelled.get()) {
-                    listener.onError(e instanceof IOException io ? Calls.transport(call, io)
-                            : new SandgateException.Unavailable("a watch event was malformed: " + e.getMessage(), e));
+        return readLines(streamingApi.stream(b.build().toString()), "sandgate-watch", new Lines() {
+            @Override
+            public void line(String line) throws IOException {
+                Wire.FileEvent e = events.fromJson(line);
+                if (e != null && e.op != null && e.path != null && e.name != null) {
+                    listener.onEvent(new dev.sandgate.domain.FileEvent(e.op, SandboxPath.of(e.path), e.name));
                 }
             }
-        }, "sandgate-watch");
-        reader.setDaemon(true);
-        reader.start();
-        return () -> {
-            if (cancelled.compareAndSet(false, true)) {
-                call.cancel();
+
+            @Override
+            public void ended() {
+                listener.onError(new SandgateException.Unavailable("the watch of " + path + " ended"));
             }
-        };
+
+            @Override
+            public void failed(SandgateException error) {
+                listener.onError(error);
+            }
+        });
     }
 
     private Wire.FileOrDirectory fetch(SandboxPath path) {

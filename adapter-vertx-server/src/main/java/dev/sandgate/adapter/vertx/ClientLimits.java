@@ -23,12 +23,47 @@ final class ClientLimits {
     static final long WINDOW_MILLIS = 60_000;
     static final int MAX_TRACKED = 100_000;
 
-    private static final class Window {
-        final long start;
-        volatile int failures;
+    /** Counts per key in fixed windows of {@link #WINDOW_MILLIS} that start at a key's first count. */
+    private final class Windows {
+        private final Map<String, long[]> byKey = new ConcurrentHashMap<>(); // {start, count}
 
-        Window(long start) {
-            this.start = start;
+        /** Adds one to {@code key}'s current window unless it holds {@code limit} already; false when it did. */
+        boolean add(String key, int limit) {
+            long now = clock.millis();
+            if (!byKey.containsKey(key) && byKey.size() >= MAX_TRACKED) {
+                return true; // not tracked: nothing to hold against it
+            }
+            boolean[] added = {false};
+            byKey.compute(key, (k, w) -> {
+                long[] window = w == null || now - w[0] >= WINDOW_MILLIS ? new long[] {now, 0} : w;
+                if (window[1] < limit) {
+                    window[1]++;
+                    added[0] = true;
+                }
+                return window;
+            });
+            return added[0];
+        }
+
+        /** The seconds until {@code key}'s window ends, when it holds {@code limit} now. */
+        OptionalLong retryAfterSeconds(String key, int limit) {
+            long[][] copy = new long[1][];
+            byKey.computeIfPresent(key, (k, w) -> {
+                copy[0] = w.clone(); // read under the same lock the counting takes
+                return w;
+            });
+            long[] seen = copy[0];
+            if (seen == null) {
+                return OptionalLong.empty();
+            }
+            long left = seen[0] + WINDOW_MILLIS - clock.millis();
+            return left <= 0 || seen[1] < limit ? OptionalLong.empty()
+                    : OptionalLong.of(Math.max(1, (left + 999) / 1000));
+        }
+
+        void sweep() {
+            long now = clock.millis();
+            byKey.values().removeIf(w -> now - w[0] >= WINDOW_MILLIS);
         }
     }
 
@@ -36,10 +71,10 @@ final class ClientLimits {
     private final int maxConnectionsPerIp;
     private final int tokenMintsPerMinute;
     private final Clock clock;
-    private final Map<String, Window> failures = new ConcurrentHashMap<>();
+    private final Windows failures = new Windows();
+    /** Tokens minted per sandbox. */
+    private final Windows mints = new Windows();
     private final Map<String, Integer> connections = new ConcurrentHashMap<>();
-    /** Tokens minted per sandbox, in the same windows (the count lives in {@code failures}). */
-    private final Map<String, Window> mints = new ConcurrentHashMap<>();
 
     ClientLimits(int authFailuresPerMinute, int maxConnectionsPerIp, int tokenMintsPerMinute, Clock clock) {
         this.authFailuresPerMinute = authFailuresPerMinute;
@@ -50,34 +85,15 @@ final class ClientLimits {
 
     /** Counts a 401 answered to {@code address}. */
     void failedAuthentication(String address) {
-        if (authFailuresPerMinute == 0) {
-            return;
+        if (authFailuresPerMinute > 0) {
+            failures.add(address, authFailuresPerMinute);
         }
-        long now = clock.millis();
-        if (!failures.containsKey(address) && failures.size() >= MAX_TRACKED) {
-            return;
-        }
-        failures.compute(address, (a, w) -> {
-            Window window = w == null || now - w.start >= WINDOW_MILLIS ? new Window(now) : w;
-            window.failures++;
-            return window;
-        });
     }
 
     /** The seconds until {@code address} may try again, when it is over its limit now. */
     OptionalLong retryAfterSeconds(String address) {
-        if (authFailuresPerMinute == 0) {
-            return OptionalLong.empty();
-        }
-        Window w = failures.get(address);
-        if (w == null) {
-            return OptionalLong.empty();
-        }
-        long left = w.start + WINDOW_MILLIS - clock.millis();
-        if (left <= 0 || w.failures < authFailuresPerMinute) {
-            return OptionalLong.empty();
-        }
-        return OptionalLong.of(Math.max(1, (left + 999) / 1000));
+        return authFailuresPerMinute == 0 ? OptionalLong.empty()
+                : failures.retryAfterSeconds(address, authFailuresPerMinute);
     }
 
     /** Counts a connection from {@code address}; false when it is one too many (the caller closes it). */
@@ -95,31 +111,17 @@ final class ClientLimits {
      * {@code tokenMintsPerMinute} allows in the current window (the mint is then refused and not counted).
      */
     OptionalLong mintRefusedFor(String sandbox) {
-        if (tokenMintsPerMinute == 0) {
+        if (tokenMintsPerMinute == 0 || mints.add(sandbox, tokenMintsPerMinute)) {
             return OptionalLong.empty();
         }
-        long now = clock.millis();
-        if (!mints.containsKey(sandbox) && mints.size() >= MAX_TRACKED) {
-            return OptionalLong.empty();
-        }
-        long[] retry = {0};
-        mints.compute(sandbox, (k, w) -> {
-            Window window = w == null || now - w.start >= WINDOW_MILLIS ? new Window(now) : w;
-            if (window.failures >= tokenMintsPerMinute) {
-                retry[0] = Math.max(1, (window.start + WINDOW_MILLIS - now + 999) / 1000);
-            } else {
-                window.failures++;
-            }
-            return window;
-        });
-        return retry[0] == 0 ? OptionalLong.empty() : OptionalLong.of(retry[0]);
+        OptionalLong retry = mints.retryAfterSeconds(sandbox, tokenMintsPerMinute);
+        return retry.isPresent() ? retry : OptionalLong.of(1); // the window ended meanwhile
     }
 
     /** Forgets ended windows; run periodically. */
     void sweep() {
-        long now = clock.millis();
-        failures.values().removeIf(w -> now - w.start >= WINDOW_MILLIS);
-        mints.values().removeIf(w -> now - w.start >= WINDOW_MILLIS);
+        failures.sweep();
+        mints.sweep();
     }
 
     /** How many connections {@code address} holds (for tests). */

@@ -122,13 +122,14 @@ final class DataPlaneRoutes {
         WatchRelay relay = new WatchRelay();
         on(ctx, sandbox, dp -> {
             if (!dp.stat(path).directory()) {
-                throw new dev.sandgate.domain.SandgateException.InvalidRequest(path + " is a file, not a directory");
+                throw new SandgateException.InvalidRequest(path + " is a file, not a directory");
             }
             return dp.watch(path, ignore, relay);
-        }, subscription -> new LineStream(ctx, "application/x-ndjson") {
+        }, subscription -> new LineStream<dev.sandgate.domain.FileEvent>(ctx, "application/x-ndjson") {
             @Override
-            Buffer line(LogLine line) {
-                return Buffer.buffer(line.text() + "\n", StandardCharsets.UTF_8.name());
+            Buffer line(dev.sandgate.domain.FileEvent event) {
+                return ndjson(new JsonObject().put("op", event.op()).put("path", event.path().value())
+                        .put("name", event.name()));
             }
 
             @Override
@@ -140,45 +141,43 @@ final class DataPlaneRoutes {
             void finish(Runnable end) {
                 end.run();
             }
-        }.start(listener -> {
-            relay.attach(listener);
+        }.start(sink -> {
+            relay.attach(sink);
             return subscription;
         }));
     }
 
-    /** Holds the events of a watch until its stream is attached, then hands each on as one JSON line. */
+    /** Holds the events of a watch until its stream is attached (a bounded number), then hands each on. */
     private static final class WatchRelay implements dev.sandgate.ports.FileEventListener {
         private static final int MAX_HELD = 10_000;
-        private final List<String> held = new ArrayList<>();
-        private LogListener target;
+        private final List<dev.sandgate.domain.FileEvent> held = new ArrayList<>();
+        private Sink<dev.sandgate.domain.FileEvent> target;
         private boolean overflowed;
 
         @Override
         public synchronized void onEvent(dev.sandgate.domain.FileEvent event) {
-            String json = new JsonObject().put("op", event.op()).put("path", event.path().value())
-                    .put("name", event.name()).encode();
             if (target != null) {
-                target.onLine(LogLine.stdout(json));
+                target.item(event);
             } else if (held.size() < MAX_HELD) {
-                held.add(json);
+                held.add(event);
             } else {
                 overflowed = true;
             }
         }
 
         @Override
-        public synchronized void onError(dev.sandgate.domain.SandgateException error) {
+        public synchronized void onError(SandgateException error) {
             if (target != null) {
-                target.onError(error);
+                target.error(error);
             }
         }
 
-        synchronized void attach(LogListener listener) {
-            target = listener;
-            held.forEach(json -> listener.onLine(LogLine.stdout(json)));
+        synchronized void attach(Sink<dev.sandgate.domain.FileEvent> sink) {
+            target = sink;
+            held.forEach(sink::item);
             held.clear();
             if (overflowed) {
-                listener.onError(new dev.sandgate.domain.SandgateException.Unavailable("too many changes at once"));
+                sink.error(new SandgateException.Unavailable("too many changes at once"));
             }
         }
     }
@@ -339,7 +338,7 @@ final class DataPlaneRoutes {
         Exchange.blocking(waits, ctx, () -> {
             DataPlane dp = gateway.dataPlane(sandbox);
             return new Started(dp, dp.exec(started));
-        }, s -> new LineStream(ctx, "application/x-ndjson") {
+        }, s -> new LineStream<LogLine>(ctx, "application/x-ndjson") {
             @Override
             Buffer line(LogLine line) {
                 return ndjson(new JsonObject().put("type", line.stream() == dev.sandgate.domain.LogStream.STDOUT
@@ -362,7 +361,7 @@ final class DataPlaneRoutes {
                     end.run();
                 });
             }
-        }.start(listener -> s.dataPlane().streamLogs(s.info().pid(), listener)));
+        }.start(sink -> s.dataPlane().streamLogs(s.info().pid(), logsInto(sink))));
     }
 
     private record Started(DataPlane dataPlane, ProcessInfo info) {
@@ -378,7 +377,7 @@ final class DataPlaneRoutes {
         on(ctx, sandbox, dp -> {
             dp.getProcess(id);
             return dp;
-        }, dp -> new LineStream(ctx, "text/plain; charset=utf-8") {
+        }, dp -> new LineStream<LogLine>(ctx, "text/plain; charset=utf-8") {
             @Override
             Buffer line(LogLine line) {
                 return Buffer.buffer(line.stream().prefix() + line.text() + "\n", StandardCharsets.UTF_8.name());
@@ -393,15 +392,45 @@ final class DataPlaneRoutes {
             void finish(Runnable end) {
                 end.run();
             }
-        }.start(listener -> dp.streamLogs(id, listener)));
+        }.start(sink -> dp.streamLogs(id, logsInto(sink))));
+    }
+
+    /** Where a gateway's stream (log lines, file events) is handed to a {@link LineStream}, from any thread. */
+    private interface Sink<T> {
+        void item(T item);
+
+        /** The source ended on its own (the process exited). */
+        void end();
+
+        void error(SandgateException error);
+    }
+
+    /** A log listener that feeds {@code sink}. */
+    private static LogListener logsInto(Sink<LogLine> sink) {
+        return new LogListener() {
+            @Override
+            public void onLine(LogLine line) {
+                sink.item(line);
+            }
+
+            @Override
+            public void onEnd() {
+                sink.end();
+            }
+
+            @Override
+            public void onError(SandgateException error) {
+                sink.error(error);
+            }
+        };
     }
 
     /**
-     * One streamed answer fed by a gateway's {@link LogListener}. Callbacks arrive on gateway threads and are moved
-     * onto the request's event loop; the subscription is released when the client goes away; a client that does
-     * not read is dropped once {@link #MAX_PENDING_BYTES} wait.
+     * One streamed answer fed by a gateway's stream of {@code T}, one line each. Items arrive on gateway threads
+     * and are moved onto the request's event loop; the subscription is released when the client goes away; a client
+     * that does not read is dropped once {@link #MAX_PENDING_BYTES} wait.
      */
-    private abstract class LineStream {
+    private abstract class LineStream<T> {
         private final RoutingContext ctx;
         private final HttpServerResponse response;
         private final Context context;
@@ -418,7 +447,7 @@ final class DataPlaneRoutes {
             this.contentType = contentType;
         }
 
-        abstract Buffer line(LogLine line);
+        abstract Buffer line(T item);
 
         abstract Buffer keepalive();
 
@@ -431,7 +460,7 @@ final class DataPlaneRoutes {
             }
         }
 
-        LineStream start(Function<LogListener, LogSubscription> subscribe) {
+        LineStream<T> start(Function<Sink<T>, LogSubscription> subscribe) {
             response.setStatusCode(200).setChunked(true)
                     .putHeader("Content-Type", contentType)
                     .putHeader("Cache-Control", "no-store")
@@ -439,10 +468,10 @@ final class DataPlaneRoutes {
             response.writeHead();
             response.closeHandler(v -> stop());
             timer = vertx.setPeriodic(keepalive.toMillis(), t -> write(keepalive()));
-            LogListener listener = new LogListener() {
+            Sink<T> sink = new Sink<>() {
                 @Override
-                public void onLine(LogLine line) {
-                    Buffer buffer = line(line);
+                public void item(T item) {
+                    Buffer buffer = line(item);
                     if (pending.addAndGet(buffer.length()) > MAX_PENDING_BYTES) {
                         context.runOnContext(v -> {
                             stop();
@@ -457,16 +486,16 @@ final class DataPlaneRoutes {
                 }
 
                 @Override
-                public void onEnd() {
-                    context.runOnContext(v -> finish(() -> end()));
+                public void end() {
+                    context.runOnContext(v -> finish(() -> LineStream.this.end()));
                 }
 
                 @Override
-                public void onError(SandgateException error) {
-                    context.runOnContext(v -> end());
+                public void error(SandgateException error) {
+                    context.runOnContext(v -> LineStream.this.end());
                 }
             };
-            workers.executeBlocking(() -> subscribe.apply(listener), false).onComplete(ar -> {
+            workers.executeBlocking(() -> subscribe.apply(sink), false).onComplete(ar -> {
                 if (ar.failed()) {
                     // The process went away between the check and the subscription: end the stream.
                     end();
