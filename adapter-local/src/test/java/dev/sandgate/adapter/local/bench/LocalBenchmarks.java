@@ -49,10 +49,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * against {@code true}. The references: {@code true}, {@code sh -c true}, and the exact command line the runtime
  * spawns when it spawns ({@code setsid -w sh -c true}, or under bubblewrap {@code setsid -w bwrap … sh -c true}).
  * The gateway is measured twice: as configured by default (warm shells: the second and later execs of a sandbox
- * hand their command to a shell started ahead) and with warm shells off (every exec spawns). Every measured call is
- * followed by a pause, so that the warm shell a gateway exec starts for the next one does not run during the next
- * measurement; a second series runs the gateway and raw {@code true} back to back without pauses, where the warm
- * shell is still starting when the next exec arrives;</li>
+ * hand their command to a shell started ahead) and with warm shells off (every exec spawns). After each warm
+ * gateway exec the run waits (polling, with a deadline) until the shell started for the next exec runs, so that its
+ * start does not overlap the next measurement, the gateway's or a reference's: one call after another, as a person
+ * or an agent runs commands. A second series runs the gateway and raw {@code true} back to back without waiting,
+ * where the warm shell is still starting when the next exec arrives;</li>
  * <li>(b) token verification with JMH; target ≤ 2 µs/op;</li>
  * <li>(c) heap held by 100,000 live tokens (10 per preview), used-heap delta after GC; target ≤ 64 MB.</li>
  * </ol>
@@ -61,9 +62,9 @@ public final class LocalBenchmarks {
     private static final int EXEC_WARMUP = 100;
     private static final int EXEC_SAMPLES = 400;
     private static final int BURST_SAMPLES = 200;
-    /** Think time after every measured call, so that no call's background work (a warm shell starting) overlaps the
-     *  next measurement, the gateway's or a reference's. */
-    private static final long THINK_MILLIS = 20;
+    /** How long a warm shell may take to start before the run gives up. */
+    private static final Duration WARM_SHELL_DEADLINE = Duration.ofSeconds(10);
+    private static final long WARM_SHELL_POLL_NANOS = Duration.ofMillis(1).toNanos();
     private static final int HEAP_TOKENS = 100_000;
     private static final int HEAP_TOKENS_PER_PREVIEW = 10;
 
@@ -139,12 +140,10 @@ public final class LocalBenchmarks {
             for (int i = 0; i < EXEC_SAMPLES; i++) {
                 for (int r = 0; r < references.size(); r++) {
                     rawNanos[r][i] = rawSpawn(references.get(r), dir, env);
-                    Thread.sleep(THINK_MILLIS);
                 }
                 gatewayNanos[i] = gatewayExec(data, spec);
-                Thread.sleep(THINK_MILLIS);
+                awaitWarmShell();
                 coldNanos[i] = gatewayExec(cold, spec);
-                Thread.sleep(THINK_MILLIS);
             }
             List<List<String>> burstReferences = references.size() > 1
                     ? List.of(references.get(0), references.get(references.size() - 1)) : references;
@@ -159,8 +158,8 @@ public final class LocalBenchmarks {
                 }
             }
             String mode = isolation.inForce().wireName();
-            System.out.printf(Locale.ROOT, "(a) exec round trip, isolation %s, n=%d interleaved, %d ms between calls:%n",
-                    mode, EXEC_SAMPLES, THINK_MILLIS);
+            System.out.printf(Locale.ROOT, "(a) exec round trip, isolation %s, n=%d interleaved, each warm exec's next "
+                    + "shell awaited:%n", mode, EXEC_SAMPLES);
             gatewayNanos = line("gateway exec \"true\" (waitForCompletion)", gatewayNanos);
             coldNanos = line("  the same, warm shells off", coldNanos);
             for (int r = 0; r < references.size(); r++) {
@@ -187,6 +186,27 @@ public final class LocalBenchmarks {
     private static String label(List<String> command) {
         return "raw ProcessBuilder(" + String.join(" ", command.size() > 6
                 ? List.of(command.get(0), command.get(1), command.get(2), "…", "true") : command) + ")";
+    }
+
+    /**
+     * Polls, with a deadline, until the shell a warm gateway exec started for the next one runs: a descendant of
+     * this JVM whose program is the shell and whose script is the hand-over script (before that, it is still
+     * {@code setsid} or {@code bwrap} setting up).
+     */
+    private static void awaitWarmShell() {
+        long deadline = System.nanoTime() + WARM_SHELL_DEADLINE.toNanos();
+        while (ProcessHandle.current().descendants().noneMatch(LocalBenchmarks::isWaitingShell)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("no warm shell ran within " + WARM_SHELL_DEADLINE);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(WARM_SHELL_POLL_NANOS);
+        }
+    }
+
+    private static boolean isWaitingShell(ProcessHandle process) {
+        ProcessHandle.Info info = process.info();
+        boolean shell = info.command().map(c -> c.endsWith("/dash") || c.endsWith("/sh")).orElse(false);
+        return shell && info.arguments().map(a -> a.length == 2 && a[1].contains("__sg_read")).orElse(false);
     }
 
     private static long[] line(String label, long[] nanos) {
