@@ -7,8 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +54,7 @@ class ExampleJarIT {
         builder.environment().put("SANDGATE_DATA_DIR", dir.resolve("data").toString());
         builder.environment().put("SANDGATE_PORT", "0");
         builder.environment().put("EXAMPLE_PORT", "0");
-        builder.environment().put("EXAMPLE_APP_PORT", String.valueOf(freePort()));
+        builder.environment().put("EXAMPLE_APP_PORT", String.valueOf(Chromium.freePort()));
         program = builder.start();
 
         BufferedReader stdout = new BufferedReader(new InputStreamReader(program.getInputStream(),
@@ -114,9 +112,4 @@ class ExampleJarIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -13,8 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,7 +78,7 @@ class ExamplePageIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         example = ExampleMain.start(
                 List.of("--data-dir=" + dataDir, "--port=0"),
-                Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(freePort())),
+                Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(Chromium.freePort())),
                 SettingsLoader.create(dataDir, dataDir),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
         assertThat(printed.toString(StandardCharsets.UTF_8))
@@ -105,16 +103,8 @@ class ExamplePageIT {
     }
 
     @AfterAll
-    static void stopEverything() {
-        try {
-            if (driver != null) {
-                driver.quit();
-            }
-        } finally {
-            if (example != null) {
-                example.close();
-            }
-        }
+    static void stopEverything() throws Exception {
+        Chromium.quitThenClose(driver, example);
     }
 
     @Test
@@ -129,7 +119,7 @@ class ExamplePageIT {
         assertThat(driver.findElement(By.id("preview-url")).getText()).isEqualTo(previewUrl);
         assertThat(driver.findElement(By.id("process-list")).getText()).contains("No processes yet");
         assertThat(driver.findElement(By.id("message")).getText()).isEqualTo("Connected with a session.");
-        wait.until(d -> frameText().contains("Start the dev server to see its page here."));
+        wait.until(d -> Chromium.frameText(driver).contains("Start the dev server to see its page here."));
         screenshot("01-loaded");
     }
 
@@ -144,8 +134,8 @@ class ExamplePageIT {
         assertThat(row.findElement(By.cssSelector("td.command")).getText()).startsWith("python3 -m http.server");
         assertThat(row.findElement(By.cssSelector(".dot")).getDomAttribute("class")).isEqualTo("dot running");
         assertThat(row.findElement(By.cssSelector("button.stop")).isEnabled()).isTrue();
-        wait.until(d -> frameText().contains(DevServerImage.GREETING));
-        wait.until(d -> frameText().contains(DevServerImage.ROOT_ASSET_LOADED));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.GREETING));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.ROOT_ASSET_LOADED));
         screenshot("02-dev-server-running");
     }
 
@@ -174,7 +164,7 @@ class ExamplePageIT {
     @Order(4)
     void refresh_reloads_the_process_list_and_the_preview_reloads_its_page() {
         startDevServer();
-        wait.until(d -> frameText().contains(DevServerImage.GREETING));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.GREETING));
         SandboxInstance sandbox = backend.sandboxes().get(SandboxName.of(ExampleSettings.DEFAULT_SANDBOX));
 
         // Changed behind the page's back: the page shows it only when asked to.
@@ -185,10 +175,10 @@ class ExamplePageIT {
         driver.findElement(By.id("refresh")).click();
         wait.until(d -> !d.findElements(By.cssSelector(
                 "#process-list tr[data-name='started-elsewhere'][data-status='running']")).isEmpty());
-        assertThat(frameText()).contains(DevServerImage.GREETING);
+        assertThat(Chromium.frameText(driver)).contains(DevServerImage.GREETING);
 
         driver.findElement(By.id("preview-refresh")).click();
-        wait.until(d -> frameText().contains("Changed while you were looking"));
+        wait.until(d -> Chromium.frameText(driver).contains("Changed while you were looking"));
         screenshot("05-refreshed");
     }
 
@@ -266,16 +256,6 @@ class ExamplePageIT {
         return driver.findElement(By.cssSelector("#process-list tr[data-pid='" + pid + "']"));
     }
 
-    /** The text of the preview iframe's page. */
-    private static String frameText() {
-        driver.switchTo().defaultContent();
-        driver.switchTo().frame(driver.findElement(By.id("preview-frame")));
-        try {
-            return driver.findElement(By.tagName("body")).getText();
-        } finally {
-            driver.switchTo().defaultContent();
-        }
-    }
 
     private static void drainNetworkLog() {
         for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE)) {
@@ -294,9 +274,4 @@ class ExamplePageIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

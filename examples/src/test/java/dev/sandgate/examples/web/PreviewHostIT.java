@@ -6,8 +6,6 @@ import dev.sandgate.app.SettingsLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +45,7 @@ class PreviewHostIT {
         Files.createDirectories(screenshots);
         example = ExampleMain.start(
                 List.of("--data-dir=" + dataDir, "--port=0", "--preview-domain=localhost"),
-                Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(freePort())),
+                Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(Chromium.freePort())),
                 SettingsLoader.create(dataDir, dataDir),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         driver = Chromium.headless(browserProfile, false);
@@ -56,16 +54,8 @@ class PreviewHostIT {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (driver != null) {
-                driver.quit();
-            }
-        } finally {
-            if (example != null) {
-                example.close();
-            }
-        }
+    static void stop() throws Exception {
+        Chromium.quitThenClose(driver, example);
     }
 
     @Test
@@ -79,24 +69,10 @@ class PreviewHostIT {
 
         driver.findElement(By.id("start-dev-server")).click();
         wait.until(d -> d.findElement(By.id("message")).getText().startsWith("Dev server listening"));
-        wait.until(d -> frameText().contains(DevServerImage.GREETING));
-        wait.until(d -> frameText().contains(DevServerImage.ROOT_ASSET_LOADED));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.GREETING));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.ROOT_ASSET_LOADED));
         Files.write(screenshots.resolve("preview-host.png"), driver.getScreenshotAs(OutputType.BYTES));
     }
 
-    private static String frameText() {
-        driver.switchTo().defaultContent();
-        driver.switchTo().frame(driver.findElement(By.id("preview-frame")));
-        try {
-            return driver.findElement(By.tagName("body")).getText();
-        } finally {
-            driver.switchTo().defaultContent();
-        }
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }
