@@ -1,19 +1,11 @@
 package dev.sandgate.ports.usecase;
 
-import dev.sandgate.domain.DirectoryListing;
-import dev.sandgate.domain.FileContent;
-import dev.sandgate.domain.FileEntry;
 import dev.sandgate.domain.Preview;
-import dev.sandgate.domain.ProcessInfo;
-import dev.sandgate.domain.ProcessLogs;
-import dev.sandgate.domain.ProcessSpec;
 import dev.sandgate.domain.SandboxName;
-import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.Session;
 import dev.sandgate.ports.DataPlane;
-import dev.sandgate.ports.LogListener;
-import dev.sandgate.ports.LogSubscription;
+import dev.sandgate.ports.ForwardingDataPlane;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.SessionConnector;
 import java.time.Clock;
@@ -75,7 +67,7 @@ public final class GatewaySessionConnector implements SessionConnector {
         throw new SandgateException.Unauthorized("session token is not valid for this sandbox");
     }
 
-    private final class Guarded implements DataPlane {
+    private final class Guarded extends ForwardingDataPlane {
         private final Session session;
         /** The sandbox of the session's preview, once a check found it. */
         private volatile SandboxName known;
@@ -90,99 +82,15 @@ public final class GatewaySessionConnector implements SessionConnector {
             return sandbox;
         }
 
-        private DataPlane target() {
+        /** Checked on every call: expiry, revocation and deletion take effect at once. */
+        @Override
+        protected DataPlane delegate() {
             return gateway.dataPlane(authorised());
         }
 
         @Override
         public SandboxName sandbox() {
             return authorised();
-        }
-
-        @Override
-        public ProcessInfo exec(ProcessSpec spec) {
-            return target().exec(spec);
-        }
-
-        @Override
-        public List<ProcessInfo> listProcesses() {
-            return target().listProcesses();
-        }
-
-        @Override
-        public ProcessInfo getProcess(String identifier) {
-            return target().getProcess(identifier);
-        }
-
-        @Override
-        public ProcessInfo stopProcess(String identifier) {
-            return target().stopProcess(identifier);
-        }
-
-        @Override
-        public ProcessInfo killProcess(String identifier) {
-            return target().killProcess(identifier);
-        }
-
-        @Override
-        public ProcessLogs logs(String identifier) {
-            return target().logs(identifier);
-        }
-
-        @Override
-        public void writeStdin(String identifier, byte[] data) {
-            target().writeStdin(identifier, data);
-        }
-
-        @Override
-        public void closeStdin(String identifier) {
-            target().closeStdin(identifier);
-        }
-
-        @Override
-        public LogSubscription streamLogs(String identifier, LogListener listener) {
-            return target().streamLogs(identifier, listener);
-        }
-
-        @Override
-        public ProcessInfo execStreaming(ProcessSpec spec, LogListener listener) {
-            return target().execStreaming(spec, listener);
-        }
-
-        @Override
-        public FileEntry stat(SandboxPath path) {
-            return target().stat(path);
-        }
-
-        @Override
-        public FileContent readFile(SandboxPath path) {
-            return target().readFile(path);
-        }
-
-        @Override
-        public DirectoryListing listDirectory(SandboxPath path) {
-            return target().listDirectory(path);
-        }
-
-        @Override
-        public FileEntry writeFile(SandboxPath path, byte[] content, Optional<String> permissions) {
-            return target().writeFile(path, content, permissions);
-        }
-
-        @Override
-        public FileEntry makeDirectory(SandboxPath path, String permissions) {
-            return target().makeDirectory(path, permissions);
-        }
-
-        @Override
-        public void remove(SandboxPath path, boolean recursive) {
-            target().remove(path, recursive);
-        }
-
-        @Override
-        public dev.sandgate.ports.LogSubscription watch(SandboxPath path, java.util.List<String> ignore,
-                                                        dev.sandgate.ports.FileEventListener listener) {
-            return target().watch(path, ignore, listener);
         }
     }
 }
