@@ -502,10 +502,7 @@ public final class BrokerServer implements AutoCloseable {
     private void hostFront(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         PreviewHosts named = prepared.hostNames.orElseThrow();
-        ctx.put(FACE_KEY, Face.PROXY);
-        ctx.put(CORS_KEY, Cors.DEFAULTS);
-        ctx.addHeadersEndHandler(v -> Cors.applyUnder(ctx.response(), ctx.get(CORS_KEY)));
-        if (throttled(ctx)) {
+        if (!previewFace(ctx)) {
             return;
         }
         String path = request.path();
@@ -515,20 +512,39 @@ public final class BrokerServer implements AutoCloseable {
             return;
         }
         request.pause();
+        Optional<PreviewHosts.Key> remembered = named.remembered(label.get());
+        if (remembered.isPresent()) {
+            toHostPreview(ctx, named, label.get(), remembered.get(), path);
+            return;
+        }
         Exchange.blocking(workers, ctx, () -> named.resolve(label.get(), gateway), key -> {
             if (key.isEmpty()) {
                 ctx.fail(new SandgateException.NotFound("no preview answers to this host name"));
-                return;
+            } else {
+                toHostPreview(ctx, named, label.get(), key.get(), path);
             }
-            SandboxName sandbox = key.get().sandbox();
-            PreviewName preview = key.get().preview();
-            if (Cors.isPreflight(request)) {
-                preflight(ctx, sandbox, preview);
-                return;
-            }
-            proxy.handle(ctx, sandbox, preview, path,
-                    PreviewProxy.Mount.host(named.urlFor(sandbox, preview).orElseThrow()));
         });
+    }
+
+    private void toHostPreview(RoutingContext ctx, PreviewHosts named, String label, PreviewHosts.Key key,
+                               String path) {
+        if (Cors.isPreflight(ctx.request())) {
+            preflight(ctx, key.sandbox(), key.preview());
+            return;
+        }
+        proxy.handle(ctx, key.sandbox(), key.preview(), path, PreviewProxy.Mount.host(
+                named.urlFor(key.sandbox(), key.preview()).orElseThrow(), () -> named.forget(label)));
+    }
+
+    /**
+     * The preview proxy's face for a request: its errors in the sandbox API's shape, the protocol's CORS headers
+     * (the preview's own once known); false, with 429 answered, when the client is over its failed-login limit.
+     */
+    private boolean previewFace(RoutingContext ctx) {
+        ctx.put(FACE_KEY, Face.PROXY);
+        ctx.put(CORS_KEY, Cors.DEFAULTS);
+        ctx.addHeadersEndHandler(v -> Cors.applyUnder(ctx.response(), ctx.get(CORS_KEY)));
+        return !throttled(ctx);
     }
 
     /** A request on a preview's own origin: the preview is the one listening on the port it arrived on. */
@@ -536,10 +552,7 @@ public final class BrokerServer implements AutoCloseable {
         HttpServerRequest request = ctx.request();
         PreviewOrigins own = prepared.origins.orElseThrow();
         int port = request.localAddress().port();
-        ctx.put(FACE_KEY, Face.PROXY);
-        ctx.put(CORS_KEY, Cors.DEFAULTS);
-        ctx.addHeadersEndHandler(v -> Cors.applyUnder(ctx.response(), ctx.get(CORS_KEY)));
-        if (throttled(ctx)) {
+        if (!previewFace(ctx)) {
             return;
         }
         Optional<PreviewOrigins.Key> key = own.at(port);

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *
  * <p>The label is at most 63 characters, so a preview whose {@code <preview>-<sandbox>} is longer keeps the other
  * forms. Names may hold {@code -} themselves, so a label is resolved by trying each split, preview name first
- * shortest, and taking the first that names an application preview.
+ * shortest, and taking the first that names an application preview; the result is remembered until a request finds
+ * that preview gone (that request answers 404; the next resolves the label again).
  */
 final class PreviewHosts {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -27,6 +28,9 @@ final class PreviewHosts {
     record Key(SandboxName sandbox, PreviewName preview) {
     }
 
+    private static final int MAX_REMEMBERED = 10_000;
+
+    private final java.util.Map<String, Key> resolved = new java.util.concurrent.ConcurrentHashMap<>();
     private final String domain;
     private final String scheme;
     private final int port;
@@ -78,8 +82,32 @@ final class PreviewHosts {
         return LABEL.matcher(label).matches() && label.indexOf('-') > 0 ? Optional.of(label) : Optional.empty();
     }
 
-    /** The application preview a label names, looked up on the gateway (blocking: call it on a worker). */
+    /** The preview a label was last resolved to, if it still is remembered (no gateway call). */
+    Optional<Key> remembered(String label) {
+        return Optional.ofNullable(resolved.get(label));
+    }
+
+    /** Forgets what a label resolved to (its preview is gone). */
+    void forget(String label) {
+        resolved.remove(label);
+    }
+
+    /**
+     * The application preview a label names, looked up on the gateway (blocking: call it on a worker) and
+     * remembered, so that later requests to the same host name need no lookup of their own.
+     */
     Optional<Key> resolve(String label, SandboxGateway gateway) {
+        Optional<Key> key = lookUp(label, gateway);
+        key.ifPresent(k -> {
+            if (resolved.size() >= MAX_REMEMBERED) {
+                resolved.clear();
+            }
+            resolved.put(label, k);
+        });
+        return key;
+    }
+
+    private Optional<Key> lookUp(String label, SandboxGateway gateway) {
         for (int i = label.indexOf('-'); i > 0; i = label.indexOf('-', i + 1)) {
             Optional<PreviewName> preview = name(label.substring(0, i), PreviewName::of);
             Optional<SandboxName> sandbox = name(label.substring(i + 1), SandboxName::of);

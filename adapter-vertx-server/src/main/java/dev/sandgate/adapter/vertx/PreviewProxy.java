@@ -111,9 +111,8 @@ final class PreviewProxy {
         }
 
         /** A preview at the root of a host name of its own: its cookies are its own already. */
-        static Mount host(String origin) {
-            return new Mount("", TOKEN_COOKIE, Optional.of(origin), () -> {
-            });
+        static Mount host(String origin, Runnable gone) {
+            return new Mount("", TOKEN_COOKIE, Optional.of(origin), gone);
         }
     }
 

@@ -125,6 +125,21 @@ class PreviewHostTest {
     }
 
     @Test
+    void a_deleted_preview_is_404_by_its_host_name_and_one_made_again_is_served() throws IOException {
+        String host = "public-app-my-web.localhost:" + port;
+        assertThat(get(host, "/before")).startsWith("HTTP/1.1 200");
+
+        broker.gateway.deletePreview(SandboxName.of("my-web"), PreviewName.of("public-app"));
+        String gone = get(host, "/gone");
+        broker.gateway.createPreview(SandboxName.of("my-web"), PreviewSpec.publicPort(PreviewName.of("public-app"),
+                Port.of(app.actualPort())));
+        String again = get(host, "/again");
+
+        assertThat(gone).startsWith("HTTP/1.1 404");
+        assertThat(again).startsWith("HTTP/1.1 200").endsWith("app:/again");
+    }
+
+    @Test
     void a_label_longer_than_a_dns_label_keeps_the_port_form() {
         SandboxName longName = broker.sandbox("s".repeat(40));
         broker.gateway.createPreview(longName, PreviewSpec.publicPort(PreviewName.of("p".repeat(30)),
