@@ -37,8 +37,11 @@ import java.util.Set;
  * <ul>
  * <li>The upstream is the configured host and the preview's port, never anything from the request (Host,
  * absolute-URI request line, X-Forwarded-*).</li>
- * <li>Private previews need a token: header {@code X-Blaxel-Preview-Token}, or {@code ?bl_preview_token=}, which
- * answers 302 to the same URL without it and sets an HttpOnly cookie scoped to the preview's path, or that cookie.
+ * <li>Private previews need a token: header {@code X-Blaxel-Preview-Token}, or {@code ?bl_preview_token=}, or the
+ * token cookie. A query token is answered on the request itself, for every client, with
+ * {@code Referrer-Policy: no-referrer}; on an origin of the preview's own it also sets the HttpOnly cookie (see
+ * {@link #tokenCookie}) that the page's later requests use, and only a browser's top-level navigation is redirected to
+ * the same path without the token. On the path form, whose origin other content shares, no cookie is set or read.
  * None of the three, nor the API key, ever reaches the sandbox.</li>
  * <li>Hop-by-hop headers (Connection and what it names, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
  * Upgrade except for a WebSocket upgrade) are dropped both ways; {@code requestHeaders} are injected.</li>
@@ -51,6 +54,8 @@ import java.util.Set;
 final class PreviewProxy {
     static final String TOKEN_PARAM = "bl_preview_token";
     static final String TOKEN_COOKIE = "bl_preview_token";
+    /** Context key: the answer was opened by a query token; the cookie to set with it, if the mount has one. */
+    private static final String QUERY_TOKEN_ANSWER = "sandgate.queryTokenAnswer";
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
             "http2-settings");
@@ -66,7 +71,6 @@ final class PreviewProxy {
     private final HttpClient tunnels;
     private final Credentials credentials;
     private final String upstreamHost;
-    private final boolean secureCookies;
     private final String publicScheme;
     /** The broker's own origin ({@code scheme://host[:port]}, lowercase, default port omitted). */
     private final String ownOrigin;
@@ -86,33 +90,35 @@ final class PreviewProxy {
         this.upstreamHost = upstreamHost;
         this.publicScheme = publicUrl.getScheme().toLowerCase(Locale.ROOT);
         this.ownOrigin = origin(publicUrl);
-        this.secureCookies = publicScheme.equals("https");
     }
 
-    private enum Verdict { FORWARD, REDIRECT, UNAUTHORIZED, NOT_FOUND }
+    /** {@code QUERY_TOKEN}: forward, opened by a token in the query (which sets the cookie where there is one). */
+    private enum Verdict { FORWARD, QUERY_TOKEN, UNAUTHORIZED, NOT_FOUND }
 
     private record Decision(Verdict verdict, Optional<Preview> preview, Optional<Instant> tokenExpiry) {
     }
 
     /**
-     * Where a preview is served from. Path form: under {@code /p/{sandbox}/{preview}} of the broker's origin, with
-     * the token cookie scoped to that path. Own origin: at the root of {@code origin}; since browsers send a host's
-     * cookies to all its ports, the token cookie's name carries the port ({@code bl_preview_token_<port>}).
-     * {@code gone} runs when a request finds the preview deleted.
+     * Where a preview is served from. Path form: under {@code /p/{sandbox}/{preview}} of the broker's origin, which
+     * other content shares, so no token cookie is ever set or accepted there: a private preview takes its token on
+     * every request. Own origin: at the root of {@code origin}; since browsers send a host's cookies to all its ports,
+     * the token cookie's name carries the port ({@code bl_preview_token_<port>}). {@code gone} runs when a request
+     * finds the preview deleted.
      */
-    record Mount(String prefix, String cookie, Optional<String> origin, Runnable gone) {
+    record Mount(String prefix, Optional<String> cookie, Optional<String> origin, Runnable gone) {
         static Mount path(SandboxName sandbox, PreviewName preview) {
-            return new Mount("/p/" + sandbox.value() + "/" + preview.value(), TOKEN_COOKIE, Optional.empty(), () -> {
-            });
+            return new Mount("/p/" + sandbox.value() + "/" + preview.value(), Optional.empty(), Optional.empty(),
+                    () -> {
+                    });
         }
 
         static Mount origin(String origin, int port, Runnable gone) {
-            return new Mount("", TOKEN_COOKIE + "_" + port, Optional.of(origin), gone);
+            return new Mount("", Optional.of(TOKEN_COOKIE + "_" + port), Optional.of(origin), gone);
         }
 
         /** A preview at the root of a host name of its own: its cookies are its own already. */
         static Mount host(String origin, Runnable gone) {
-            return new Mount("", TOKEN_COOKIE, Optional.of(origin), gone);
+            return new Mount("", Optional.of(TOKEN_COOKIE), Optional.of(origin), gone);
         }
     }
 
@@ -126,8 +132,7 @@ final class PreviewProxy {
         HttpServerRequest request = ctx.request();
         String headerToken = Credentials.presentedToken(request).orElse(null);
         List<String> queryTokens = queryValues(request.query(), TOKEN_PARAM);
-        var cookie = request.getCookie(mount.cookie());
-        String cookieToken = cookie == null ? null : cookie.getValue();
+        String cookieToken = mount.cookie().map(request::getCookie).map(c -> c.getValue()).orElse(null);
         boolean preflight = Cors.isPreflight(request);
         Exchange.blocking(workers, ctx, () -> {
             Instant now = clock.instant();
@@ -149,7 +154,7 @@ final class PreviewProxy {
             }
             if (!queryTokens.isEmpty()) {
                 return queryTokens.size() == 1
-                        ? verify(sandbox, name, queryTokens.get(0), now, preview, Verdict.REDIRECT)
+                        ? verify(sandbox, name, queryTokens.get(0), now, preview, Verdict.QUERY_TOKEN)
                         : new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
             }
             if (cookieToken != null) {
@@ -165,21 +170,37 @@ final class PreviewProxy {
                             "preview " + name + " of sandbox " + sandbox + " not found"));
                 }
                 case UNAUTHORIZED -> ctx.fail(401);
-                case REDIRECT -> redirect(ctx, mount, queryTokens.get(0), decision.tokenExpiry().orElseThrow());
+                case QUERY_TOKEN -> {
+                    Optional<String> setCookie = mount.cookie().map(cookieName -> tokenCookie(cookieName, mount,
+                            queryTokens.get(0), decision.tokenExpiry().orElseThrow()));
+                    if (setCookie.isPresent() && isTopLevelNavigation(request)) {
+                        redirect(ctx, setCookie.get());
+                    } else {
+                        ctx.put(QUERY_TOKEN_ANSWER, setCookie);
+                        forwardChecked(ctx, decision.preview().orElseThrow(), rest, mount);
+                    }
+                }
                 case FORWARD -> {
                     if (preflight) {
                         Exchange.resume(request);
                         ctx.response().setStatusCode(204).end();
-                    } else if (!decision.preview().orElseThrow().isPublic() && isWebSocketUpgrade(request)
-                            && !webSocketOriginAllowed(request.getHeader("Origin"), decision.preview().orElseThrow(),
-                            mount)) {
-                        ctx.fail(403);
                     } else {
-                        forward(ctx, decision.preview().orElseThrow(), rest, mount);
+                        forwardChecked(ctx, decision.preview().orElseThrow(), rest, mount);
                     }
                 }
             }
         });
+    }
+
+    /** Forwards, unless it is a WebSocket upgrade to a private preview from an origin it does not allow (403). */
+    private void forwardChecked(RoutingContext ctx, Preview preview, String rest, Mount mount) {
+        HttpServerRequest request = ctx.request();
+        if (!preview.isPublic() && isWebSocketUpgrade(request)
+                && !webSocketOriginAllowed(request.getHeader("Origin"), preview, mount)) {
+            ctx.fail(403);
+        } else {
+            forward(ctx, preview, rest, mount);
+        }
     }
 
     /**
@@ -219,20 +240,68 @@ final class PreviewProxy {
                 .orElseGet(() -> new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty()));
     }
 
-    private void redirect(RoutingContext ctx, Mount mount, String token, Instant expiresAt) {
+    /**
+     * The token cookie: {@code HttpOnly}, scoped to the whole origin of its own. Where the origin is a secure context
+     * for browsers (https, or loopback, which Chromium treats as secure over plain http) it is
+     * {@code SameSite=None; Secure; Partitioned} (CHIPS), the one kind a browser that blocks third-party cookies
+     * still sends from a cross-site iframe, kept in that embedding site's partition. On a plain-http origin that is
+     * not loopback {@code Secure} cookies are refused, so it falls back to {@code SameSite=Lax}, which works for
+     * top-level pages and same-site iframes only (docs/security.md).
+     */
+    private String tokenCookie(String name, Mount mount, String token, Instant expiresAt) {
+        long maxAge = Math.max(0, Duration.between(clock.instant(), expiresAt).toSeconds());
+        String base = name + "=" + token + "; Path=/; Max-Age=" + maxAge + "; HttpOnly";
+        return base + (secureContext(mount.origin().orElse(ownOrigin))
+                ? "; SameSite=None; Secure; Partitioned" : "; SameSite=Lax");
+    }
+
+    /** Whether browsers treat {@code origin} ({@code scheme://host[:port]}) as a secure context. */
+    static boolean secureContext(String origin) {
+        java.net.URI uri = java.net.URI.create(origin);
+        if ("https".equalsIgnoreCase(uri.getScheme())) {
+            return true;
+        }
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+        return host.equals("localhost") || host.endsWith(".localhost") || host.equals("[::1]")
+                || host.matches("127(\\.\\d{1,3}){3}");
+    }
+
+    /**
+     * A browser's top-level navigation ({@code Sec-Fetch-Mode: navigate} and {@code Sec-Fetch-Dest: document}): the
+     * one request answered with a redirect that takes the token out of the address bar and history. Every other
+     * client (an iframe, a script, Node, curl) gets the answer itself.
+     */
+    static boolean isTopLevelNavigation(HttpServerRequest request) {
+        return "navigate".equalsIgnoreCase(request.getHeader("Sec-Fetch-Mode"))
+                && "document".equalsIgnoreCase(request.getHeader("Sec-Fetch-Dest"))
+                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
+    }
+
+    /**
+     * 302 to the same path without the token, setting its cookie. The location is always a path of this origin:
+     * leading slashes and backslashes collapse to one slash, so {@code //evil.example/x} stays here.
+     */
+    private void redirect(RoutingContext ctx, String setCookie) {
         HttpServerRequest request = ctx.request();
         String query = withoutParam(request.query(), TOKEN_PARAM);
-        String location = request.path() + (query.isEmpty() ? "" : "?" + query);
-        long maxAge = Math.max(0, Duration.between(clock.instant(), expiresAt).toSeconds());
-        String cookie = mount.cookie() + "=" + token + "; Path=" + (mount.prefix().isEmpty() ? "/" : mount.prefix())
-                + "; Max-Age=" + maxAge + "; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "");
+        String location = sameOriginPath(request.path()) + (query.isEmpty() ? "" : "?" + query);
         Exchange.resume(request);
         ctx.response().setStatusCode(302)
                 .putHeader("Location", location)
-                .putHeader("Set-Cookie", cookie)
+                .putHeader("Set-Cookie", setCookie)
                 .putHeader("Cache-Control", "no-store")
+                .putHeader("Referrer-Policy", "no-referrer")
                 .putHeader("Content-Type", Exchange.JSON)
                 .end("{}");
+    }
+
+    /** {@code path} as a path of this origin: never {@code //host} nor {@code /\host}, which browsers read as hosts. */
+    static String sameOriginPath(String path) {
+        int i = 0;
+        while (i < path.length() && (path.charAt(i) == '/' || path.charAt(i) == '\\')) {
+            i++;
+        }
+        return "/" + path.substring(i);
     }
 
     private void forward(RoutingContext ctx, Preview preview, String rest, Mount mount) {
@@ -307,6 +376,13 @@ final class PreviewProxy {
         String location = response.headers().get("Location");
         if (location != null) {
             response.headers().set("Location", location(location, preview, mount));
+        }
+        Optional<String> queryToken = ctx.get(QUERY_TOKEN_ANSWER);
+        if (queryToken != null) {
+            // opened by ?bl_preview_token=: the page's later requests use the cookie, and nothing it loads leaks
+            // the URL that carried the token
+            queryToken.ifPresent(c -> response.headers().add("Set-Cookie", c));
+            response.headers().set("Referrer-Policy", "no-referrer");
         }
         int status = upstream.statusCode();
         boolean bodiless = status == 204 || status == 304 || status < 200

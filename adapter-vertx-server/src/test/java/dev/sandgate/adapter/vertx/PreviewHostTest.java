@@ -102,11 +102,16 @@ class PreviewHostTest {
         String host = "private-my-web.localhost:" + port;
 
         String anonymous = get(host, "/x");
-        String redirect = get(host, "/x?bl_preview_token=" + token);
+        String opened = get(host, "/x?bl_preview_token=" + token);
+        String redirect = get(host, "/x?bl_preview_token=" + token,
+                "Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document");
         String withCookie = get(host, "/x", "Cookie: bl_preview_token=" + token + "; theirs=1");
 
         assertThat(anonymous).startsWith("HTTP/1.1 401")
                 .containsIgnoringCase("access-control-allow-origin: https://app.example");
+        assertThat(opened).startsWith("HTTP/1.1 200").endsWith("app:/x")
+                .containsIgnoringCase("set-cookie: bl_preview_token=" + token + "; Path=/;")
+                .containsIgnoringCase("referrer-policy: no-referrer");
         assertThat(redirect).startsWith("HTTP/1.1 302").containsIgnoringCase("location: /x\r\n")
                 .containsIgnoringCase("set-cookie: bl_preview_token=" + token + "; Path=/;");
         assertThat(withCookie).startsWith("HTTP/1.1 200").endsWith("app:/x");

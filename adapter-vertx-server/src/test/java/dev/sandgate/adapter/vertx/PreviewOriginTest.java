@@ -114,22 +114,27 @@ class PreviewOriginTest {
     }
 
     @Test
-    void a_private_preview_takes_the_query_token_into_a_cookie_named_for_its_port_which_the_application_never_sees() {
+    void a_private_preview_answers_a_query_token_itself_and_sets_a_cookie_named_for_its_port_which_the_application_never_sees() {
         String url = urlOf("private");
         int port = portOf(url);
 
         HttpResponse<String> anonymous = broker.send(broker.request(url + "/x").GET());
-        HttpResponse<String> redirect = broker.send(broker.request(url + "/page?a=1&bl_preview_token=" + token).GET());
+        HttpResponse<String> opened = broker.send(broker.request(url + "/page?a=1&bl_preview_token=" + token).GET());
+        String forwarded = seen.get(seen.size() - 1).uri();
         String cookie = "bl_preview_token_" + port + "=" + token;
         HttpResponse<String> withCookie = broker.send(broker.request(url + "/page")
                 .header("Cookie", "a=1; " + cookie + "; bl_preview_token_1=other; bl_preview_token=x; b=2").GET());
 
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
-        assertThat(redirect.statusCode()).isEqualTo(302);
-        assertThat(redirect.headers().firstValue("Location")).hasValue("/page?a=1");
-        assertThat(redirect.headers().firstValue("Set-Cookie")).get().asString()
-                .startsWith(cookie + "; Path=/; Max-Age=").contains("HttpOnly");
+        assertThat(opened.statusCode()).isEqualTo(200);
+        assertThat(opened.body()).isEqualTo("app:/page");
+        assertThat(forwarded).isEqualTo("/page?a=1");
+        assertThat(opened.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        // a loopback origin is a secure context for browsers: the cookie a cross-site iframe may still use (CHIPS)
+        assertThat(opened.headers().firstValue("Set-Cookie")).get().asString()
+                .startsWith(cookie + "; Path=/; Max-Age=").contains("HttpOnly")
+                .contains("SameSite=None").contains("Secure").contains("Partitioned");
         assertThat(withCookie.statusCode()).isEqualTo(200);
         assertThat(withCookie.body()).isEqualTo("app:/page");
         assertThat(seen.get(seen.size() - 1).headers().get("Cookie")).isEqualTo("a=1; b=2");
@@ -137,6 +142,37 @@ class PreviewOriginTest {
         HttpResponse<String> foreign = broker.send(broker.request(url + "/page")
                 .header("Cookie", "bl_preview_token_1=" + token).GET());
         assertThat(foreign.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void only_a_top_level_browser_navigation_with_a_query_token_is_redirected_to_the_path_without_it() {
+        String url = urlOf("private");
+        HttpResponse<String> navigation = broker.send(broker.request(url + "/page?a=1&bl_preview_token=" + token)
+                .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "document").GET());
+        HttpResponse<String> iframe = broker.send(broker.request(url + "/page?bl_preview_token=" + token)
+                .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "iframe").GET());
+        HttpResponse<String> script = broker.send(broker.request(url + "/page?bl_preview_token=" + token)
+                .header("Sec-Fetch-Mode", "cors").header("Sec-Fetch-Dest", "empty").GET());
+
+        assertThat(navigation.statusCode()).isEqualTo(302);
+        assertThat(navigation.headers().firstValue("Location")).hasValue("/page?a=1");
+        assertThat(navigation.headers().firstValue("Set-Cookie")).get().asString().contains("Partitioned");
+        assertThat(navigation.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        assertThat(iframe.statusCode()).isEqualTo(200);
+        assertThat(iframe.body()).isEqualTo("app:/page");
+        assertThat(script.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void a_query_token_navigation_to_a_double_slash_path_never_redirects_to_another_host() throws IOException {
+        int port = portOf(urlOf("private"));
+        for (String path : List.of("//evil.example/x", "/\\evil.example/x", "///evil.example/x")) {
+            String answer = rawAnswer(port, "GET " + path + "?bl_preview_token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + port + "\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\nConnection: close\r\n\r\n");
+
+            assertThat(answer).as(path).startsWith("HTTP/1.1 302")
+                    .containsIgnoringCase("location: /evil.example/x\r\n");
+        }
     }
 
     @Test
@@ -277,6 +313,17 @@ class PreviewOriginTest {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The whole answer of a request sent with {@code Connection: close}. */
+    private static String rawAnswer(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -218,23 +218,33 @@ class PreviewProxyTest {
     }
 
     @Test
-    void a_token_in_the_query_answers_302_with_an_http_only_cookie_that_then_opens_the_preview() {
-        HttpResponse<String> redirect = broker.send(broker.request(url("private", "/page?x=1&bl_preview_token=" + token)).GET());
-
-        assertThat(redirect.statusCode()).isEqualTo(302);
-        assertThat(redirect.headers().firstValue("Location")).hasValue("/p/web/private/page?x=1");
-        String cookie = redirect.headers().firstValue("Set-Cookie").orElseThrow();
-        assertThat(cookie).startsWith("bl_preview_token=" + token + ";").contains("HttpOnly").contains("SameSite=Lax")
-                .contains("Path=/p/web/private").doesNotContain("Secure");
-        assertThat(seen).isEmpty();
-
-        HttpResponse<String> withCookie = broker.send(broker.request(url("private", "/page?x=1"))
-                .header("Cookie", "bl_preview_token=" + token).GET());
+    void a_token_in_the_query_opens_a_path_form_preview_for_a_client_without_cookies_and_never_reaches_the_origin() {
+        HttpResponse<String> opened = broker.send(broker.request(url("private", "/page?x=1&bl_preview_token=" + token)).GET());
+        String forwarded = last().uri();
+        HttpResponse<String> navigation = broker.send(broker.request(url("private", "/page?bl_preview_token=" + token))
+                .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "document").GET());
         HttpResponse<String> badQuery = broker.send(broker.request(url("private", "/page?bl_preview_token=nope-nope-nope-nope")).GET());
 
-        assertThat(withCookie.statusCode()).isEqualTo(200);
-        assertThat(last().headers().contains("Cookie")).isFalse();
+        assertThat(opened.statusCode()).isEqualTo(200);
+        assertThat(opened.body()).isEqualTo("origin:/page");
+        assertThat(forwarded).isEqualTo("/page?x=1");
+        assertThat(opened.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        // the path form shares the broker's origin with every other preview: it never sets a token cookie
+        assertThat(opened.headers().allValues("Set-Cookie")).isEmpty();
+        assertThat(navigation.statusCode()).isEqualTo(200);
+        assertThat(navigation.headers().allValues("Set-Cookie")).isEmpty();
         assertThat(badQuery.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void another_page_on_the_broker_origin_cannot_open_a_private_path_form_preview_with_a_token_cookie() {
+        // a public preview's page under /p/web/public/ running fetch('/p/web/private/secret') sends the origin's
+        // cookies: on the path form, no cookie opens a preview
+        HttpResponse<String> withCookie = broker.send(broker.request(url("private", "/secret"))
+                .header("Cookie", "bl_preview_token=" + token).GET());
+
+        assertThat(withCookie.statusCode()).isEqualTo(401);
+        assertThat(seen).isEmpty();
     }
 
     @Test
@@ -339,13 +349,11 @@ class PreviewProxyTest {
     @DisplayName("a WebSocket upgrade with a token from a foreign Origin is 403 (cross-site WebSocket hijacking)")
     void a_websocket_upgrade_from_a_foreign_origin_is_403() throws Exception {
         String tokenLine = "X-Blaxel-Preview-Token: " + token + "\r\n";
-        String cookieLine = "Cookie: bl_preview_token=" + token + "\r\n";
         String theApplicationItself = "http://127.0.0.1:" + this.origin.actualPort();
 
         for (String origin : List.of("https://evil.example", "null", "https://app.example.evil.com",
                 "https://evilapp.example", "http://app.example", theApplicationItself)) {
             assertThat(upgrade("private", tokenLine + "Origin: " + origin + "\r\n")).as(origin).startsWith("HTTP/1.1 403");
-            assertThat(upgrade("private", cookieLine + "Origin: " + origin + "\r\n")).as(origin).startsWith("HTTP/1.1 403");
         }
     }
 
@@ -358,8 +366,9 @@ class PreviewProxyTest {
         assertThat(upgrade("private", tokenLine)).startsWith("HTTP/1.1 101");
         assertThat(upgrade("private", tokenLine + "Origin: " + own + "\r\n")).startsWith("HTTP/1.1 101");
         assertThat(upgrade("private", tokenLine + "Origin: https://app.example\r\n")).startsWith("HTTP/1.1 101");
+        // the path form takes no cookie: a page of the broker's origin cannot open a tunnel with one
         assertThat(upgrade("private", "Cookie: bl_preview_token=" + token + "\r\nOrigin: https://app.example\r\n"))
-                .startsWith("HTTP/1.1 101");
+                .startsWith("HTTP/1.1 401");
         assertThat(upgrade("any-origin", "X-Blaxel-Preview-Token: " + anyOriginToken
                 + "\r\nOrigin: https://anyone.example\r\n")).startsWith("HTTP/1.1 101");
         assertThat(upgrade("public", "Origin: https://anyone.example\r\n")).startsWith("HTTP/1.1 101");
