@@ -140,6 +140,27 @@ await step("sandbox.createIfNotExists.again", async () => {
   check(again.metadata.name === sandboxName, `name is ${again.metadata.name}`);
 });
 
+await step("sandbox.createIfNotExists.concurrent", async () => {
+  // Newer SDKs do not retry on 409: every concurrent createIfNotExist must answer 200 with the one sandbox.
+  const name = `${sandboxName}-race`;
+  const headers = {
+    "Content-Type": "application/json",
+    "X-Blaxel-Authorization": `Bearer ${process.env.BL_API_KEY}`,
+    "X-Blaxel-Workspace": process.env.BL_WORKSPACE,
+  };
+  const body = JSON.stringify({ metadata: { name }, spec: { runtime: { image: "blaxel/base-image:latest" } } });
+  try {
+    const answers = await Promise.all(Array.from({ length: 6 }, () =>
+      fetch(`${process.env.BL_API_URL}/sandboxes?createIfNotExist=true`, { method: "POST", headers, body })));
+    const statuses = answers.map((r) => r.status);
+    check(statuses.every((s) => s === 200), `statuses ${statuses.join(", ")}`);
+    const names = await Promise.all(answers.map(async (r) => (await r.json()).metadata.name));
+    check(names.every((n) => n === name), `names ${names.join(", ")}`);
+  } finally {
+    await SandboxInstance.delete(name).catch(() => {});
+  }
+});
+
 await step("sandbox.getByExternalId", async () => {
   const externalId = `seed-${sandboxName}`;
   const other = await SandboxInstance.create({ name: `${sandboxName}-ext`, externalId });
@@ -389,6 +410,31 @@ await step("session.process.exec.streaming", async () => {
   check(seen.some((l) => l.includes("streamed-two")), `callbacks saw ${JSON.stringify(seen)}`);
 });
 
+await step("session.process.exec.clientNamed.lostAnswer", async () => {
+  // Newer SDKs name a process themselves (process-<uuid>) and never retry a failed exec POST: after an answer is
+  // lost, the name alone must find the process.
+  const s = need(session, "the session");
+  const name = `process-${crypto.randomUUID()}`;
+  const lost = await fetch(`${s.url}/process`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Blaxel-Preview-Token": s.token },
+    body: JSON.stringify({ name, command: "sleep 2; echo client-named", waitForCompletion: true }),
+    signal: AbortSignal.timeout(300),
+  }).then(() => "answered", (e) => e.name);
+  check(lost === "TimeoutError", `the exec was ${lost}, not cut short`);
+  const get = () => fetch(`${s.url}/process/${name}`, { headers: { "X-Blaxel-Preview-Token": s.token } });
+  const first = await get();
+  check(first.status === 200, `GET /process/${name} right after the lost answer: ${first.status}`);
+  const p = await first.json();
+  check(p.name === name, `name is ${p.name}`);
+  await eventually("the client-named process completes", async () => {
+    const done = await (await get()).json();
+    return done.status === "completed";
+  });
+  const logs = await (await fetch(`${s.url}/process/${name}/logs`, { headers: { "X-Blaxel-Preview-Token": s.token } })).json();
+  check(JSON.stringify(logs).includes("client-named"), `logs are ${JSON.stringify(logs).slice(0, 120)}`);
+});
+
 // --- a private preview and its tokens -----------------------------------------------------------------------
 
 const privatePreview = await step("previews.create.private", async () => {
@@ -423,6 +469,18 @@ await step("preview.fetch.private.withToken", async () => {
   check(res.status === 200, `status ${res.status}`);
   const body = await res.text();
   check(body === MARKER, `body is '${body.slice(0, 80)}'`);
+});
+
+await step("preview.fetch.private.withQueryToken", async () => {
+  // Node's fetch keeps no cookies: the query form must answer this very request, not redirect to a cookie
+  const p = need(privatePreview, "the private preview");
+  const t = need(previewToken, "the preview token");
+  const res = await fetch(`${p.spec.url}/seed/hello.txt?bl_preview_token=${encodeURIComponent(t.value)}`,
+    { redirect: "manual" });
+  check(res.status === 200, `status ${res.status}`);
+  const body = await res.text();
+  check(body === MARKER, `body is '${body.slice(0, 80)}'`);
+  check(res.headers.get("referrer-policy") === "no-referrer", `Referrer-Policy is ${res.headers.get("referrer-policy")}`);
 });
 
 await step("preview.tokens.list", async () => {

@@ -153,26 +153,31 @@ final class ControlPlane {
         boolean ifNotExists = "true".equalsIgnoreCase(ctx.request().getParam("createIfNotExist"));
         SandboxName name = SandboxName.of(WireJson.metadataName(body).orElseGet(ControlPlane::generatedName));
         SandboxSpec spec = WireJson.sandboxSpec(body, name, SandboxSpec.of(name));
-        blocking(ctx, () -> {
-            if (ifNotExists) {
-                Optional<Sandbox> existing = gateway.findSandbox(name);
-                if (existing.isPresent() && existing.get().status().isReusable()) {
-                    return existing.get();
-                }
+        blocking(ctx, () -> ifNotExists ? createIfNotExists(spec) : gateway.createSandbox(spec),
+                s -> ok(ctx, sandbox(s)));
+    }
+
+    /**
+     * {@code ?createIfNotExist=true}: 200 with the existing sandbox when it is reusable, else a new one in place of
+     * one that is not (the SDK's own rule), and never 409: newer SDKs do not retry. A concurrent creator's sandbox
+     * is answered as the existing one.
+     */
+    private Sandbox createIfNotExists(SandboxSpec spec) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<Sandbox> existing = gateway.findSandbox(spec.name());
+            if (existing.isPresent() && existing.get().status().isReusable()) {
+                return existing.get();
+            }
+            if (existing.isPresent()) {
+                gateway.deleteSandbox(spec.name());
             }
             try {
                 return gateway.createSandbox(spec);
-            } catch (SandgateException.Conflict taken) {
-                if (ifNotExists) {
-                    // Created concurrently: reuse it if usable; otherwise 409 lets the SDK poll and retry.
-                    Optional<Sandbox> existing = gateway.findSandbox(name);
-                    if (existing.isPresent() && existing.get().status().isReusable()) {
-                        return existing.get();
-                    }
-                }
-                throw taken;
+            } catch (SandgateException.Conflict raced) {
+                // created meanwhile by another request: read it again
             }
-        }, s -> ok(ctx, sandbox(s)));
+        }
+        throw new SandgateException.Unavailable("sandbox " + spec.name() + " keeps changing; try again");
     }
 
     private void updateSandbox(RoutingContext ctx, SandboxName name) {

@@ -88,14 +88,32 @@ class ControlPlaneWireTest {
     }
 
     @Test
-    void create_if_not_exist_on_a_sandbox_that_cannot_be_reused_is_409() {
+    void create_if_not_exist_replaces_a_sandbox_that_cannot_be_reused_and_never_answers_409() {
         broker.post("/v0/sandboxes", createBody("failed-one"));
         broker.gateway.setStatus(dev.sandgate.domain.SandboxName.of("failed-one"), dev.sandgate.domain.SandboxStatus.FAILED);
 
         HttpResponse<String> r = broker.post("/v0/sandboxes?createIfNotExist=true", createBody("failed-one"));
 
-        assertThat(r.statusCode()).isEqualTo(409);
-        assertThat(json(r).getInteger("code")).isEqualTo(409);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).getString("status")).isEqualTo("DEPLOYED");
+        assertThat(json(r).getJsonObject("metadata").getString("name")).isEqualTo("failed-one");
+    }
+
+    @Test
+    void concurrent_create_if_not_exist_all_answer_200_with_the_same_sandbox() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.Callable<HttpResponse<String>> create =
+                    () -> broker.post("/v0/sandboxes?createIfNotExist=true", createBody("raced"));
+            var answers = pool.invokeAll(java.util.Collections.nCopies(8, create));
+            for (var answer : answers) {
+                HttpResponse<String> r = answer.get();
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(json(r).getJsonObject("metadata").getString("name")).isEqualTo("raced");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
