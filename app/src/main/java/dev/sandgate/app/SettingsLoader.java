@@ -59,9 +59,22 @@ public final class SettingsLoader {
         return new SettingsLoader(userHome.toAbsolutePath(), workingDir.toAbsolutePath());
     }
 
-    /** A loader for this process: {@code user.home} and {@code user.dir}. */
+    /** A loader for this process: {@link #home} of its environment, and {@code user.dir}. */
     public static SettingsLoader forThisProcess() {
-        return create(Path.of(System.getProperty("user.home")), Path.of(System.getProperty("user.dir")));
+        return create(home(System.getenv(), System.getProperty("user.home")), Path.of(System.getProperty("user.dir")));
+    }
+
+    /**
+     * The home directory {@code ~} means, as a shell has it: {@code $HOME} when it is set to an absolute path, so
+     * that {@code HOME=/somewhere java -jar …} keeps its key in {@code /somewhere/.sandgate}; the JVM's
+     * {@code user.home} (the passwd entry) only when it is not.
+     */
+    static Path home(Map<String, String> env, String jvmUserHome) {
+        String home = env.get("HOME");
+        if (home != null && !home.isBlank() && home.startsWith("/")) {
+            return Path.of(home);
+        }
+        return Path.of(jvmUserHome);
     }
 
     /** A value and where it came from, for error messages. */

@@ -93,6 +93,22 @@ class SandgateJarIT {
     }
 
     @Test
+    void the_default_data_directory_follows_home_as_the_readme_says() throws Exception {
+        Path home = dir.resolve("somewhere");
+        Files.createDirectories(home);
+        Process p = run(List.of(), Map.of("HOME", home.toString(), "SANDGATE_PORT", "0", "SANDGATE_ISOLATION", "none"));
+        BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = CompletableFuture.supplyAsync(() -> readLine(stdout))
+                .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+        assertThat(LISTENING.matcher(line).matches()).as("first line on stdout: %s (stderr: %s)", line, stderr()).isTrue();
+        assertThat(home.resolve(".sandgate").resolve("api-key")).isRegularFile();
+        assertThat(stderr()).contains("API key: generated into " + home.resolve(".sandgate").resolve("api-key"));
+        p.destroy();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void a_bad_port_exits_2_with_a_message() throws Exception {
         Process p = run(List.of("--port=http"), Map.of());
 

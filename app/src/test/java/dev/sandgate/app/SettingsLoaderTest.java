@@ -480,4 +480,12 @@ class SettingsLoaderTest {
         assertThat(s.toString()).doesNotContain("0123456789abcdef-secret").contains("apiKey=***");
         assertThat(s.apiKey()).isEqualTo(Optional.of("0123456789abcdef-secret"));
     }
+
+    @Test
+    void home_is_the_home_variable_when_set_and_the_jvm_user_home_otherwise() {
+        assertThat(SettingsLoader.home(Map.of("HOME", "/somewhere"), "/root")).isEqualTo(Path.of("/somewhere"));
+        assertThat(SettingsLoader.home(Map.of(), "/root")).isEqualTo(Path.of("/root"));
+        assertThat(SettingsLoader.home(Map.of("HOME", ""), "/root")).isEqualTo(Path.of("/root"));
+        assertThat(SettingsLoader.home(Map.of("HOME", "relative"), "/root")).isEqualTo(Path.of("/root"));
+    }
 }

@@ -49,9 +49,10 @@ public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings pro
         }
     }
 
-    /** The default data directory, {@code ~/.sandgate}. */
+    /** The default data directory, {@code ~/.sandgate}: under {@code $HOME} when set, else the JVM's user home. */
     public static Path defaultDataDir() {
-        return Path.of(System.getProperty("user.home"), ".sandgate");
+        String home = System.getenv("HOME");
+        return Path.of(home != null && home.startsWith("/") ? home : System.getProperty("user.home"), ".sandgate");
     }
 
     /** Defaults over {@link #defaultDataDir()}. */
