@@ -119,6 +119,29 @@ class PreviewHostTest {
     }
 
     @Test
+    void behind_a_reverse_proxy_with_a_public_url_application_previews_keep_their_host_names() throws Exception {
+        try (BrokerFixture proxied = new BrokerFixture(s -> s.withPublicUrl(java.net.URI.create("https://sandgate.example"))
+                .withPreviewDomain("previews.example").withPreviewPorts(PreviewPorts.auto()),
+                Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS))) {
+            SandboxName web = proxied.sandbox("my-web");
+            proxied.gateway.createPreview(web, new PreviewSpec(PreviewName.of("private"), Port.of(app.actualPort()),
+                    false, HttpHeaders.NONE, HttpHeaders.NONE, Optional.empty()));
+            String value = proxied.gateway.createToken(web, PreviewName.of("private"), TokenName.of("t"),
+                    BrokerFixture.T0.plus(Duration.ofHours(1))).value().value();
+            String url = proxied.broker.urlScheme().previewUrl(web, PreviewName.of("private"), Port.of(app.actualPort()));
+
+            // what the proxy in front forwards: the browser's Host, on the broker's own port
+            port = proxied.broker.actualPort();
+            String answer = get("private-my-web.previews.example", "/x?bl_preview_token=" + value);
+
+            assertThat(url).isEqualTo("https://private-my-web.previews.example");
+            assertThat(answer).startsWith("HTTP/1.1 200").endsWith("app:/x")
+                    .containsIgnoringCase("set-cookie: bl_preview_token=" + value + "; Path=/;")
+                    .contains("Secure").contains("Partitioned");
+        }
+    }
+
+    @Test
     void unknown_labels_other_ports_and_foreign_hosts_are_refused() throws IOException {
         assertThat(get("nothing-here.localhost:" + port, "/")).startsWith("HTTP/1.1 404");
         assertThat(get("public-app-my-web.localhost:1", "/")).startsWith("HTTP/1.1 421");
