@@ -24,6 +24,16 @@ public record TokenValue(String value) {
         return new TokenValue(value);
     }
 
+    /** Whether {@code presented} has a token's shape: the one definition, used to refuse junk before any lookup. */
+    public static boolean isShaped(String presented) {
+        return presented != null && URL_SAFE.matcher(presented).matches();
+    }
+
+    /** The token {@code presented} spells, if it has a token's shape; never throws. */
+    public static java.util.Optional<TokenValue> parse(String presented) {
+        return isShaped(presented) ? java.util.Optional.of(new TokenValue(presented)) : java.util.Optional.empty();
+    }
+
     /** Constant-time comparison with a presented value (its length is the only thing that leaks). */
     public boolean matches(String presented) {
         if (presented == null) {

@@ -5,6 +5,8 @@ import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
 import dev.sandgate.ports.AccessStore;
+import dev.sandgate.ports.access.AccessDecision;
+import dev.sandgate.ports.access.PresentedToken;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
 import io.netty.handler.codec.TooLongFrameException;
@@ -97,13 +99,15 @@ public final class BrokerServer implements AutoCloseable {
     private static final String SANDBOX_KEY = "sandgate.sandbox";
     private static final String REST_KEY = "sandgate.rest";
     private static final String SEGMENTS_KEY = "sandgate.segments";
+    /** The {@link AccessDecision.Grant} a session URL's request was let in with (absent for the API key's URLs). */
+    static final String GRANT_KEY = "sandgate.grant";
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
     private enum Face { CONTROL, DATA, PROXY }
 
     private final Prepared prepared;
     private final SandboxGateway gateway;
-    private final AccessStore access;
+    private final AccessDecision decision;
     private final Clock clock;
     private final WorkerExecutor workers;
     private final WorkerExecutor waits;
@@ -118,7 +122,15 @@ public final class BrokerServer implements AutoCloseable {
     private BrokerServer(Prepared prepared, SandboxGateway gateway, AccessStore access, Clock clock) {
         this.prepared = prepared;
         this.gateway = Objects.requireNonNull(gateway, "gateway must not be null");
-        this.access = Objects.requireNonNull(access, "access must not be null");
+        Objects.requireNonNull(access, "access must not be null");
+        this.decision = new AccessDecision((sandbox, preview) -> {
+            try {
+                return gateway.findPreview(sandbox, preview);
+            } catch (SandgateException.NotFound noSuchSandbox) {
+                return Optional.empty();
+            }
+        },
+                (sandbox, preview, token, now) -> access.verify(sandbox, preview, token.value(), now));
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         BrokerSettings s = prepared.settings;
         Vertx vertx = prepared.vertx;
@@ -148,7 +160,7 @@ public final class BrokerServer implements AutoCloseable {
         this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, s.keepaliveInterval());
         this.limits = prepared.limits;
         this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
-        this.proxy = new PreviewProxy(gateway, access, clock, workers, upstream, tunnels, prepared.credentials,
+        this.proxy = new PreviewProxy(gateway, decision, clock, workers, upstream, tunnels, prepared.credentials,
                 s.upstreamHost(), prepared.publicUrl,
                 prepared::markUpgraded);
     }
@@ -708,29 +720,23 @@ public final class BrokerServer implements AutoCloseable {
         });
     }
 
-    private record SessionCheck(Optional<Preview> preview, boolean authorised) {
-    }
-
     /** A session URL: the API key, or a token valid now for exactly this port-443 preview of this sandbox. */
     private void session(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest) {
         boolean apiKey = prepared.credentials.hasApiKey(ctx.request());
-        String token = Credentials.presentedToken(ctx.request()).orElse(null);
-        Exchange.blocking(workers, ctx, () -> {
-            var now = clock.instant();
-            Optional<Preview> preview = gateway.findPreview(sandbox, name);
-            boolean usable = preview.isPresent() && preview.get().isSandboxApi() && !preview.get().isExpiredAt(now);
-            boolean tokenOk = Credentials.isTokenShaped(token) && access.verify(sandbox, name, token, now).isPresent();
-            return new SessionCheck(preview, usable && (apiKey || tokenOk));
-        }, check -> {
-            check.preview().ifPresent(p -> ctx.put(CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
-            if (!check.authorised()) {
-                boolean missing = check.preview().isEmpty() || !check.preview().get().isSandboxApi();
-                ctx.fail(apiKey && missing ? 404 : 401);
-                return;
+        PresentedToken token = Credentials.sessionToken(ctx.request());
+        Exchange.blocking(workers, ctx, () -> decision.session(sandbox, name, apiKey, token, clock.instant()), outcome -> {
+            outcome.preview().ifPresent(p -> ctx.put(CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
+            switch (outcome.verdict()) {
+                case NOT_FOUND -> ctx.fail(404);
+                case FORBIDDEN -> ctx.fail(403);
+                case FORWARD, FORWARD_SETTING_COOKIE, REDIRECT -> {
+                    ctx.put(SANDBOX_KEY, sandbox);
+                    ctx.put(REST_KEY, rest);
+                    ctx.put(GRANT_KEY, outcome.grant().orElseThrow());
+                    ctx.next();
+                }
+                default -> ctx.fail(401);
             }
-            ctx.put(SANDBOX_KEY, sandbox);
-            ctx.put(REST_KEY, rest);
-            ctx.next();
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.sandgate.adapter.vertx;
 
+import dev.sandgate.ports.access.PresentedToken;
 import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,9 +16,6 @@ final class Credentials {
     static final String PREVIEW_TOKEN_HEADER = "X-Blaxel-Preview-Token";
     static final String AUTHORIZATION = "X-Blaxel-Authorization";
     static final String WORKSPACE = "X-Blaxel-Workspace";
-
-    /** The shape every token has ({@link dev.sandgate.domain.TokenValue}); anything else is refused unlooked-up. */
-    private static final java.util.regex.Pattern TOKEN_SHAPE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{16,512}");
 
     private final byte[] keyDigest;
     private final byte[] workspaceDigest;
@@ -37,20 +35,18 @@ final class Credentials {
     }
 
     /**
-     * The one preview token a request presents in {@link #PREVIEW_TOKEN_HEADER}: empty when the header is absent;
-     * {@code ""} (which no token matches) when it is repeated or not shaped like a token, so that such a request
-     * is refused like an unknown token, before any lookup.
+     * The preview token a request presents, parsed once: the {@link #PREVIEW_TOKEN_HEADER} header, else the
+     * {@code bl_preview_token} query parameter, else the cookie named {@code cookie} (when the mount takes one).
      */
-    static java.util.Optional<String> presentedToken(HttpServerRequest request) {
-        java.util.List<String> values = request.headers().getAll(PREVIEW_TOKEN_HEADER);
-        if (values.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(values.size() == 1 && isTokenShaped(values.get(0)) ? values.get(0) : "");
+    static PresentedToken presentedToken(HttpServerRequest request, java.util.Optional<String> cookie) {
+        return PresentedToken.of(request.headers().getAll(PREVIEW_TOKEN_HEADER),
+                PreviewProxy.queryValues(request.query(), PreviewProxy.TOKEN_PARAM),
+                cookie.map(request::getCookie).map(io.vertx.core.http.Cookie::getValue));
     }
 
-    static boolean isTokenShaped(String presented) {
-        return presented != null && TOKEN_SHAPE.matcher(presented).matches();
+    /** The token a session URL's request presents: only the header counts there. */
+    static PresentedToken sessionToken(HttpServerRequest request) {
+        return PresentedToken.of(PresentedToken.Source.HEADER, request.headers().getAll(PREVIEW_TOKEN_HEADER));
     }
 
     /** Whether an {@code Authorization} value is {@code Bearer <the API key>} (to keep it from a sandbox). */

@@ -3,7 +3,8 @@ package dev.sandgate.adapter.vertx;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
-import dev.sandgate.ports.AccessStore;
+import dev.sandgate.ports.access.AccessDecision;
+import dev.sandgate.ports.access.PresentedToken;
 import dev.sandgate.ports.SandboxGateway;
 import io.vertx.core.MultiMap;
 import io.vertx.core.WorkerExecutor;
@@ -45,10 +46,8 @@ import java.util.Set;
  * None of the three, nor the API key, ever reaches the sandbox.</li>
  * <li>Hop-by-hop headers (Connection and what it names, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
  * Upgrade except for a WebSocket upgrade) are dropped both ways; {@code requestHeaders} are injected.</li>
- * <li>A WebSocket upgrade to a private preview also needs an allowed {@code Origin} (403 otherwise): none (not a
- * browser), the broker's own, or one the preview's {@code Access-Control-Allow-Origin} names; the token is
- * checked first. Public previews carry no credential to hijack and take any Origin.</li>
- * <li>A preview token header given twice, or not shaped like a token, is refused like an unknown token.</li>
+ * <li>Who may pass is {@link AccessDecision}'s to say (the token checked first, then a WebSocket upgrade's
+ * {@code Origin}); this class carries out its verdict.</li>
  * </ul>
  */
 final class PreviewProxy {
@@ -64,7 +63,7 @@ final class PreviewProxy {
             "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "expect");
 
     private final SandboxGateway gateway;
-    private final AccessStore access;
+    private final AccessDecision decision;
     private final Clock clock;
     private final WorkerExecutor workers;
     private final HttpClient client;
@@ -76,12 +75,12 @@ final class PreviewProxy {
     private final String ownOrigin;
     private final java.util.function.Consumer<HttpServerRequest> onUpgrade;
 
-    PreviewProxy(SandboxGateway gateway, AccessStore access, Clock clock, WorkerExecutor workers, HttpClient client,
+    PreviewProxy(SandboxGateway gateway, AccessDecision decision, Clock clock, WorkerExecutor workers, HttpClient client,
                  HttpClient tunnels, Credentials credentials, String upstreamHost, java.net.URI publicUrl,
                  java.util.function.Consumer<HttpServerRequest> onUpgrade) {
         this.onUpgrade = onUpgrade;
         this.gateway = gateway;
-        this.access = access;
+        this.decision = decision;
         this.clock = clock;
         this.workers = workers;
         this.client = client;
@@ -90,12 +89,6 @@ final class PreviewProxy {
         this.upstreamHost = upstreamHost;
         this.publicScheme = publicUrl.getScheme().toLowerCase(Locale.ROOT);
         this.ownOrigin = origin(publicUrl);
-    }
-
-    /** {@code QUERY_TOKEN}: forward, opened by a token in the query (which sets the cookie where there is one). */
-    private enum Verdict { FORWARD, QUERY_TOKEN, UNAUTHORIZED, NOT_FOUND }
-
-    private record Decision(Verdict verdict, Optional<Preview> preview, Optional<Instant> tokenExpiry) {
     }
 
     /**
@@ -130,54 +123,32 @@ final class PreviewProxy {
     /** {@code rest} is the raw path under the mount; the request is paused. */
     void handle(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest, Mount mount) {
         HttpServerRequest request = ctx.request();
-        String headerToken = Credentials.presentedToken(request).orElse(null);
-        List<String> queryTokens = queryValues(request.query(), TOKEN_PARAM);
-        String cookieToken = mount.cookie().map(request::getCookie).map(c -> c.getValue()).orElse(null);
+        PresentedToken presented = Credentials.presentedToken(request, mount.cookie());
         boolean preflight = Cors.isPreflight(request);
-        Exchange.blocking(workers, ctx, () -> {
-            Instant now = clock.instant();
-            Optional<Preview> preview = gateway.findPreview(sandbox, name).filter(p -> !p.isSandboxApi());
-            if (preview.isEmpty()) {
-                return new Decision(Verdict.NOT_FOUND, preview, Optional.empty());
-            }
-            if (preflight) {
-                return new Decision(Verdict.FORWARD, preview, Optional.empty());
-            }
-            if (preview.get().isExpiredAt(now)) {
-                return new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
-            }
-            if (preview.get().isPublic()) {
-                return new Decision(Verdict.FORWARD, preview, Optional.empty());
-            }
-            if (headerToken != null) {
-                return verify(sandbox, name, headerToken, now, preview, Verdict.FORWARD);
-            }
-            if (!queryTokens.isEmpty()) {
-                return queryTokens.size() == 1
-                        ? verify(sandbox, name, queryTokens.get(0), now, preview, Verdict.QUERY_TOKEN)
-                        : new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
-            }
-            if (cookieToken != null) {
-                return verify(sandbox, name, cookieToken, now, preview, Verdict.FORWARD);
-            }
-            return new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
-        }, decision -> {
-            decision.preview().ifPresent(p -> ctx.put(BrokerServer.CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
-            switch (decision.verdict()) {
+        Optional<String> webSocketOrigin = isWebSocketUpgrade(request)
+                ? Optional.of(Optional.ofNullable(request.getHeader("Origin")).orElse("")) : Optional.empty();
+        Set<String> own = mount.origin().map(o -> Set.of(ownOrigin, o)).orElseGet(() -> Set.of(ownOrigin));
+        var access = new AccessDecision.PreviewRequest(sandbox, name, presented, preflight,
+                isTopLevelNavigation(request), webSocketOrigin, own);
+        Exchange.blocking(workers, ctx, () -> decision.preview(access, clock.instant()), outcome -> {
+            outcome.preview().ifPresent(p -> ctx.put(BrokerServer.CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
+            switch (outcome.verdict()) {
                 case NOT_FOUND -> {
                     ctx.addEndHandler(v -> mount.gone().run());
                     ctx.fail(new dev.sandgate.domain.SandgateException.NotFound(
                             "preview " + name + " of sandbox " + sandbox + " not found"));
                 }
-                case UNAUTHORIZED -> ctx.fail(401);
-                case QUERY_TOKEN -> {
+                case UNAUTHORIZED, EXPIRED -> ctx.fail(401);
+                case FORBIDDEN -> ctx.fail(403);
+                case REDIRECT, FORWARD_SETTING_COOKIE -> {
+                    String token = presented.token().orElseThrow().value().value();
                     Optional<String> setCookie = mount.cookie().map(cookieName -> tokenCookie(cookieName, mount,
-                            queryTokens.get(0), decision.tokenExpiry().orElseThrow()));
-                    if (setCookie.isPresent() && isTopLevelNavigation(request)) {
+                            token, outcome.token().orElseThrow().expiresAt()));
+                    if (setCookie.isPresent() && outcome.verdict() == AccessDecision.Verdict.REDIRECT) {
                         redirect(ctx, setCookie.get());
                     } else {
                         ctx.put(QUERY_TOKEN_ANSWER, setCookie);
-                        forwardChecked(ctx, decision.preview().orElseThrow(), rest, mount);
+                        forward(ctx, outcome.preview().orElseThrow(), rest, mount);
                     }
                 }
                 case FORWARD -> {
@@ -185,59 +156,11 @@ final class PreviewProxy {
                         Exchange.resume(request);
                         ctx.response().setStatusCode(204).end();
                     } else {
-                        forwardChecked(ctx, decision.preview().orElseThrow(), rest, mount);
+                        forward(ctx, outcome.preview().orElseThrow(), rest, mount);
                     }
                 }
             }
         });
-    }
-
-    /** Forwards, unless it is a WebSocket upgrade to a private preview from an origin it does not allow (403). */
-    private void forwardChecked(RoutingContext ctx, Preview preview, String rest, Mount mount) {
-        HttpServerRequest request = ctx.request();
-        if (!preview.isPublic() && isWebSocketUpgrade(request)
-                && !webSocketOriginAllowed(request.getHeader("Origin"), preview, mount)) {
-            ctx.fail(403);
-        } else {
-            forward(ctx, preview, rest, mount);
-        }
-    }
-
-    /**
-     * Whether a WebSocket upgrade to a private preview may come from {@code origin} (against cross-site WebSocket
-     * hijacking, since a cookie opens the preview): no Origin (not a browser), the broker's own origin, the
-     * preview's own origin (its page opening its own socket), or an origin the preview's
-     * {@code Access-Control-Allow-Origin} response header names ({@code *} allows any).
-     */
-    private boolean webSocketOriginAllowed(String origin, Preview preview, Mount mount) {
-        if (origin == null) {
-            return true;
-        }
-        String presented = origin.trim().toLowerCase(Locale.ROOT);
-        if (presented.equals(ownOrigin) || mount.origin().map(presented::equals).orElse(false)) {
-            return true;
-        }
-        String configured = preview.spec().responseHeaders().get("Access-Control-Allow-Origin").orElse(null);
-        if (configured == null) {
-            return false;
-        }
-        for (String allowed : configured.split("[,\\s]+")) {
-            String a = allowed.trim().toLowerCase(Locale.ROOT);
-            if (a.equals("*") || (!a.isEmpty() && !a.equals("null") && a.equals(presented))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Decision verify(SandboxName sandbox, PreviewName name, String token, Instant now,
-                            Optional<Preview> preview, Verdict onSuccess) {
-        if (!Credentials.isTokenShaped(token)) {
-            return new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty());
-        }
-        return access.verify(sandbox, name, token, now)
-                .map(t -> new Decision(onSuccess, preview, Optional.of(t.expiresAt())))
-                .orElseGet(() -> new Decision(Verdict.UNAUTHORIZED, preview, Optional.empty()));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.sandgate.ports.usecase;
 
+import dev.sandgate.ports.access.AccessDecision;
+import dev.sandgate.ports.access.PresentedToken;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
@@ -18,15 +20,21 @@ import java.util.Optional;
  * the token against that preview's tokens on <em>every</em> call, so that expiry and deletion take effect at once.
  * The first call scans the gateway's sandboxes for the preview; later calls of the same connected session read only
  * that sandbox's preview and its tokens (at most {@link dev.sandgate.domain.PreviewToken#MAX_PER_PREVIEW}).
- * Unknown, foreign, deleted and wrong tokens are all {@code Unauthorized}; an expired one is {@code Expired}.
+ * Unknown, foreign, deleted and wrong tokens are all {@code Unauthorized}; an expired one is {@code Expired}: the
+ * rules are {@link AccessDecision}'s, the same the broker applies.
  */
 public final class GatewaySessionConnector implements SessionConnector {
     private final SandboxGateway gateway;
     private final Clock clock;
+    private final AccessDecision decision;
 
     public GatewaySessionConnector(SandboxGateway gateway, Clock clock) {
         this.gateway = Objects.requireNonNull(gateway, "gateway must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        // the gateway's token list answers expired tokens too, so that an expired session reads as Expired
+        this.decision = new AccessDecision(this::lookUp, (sandbox, preview, presented, now) ->
+                gateway.listTokens(sandbox, preview).stream().filter(t -> t.value().matches(presented.value()))
+                        .findFirst());
     }
 
     @Override
@@ -44,27 +52,29 @@ public final class GatewaySessionConnector implements SessionConnector {
         List<SandboxName> candidates = known.isPresent() ? List.of(known.get())
                 : gateway.listSandboxes().stream().map(dev.sandgate.domain.Sandbox::name).toList();
         for (SandboxName sandbox : candidates) {
-            Optional<Preview> preview;
-            try {
-                preview = gateway.findPreview(sandbox, session.name());
-            } catch (SandgateException.NotFound gone) {
+            Optional<Preview> preview = lookUp(sandbox, session.name());
+            if (preview.isEmpty() || !preview.get().url().equals(session.url())) {
                 continue;
             }
-            if (preview.isEmpty() || !preview.get().url().equals(session.url()) || !preview.get().isSandboxApi()) {
-                continue;
+            var outcome = decision.session(sandbox, session.name(), false,
+                    new PresentedToken.Token(PresentedToken.Source.HEADER, session.token()), now);
+            switch (outcome.verdict()) {
+                case FORWARD -> {
+                    return sandbox;
+                }
+                case EXPIRED -> throw new SandgateException.Expired("session " + session.name() + " expired");
+                default -> throw new SandgateException.Unauthorized("session token is not valid for this sandbox");
             }
-            var token = gateway.listTokens(sandbox, session.name()).stream()
-                    .filter(t -> t.value().matches(session.token().value()))
-                    .findFirst();
-            if (token.isEmpty()) {
-                break;
-            }
-            if (token.get().isExpiredAt(now) || preview.get().isExpiredAt(now)) {
-                throw new SandgateException.Expired("session " + session.name() + " expired");
-            }
-            return sandbox;
         }
         throw new SandgateException.Unauthorized("session token is not valid for this sandbox");
+    }
+
+    private Optional<Preview> lookUp(SandboxName sandbox, dev.sandgate.domain.PreviewName name) {
+        try {
+            return gateway.findPreview(sandbox, name);
+        } catch (SandgateException.NotFound gone) {
+            return Optional.empty();
+        }
     }
 
     private final class Guarded extends ForwardingDataPlane {

@@ -1,0 +1,240 @@
+package dev.sandgate.ports.access;
+
+import dev.sandgate.domain.Preview;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.PreviewToken;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.TokenValue;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one place that decides whether a request may reach a sandbox through a session URL or an application preview,
+ * for every face: the broker's data plane under a session URL, its preview proxy (path form, own port, own host
+ * name), and in-process sessions. It reads the preview and verifies the token through the two functions it is given
+ * (blocking: call it on a worker thread), and answers a {@link Verdict} with the {@link Grant} that a forwarded
+ * request, stream or tunnel holds for as long as it is open: {@link #stillValid(Grant, Instant)} tells when that ends.
+ *
+ * <p>Rules, in order. A session URL needs the session's preview (port 443), not expired, and the API key or a token
+ * of that preview valid now. An application preview needs to exist; a preflight passes (it carries no credential);
+ * an expired preview is refused; a public one is open; a private one needs a token of that preview valid now, and a
+ * WebSocket upgrade to it must come from an allowed {@code Origin} (against cross-site WebSocket hijacking, since a
+ * cookie opens it). A token presented in the query on an origin that takes cookies is answered, and a browser's
+ * top-level navigation with it is redirected to drop it from the address bar.
+ */
+public final class AccessDecision {
+    /** What to do with the request. */
+    public enum Verdict {
+        /** Serve it. */
+        FORWARD,
+        /** Serve it, opened by a query token: set the token cookie with the answer where the mount has one. */
+        FORWARD_SETTING_COOKIE,
+        /** A browser's top-level navigation with a query token: set the cookie, redirect to the URL without it. */
+        REDIRECT,
+        /** No credential, or one that does not open this preview now (401). */
+        UNAUTHORIZED,
+        /** The preview or the session has expired (401 on the wire, {@code Expired} in process). */
+        EXPIRED,
+        /** Authenticated, but not allowed from where it comes (403). */
+        FORBIDDEN,
+        /** No such preview (404). */
+        NOT_FOUND
+    }
+
+    /** How a forwarded request was let in. */
+    public enum Credential { API_KEY, PUBLIC, TOKEN, PREFLIGHT }
+
+    /**
+     * What a forwarded request holds: which preview, by what credential, and the token when it was one (kept only in
+     * memory, to check it again while a stream or tunnel is open).
+     */
+    public record Grant(SandboxName sandbox, PreviewName preview, Credential credential, Optional<TokenValue> token) {
+        public Grant {
+            Objects.requireNonNull(sandbox, "sandbox must not be null");
+            Objects.requireNonNull(preview, "preview must not be null");
+            Objects.requireNonNull(credential, "credential must not be null");
+            Objects.requireNonNull(token, "token must not be null");
+        }
+
+        @Override
+        public String toString() {
+            return "Grant[" + sandbox + "/" + preview + " by " + credential + "]";
+        }
+    }
+
+    /** The decision: a verdict, the preview when it was found, and the grant when it is forwarded. */
+    public record Outcome(Verdict verdict, Optional<Preview> preview, Optional<Grant> grant,
+                          Optional<PreviewToken> token) {
+        public Outcome {
+            Objects.requireNonNull(verdict, "verdict must not be null");
+            Objects.requireNonNull(preview, "preview must not be null");
+            Objects.requireNonNull(grant, "grant must not be null");
+            Objects.requireNonNull(token, "token must not be null");
+        }
+
+        static Outcome refused(Verdict verdict, Optional<Preview> preview) {
+            return new Outcome(verdict, preview, Optional.empty(), Optional.empty());
+        }
+
+        public boolean forwarded() {
+            return verdict == Verdict.FORWARD || verdict == Verdict.FORWARD_SETTING_COOKIE || verdict == Verdict.REDIRECT;
+        }
+    }
+
+    /**
+     * A request to an application preview. {@code webSocketOrigin}: the {@code Origin} of a WebSocket upgrade
+     * ({@code Optional.empty()} for plain HTTP, {@code Optional.of("")} for an upgrade without one);
+     * {@code ownOrigins}: the origins that are the broker's or the preview's own (lowercase).
+     */
+    public record PreviewRequest(SandboxName sandbox, PreviewName preview, PresentedToken token, boolean preflight,
+                                 boolean topLevelNavigation, Optional<String> webSocketOrigin, Set<String> ownOrigins) {
+        public PreviewRequest {
+            Objects.requireNonNull(sandbox, "sandbox must not be null");
+            Objects.requireNonNull(preview, "preview must not be null");
+            Objects.requireNonNull(token, "token must not be null");
+            Objects.requireNonNull(webSocketOrigin, "webSocketOrigin must not be null");
+            ownOrigins = Set.copyOf(ownOrigins);
+        }
+    }
+
+    /** Reads a preview's record (blocking). */
+    @FunctionalInterface
+    public interface PreviewLookup {
+        Optional<Preview> find(SandboxName sandbox, PreviewName name);
+    }
+
+    /**
+     * The token of that preview whose secret is {@code presented}, if any. It may answer a token that has expired at
+     * {@code now} (the decision then says {@link Verdict#EXPIRED}) or only valid ones (then expiry reads as unknown).
+     */
+    @FunctionalInterface
+    public interface TokenVerifier {
+        Optional<PreviewToken> verify(SandboxName sandbox, PreviewName preview, TokenValue presented, Instant now);
+    }
+
+    private final PreviewLookup previews;
+    private final TokenVerifier tokens;
+
+    public AccessDecision(PreviewLookup previews, TokenVerifier tokens) {
+        this.previews = Objects.requireNonNull(previews, "previews must not be null");
+        this.tokens = Objects.requireNonNull(tokens, "tokens must not be null");
+    }
+
+    /** A request under a session URL (the sandbox API of one sandbox). */
+    public Outcome session(SandboxName sandbox, PreviewName name, boolean apiKey, PresentedToken presented,
+                           Instant now) {
+        Optional<Preview> preview = previews.find(sandbox, name);
+        if (preview.isEmpty() || !preview.get().isSandboxApi()) {
+            return Outcome.refused(apiKey ? Verdict.NOT_FOUND : Verdict.UNAUTHORIZED, Optional.empty());
+        }
+        if (preview.get().isExpiredAt(now)) {
+            return Outcome.refused(Verdict.EXPIRED, preview);
+        }
+        if (apiKey) {
+            return forward(Verdict.FORWARD, preview, sandbox, name, Credential.API_KEY, Optional.empty());
+        }
+        return byToken(sandbox, name, presented, now, preview, Verdict.FORWARD);
+    }
+
+    /** A request to an application preview, under any of its URLs. */
+    public Outcome preview(PreviewRequest request, Instant now) {
+        Optional<Preview> preview = previews.find(request.sandbox(), request.preview()).filter(p -> !p.isSandboxApi());
+        if (preview.isEmpty()) {
+            return Outcome.refused(Verdict.NOT_FOUND, Optional.empty());
+        }
+        if (request.preflight()) {
+            return forward(Verdict.FORWARD, preview, request.sandbox(), request.preview(), Credential.PREFLIGHT,
+                    Optional.empty());
+        }
+        if (preview.get().isExpiredAt(now)) {
+            return Outcome.refused(Verdict.EXPIRED, preview);
+        }
+        if (preview.get().isPublic()) {
+            return forward(Verdict.FORWARD, preview, request.sandbox(), request.preview(), Credential.PUBLIC,
+                    Optional.empty());
+        }
+        Verdict onSuccess = Verdict.FORWARD;
+        if (request.token() instanceof PresentedToken.Token t && t.source() == PresentedToken.Source.QUERY) {
+            onSuccess = request.topLevelNavigation() && request.webSocketOrigin().isEmpty()
+                    ? Verdict.REDIRECT : Verdict.FORWARD_SETTING_COOKIE;
+        }
+        Outcome outcome = byToken(request.sandbox(), request.preview(), request.token(), now, preview, onSuccess);
+        if (outcome.forwarded() && request.webSocketOrigin().isPresent()
+                && !webSocketOriginAllowed(request.webSocketOrigin().get(), preview.get(), request.ownOrigins())) {
+            return Outcome.refused(Verdict.FORBIDDEN, preview);
+        }
+        return outcome;
+    }
+
+    /**
+     * Whether what {@code grant} opened may stay open at {@code now}: its preview still exists and has not expired,
+     * and its token (when it was one) is still valid; a public preview still is public. The API key never lapses.
+     */
+    public boolean stillValid(Grant grant, Instant now) {
+        if (grant.credential() == Credential.API_KEY) {
+            return true;
+        }
+        Optional<Preview> preview = previews.find(grant.sandbox(), grant.preview());
+        if (preview.isEmpty() || preview.get().isExpiredAt(now)) {
+            return false;
+        }
+        return switch (grant.credential()) {
+            case PUBLIC -> preview.get().isPublic();
+            case TOKEN -> grant.token().flatMap(t -> tokens.verify(grant.sandbox(), grant.preview(), t, now))
+                    .filter(t -> !t.isExpiredAt(now)).isPresent();
+            case PREFLIGHT -> false;
+            case API_KEY -> true;
+        };
+    }
+
+    private Outcome byToken(SandboxName sandbox, PreviewName name, PresentedToken presented, Instant now,
+                            Optional<Preview> preview, Verdict onSuccess) {
+        if (!(presented instanceof PresentedToken.Token t)) {
+            return Outcome.refused(Verdict.UNAUTHORIZED, preview);
+        }
+        Optional<PreviewToken> token = tokens.verify(sandbox, name, t.value(), now);
+        if (token.isEmpty()) {
+            return Outcome.refused(Verdict.UNAUTHORIZED, preview);
+        }
+        if (token.get().isExpiredAt(now)) {
+            return Outcome.refused(Verdict.EXPIRED, preview);
+        }
+        return new Outcome(onSuccess, preview, Optional.of(new Grant(sandbox, name, Credential.TOKEN,
+                Optional.of(t.value()))), token);
+    }
+
+    private static Outcome forward(Verdict verdict, Optional<Preview> preview, SandboxName sandbox, PreviewName name,
+                                   Credential credential, Optional<TokenValue> token) {
+        return new Outcome(verdict, preview, Optional.of(new Grant(sandbox, name, credential, token)),
+                Optional.empty());
+    }
+
+    /**
+     * Whether a WebSocket upgrade to a private preview may come from {@code origin}: none (not a browser), one of
+     * {@code own} (the broker's, or the preview's own page opening its own socket), or one the preview's
+     * {@code Access-Control-Allow-Origin} names ({@code *} allows any; {@code null} never).
+     */
+    static boolean webSocketOriginAllowed(String origin, Preview preview, Set<String> own) {
+        if (origin.isEmpty()) {
+            return true;
+        }
+        String presented = origin.trim().toLowerCase(Locale.ROOT);
+        if (own.contains(presented)) {
+            return true;
+        }
+        String configured = preview.spec().responseHeaders().get("Access-Control-Allow-Origin").orElse(null);
+        if (configured == null) {
+            return false;
+        }
+        for (String allowed : configured.split("[,\\s]+")) {
+            String a = allowed.trim().toLowerCase(Locale.ROOT);
+            if (a.equals("*") || (!a.isEmpty() && !a.equals("null") && a.equals(presented))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
