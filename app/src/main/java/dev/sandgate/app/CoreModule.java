@@ -39,6 +39,6 @@ public final class CoreModule extends AbstractModule {
                 apiKey.value(), limits.idleTimeout(), limits.maxHeaderBytes(), limits.maxInitialLineBytes(),
                 limits.bodyLimitBytes(), limits.keepaliveInterval(), limits.upstreamHost(), limits.workerPoolSize(),
                 limits.previewPorts(), limits.authFailuresPerMinute(), limits.maxConnectionsPerIp(),
-                limits.tokenMintsPerMinute(), limits.previewDomain());
+                limits.tokenMintsPerMinute(), limits.previewDomain(), dev.sandgate.adapter.vertx.StreamSettings.defaults());
     }
 }

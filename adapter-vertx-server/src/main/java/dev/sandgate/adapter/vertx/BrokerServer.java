@@ -115,6 +115,8 @@ public final class BrokerServer implements AutoCloseable {
     private final HttpClient tunnels;
     private final ControlPlane control;
     private final DataPlaneRoutes dataPlane;
+    private final OpenGrants grants;
+    private final LineStream.Streams streams;
     private final PreviewProxy proxy;
     private final ClientLimits limits;
     private final long sweeper;
@@ -157,10 +159,12 @@ public final class BrokerServer implements AutoCloseable {
                         .setDecompressionSupported(false),
                 new PoolOptions().setHttp1MaxSize(256));
         this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers, prepared.limits);
-        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, s.keepaliveInterval());
+        this.grants = new OpenGrants(vertx, workers, decision, clock, s.streams().revocationCheck());
+        this.streams = new LineStream.Streams(vertx, workers, s.keepaliveInterval(), s.streams(), grants);
+        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, streams);
         this.limits = prepared.limits;
         this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
-        this.proxy = new PreviewProxy(gateway, decision, clock, workers, upstream, tunnels, prepared.credentials,
+        this.proxy = new PreviewProxy(gateway, decision, grants, s.streams().tunnelIdleTimeout(), clock, workers, upstream, tunnels, prepared.credentials,
                 s.upstreamHost(), prepared.publicUrl,
                 prepared::markUpgraded);
     }
@@ -209,10 +213,21 @@ public final class BrokerServer implements AutoCloseable {
         return prepared.urlScheme();
     }
 
+    /** The most one streamed answer has held so far for a client that reads slowly (bytes; for tests). */
+    long streamHighWaterBytes() {
+        return streams.highWater.get();
+    }
+
+    /** How many streams and tunnels are open on a session or preview token now (for tests). */
+    int openOnTokens() {
+        return grants.size();
+    }
+
     /** Stops listening, closes the proxy's client and the worker pool; waits up to 30 s. Idempotent. */
     @Override
     public void close() {
         prepared.vertx.cancelTimer(sweeper);
+        grants.close();
         prepared.close();
         await(upstream.close());
         await(tunnels.close());

@@ -37,12 +37,13 @@ import java.util.regex.Pattern;
  * @param previewDomain       when set, application previews are served by host name instead:
  *                            {@code <preview>-<sandbox>.<previewDomain>} on the broker's own port (see
  *                            {@link BrokerServer}); {@code localhost} works in browsers without any DNS
+ * @param streams             streamed answers and WebSocket tunnels: revocation checks, buffering, idle timeout
  */
 public record BrokerSettings(String host, int port, Optional<URI> publicUrl, String workspace, String apiKey,
                              Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
                              Duration keepaliveInterval, String upstreamHost, int workerPoolSize,
                              PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
-                             int tokenMintsPerMinute, Optional<String> previewDomain) {
+                             int tokenMintsPerMinute, Optional<String> previewDomain, StreamSettings streams) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -72,6 +73,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         Objects.requireNonNull(upstreamHost, "upstreamHost must not be null");
         Objects.requireNonNull(previewPorts, "previewPorts must not be null");
         Objects.requireNonNull(previewDomain, "previewDomain must not be null");
+        Objects.requireNonNull(streams, "streams must not be null");
         previewDomain.ifPresent(d -> {
             if (!PREVIEW_DOMAIN.matcher(d).matches()) {
                 throw new IllegalArgumentException("previewDomain '" + d + "' is invalid: give a lowercase host name "
@@ -141,85 +143,91 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INITIAL_LINE_BYTES, DEFAULT_BODY_LIMIT_BYTES,
                 DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path(),
                 DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP,
-                DEFAULT_TOKEN_MINTS_PER_MINUTE, Optional.empty());
+                DEFAULT_TOKEN_MINTS_PER_MINUTE, Optional.empty(), StreamSettings.defaults());
     }
 
     public BrokerSettings withHost(String host) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withPort(int port) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withPublicUrl(URI publicUrl) {
         return new BrokerSettings(host, port, Optional.of(publicUrl), workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withIdleTimeout(Duration idleTimeout) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withUpstreamHost(String upstreamHost) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withPreviewPorts(PreviewPorts previewPorts) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withAuthFailuresPerMinute(int authFailuresPerMinute) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withMaxConnectionsPerIp(int maxConnectionsPerIp) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withTokenMintsPerMinute(int tokenMintsPerMinute) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     public BrokerSettings withPreviewDomain(String previewDomain) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, Optional.of(previewDomain));
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, Optional.of(previewDomain), streams);
+    }
+
+    public BrokerSettings withStreams(StreamSettings streams) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
     }
 
     @Override
@@ -230,7 +238,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 + ", keepaliveInterval=" + keepaliveInterval + ", upstreamHost=" + upstreamHost
                 + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts
                 + ", authFailuresPerMinute=" + authFailuresPerMinute + ", maxConnectionsPerIp=" + maxConnectionsPerIp
-                + ", tokenMintsPerMinute=" + tokenMintsPerMinute + ", previewDomain=" + previewDomain + "]";
+                + ", tokenMintsPerMinute=" + tokenMintsPerMinute + ", previewDomain=" + previewDomain + ", streams=" + streams + "]";
     }
 
     private static void requirePublicUrl(URI url) {

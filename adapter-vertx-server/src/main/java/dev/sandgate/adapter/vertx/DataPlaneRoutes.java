@@ -48,22 +48,19 @@ import java.util.function.Function;
  * </pre>
  */
 final class DataPlaneRoutes {
-    /** A stream whose client does not read is dropped once this much output waits to be written. */
-    private static final long MAX_PENDING_BYTES = 4L * 1024 * 1024;
-
     private final Vertx vertx;
     private final SandboxGateway gateway;
     private final WorkerExecutor workers;
     private final WorkerExecutor waits;
-    private final Duration keepalive;
+    private final LineStream.Streams streams;
 
     DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, WorkerExecutor waits,
-                    Duration keepalive) {
+                    LineStream.Streams streams) {
         this.vertx = vertx;
         this.gateway = gateway;
         this.workers = workers;
         this.waits = waits;
-        this.keepalive = keepalive;
+        this.streams = streams;
     }
 
     /**
@@ -125,7 +122,7 @@ final class DataPlaneRoutes {
                 throw new SandgateException.InvalidRequest(path + " is a file, not a directory");
             }
             return dp.watch(path, ignore, relay);
-        }, subscription -> new LineStream<dev.sandgate.domain.FileEvent>(ctx, "application/x-ndjson") {
+        }, subscription -> new LineStream<dev.sandgate.domain.FileEvent>(streams, ctx, "application/x-ndjson") {
             @Override
             Buffer line(dev.sandgate.domain.FileEvent event) {
                 return ndjson(new JsonObject().put("op", event.op()).put("path", event.path().value())
@@ -135,6 +132,16 @@ final class DataPlaneRoutes {
             @Override
             Buffer keepalive() {
                 return Buffer.buffer("[keepalive]\n");
+            }
+
+            @Override
+            Buffer dropped(long lines) {
+                return ndjson(new JsonObject().put("op", "DROPPED").put("count", lines));
+            }
+
+            @Override
+            Buffer closing(String reason) {
+                return ndjson(new JsonObject().put("op", "CLOSED").put("reason", reason));
             }
 
             @Override
@@ -151,7 +158,7 @@ final class DataPlaneRoutes {
     private static final class WatchRelay implements dev.sandgate.ports.FileEventListener {
         private static final int MAX_HELD = 10_000;
         private final List<dev.sandgate.domain.FileEvent> held = new ArrayList<>();
-        private Sink<dev.sandgate.domain.FileEvent> target;
+        private LineStream.Sink<dev.sandgate.domain.FileEvent> target;
         private boolean overflowed;
 
         @Override
@@ -172,7 +179,7 @@ final class DataPlaneRoutes {
             }
         }
 
-        synchronized void attach(Sink<dev.sandgate.domain.FileEvent> sink) {
+        synchronized void attach(LineStream.Sink<dev.sandgate.domain.FileEvent> sink) {
             target = sink;
             held.forEach(sink::item);
             held.clear();
@@ -338,7 +345,7 @@ final class DataPlaneRoutes {
         Exchange.blocking(waits, ctx, () -> {
             DataPlane dp = gateway.dataPlane(sandbox);
             return new Started(dp, dp.exec(started));
-        }, s -> new LineStream<LogLine>(ctx, "application/x-ndjson") {
+        }, s -> new LineStream<LogLine>(streams, ctx, "application/x-ndjson") {
             @Override
             Buffer line(LogLine line) {
                 return ndjson(new JsonObject().put("type", line.stream() == dev.sandgate.domain.LogStream.STDOUT
@@ -348,6 +355,16 @@ final class DataPlaneRoutes {
             @Override
             Buffer keepalive() {
                 return ndjson(new JsonObject().put("type", "keepalive"));
+            }
+
+            @Override
+            Buffer dropped(long lines) {
+                return ndjson(new JsonObject().put("type", "dropped").put("count", lines));
+            }
+
+            @Override
+            Buffer closing(String reason) {
+                return ndjson(new JsonObject().put("type", "closed").put("reason", reason));
             }
 
             @Override
@@ -377,7 +394,7 @@ final class DataPlaneRoutes {
         on(ctx, sandbox, dp -> {
             dp.getProcess(id);
             return dp;
-        }, dp -> new LineStream<LogLine>(ctx, "text/plain; charset=utf-8") {
+        }, dp -> new LineStream<LogLine>(streams, ctx, "text/plain; charset=utf-8") {
             @Override
             Buffer line(LogLine line) {
                 return Buffer.buffer(line.stream().prefix() + line.text() + "\n", StandardCharsets.UTF_8.name());
@@ -389,24 +406,24 @@ final class DataPlaneRoutes {
             }
 
             @Override
+            Buffer dropped(long lines) {
+                return Buffer.buffer("[dropped " + lines + " lines: the reader fell behind]\n");
+            }
+
+            @Override
+            Buffer closing(String reason) {
+                return Buffer.buffer("[closed: " + reason + "]\n");
+            }
+
+            @Override
             void finish(Runnable end) {
                 end.run();
             }
         }.start(sink -> dp.streamLogs(id, logsInto(sink))));
     }
 
-    /** Where a gateway's stream (log lines, file events) is handed to a {@link LineStream}, from any thread. */
-    private interface Sink<T> {
-        void item(T item);
-
-        /** The source ended on its own (the process exited). */
-        void end();
-
-        void error(SandgateException error);
-    }
-
     /** A log listener that feeds {@code sink}. */
-    private static LogListener logsInto(Sink<LogLine> sink) {
+    private static LogListener logsInto(LineStream.Sink<LogLine> sink) {
         return new LogListener() {
             @Override
             public void onLine(LogLine line) {
@@ -423,115 +440,6 @@ final class DataPlaneRoutes {
                 sink.error(error);
             }
         };
-    }
-
-    /**
-     * One streamed answer fed by a gateway's stream of {@code T}, one line each. Items arrive on gateway threads
-     * and are moved onto the request's event loop; the subscription is released when the client goes away; a client
-     * that does not read is dropped once {@link #MAX_PENDING_BYTES} wait.
-     */
-    private abstract class LineStream<T> {
-        private final RoutingContext ctx;
-        private final HttpServerResponse response;
-        private final Context context;
-        private final String contentType;
-        private final AtomicLong pending = new AtomicLong();
-        private final AtomicBoolean done = new AtomicBoolean();
-        private final AtomicReference<LogSubscription> subscription = new AtomicReference<>();
-        private long timer = -1;
-
-        LineStream(RoutingContext ctx, String contentType) {
-            this.ctx = ctx;
-            this.response = ctx.response();
-            this.context = vertx.getOrCreateContext();
-            this.contentType = contentType;
-        }
-
-        abstract Buffer line(T item);
-
-        abstract Buffer keepalive();
-
-        /** Called on the event loop once the process ended; must eventually run {@code end}. */
-        abstract void finish(Runnable end);
-
-        void write(Buffer buffer) {
-            if (!response.closed() && !response.ended()) {
-                response.write(buffer);
-            }
-        }
-
-        LineStream<T> start(Function<Sink<T>, LogSubscription> subscribe) {
-            response.setStatusCode(200).setChunked(true)
-                    .putHeader("Content-Type", contentType)
-                    .putHeader("Cache-Control", "no-store")
-                    .putHeader("X-Content-Type-Options", "nosniff");
-            response.writeHead();
-            response.closeHandler(v -> stop());
-            timer = vertx.setPeriodic(keepalive.toMillis(), t -> write(keepalive()));
-            Sink<T> sink = new Sink<>() {
-                @Override
-                public void item(T item) {
-                    Buffer buffer = line(item);
-                    if (pending.addAndGet(buffer.length()) > MAX_PENDING_BYTES) {
-                        context.runOnContext(v -> {
-                            stop();
-                            response.reset();
-                        });
-                        return;
-                    }
-                    context.runOnContext(v -> {
-                        pending.addAndGet(-buffer.length());
-                        write(buffer);
-                    });
-                }
-
-                @Override
-                public void end() {
-                    context.runOnContext(v -> finish(() -> LineStream.this.end()));
-                }
-
-                @Override
-                public void error(SandgateException error) {
-                    context.runOnContext(v -> LineStream.this.end());
-                }
-            };
-            workers.executeBlocking(() -> subscribe.apply(sink), false).onComplete(ar -> {
-                if (ar.failed()) {
-                    // The process went away between the check and the subscription: end the stream.
-                    end();
-                    return;
-                }
-                subscription.set(ar.result());
-                if (done.get()) {
-                    cancel();
-                }
-            });
-            return this;
-        }
-
-        private void end() {
-            stop();
-            if (!response.closed() && !response.ended()) {
-                response.end();
-            }
-        }
-
-        private void stop() {
-            if (done.compareAndSet(false, true)) {
-                vertx.cancelTimer(timer);
-                cancel();
-            }
-        }
-
-        private void cancel() {
-            LogSubscription s = subscription.getAndSet(null);
-            if (s != null) {
-                workers.executeBlocking(() -> {
-                    s.cancel();
-                    return null;
-                }, false);
-            }
-        }
     }
 
     // ---- files ----

@@ -64,6 +64,8 @@ final class PreviewProxy {
 
     private final SandboxGateway gateway;
     private final AccessDecision decision;
+    private final OpenGrants grants;
+    private final Duration tunnelIdleTimeout;
     private final Clock clock;
     private final WorkerExecutor workers;
     private final HttpClient client;
@@ -75,12 +77,15 @@ final class PreviewProxy {
     private final String ownOrigin;
     private final java.util.function.Consumer<HttpServerRequest> onUpgrade;
 
-    PreviewProxy(SandboxGateway gateway, AccessDecision decision, Clock clock, WorkerExecutor workers, HttpClient client,
+    PreviewProxy(SandboxGateway gateway, AccessDecision decision, OpenGrants grants, Duration tunnelIdleTimeout,
+                 Clock clock, WorkerExecutor workers, HttpClient client,
                  HttpClient tunnels, Credentials credentials, String upstreamHost, java.net.URI publicUrl,
                  java.util.function.Consumer<HttpServerRequest> onUpgrade) {
         this.onUpgrade = onUpgrade;
         this.gateway = gateway;
         this.decision = decision;
+        this.grants = grants;
+        this.tunnelIdleTimeout = tunnelIdleTimeout;
         this.clock = clock;
         this.workers = workers;
         this.client = client;
@@ -132,6 +137,7 @@ final class PreviewProxy {
                 isTopLevelNavigation(request), webSocketOrigin, own);
         Exchange.blocking(workers, ctx, () -> decision.preview(access, clock.instant()), outcome -> {
             outcome.preview().ifPresent(p -> ctx.put(BrokerServer.CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
+            outcome.grant().ifPresent(g -> ctx.put(BrokerServer.GRANT_KEY, g));
             switch (outcome.verdict()) {
                 case NOT_FOUND -> {
                     ctx.addEndHandler(v -> mount.gone().run());
@@ -344,6 +350,7 @@ final class PreviewProxy {
         copyHeaders(upstream.headers(), response.headers(), true);
         onUpgrade.accept(ctx.request());
         NetSocket backend = upstream.netSocket();
+        AccessDecision.Grant grant = ctx.get(BrokerServer.GRANT_KEY);
         ctx.request().toNetSocket().onComplete(ar -> {
             if (ar.failed()) {
                 backend.close();
@@ -351,8 +358,7 @@ final class PreviewProxy {
             }
             NetSocket front = ar.result();
             withoutIdleTimeout(front);
-            front.pipeTo(backend);
-            backend.pipeTo(front);
+            new Tunnel(ctx.vertx(), front, backend, grants, grant, tunnelIdleTimeout).open();
         });
     }
 

@@ -16,7 +16,7 @@ import java.util.Set;
  * for every face: the broker's data plane under a session URL, its preview proxy (path form, own port, own host
  * name), and in-process sessions. It reads the preview and verifies the token through the two functions it is given
  * (blocking: call it on a worker thread), and answers a {@link Verdict} with the {@link Grant} that a forwarded
- * request, stream or tunnel holds for as long as it is open: {@link #stillValid(Grant, Instant)} tells when that ends.
+ * request, stream or tunnel holds for as long as it is open: {@link #standing(Grant, Instant)} tells when that ends.
  *
  * <p>Rules, in order. A session URL needs the session's preview (port 443), not expired, and the API key or a token
  * of that preview valid now. An application preview needs to exist; a preflight passes (it carries no credential);
@@ -51,12 +51,14 @@ public final class AccessDecision {
      * What a forwarded request holds: which preview, by what credential, and the token when it was one (kept only in
      * memory, to check it again while a stream or tunnel is open).
      */
-    public record Grant(SandboxName sandbox, PreviewName preview, Credential credential, Optional<TokenValue> token) {
+    public record Grant(SandboxName sandbox, PreviewName preview, Credential credential, Optional<TokenValue> token,
+                        Optional<Instant> tokenExpiresAt) {
         public Grant {
             Objects.requireNonNull(sandbox, "sandbox must not be null");
             Objects.requireNonNull(preview, "preview must not be null");
             Objects.requireNonNull(credential, "credential must not be null");
             Objects.requireNonNull(token, "token must not be null");
+            Objects.requireNonNull(tokenExpiresAt, "tokenExpiresAt must not be null");
         }
 
         @Override
@@ -169,24 +171,41 @@ public final class AccessDecision {
         return outcome;
     }
 
+    /** Whether what a grant opened may stay open, and if not, why. */
+    public enum Standing {
+        VALID, EXPIRED, REVOKED;
+
+        /** What a stream's last line or a tunnel's close reason says. */
+        public String reason() {
+            return switch (this) {
+                case VALID -> "still valid";
+                case EXPIRED -> "the session or preview token expired";
+                case REVOKED -> "the session, its preview token or its preview was deleted";
+            };
+        }
+    }
+
     /**
      * Whether what {@code grant} opened may stay open at {@code now}: its preview still exists and has not expired,
-     * and its token (when it was one) is still valid; a public preview still is public. The API key never lapses.
+     * its token (when it was one) is still valid, and a public preview still is public. The API key never lapses.
      */
-    public boolean stillValid(Grant grant, Instant now) {
+    public Standing standing(Grant grant, Instant now) {
         if (grant.credential() == Credential.API_KEY) {
-            return true;
+            return Standing.VALID;
         }
         Optional<Preview> preview = previews.find(grant.sandbox(), grant.preview());
-        if (preview.isEmpty() || preview.get().isExpiredAt(now)) {
-            return false;
+        if (preview.isEmpty()) {
+            return Standing.REVOKED;
+        }
+        if (preview.get().isExpiredAt(now) || grant.tokenExpiresAt().filter(end -> !end.isAfter(now)).isPresent()) {
+            return Standing.EXPIRED;
         }
         return switch (grant.credential()) {
-            case PUBLIC -> preview.get().isPublic();
+            case PUBLIC -> preview.get().isPublic() ? Standing.VALID : Standing.REVOKED;
             case TOKEN -> grant.token().flatMap(t -> tokens.verify(grant.sandbox(), grant.preview(), t, now))
-                    .filter(t -> !t.isExpiredAt(now)).isPresent();
-            case PREFLIGHT -> false;
-            case API_KEY -> true;
+                    .map(t -> t.isExpiredAt(now) ? Standing.EXPIRED : Standing.VALID).orElse(Standing.REVOKED);
+            case PREFLIGHT -> Standing.REVOKED;
+            case API_KEY -> Standing.VALID;
         };
     }
 
@@ -203,13 +222,13 @@ public final class AccessDecision {
             return Outcome.refused(Verdict.EXPIRED, preview);
         }
         return new Outcome(onSuccess, preview, Optional.of(new Grant(sandbox, name, Credential.TOKEN,
-                Optional.of(t.value()))), token);
+                Optional.of(t.value()), Optional.of(token.get().expiresAt()))), token);
     }
 
     private static Outcome forward(Verdict verdict, Optional<Preview> preview, SandboxName sandbox, PreviewName name,
                                    Credential credential, Optional<TokenValue> token) {
-        return new Outcome(verdict, preview, Optional.of(new Grant(sandbox, name, credential, token)),
-                Optional.empty());
+        return new Outcome(verdict, preview, Optional.of(new Grant(sandbox, name, credential, token,
+                Optional.empty())), Optional.empty());
     }
 
     /**

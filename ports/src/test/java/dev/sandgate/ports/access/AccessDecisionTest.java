@@ -155,13 +155,15 @@ class AccessDecisionTest {
         var open = decision.preview(new PreviewRequest(BOX, OPEN, PresentedToken.NONE, false, false, Optional.empty(),
                 Set.of()), T0).grant().orElseThrow();
 
-        assertThat(decision.stillValid(grant, T0.plusSeconds(59))).isTrue();
-        assertThat(decision.stillValid(grant, T0.plusSeconds(60))).isFalse();
+        assertThat(decision.standing(grant, T0.plusSeconds(59))).isEqualTo(AccessDecision.Standing.VALID);
+        // the store in this test answers expired tokens too; one that answers only valid ones reads as revoked
+        assertThat(decision.standing(grant, T0.plusSeconds(60))).isEqualTo(AccessDecision.Standing.EXPIRED);
         tokens.clear();
-        assertThat(decision.stillValid(session, T0)).isFalse();
-        assertThat(decision.stillValid(open, T0)).isTrue();
+        assertThat(decision.standing(session, T0)).isEqualTo(AccessDecision.Standing.REVOKED);
+        assertThat(decision.standing(open, T0)).isEqualTo(AccessDecision.Standing.VALID);
         previews.remove(BOX + "/" + OPEN);
-        assertThat(decision.stillValid(open, T0)).isFalse();
+        assertThat(decision.standing(open, T0)).isEqualTo(AccessDecision.Standing.REVOKED);
+        assertThat(decision.standing(session, T0.plusSeconds(3600))).isEqualTo(AccessDecision.Standing.EXPIRED);
         assertThat(grant.toString()).doesNotContain(TOKEN.value());
     }
 

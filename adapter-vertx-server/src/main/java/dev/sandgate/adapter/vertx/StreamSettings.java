@@ -1,0 +1,52 @@
+package dev.sandgate.adapter.vertx;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How long-lived answers behave: streamed logs, watches and execs, and WebSocket tunnels to previews.
+ *
+ * @param revocationCheck   how often what is open on a session or preview token is judged again; a deleted or
+ *                          expired credential ends its streams and tunnels within this plus one check (250 ms)
+ * @param maxBufferedBytes  the most one streamed answer holds for a client that does not read (its write queue and
+ *                          the lines waiting for it); lines beyond are dropped and the client is told how many
+ *                          (1 MiB)
+ * @param tunnelIdleTimeout a WebSocket tunnel with no traffic either way for this long is closed (1 h; a dev
+ *                          server's reload channel is quiet between edits)
+ */
+public record StreamSettings(Duration revocationCheck, long maxBufferedBytes, Duration tunnelIdleTimeout) {
+    public static final Duration DEFAULT_REVOCATION_CHECK = Duration.ofMillis(250);
+    public static final long DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+    public static final Duration DEFAULT_TUNNEL_IDLE_TIMEOUT = Duration.ofHours(1);
+
+    public StreamSettings {
+        Objects.requireNonNull(revocationCheck, "revocationCheck must not be null");
+        Objects.requireNonNull(tunnelIdleTimeout, "tunnelIdleTimeout must not be null");
+        if (revocationCheck.compareTo(Duration.ofMillis(10)) < 0 || revocationCheck.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("revocationCheck " + revocationCheck + " is out of range 10 ms - 1 s "
+                    + "(revocation must reach open streams within a second)");
+        }
+        if (maxBufferedBytes < 16 * 1024 || maxBufferedBytes > 1024L * 1024 * 1024) {
+            throw new IllegalArgumentException("maxBufferedBytes " + maxBufferedBytes + " is out of range 16 KiB - 1 GiB");
+        }
+        if (tunnelIdleTimeout.compareTo(Duration.ofSeconds(1)) < 0 || tunnelIdleTimeout.compareTo(Duration.ofDays(7)) > 0) {
+            throw new IllegalArgumentException("tunnelIdleTimeout " + tunnelIdleTimeout + " is out of range 1 s - 7 d");
+        }
+    }
+
+    public static StreamSettings defaults() {
+        return new StreamSettings(DEFAULT_REVOCATION_CHECK, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_TUNNEL_IDLE_TIMEOUT);
+    }
+
+    public StreamSettings withRevocationCheck(Duration revocationCheck) {
+        return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
+    }
+
+    public StreamSettings withMaxBufferedBytes(long maxBufferedBytes) {
+        return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
+    }
+
+    public StreamSettings withTunnelIdleTimeout(Duration tunnelIdleTimeout) {
+        return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
+    }
+}
