@@ -64,6 +64,20 @@ final class Chromium {
         }
     }
 
+    /**
+     * Runs {@code script} asynchronously in the page of the iframe {@code preview-frame}: it calls the last of its
+     * {@code arguments} with the result. The driver is back on the page afterwards.
+     */
+    static Object inFrameAsync(WebDriver driver, String script) {
+        driver.switchTo().defaultContent();
+        driver.switchTo().frame(driver.findElement(By.id("preview-frame")));
+        try {
+            return ((JavascriptExecutor) driver).executeAsyncScript(script);
+        } finally {
+            driver.switchTo().defaultContent();
+        }
+    }
+
     /** Quits the browser, then closes the example, whichever of them started. */
     static void quitThenClose(WebDriver driver, AutoCloseable example) throws Exception {
         try {
