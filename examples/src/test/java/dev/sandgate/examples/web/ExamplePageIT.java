@@ -220,6 +220,21 @@ class ExamplePageIT {
 
     @Test
     @Order(5)
+    void a_page_load_that_finds_the_dev_server_running_starts_no_other() {
+        String running = runningDevServerPid();
+
+        driver.navigate().refresh();
+
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        assertThat(driver.findElement(By.id("message")).getText())
+                .isEqualTo("Connected with a session; the dev server is running.");
+        assertThat(runningDevServerPid()).isEqualTo(running);
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.HMR_CONNECTED));
+        assertThat(Chromium.frameText(driver)).contains(EDITED);
+    }
+
+    @Test
+    @Order(6)
     @DisplayName("The browser never holds or sends the API key, and talks to no other host")
     void the_browser_never_sees_the_api_key() throws Exception {
         drainNetworkLog();
