@@ -14,7 +14,8 @@ el("module").textContent = "Loaded /src/main.js by its root-absolute path";
 
 if (import.meta.hot) {
   import.meta.hot.accept("./greeting.js", (next) => {
-    if (next) {
+    // An editor's save may arrive as an empty file first: keep the old text until the new one is there.
+    if (next && typeof next.greeting === "string") {
       render(next.greeting);
       document.body.dataset.hotUpdates = String(Number(document.body.dataset.hotUpdates || 0) + 1);
     }

@@ -1,6 +1,7 @@
 package dev.sandgate.examples.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.LONG;
 
 import dev.sandgate.adapter.retrofit.SandgateClient;
 import dev.sandgate.app.SettingsLoader;
@@ -164,7 +165,9 @@ class ExamplePageIT {
         wait.until(d -> Chromium.frameText(driver).contains(EDITED));
         assertThat(Chromium.inFrame(driver, "return window.sandgateMarker;")).as("the page was not reloaded")
                 .isEqualTo(marker);
-        assertThat(Chromium.inFrame(driver, "return document.body.dataset.hotUpdates;")).isEqualTo("1");
+        // One write may reach the watcher as one change or two (truncated, then written): one update or more.
+        assertThat(Chromium.inFrame(driver, "return Number(document.body.dataset.hotUpdates);"))
+                .asInstanceOf(LONG).isPositive();
         Files.write(pageScreenshot, driver.getScreenshotAs(OutputType.BYTES));
         screenshot("02-hot-update");
     }
