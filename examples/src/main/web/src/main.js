@@ -1,6 +1,12 @@
 // The example page. It receives a session from its backend and drives the sandbox with the official
 // @blaxel/core browser build; it never sees the API key, and every SDK call goes to session.url only.
+// On load it does what the seed's fetchSandbox/initializeSandbox do: list the processes and, when the dev server
+// is not among them running, start it (`npm run dev` in /blaxel/app, waiting for its port) without a click.
 import { SandboxInstance } from "@blaxel/core";
+
+const DEV_SERVER = "dev-server";
+const APP_DIR = "/blaxel/app";
+const DEV_COMMAND = "npm run dev";
 
 const el = (id) => document.getElementById(id);
 const ui = {
@@ -80,6 +86,11 @@ function processRow(p) {
 
 async function refreshProcesses() {
   const list = await sandbox.process.list();
+  showProcesses(list);
+  return list || [];
+}
+
+function showProcesses(list) {
   const rows = (list || [])
     .slice()
     .sort((a, b) => (Date.parse(b.startedAt) || 0) - (Date.parse(a.startedAt) || 0) || Number(b.pid) - Number(a.pid))
@@ -87,7 +98,7 @@ async function refreshProcesses() {
   if (rows.length === 0) {
     const empty = document.createElement("tr");
     empty.className = "empty";
-    empty.innerHTML = '<td colspan="6">No processes yet: start the dev server.</td>';
+    empty.innerHTML = '<td colspan="6">No processes yet.</td>';
     rows.push(empty);
   }
   ui.processes.replaceChildren(...rows);
@@ -102,23 +113,27 @@ function reloadPreview() {
   ui.frame.src = url.toString();
 }
 
-function previewPlaceholder() {
-  ui.frame.srcdoc = '<p style="font:14px system-ui,sans-serif;color:#59636e;text-align:center;margin-top:40vh">'
-    + "Start the dev server to see its page here.</p>";
+function previewPlaceholder(text) {
+  const p = document.createElement("p");
+  p.style.cssText = "font:14px system-ui,sans-serif;color:#59636e;text-align:center;margin-top:40vh";
+  p.textContent = text;
+  ui.frame.srcdoc = p.outerHTML;
 }
 
-function devServerRunning() {
-  return ui.processes.querySelector('tr[data-name="dev-server"][data-status="running"]') !== null;
+function devServerRunning(list) {
+  return list.some((p) => p.name === DEV_SERVER && p.status === "running");
 }
 
 async function startDevServer() {
   ui.start.disabled = true;
   say("Starting the dev server…");
   try {
+    // PORT tells the app's vite.config.js which port to listen on (3000 unless the example was given another).
     await sandbox.process.exec({
-      name: "dev-server",
-      command: `python3 -m http.server ${appPort} --bind 127.0.0.1`,
-      workingDir: "/",
+      name: DEV_SERVER,
+      command: DEV_COMMAND,
+      workingDir: APP_DIR,
+      env: { PORT: String(appPort) },
       waitForPorts: [appPort],
     });
     await refreshProcesses();
@@ -126,7 +141,8 @@ async function startDevServer() {
     say(`Dev server listening on port ${appPort}.`);
   } catch (error) {
     say(`Could not start the dev server: ${describe(error)}`, true);
-    await refreshProcesses().catch(() => {});
+    const list = await refreshProcesses().catch(() => []);
+    if (!devServerRunning(list)) previewPlaceholder("The dev server is not running: press Start dev server.");
   } finally {
     ui.start.disabled = false;
   }
@@ -151,11 +167,18 @@ ui.refresh.addEventListener("click", () => {
 });
 ui.previewRefresh.addEventListener("click", reloadPreview);
 
-connect()
-  .then(refreshProcesses)
-  .then(() => {
-    if (devServerRunning()) reloadPreview(); else previewPlaceholder();
-    say("Connected with a session.");
-    document.body.dataset.ready = "true";
-  })
-  .catch((error) => say(`Could not connect: ${describe(error)}`, true));
+// The seed's initializeSandbox: connect, look for the dev server, start it when it is not running.
+async function initialize() {
+  await connect();
+  const list = await refreshProcesses();
+  if (devServerRunning(list)) {
+    reloadPreview();
+    say("Connected with a session; the dev server is running.");
+  } else {
+    previewPlaceholder("Starting the dev server…");
+    await startDevServer();
+  }
+  document.body.dataset.ready = "true";
+}
+
+initialize().catch((error) => say(`Could not connect: ${describe(error)}`, true));

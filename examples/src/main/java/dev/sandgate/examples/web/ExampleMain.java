@@ -14,10 +14,12 @@ import java.util.Objects;
 /**
  * {@code java -jar examples/target/sandgate-example.jar}: the complete example in one process. It starts the broker
  * (the same settings as {@code sandgate.jar}: flags, {@code SANDGATE_*} variables, a properties file), installs the
- * dev server's template image in the broker's data directory, starts the backend that alone holds the API key and
- * talks to the broker over HTTP like any client, and prints {@code example page at http://127.0.0.1:PORT/} once
- * the page can be opened. {@code EXAMPLE_PORT} (default 3001, 0 = a free port), {@code EXAMPLE_APP_PORT} (the dev
- * server's port, default 3000) and {@code EXAMPLE_SANDBOX} (default {@code example}) configure the example itself.
+ * dev app built beside the jar into the {@code blaxel/prod-base:latest} template of the broker's data directory
+ * ({@link DevServerImage}), starts the backend that alone holds the API key and talks to the broker over HTTP like
+ * any client, and prints {@code example page at http://127.0.0.1:PORT/} once the page can be opened.
+ * {@code EXAMPLE_PORT} (default 3001, 0 = a free port), {@code EXAMPLE_APP_PORT} (the dev server's port, default
+ * 3000), {@code EXAMPLE_SANDBOX} (default {@code example}) and {@code EXAMPLE_DEV_APP} (the built dev app, default
+ * {@code devapp/} beside the jar) configure the example itself.
  */
 public final class ExampleMain implements AutoCloseable {
     private final SandgateApp broker;
@@ -60,12 +62,13 @@ public final class ExampleMain implements AutoCloseable {
         if (invocation instanceof Invocation.Help help) {
             out.print(help.usage());
             out.println("\nThe example also reads EXAMPLE_PORT (default 3001, 0 = a free port), EXAMPLE_APP_PORT "
-                    + "(default 3000) and EXAMPLE_SANDBOX (default example).");
+                    + "(default 3000), EXAMPLE_SANDBOX (default example) and EXAMPLE_DEV_APP (the built dev app, "
+                    + "default devapp/ beside the jar).");
             out.flush();
             return null;
         }
         Invocation.Run run = (Invocation.Run) invocation;
-        DevServerImage.install(run.settings().dataDir());
+        DevServerImage.install(run.settings().dataDir(), DevServerImage.builtApp(env));
         SandgateApp broker = SandgateApp.start(run.settings());
         try {
             ExampleServer server = ExampleServer.start(backendFor(broker, example), example.port());

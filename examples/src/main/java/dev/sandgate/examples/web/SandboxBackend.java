@@ -25,7 +25,8 @@ import java.util.Optional;
 
 /**
  * What {@code GET /api/sandbox} does, with the API key only this backend holds: the seed's hand-off. The sandbox is
- * created when missing, its old sessions and previews are deleted, and a fresh session (24 h) and a public preview of
+ * created from {@link DevServerImage#IMAGE} when missing (and again when an earlier run left it from another image),
+ * its old sessions and previews are deleted, and a fresh session (24 h) and a public preview of
  * the dev server's port are created, both answering the page's origin with CORS headers. Calls block; run them off
  * an event loop. One hand-off at a time, so two page loads cannot delete each other's fresh session halfway.
  */
@@ -68,9 +69,9 @@ public final class SandboxBackend {
     /** Creates what the page needs, for a page served from {@code pageOrigin}. */
     public synchronized Handoff handOff(URI pageOrigin) {
         HttpHeaders cors = corsFor(pageOrigin);
-        SandboxInstance instance = sandgate.sandboxes().createIfNotExists(SandboxSpec.of(sandbox)
-                .withImage(DevServerImage.IMAGE)
-                .withPorts(List.of(PortSpec.http("app", appPort))));
+        SandboxSpec spec = SandboxSpec.of(sandbox).withImage(DevServerImage.IMAGE)
+                .withPorts(List.of(PortSpec.http("app", appPort)));
+        SandboxInstance instance = createFromTheDevServerImage(spec);
 
         for (Session old : instance.sessions().list()) {
             deleteIfPresent(() -> instance.sessions().delete(old.name()));
@@ -85,6 +86,16 @@ public final class SandboxBackend {
         Preview preview = instance.previews().create(
                 PreviewSpec.publicPort(PREVIEW, Port.of(appPort)).withResponseHeaders(cors));
         return new Handoff(session, preview.url(), appPort);
+    }
+
+    private SandboxInstance createFromTheDevServerImage(SandboxSpec spec) {
+        SandboxInstance instance = sandgate.sandboxes().createIfNotExists(spec);
+        if (instance.sandbox().spec().image().equals(spec.image())) {
+            return instance;
+        }
+        // left by an earlier example from another image, without the dev app: start it afresh from this one
+        sandgate.sandboxes().delete(spec.name());
+        return sandgate.sandboxes().createIfNotExists(spec);
     }
 
     private static void deleteIfPresent(Runnable delete) {

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -47,6 +48,31 @@ final class Chromium {
         driver.switchTo().frame(driver.findElement(By.id("preview-frame")));
         try {
             return driver.findElement(By.tagName("body")).getText();
+        } finally {
+            driver.switchTo().defaultContent();
+        }
+    }
+
+    /** Runs {@code script} in the page of the iframe {@code preview-frame}; the driver is back on the page afterwards. */
+    static Object inFrame(WebDriver driver, String script) {
+        driver.switchTo().defaultContent();
+        driver.switchTo().frame(driver.findElement(By.id("preview-frame")));
+        try {
+            return ((JavascriptExecutor) driver).executeScript(script);
+        } finally {
+            driver.switchTo().defaultContent();
+        }
+    }
+
+    /**
+     * Runs {@code script} asynchronously in the page of the iframe {@code preview-frame}: it calls the last of its
+     * {@code arguments} with the result. The driver is back on the page afterwards.
+     */
+    static Object inFrameAsync(WebDriver driver, String script) {
+        driver.switchTo().defaultContent();
+        driver.switchTo().frame(driver.findElement(By.id("preview-frame")));
+        try {
+            return ((JavascriptExecutor) driver).executeAsyncScript(script);
         } finally {
             driver.switchTo().defaultContent();
         }

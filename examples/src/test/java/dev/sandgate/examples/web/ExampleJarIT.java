@@ -87,8 +87,13 @@ class ExampleJarIT {
                 .isNotEqualTo(session.getString("url"));
         assertThat(body.getInteger("app_port")).isPositive();
         assertThat(handoff.body()).doesNotContain(key);
-        assertThat(dir.resolve("data/images/sandgate_example-dev-server+latest/index.html"))
-                .content().contains(DevServerImage.GREETING);
+        Path template = dir.resolve("data/images/blaxel_prod-base+latest");
+        for (String app : List.of("blaxel/app", "app")) {
+            assertThat(template.resolve(app).resolve(DevServerImage.GREETING_FILE)).content()
+                    .contains(DevServerImage.GREETING);
+            assertThat(template.resolve(app).resolve("node_modules/vite/package.json")).isRegularFile();
+            assertThat(template.resolve(app).resolve("node_modules/.bin/vite")).isSymbolicLink();
+        }
 
         program.destroy(); // SIGTERM
         assertThat(program.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM (stderr: %s)", stderr()).isTrue();

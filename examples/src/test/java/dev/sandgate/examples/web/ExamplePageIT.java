@@ -1,13 +1,16 @@
 package dev.sandgate.examples.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.LONG;
 
 import dev.sandgate.adapter.retrofit.SandgateClient;
 import dev.sandgate.app.SettingsLoader;
 import dev.sandgate.domain.ProcessSpec;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.Session;
 import dev.sandgate.ports.usecase.Sandgate;
 import dev.sandgate.ports.usecase.SandboxInstance;
+import dev.sandgate.ports.usecase.SessionSandbox;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -45,16 +48,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The complete example in Debian's Chromium, headless: the broker and the backend run in this JVM on free ports, the
- * page is the one the jar serves, and the dev server is a real {@code python3 -m http.server} in the sandbox. The
- * steps build on each other (one sandbox, one browser), so they run in order. Every request the browser sends is
- * recorded through Chromium's performance log and checked at the end for the API key.
+ * page is the one the jar serves, and the dev server is the real Vite app of the {@code blaxel/prod-base:latest}
+ * template, which the page starts by itself with {@code npm run dev}. The steps build on each other (one sandbox,
+ * one browser), so they run in order. Every request the browser sends is recorded through Chromium's performance
+ * log and checked at the end for the API key.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExamplePageIT {
     private static final File CHROMIUM = Chromium.BINARY;
     private static final File CHROMEDRIVER = Chromium.DRIVER;
-    private static final Duration STEP = Duration.ofSeconds(30);
+    private static final Duration STEP = Duration.ofSeconds(60);
     private static final String DEV_SERVER = "dev-server";
+    private static final String EDITED = "Edited through the session, shown without a reload";
 
     @TempDir
     static Path dataDir;
@@ -65,9 +70,12 @@ class ExamplePageIT {
     private static ChromeDriver driver;
     private static WebDriverWait wait;
     private static String apiKey;
+    private static int appPort;
     private static Sandgate backend;
     private static final List<JsonObject> network = new ArrayList<>();
     private static final Path screenshots = Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
+    private static final Path pageScreenshot = Path.of(System.getProperty("page.screenshot",
+            "target/example-page.png"));
 
     @BeforeAll
     static void startExampleAndBrowser() throws IOException {
@@ -75,10 +83,11 @@ class ExamplePageIT {
         assertThat(CHROMEDRIVER.toPath()).as("chromedriver (apt-get install chromium-driver)").isExecutable();
         Files.createDirectories(screenshots);
 
+        appPort = Chromium.freePort();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         example = ExampleMain.start(
                 List.of("--data-dir=" + dataDir, "--port=0"),
-                Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(Chromium.freePort())),
+                Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(appPort)),
                 SettingsLoader.create(dataDir, dataDir),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
         assertThat(printed.toString(StandardCharsets.UTF_8))
@@ -109,81 +118,126 @@ class ExamplePageIT {
 
     @Test
     @Order(1)
-    void the_page_loads_with_a_session_and_the_preview_url() {
+    @DisplayName("On load, without a click, the page starts 'npm run dev' in /blaxel/app and the preview shows the "
+            + "Vite app: its module loaded by a root-absolute path and its HMR socket connected through the proxy")
+    void the_page_starts_the_dev_server_by_itself_and_the_preview_shows_the_app() {
         driver.get(example.server().pageUrl().toString());
 
         wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
         assertThat(driver.findElement(By.id("session-name")).getText()).startsWith("session-");
-        String previewUrl = backend.sandboxes().get(SandboxName.of(ExampleSettings.DEFAULT_SANDBOX)).previews()
-                .get(SandboxBackend.PREVIEW).url();
+        String previewUrl = sandbox().previews().get(SandboxBackend.PREVIEW).url();
         assertThat(driver.findElement(By.id("preview-url")).getText()).isEqualTo(previewUrl);
-        assertThat(driver.findElement(By.id("process-list")).getText()).contains("No processes yet");
-        assertThat(driver.findElement(By.id("message")).getText()).isEqualTo("Connected with a session.");
-        wait.until(d -> Chromium.frameText(driver).contains("Start the dev server to see its page here."));
-        screenshot("01-loaded");
+        assertThat(driver.findElement(By.id("message")).getText())
+                .isEqualTo("Dev server listening on port " + appPort + ".");
+        WebElement row = processRow(runningDevServerPid());
+        assertThat(row.findElement(By.cssSelector("td.command")).getText()).isEqualTo("npm run dev");
+        assertThat(row.findElement(By.cssSelector("td.status")).getText()).isEqualTo("running");
+        assertThat(row.findElement(By.cssSelector(".dot")).getDomAttribute("class")).isEqualTo("dot running");
+        assertThat(row.findElement(By.cssSelector("button.stop")).isEnabled()).isTrue();
+        assertThat(sandbox().process().get(DEV_SERVER).workingDir().value()).isEqualTo(DevServerImage.APP_DIR);
+
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.GREETING));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.MODULE_LOADED));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.HMR_CONNECTED));
+        // The HMR socket went to the preview's origin, through the proxy, not straight to the app's port.
+        drainNetworkLog();
+        URI preview = URI.create(previewUrl);
+        List<String> sockets = webSocketUrls();
+        assertThat(sockets).isNotEmpty().allSatisfy(url -> {
+            URI socket = URI.create(url);
+            assertThat(socket.getHost()).as(url).isEqualTo(preview.getHost());
+            assertThat(socket.getPort()).as(url).isEqualTo(preview.getPort()).isNotEqualTo(appPort);
+        });
+        screenshot("01-dev-server-started");
     }
 
     @Test
     @Order(2)
-    @DisplayName("Start runs the dev server: the process list shows it running, the iframe shows its page, whose "
-            + "script loads by a root-absolute path")
-    void start_runs_the_dev_server_and_the_preview_shows_it() {
-        String pid = startDevServer();
+    @DisplayName("An edit of the app's file through the session's fs.write shows in the iframe without a reload")
+    void an_edit_through_the_session_shows_in_the_preview_without_a_reload() throws IOException {
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.HMR_CONNECTED));
+        String marker = "set-before-the-edit-" + System.nanoTime();
+        Chromium.inFrame(driver, "window.sandgateMarker = '" + marker + "';");
 
-        WebElement row = processRow(pid);
-        assertThat(row.findElement(By.cssSelector("td.command")).getText()).startsWith("python3 -m http.server");
-        assertThat(row.findElement(By.cssSelector(".dot")).getDomAttribute("class")).isEqualTo("dot running");
-        assertThat(row.findElement(By.cssSelector("button.stop")).isEnabled()).isTrue();
-        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.GREETING));
-        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.ROOT_ASSET_LOADED));
-        screenshot("02-dev-server-running");
+        sessionSandbox().fs().write(DevServerImage.APP_DIR + "/" + DevServerImage.GREETING_FILE,
+                "export const greeting = \"" + EDITED + "\";\n");
+
+        wait.until(d -> Chromium.frameText(driver).contains(EDITED));
+        assertThat(Chromium.inFrame(driver, "return window.sandgateMarker;")).as("the page was not reloaded")
+                .isEqualTo(marker);
+        // One write may reach the watcher as one change or two (truncated, then written): one update or more.
+        assertThat(Chromium.inFrame(driver, "return Number(document.body.dataset.hotUpdates);"))
+                .asInstanceOf(LONG).isPositive();
+        Files.write(pageScreenshot, driver.getScreenshotAs(OutputType.BYTES));
+        screenshot("02-hot-update");
     }
 
     @Test
     @Order(3)
-    void stop_and_kill_change_the_process_status() {
+    void stop_kill_and_start_change_the_process_status() {
         String first = runningDevServerPid();
         processRow(first).findElement(By.cssSelector("button.stop")).click();
         wait.until(d -> "stopped".equals(processRow(first).getDomAttribute("data-status")));
+        assertThat(processRow(first).findElement(By.cssSelector("td.status")).getText()).isEqualTo("stopped");
         assertThat(processRow(first).findElement(By.cssSelector(".dot")).getDomAttribute("class"))
                 .isEqualTo("dot stopped");
         assertThat(processRow(first).findElement(By.cssSelector("button.stop")).isEnabled()).isFalse();
         screenshot("03-stopped");
 
         String second = startDevServer();
-        assertThat(second).isNotEqualTo(first);
+        assertThat(processRow(second).findElement(By.cssSelector("td.status")).getText()).isEqualTo("running");
+        wait.until(d -> Chromium.frameText(driver).contains(EDITED));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.HMR_CONNECTED));
+
         processRow(second).findElement(By.cssSelector("button.kill")).click();
         wait.until(d -> "killed".equals(processRow(second).getDomAttribute("data-status")));
         assertThat(processRow(second).findElement(By.cssSelector(".dot")).getDomAttribute("class"))
                 .isEqualTo("dot killed");
         assertThat(processRow(first).getDomAttribute("data-status")).isEqualTo("stopped");
         screenshot("04-killed");
+
+        String third = startDevServer();
+        assertThat(List.of(first, second)).doesNotContain(third);
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.HMR_CONNECTED));
+        screenshot("05-started-again");
     }
 
     @Test
     @Order(4)
-    void refresh_reloads_the_process_list_and_the_preview_reloads_its_page() {
-        startDevServer();
-        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.GREETING));
-        SandboxInstance sandbox = backend.sandboxes().get(SandboxName.of(ExampleSettings.DEFAULT_SANDBOX));
-
+    void refresh_reloads_the_process_list_and_reload_preview_reloads_the_page() {
+        wait.until(d -> Chromium.frameText(driver).contains(EDITED));
         // Changed behind the page's back: the page shows it only when asked to.
-        sandbox.process().exec(ProcessSpec.of("sleep 120").withName("started-elsewhere"));
-        sandbox.fs().write("/index.html", DevServerImage.page("Changed while you were looking"));
+        sandbox().process().exec(ProcessSpec.of("sleep 120").withName("started-elsewhere"));
         assertThat(driver.findElements(By.cssSelector("#process-list tr[data-name='started-elsewhere']"))).isEmpty();
 
         driver.findElement(By.id("refresh")).click();
         wait.until(d -> !d.findElements(By.cssSelector(
                 "#process-list tr[data-name='started-elsewhere'][data-status='running']")).isEmpty());
-        assertThat(Chromium.frameText(driver)).contains(DevServerImage.GREETING);
 
+        Chromium.inFrame(driver, "window.sandgateMarker = 'before-the-reload';");
         driver.findElement(By.id("preview-refresh")).click();
-        wait.until(d -> Chromium.frameText(driver).contains("Changed while you were looking"));
-        screenshot("05-refreshed");
+        wait.until(d -> Chromium.inFrame(driver, "return window.sandgateMarker;") == null
+                && Chromium.frameText(driver).contains(EDITED));
+        screenshot("06-refreshed");
     }
 
     @Test
     @Order(5)
+    void a_page_load_that_finds_the_dev_server_running_starts_no_other() {
+        String running = runningDevServerPid();
+
+        driver.navigate().refresh();
+
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        assertThat(driver.findElement(By.id("message")).getText())
+                .isEqualTo("Connected with a session; the dev server is running.");
+        assertThat(runningDevServerPid()).isEqualTo(running);
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.HMR_CONNECTED));
+        assertThat(Chromium.frameText(driver)).contains(EDITED);
+    }
+
+    @Test
+    @Order(6)
     @DisplayName("The browser never holds or sends the API key, and talks to no other host")
     void the_browser_never_sees_the_api_key() throws Exception {
         drainNetworkLog();
@@ -234,10 +288,29 @@ class ExamplePageIT {
     private static String startDevServer() {
         List<String> before = devServerPids();
         driver.findElement(By.id("start-dev-server")).click();
+        wait.until(d -> d.findElements(By.cssSelector(
+                        "#process-list tr[data-name='" + DEV_SERVER + "'][data-status='running']")).stream()
+                .anyMatch(r -> !before.contains(r.getDomAttribute("data-pid"))));
         wait.until(d -> d.findElement(By.id("message")).getText().startsWith("Dev server listening"));
-        String pid = runningDevServerPid();
-        assertThat(before).doesNotContain(pid);
-        return pid;
+        return runningDevServerPid();
+    }
+
+    private static SandboxInstance sandbox() {
+        return backend.sandboxes().get(SandboxName.of(ExampleSettings.DEFAULT_SANDBOX));
+    }
+
+    /** The sandbox as the page holds it: through the page's session only, no API key. */
+    private static SessionSandbox sessionSandbox() {
+        Session session = sandbox().sessions().list().stream().filter(s -> s.name().value().startsWith("session-"))
+                .findFirst().orElseThrow();
+        return Sandgate.fromSession(session, SandgateClient.builder()
+                .baseUrl(example.broker().publicUrl() + "/v0").build().sessionConnector());
+    }
+
+    /** The URLs of the WebSockets the browser opened, from its performance log. */
+    private static List<String> webSocketUrls() {
+        return network.stream().filter(e -> e.getString("method").equals("Network.webSocketCreated"))
+                .map(e -> e.getJsonObject("params").getString("url")).toList();
     }
 
     private static String runningDevServerPid() {

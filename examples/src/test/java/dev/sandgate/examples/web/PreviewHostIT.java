@@ -25,8 +25,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The example with {@code --preview-domain=localhost}, in Debian's Chromium: the preview is the host name
- * {@code <preview>-<sandbox>.localhost}, which the browser resolves to loopback by itself, and the dev server's page
- * in the iframe loads its script by a root-absolute path.
+ * {@code <preview>-<sandbox>.localhost}, which the browser resolves to loopback by itself, and the Vite app in the
+ * iframe loads its module by a root-absolute path and connects its HMR socket to that host name.
  */
 class PreviewHostIT {
     @TempDir
@@ -49,7 +49,7 @@ class PreviewHostIT {
                 SettingsLoader.create(dataDir, dataDir),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         driver = Chromium.headless(browserProfile, false);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
         wait.ignoring(WebDriverException.class);
     }
 
@@ -67,10 +67,11 @@ class PreviewHostIT {
         assertThat(previewUrl.getHost()).endsWith(".localhost").contains("-");
         assertThat(previewUrl.getPort()).isEqualTo(example.broker().port());
 
-        driver.findElement(By.id("start-dev-server")).click();
-        wait.until(d -> d.findElement(By.id("message")).getText().startsWith("Dev server listening"));
+        // The page starts the dev server by itself; its module and its HMR socket both go to the preview's host.
+        assertThat(driver.findElement(By.id("message")).getText()).startsWith("Dev server listening");
         wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.GREETING));
-        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.ROOT_ASSET_LOADED));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.MODULE_LOADED));
+        wait.until(d -> Chromium.frameText(driver).contains(DevServerImage.HMR_CONNECTED));
         Files.write(screenshots.resolve("preview-host.png"), driver.getScreenshotAs(OutputType.BYTES));
     }
 

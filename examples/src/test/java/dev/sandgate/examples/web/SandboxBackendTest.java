@@ -6,6 +6,7 @@ import dev.sandgate.domain.Port;
 import dev.sandgate.domain.PortSpec;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.Session;
 import dev.sandgate.ports.contract.InMemorySandboxGateway;
 import dev.sandgate.ports.usecase.Sandgate;
@@ -38,6 +39,16 @@ class SandboxBackendTest {
         var spec = gateway.findSandbox(SANDBOX).orElseThrow().spec();
         assertThat(spec.image()).isEqualTo(DevServerImage.IMAGE);
         assertThat(spec.ports()).containsExactly(PortSpec.http("app", 3000));
+    }
+
+    @Test
+    void a_sandbox_left_from_another_image_is_created_again_from_the_dev_server_image() {
+        Sandgate.create(gateway, clock).sandboxes().create(SandboxSpec.of(SANDBOX)
+                .withImage("sandgate/example-dev-server:latest"));
+
+        backend.handOff(PAGE);
+
+        assertThat(gateway.findSandbox(SANDBOX).orElseThrow().spec().image()).isEqualTo(DevServerImage.IMAGE);
     }
 
     @Test
