@@ -33,6 +33,12 @@ import java.util.function.Function;
  * </ul>
  */
 abstract class LineStream<T> {
+    /**
+     * Room kept under {@link StreamSettings#maxBufferedBytes()} for the stream's own short lines (keepalives, the
+     * dropped-lines note); a stream's last line (an exec's result, the reason it was closed) is written whatever.
+     */
+    static final long CONTROL_RESERVE = 4 * 1024;
+
     /** Where a gateway's stream is handed to a {@link LineStream}, from any thread. */
     interface Sink<T> {
         void item(T item);
@@ -117,8 +123,9 @@ abstract class LineStream<T> {
         response.closeHandler(v -> stop());
         response.drainHandler(v -> pump());
         timer = streams.vertx.setPeriodic(streams.keepalive.toMillis(), t -> {
-            if (waiting.isEmpty()) {
-                write(keepalive());
+            Buffer keepalive = keepalive();
+            if (waiting.isEmpty() && held.get() + keepalive.length() <= streams.settings.maxBufferedBytes()) {
+                write(keepalive);
             }
         });
         Optional.ofNullable(ctx.<AccessDecision.Grant>get(BrokerServer.GRANT_KEY)).ifPresent(grant ->
@@ -127,7 +134,7 @@ abstract class LineStream<T> {
             @Override
             public void item(T item) {
                 Buffer buffer = line(item);
-                if (held.addAndGet(buffer.length()) > streams.settings.maxBufferedBytes()) {
+                if (held.addAndGet(buffer.length()) > streams.settings.maxBufferedBytes() - CONTROL_RESERVE) {
                     held.addAndGet(-buffer.length());
                     dropped.incrementAndGet();
                     return;

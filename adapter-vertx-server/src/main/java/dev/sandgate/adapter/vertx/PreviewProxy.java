@@ -294,7 +294,7 @@ final class PreviewProxy {
     private void relay(RoutingContext ctx, HttpClientResponse upstream, Preview preview, Mount mount) {
         HttpServerResponse response = ctx.response();
         if (response.closed() || response.headWritten()) {
-            upstream.request().reset();
+            abandon(upstream);
             return;
         }
         // A refused WebSocket upgrade never read its request; let the connection move on.
@@ -319,11 +319,43 @@ final class PreviewProxy {
         if (!bodiless && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             response.setChunked(true);
         }
-        upstream.pipeTo(response).onFailure(e -> {
-            if (!response.closed()) {
+        // the browser going away (a reloaded iframe) is not an error: cancel the application's request at once
+        response.closeHandler(v -> abandon(upstream));
+        upstream.exceptionHandler(e -> {
+            if (!response.closed() && !response.ended()) {
                 response.reset();
             }
         });
+        upstream.handler(chunk -> {
+            if (response.closed() || response.ended()) {
+                return;
+            }
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                upstream.pause();
+                response.drainHandler(v -> upstream.resume());
+            }
+        });
+        upstream.endHandler(v -> {
+            if (!response.closed() && !response.ended()) {
+                response.end();
+            }
+        });
+    }
+
+    /**
+     * Cancels an upstream answer nobody will read. The reset reaches the answer as an exception; with no handler of
+     * its own Vert.x would log it as an ERROR, once per cancelled load.
+     */
+    private static void abandon(HttpClientResponse upstream) {
+        upstream.exceptionHandler(e -> {
+        });
+        // chunks already received still drain: to nowhere, not into the closed answer
+        upstream.handler(chunk -> {
+        });
+        upstream.endHandler(v -> {
+        });
+        upstream.request().reset();
     }
 
     /**
