@@ -213,7 +213,17 @@ public final class LocalBenchmarks {
     private static boolean isWaitingShell(ProcessHandle process) {
         ProcessHandle.Info info = process.info();
         boolean shell = info.command().map(c -> c.endsWith("/dash") || c.endsWith("/sh")).orElse(false);
-        return shell && info.arguments().map(a -> Arrays.stream(a).anyMatch(arg -> arg.contains("__sg_read"))).orElse(false);
+        return shell && info.arguments().map(a -> isHandOverShell(a)).orElse(false);
+    }
+
+    /**
+     * The hand-over script is the shell's command ({@code sh -c <script>}, inside bubblewrap) or what its prelude
+     * evaluates ({@code sh -c <prelude> sh <file> <script>}, without isolation); the shell that opens bubblewrap's
+     * arguments names the script too, but only until it becomes bubblewrap.
+     */
+    private static boolean isHandOverShell(String[] args) {
+        return args.length >= 2 && !args[1].startsWith("exec 3<")
+                && args[args.length - 1].contains("__sg_read");
     }
 
     private static long[] line(String label, long[] nanos) {
