@@ -13,12 +13,14 @@ import java.util.Optional;
  *
  * @param upstream     what the {@link GatewayKind#REMOTE remote} gateway fronts; present exactly for that gateway
  * @param apiKey       the configured key; empty means "use or generate {@code <dataDir>/api-key}"
+ * @param allowUnisolatedSessions whether session tokens are served although sandbox processes run without isolation
+ *                     (see {@link Setting#ALLOW_UNISOLATED_SESSIONS}); without it the broker refuses them there
  * @param maxFileBytes the largest file the local runtime reads or writes in one piece
  * @param configFile   the properties file the settings were read from, if any
  */
 public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
                           Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
-                          IsolationMode isolation, BrokerLimits broker, ProcessSettings processes, long maxFileBytes, Optional<Path> configFile) {
+                          IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker, ProcessSettings processes, long maxFileBytes, Optional<Path> configFile) {
 
     public AppSettings {
         Objects.requireNonNull(gateway, "gateway must not be null");
@@ -62,37 +64,43 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
     /** The same settings listening on another port (tests use 0). */
     public AppSettings withPort(int port) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                broker, processes, maxFileBytes, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings with a configured API key. */
     public AppSettings withApiKey(String apiKey) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace,
-                isolation, broker, processes, maxFileBytes, configFile);
+                isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings with another process isolation. */
     public AppSettings withIsolation(IsolationMode isolation) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
+                allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
+    }
+
+    /** The same settings with session tokens served, or not, although processes run without isolation. */
+    public AppSettings withAllowUnisolatedSessions(boolean allow) {
+        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allow,
                 broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings serving another workspace. */
     public AppSettings withWorkspace(String workspace) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                broker, processes, maxFileBytes, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings on the remote gateway, fronting {@code upstream}. */
     public AppSettings withRemote(Upstream upstream) {
         return new AppSettings(GatewayKind.REMOTE, Optional.of(upstream), host, port, publicUrl, dataDir, apiKey,
-                workspace, isolation, broker, processes, maxFileBytes, configFile);
+                workspace, isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
     }
 
     /** The same settings over another data directory. */
     public AppSettings withDataDir(Path dataDir) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                broker, processes, maxFileBytes, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
     }
 
     @Override
@@ -100,7 +108,8 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         return "AppSettings[gateway=" + gateway.key() + ", upstream=" + upstream + ", host=" + host + ", port=" + port
                 + ", publicUrl=" + publicUrl
                 + ", dataDir=" + dataDir + ", apiKey=" + (apiKey.isPresent() ? "***" : "(from the key file)")
-                + ", workspace=" + workspace + ", isolation=" + isolation.wireName() + ", broker=" + broker
+                + ", workspace=" + workspace + ", isolation=" + isolation.wireName()
+                + ", allowUnisolatedSessions=" + allowUnisolatedSessions + ", broker=" + broker
                 + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", configFile=" + configFile + "]";
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Vert.x session broker over whatever {@link SandboxGateway} and {@link AccessStore} the gateway module binds.
  * Binding comes first ({@link BrokerServer.Prepared}), so that the gateway can name URLs with the bound port
- * ({@link UrlScheme}); serving comes once the gateway exists.
+ * ({@link UrlScheme}); serving comes once the gateway exists. Whether session tokens are served comes from the gateway
+ * module too ({@link SessionRefusal}).
  */
 public final class BrokerModule extends AbstractModule {
     private static final long CLOSE_TIMEOUT_SECONDS = 30;
@@ -38,8 +39,9 @@ public final class BrokerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static BrokerServer.Prepared boundBroker(Vertx vertx, BrokerSettings settings, Lifecycle lifecycle) {
-        return lifecycle.register("the broker's socket", BrokerServer.prepare(vertx, settings));
+    static BrokerServer.Prepared boundBroker(Vertx vertx, BrokerSettings settings, SessionRefusal sessions,
+                                             Lifecycle lifecycle) {
+        return lifecycle.register("the broker's socket", BrokerServer.prepare(vertx, sessions.applyTo(settings)));
     }
 
     /** Where sandboxes and previews are reached: the bound broker's URLs. */

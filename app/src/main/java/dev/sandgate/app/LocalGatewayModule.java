@@ -38,8 +38,16 @@ public final class LocalGatewayModule extends AbstractModule {
     /** The isolation in force: probes bubblewrap; fails when {@code bwrap} was required and does not work. */
     @Provides
     @Singleton
-    static Isolation isolation(LocalSettings settings) {
+    static Isolation isolation(AppSettings settings) {
+        // from the application's settings, not LocalSettings (which need the broker's URLs): the broker needs it
         return Isolation.resolve(settings.isolation());
+    }
+
+    /** A session holds what its processes hold: refused when they run unconfined, unless the operator allows it. */
+    @Provides
+    @Singleton
+    static SessionRefusal sessionRefusal(AppSettings settings, Isolation isolation) {
+        return SessionRefusal.forIsolation(isolation.inForce(), settings.allowUnisolatedSessions());
     }
 
     @Provides

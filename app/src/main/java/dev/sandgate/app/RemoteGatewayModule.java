@@ -37,6 +37,13 @@ public final class RemoteGatewayModule extends AbstractModule {
         binder().requireExplicitBindings();
     }
 
+    /** The upstream runs the processes and answers for their isolation: sessions are served. */
+    @Provides
+    @Singleton
+    static SessionRefusal sessionRefusal() {
+        return SessionRefusal.none();
+    }
+
     @Provides
     @Singleton
     static Upstream upstream(AppSettings settings) {

@@ -33,16 +33,18 @@ public final class SandgateApp implements AutoCloseable {
     private final ApiKey apiKey;
     private final BrokerServer broker;
     private final Optional<IsolationMode> isolation;
+    private final SessionRefusal sessions;
     private final Lifecycle lifecycle;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private SandgateApp(AppSettings settings, ApiKey apiKey, BrokerServer broker, Optional<IsolationMode> isolation,
-                        Lifecycle lifecycle) {
+                        SessionRefusal sessions, Lifecycle lifecycle) {
         this.settings = settings;
         this.apiKey = apiKey;
         this.broker = broker;
         this.isolation = isolation;
+        this.sessions = sessions;
         this.lifecycle = lifecycle;
     }
 
@@ -74,7 +76,8 @@ public final class SandgateApp implements AutoCloseable {
             BrokerServer broker = injector.getInstance(BrokerServer.class);
             Optional<IsolationMode> isolation = injector.getExistingBinding(Key.get(Isolation.class))
                     == null ? Optional.empty() : Optional.of(injector.getInstance(Isolation.class).inForce());
-            SandgateApp app = new SandgateApp(settings, apiKey, broker, isolation, lifecycle);
+            SandgateApp app = new SandgateApp(settings, apiKey, broker, isolation,
+                    injector.getInstance(SessionRefusal.class), lifecycle);
             app.logSummary();
             return app;
         } catch (CreationException e) {
@@ -116,6 +119,14 @@ public final class SandgateApp implements AutoCloseable {
     /** The process isolation in force ({@code BWRAP} or {@code NONE}), when the gateway runs processes here. */
     public Optional<IsolationMode> isolation() {
         return isolation;
+    }
+
+    /**
+     * Whether session URLs refuse session tokens (403; the API key only), because processes run without isolation and
+     * the operator did not set {@link Setting#ALLOW_UNISOLATED_SESSIONS}.
+     */
+    public boolean refusesSessions() {
+        return sessions.reason().isPresent();
     }
 
     /** Blocks until {@link #close()} finished. */
@@ -160,6 +171,7 @@ public final class SandgateApp implements AutoCloseable {
                         settings.isolation().wireName());
             }
         });
+        logSessions();
         if (apiKey.file().isEmpty()) {
             LOG.info("API key: as configured (--api-key, SANDGATE_API_KEY or the settings file)");
         } else if (apiKey.generated()) {
@@ -167,6 +179,21 @@ public final class SandgateApp implements AutoCloseable {
                     apiKey.file().get());
         } else {
             LOG.info("API key: read from {}", apiKey.file().get());
+        }
+    }
+
+    private void logSessions() {
+        if (sessions.reason().isPresent()) {
+            LOG.warn("sessions: REFUSED, because process isolation is off: only the API key may run code in a "
+                    + "sandbox; set {} to serve session tokens anyway", Setting.ALLOW_UNISOLATED_SESSIONS.flag());
+        } else if (isolation.filter(mode -> mode == IsolationMode.NONE).isPresent()) {
+            LOG.warn("sessions: SERVED ALTHOUGH PROCESS ISOLATION IS OFF ({}): whoever holds a session runs code on the "
+                    + "host as the broker's user and can read the API key and every sandbox",
+                    Setting.ALLOW_UNISOLATED_SESSIONS.flag());
+        } else if (isolation.isPresent()) {
+            LOG.info("sessions: served (sandbox processes are isolated)");
+        } else {
+            LOG.info("sessions: served (the upstream runs the processes and isolates them)");
         }
     }
 

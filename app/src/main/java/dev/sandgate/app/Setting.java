@@ -23,6 +23,8 @@ public enum Setting {
     API_KEY("api-key", "", "the master key; empty: generated once into <data-dir>/api-key (flags show in ps)"),
     WORKSPACE("workspace", "default", "the workspace this broker serves (x-blaxel-workspace)"),
     ISOLATION("isolation", "auto", "process isolation: auto (bubblewrap when present), bwrap, none"),
+    ALLOW_UNISOLATED_SESSIONS("allow-unisolated-sessions", "false",
+            "serve session tokens even when processes run without isolation (a session then holds the host)"),
     IDLE_TIMEOUT("idle-timeout", "60s", "close a connection idle for this long (1s - 1h)"),
     BODY_LIMIT("body-limit", "1MiB", "largest API request body (1KiB - 1GiB)"),
     MAX_HEADER_SIZE("max-header-size", "8KiB", "largest total request header size"),
@@ -77,6 +79,11 @@ public enum Setting {
 
     public String description() {
         return description;
+    }
+
+    /** Whether the setting is a switch ({@code true} or {@code false}): its flag alone means {@code true}. */
+    public boolean isSwitch() {
+        return defaultValue.equals("false");
     }
 
     /** Whether the value must never be printed. */

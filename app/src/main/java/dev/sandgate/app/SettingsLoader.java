@@ -182,6 +182,8 @@ public final class SettingsLoader {
                 optional(pick.apply(Setting.API_KEY)).map(SettingsLoader::apiKey),
                 parse(pick.apply(Setting.WORKSPACE), Setting.WORKSPACE, SettingsLoader::workspace),
                 parse(pick.apply(Setting.ISOLATION), Setting.ISOLATION, IsolationMode::parse),
+                parse(pick.apply(Setting.ALLOW_UNISOLATED_SESSIONS), Setting.ALLOW_UNISOLATED_SESSIONS,
+                        SettingsLoader::switchValue),
                 broker,
                 processes,
                 parse(pick.apply(Setting.MAX_FILE_SIZE), Setting.MAX_FILE_SIZE,
@@ -216,13 +218,13 @@ public final class SettingsLoader {
         String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
         Setting setting = Setting.byKey(name).orElseThrow(() -> new ConfigurationException(
                 "unknown flag '--" + printable(name) + "' (see --help for the settings)"));
-        if (eq < 0) {
+        if (eq < 0 && !setting.isSwitch()) {
             throw new ConfigurationException("flag " + setting.flag() + " needs a value: " + setting.flag() + "=...");
         }
         if (flags.containsKey(setting)) {
             throw new ConfigurationException("flag " + setting.flag() + " is given twice");
         }
-        flags.put(setting, new Sourced(arg.substring(eq + 1), setting.flag()));
+        flags.put(setting, new Sourced(eq < 0 ? "true" : arg.substring(eq + 1), setting.flag()));
     }
 
     private static void readFile(Path file, Map<Setting, Sourced> into) {
@@ -400,6 +402,17 @@ public final class SettingsLoader {
             throw new IllegalArgumentException("give an absolute http(s) URL without user info, query or fragment");
         }
         return url;
+    }
+
+    /** {@code true} or {@code false}, ignoring case. */
+    static boolean switchValue(String value) {
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("give true or false");
     }
 
     static int intIn(String value, int min, int max) {

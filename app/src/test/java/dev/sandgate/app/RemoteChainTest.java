@@ -84,7 +84,8 @@ class RemoteChainTest {
         originalErr = System.err;
         System.setErr(new PrintStream(new TeeStream(output, originalErr), true, StandardCharsets.UTF_8));
 
-        brokerB = launch(dirB, List.of("--port=0", "--data-dir=" + dirB, "--isolation=none"), Map.of());
+        brokerB = launch(dirB, List.of("--port=0", "--data-dir=" + dirB, "--isolation=none",
+                "--allow-unisolated-sessions"), Map.of());
         keyB = brokerB.apiKey().value();
         brokerA = launch(dirA, List.of("--gateway=remote", "--port=0", "--data-dir=" + dirA), Map.of(
                 "SANDGATE_UPSTREAM_URL", brokerB.publicUrl() + "/v0",

@@ -77,7 +77,8 @@ class SdkCompatibilityTest {
 
     @BeforeEach
     void start() {
-        AppSettings settings = TestSettings.defaults(dataDir).withPort(0);
+        // sessions are what the flow is about: served even where this machine cannot isolate processes
+        AppSettings settings = TestSettings.defaults(dataDir).withPort(0).withAllowUnisolatedSessions(true);
         app = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom());
     }
 

@@ -18,12 +18,20 @@ record ApiError(int status, String code, String message) {
     static final ApiError UNAUTHORIZED = new ApiError(401, "UNAUTHORIZED",
             "a valid API key or preview token is required");
 
+    /** Session URLs serve the API key only (see {@link BrokerSettings#sessionRefusal()}). */
+    static ApiError sessionsRefused(String reason) {
+        return new ApiError(403, "SESSIONS_REFUSED", reason);
+    }
+
     static ApiError notFound(String message) {
         return new ApiError(404, "NOT_FOUND", message);
     }
 
     /** The error for a throwable from a handler or the gateway. Unexpected ones are logged (class and origin only). */
     static ApiError of(Throwable failure) {
+        if (failure instanceof Refusal refusal) {
+            return refusal.error;
+        }
         if (failure instanceof SandgateException e) {
             return switch (e.code()) {
                 case NOT_FOUND -> new ApiError(404, "NOT_FOUND", e.getMessage());
@@ -73,6 +81,16 @@ record ApiError(int status, String code, String message) {
      */
     ApiError forSandboxApi() {
         return status == 409 ? new ApiError(400, code, message) : this;
+    }
+
+    /** A refusal the broker decides itself, as {@code ctx.fail(...)} carries it to the failure handler. */
+    static final class Refusal extends RuntimeException {
+        private final transient ApiError error;
+
+        Refusal(ApiError error) {
+            super(error.message(), null, false, false);
+            this.error = error;
+        }
     }
 
     /** The control plane's {@code _Error} shape. */

@@ -735,9 +735,22 @@ public final class BrokerServer implements AutoCloseable {
         });
     }
 
-    /** A session URL: the API key, or a token valid now for exactly this port-443 preview of this sandbox. */
+    /**
+     * A session URL: the API key, or a token valid now for exactly this port-443 preview of this sandbox; only the API
+     * key when sessions are refused ({@link BrokerSettings#sessionRefusal()}: 403 with its reason, token or not, and
+     * no token is looked up). The preview's CORS headers apply either way, so that a page can read the answer.
+     */
     private void session(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest) {
         boolean apiKey = prepared.credentials.hasApiKey(ctx.request());
+        Optional<String> refusal = apiKey ? Optional.empty() : prepared.settings.sessionRefusal();
+        if (refusal.isPresent()) {
+            Exchange.blocking(workers, ctx, () -> gateway.findPreview(sandbox, name), preview -> {
+                preview.filter(Preview::isSandboxApi)
+                        .ifPresent(p -> ctx.put(CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
+                ctx.fail(new ApiError.Refusal(ApiError.sessionsRefused(refusal.get())));
+            });
+            return;
+        }
         PresentedToken token = Credentials.sessionToken(ctx.request());
         Exchange.blocking(workers, ctx, () -> decision.session(sandbox, name, apiKey, token, clock.instant()), outcome -> {
             outcome.preview().ifPresent(p -> ctx.put(CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));

@@ -38,12 +38,18 @@ import java.util.regex.Pattern;
  *                            {@code <preview>-<sandbox>.<previewDomain>} on the broker's own port (see
  *                            {@link BrokerServer}); {@code localhost} works in browsers without any DNS
  * @param streams             streamed answers and WebSocket tunnels: revocation checks, buffering, idle timeout
+ * @param sessionRefusal      when present, session URLs serve the API key only: a request there without it, token
+ *                            or not, gets 403 with this reason. For a gateway whose sandbox processes are not
+ *                            isolated from the host, where a session would hold the host (the application sets it
+ *                            from the isolation in force). Application previews and their tokens are not concerned:
+ *                            they reach a port of the sandbox, not its API. Empty by default.
  */
 public record BrokerSettings(String host, int port, Optional<URI> publicUrl, String workspace, String apiKey,
                              Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
                              Duration keepaliveInterval, String upstreamHost, int workerPoolSize,
                              PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
-                             int tokenMintsPerMinute, Optional<String> previewDomain, StreamSettings streams) {
+                             int tokenMintsPerMinute, Optional<String> previewDomain, StreamSettings streams,
+                             Optional<String> sessionRefusal) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -74,6 +80,12 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         Objects.requireNonNull(previewPorts, "previewPorts must not be null");
         Objects.requireNonNull(previewDomain, "previewDomain must not be null");
         Objects.requireNonNull(streams, "streams must not be null");
+        Objects.requireNonNull(sessionRefusal, "sessionRefusal must not be null");
+        sessionRefusal.ifPresent(reason -> {
+            if (reason.isBlank() || reason.length() > 1000 || reason.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("sessionRefusal must be a one-line reason of 1-1000 characters");
+            }
+        });
         previewDomain.ifPresent(d -> {
             if (!PREVIEW_DOMAIN.matcher(d).matches()) {
                 throw new IllegalArgumentException("previewDomain '" + d + "' is invalid: give a lowercase host name "
@@ -143,91 +155,114 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INITIAL_LINE_BYTES, DEFAULT_BODY_LIMIT_BYTES,
                 DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path(),
                 DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP,
-                DEFAULT_TOKEN_MINTS_PER_MINUTE, Optional.empty(), StreamSettings.defaults());
+                DEFAULT_TOKEN_MINTS_PER_MINUTE, Optional.empty(), StreamSettings.defaults(),
+                Optional.empty());
     }
 
     public BrokerSettings withHost(String host) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withPort(int port) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withPublicUrl(URI publicUrl) {
         return new BrokerSettings(host, port, Optional.of(publicUrl), workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withIdleTimeout(Duration idleTimeout) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withUpstreamHost(String upstreamHost) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withPreviewPorts(PreviewPorts previewPorts) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withAuthFailuresPerMinute(int authFailuresPerMinute) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withMaxConnectionsPerIp(int maxConnectionsPerIp) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withTokenMintsPerMinute(int tokenMintsPerMinute) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     public BrokerSettings withPreviewDomain(String previewDomain) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, Optional.of(previewDomain), streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, Optional.of(previewDomain), streams,
+                sessionRefusal);
+    }
+
+    /** The same settings refusing session tokens on session URLs, with {@code reason} (see the record's comment). */
+    public BrokerSettings withSessionRefusal(String reason) {
+        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                Optional.of(reason));
     }
 
     public BrokerSettings withStreams(StreamSettings streams) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams);
+                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                sessionRefusal);
     }
 
     @Override
@@ -238,7 +273,8 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 + ", keepaliveInterval=" + keepaliveInterval + ", upstreamHost=" + upstreamHost
                 + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts
                 + ", authFailuresPerMinute=" + authFailuresPerMinute + ", maxConnectionsPerIp=" + maxConnectionsPerIp
-                + ", tokenMintsPerMinute=" + tokenMintsPerMinute + ", previewDomain=" + previewDomain + ", streams=" + streams + "]";
+                + ", tokenMintsPerMinute=" + tokenMintsPerMinute + ", previewDomain=" + previewDomain + ", streams=" + streams
+                + ", sessionsRefused=" + sessionRefusal.isPresent() + "]";
     }
 
     private static void requirePublicUrl(URI url) {

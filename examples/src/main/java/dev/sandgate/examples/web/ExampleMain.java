@@ -70,6 +70,12 @@ public final class ExampleMain implements AutoCloseable {
         Invocation.Run run = (Invocation.Run) invocation;
         DevServerImage.install(run.settings().dataDir(), DevServerImage.builtApp(env));
         SandgateApp broker = SandgateApp.start(run.settings());
+        if (broker.refusesSessions()) {
+            out.println("sandgate-example: this broker refuses sessions, because it cannot isolate sandbox processes "
+                    + "here, and the page works on a session only: install bubblewrap, or start the example with "
+                    + "--allow-unisolated-sessions (the page's session then runs code on this machine as you)");
+            out.flush();
+        }
         try {
             ExampleServer server = ExampleServer.start(backendFor(broker, example), example.port());
             out.println("example page at " + server.pageUrl());

@@ -86,7 +86,8 @@ class ExamplePageIT {
         appPort = Chromium.freePort();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         example = ExampleMain.start(
-                List.of("--data-dir=" + dataDir, "--port=0"),
+                // the page runs on a session: served even where this machine cannot isolate processes
+                List.of("--data-dir=" + dataDir, "--port=0", "--allow-unisolated-sessions"),
                 Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(appPort)),
                 SettingsLoader.create(dataDir, dataDir),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));

@@ -44,7 +44,7 @@ class PreviewHostIT {
         assertThat(Chromium.BINARY.toPath()).as("Chromium (apt-get install chromium chromium-driver)").isExecutable();
         Files.createDirectories(screenshots);
         example = ExampleMain.start(
-                List.of("--data-dir=" + dataDir, "--port=0", "--preview-domain=localhost"),
+                List.of("--data-dir=" + dataDir, "--port=0", "--preview-domain=localhost", "--allow-unisolated-sessions"),
                 Map.of("EXAMPLE_PORT", "0", "EXAMPLE_APP_PORT", String.valueOf(Chromium.freePort())),
                 SettingsLoader.create(dataDir, dataDir),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));

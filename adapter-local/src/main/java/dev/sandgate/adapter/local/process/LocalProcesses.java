@@ -15,7 +15,6 @@ import dev.sandgate.ports.LogListener;
 import dev.sandgate.ports.LogSubscription;
 import dev.sandgate.ports.ProcessOperations;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -161,9 +160,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         Path hostDir = resolveWorkingDir(workingDir, spec.command());
         isolation.prepare(sandboxRoot);
         ProcessName name = spec.name().orElseGet(LocalProcesses::randomName);
-        List<String> commandLine = isolation.commandLine(sandboxRoot, workingDir, spec.command());
-        Path directory = isolation.inForce() == IsolationMode.BWRAP ? sandboxRoot : hostDir;
-        Map<String, String> env = isolation.environment(sandboxRoot, spec.env());
+        Launch launch = isolation.launch(sandboxRoot, workingDir, hostDir, spec.command(), spec.env());
         String shellDir = isolation.inForce() == IsolationMode.BWRAP ? workingDir.value() : hostDir.toString();
 
         ManagedProcess rec;
@@ -180,12 +177,12 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             Instant startedAt = clock.instant();
             Optional<Process> warm = takeWarmShell(shellDir, spec);
             viaWarmShell = warm.isPresent();
-            Process process = warm.orElseGet(() -> spawn(commandLine, directory, env, spec.stdin()));
+            Process process = warm.orElseGet(() -> spawn(launch, spec.stdin()));
             String id = idFor(process.pid());
             ProcessInfo info = new ProcessInfo(id, name, spec.command(), ProcessStatus.RUNNING, Optional.empty(),
                     workingDir, startedAt, Optional.empty(), 0, spec.keepAlive(), spec.restartOnFailure(),
                     spec.maxRestarts());
-            rec = new ManagedProcess(id, spec, workingDir, directory, info, process, settings.outputBufferBytes());
+            rec = new ManagedProcess(id, spec, workingDir, hostDir, info, process, settings.outputBufferBytes());
             rec.stdin = spec.stdin() ? process.getOutputStream() : null;
             records.put(id, rec);
             attach(rec, process);
@@ -246,10 +243,11 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         return id + "-" + (++idCollisions);
     }
 
-    private Process spawn(List<String> commandLine, Path directory, Map<String, String> env, boolean stdinPipe) {
+    /** Starts {@code launch} on the spawner thread; its stdin is /dev/null, or a pipe if asked. */
+    private Process spawn(Launch launch, boolean stdinPipe) {
         Future<Process> started;
         try {
-            started = spawner.submit(() -> start(commandLine, directory, env, stdinPipe));
+            started = spawner.submit(() -> launch.start(stdinPipe));
         } catch (RejectedExecutionException e) {
             throw closedError();
         }
@@ -265,19 +263,6 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }
     }
 
-    /** Starts an OS process; called on the spawner thread only. Its stdin is /dev/null, or a pipe if asked. */
-    private static Process start(List<String> commandLine, Path directory, Map<String, String> env, boolean stdinPipe)
-            throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(commandLine);
-        pb.directory(directory.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        if (!stdinPipe) {
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        }
-        return pb.start();
-    }
-
     // ---------------------------------------------------------------------------------------------------- warm shell
 
     /**
@@ -288,7 +273,8 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         if (warmShell == null) {
             return Optional.empty();
         }
-        Optional<byte[]> request = WarmShell.request(directory, spec.env(), spec.command(), spec.stdin());
+        Optional<byte[]> request = WarmShell.request(directory, isolation.environment(spec.env()), spec.command(),
+                spec.stdin());
         if (request.isEmpty()) {
             return Optional.empty(); // keep the shell for an exec that suits it
         }
@@ -336,13 +322,12 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         if (closed || idle.isZero() || warmShell != null) {
             return;
         }
-        List<String> line = isolation.commandLine(sandboxRoot, SandboxPath.ROOT, WarmShell.SCRIPT);
-        Map<String, String> env = isolation.environment(sandboxRoot, Map.of());
+        Launch launch = isolation.launch(sandboxRoot, SandboxPath.ROOT, sandboxRoot, WarmShell.SCRIPT, Map.of());
         CompletableFuture<Process> next;
         try {
             next = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return start(line, sandboxRoot, env, true);
+                    return launch.start(true);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -676,8 +661,8 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }
         Process process;
         try {
-            process = spawn(isolation.commandLine(sandboxRoot, rec.workingDir, rec.spec.command()), rec.hostDirectory,
-                    isolation.environment(sandboxRoot, rec.spec.env()), rec.spec.stdin());
+            process = spawn(isolation.launch(sandboxRoot, rec.workingDir, rec.hostDirectory, rec.spec.command(),
+                    rec.spec.env()), rec.spec.stdin());
         } catch (SandgateException e) {
             rec.append(LogLine.stderr("sandgate: could not restart the process: " + e.getMessage()), 0);
             finish(rec, rec.lastExitCodeSafe());

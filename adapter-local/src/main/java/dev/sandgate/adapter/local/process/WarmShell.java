@@ -19,7 +19,8 @@ import java.util.Optional;
  * environment (no variable of the script is exported), working directory, {@code $0}, positional parameters (none),
  * line numbers and exit status. What differs: the shell's own argv is {@code /bin/sh -c <this script>}, and the
  * shell's messages about the command carry {@code eval:} ({@code sh: 1: eval: foo: not found} where {@code sh -c}
- * says {@code sh: 1: foo: not found}).
+ * says {@code sh: 1: foo: not found}), as do those of a process spawned without isolation, which gets its variables
+ * the same way ({@link #exports(Map)}).
  *
  * <p>The request is a sequence of values, each written as its number of lines followed by those lines (a value may
  * hold newlines): the working directory, the number of environment variables, each {@code NAME=value}, whether the
@@ -40,6 +41,15 @@ final class WarmShell {
 
     private static final String PREFIX = "__sg_";
 
+    /**
+     * What {@code sh} does with these variables when it finds them in its environment at start-up, done again after
+     * the request's variables were exported over them; {@code __sg_ppid} and {@code __sg_pwd} hold the shell's own
+     * {@code $PPID} and {@code $PWD} from before.
+     */
+    static final String AS_AT_START = String.join("\n",
+            "IFS=' \t\n'; OPTIND=1; PPID=$__sg_ppid",
+            "case $PWD in /*) [ \"$PWD\" -ef . ] || PWD=$__sg_pwd ;; *) PWD=$__sg_pwd ;; esac");
+
     static final String SCRIPT = String.join("\n",
             "__sg_read() {",
             "  IFS= read -r __sg_count || exit " + RETIRED_EXIT_CODE,
@@ -59,14 +69,14 @@ final class WarmShell {
             "  __sg_read; export \"$__sg_value\" || exit " + SETUP_FAILED_EXIT_CODE,
             "  __sg_n=$((__sg_n - 1))",
             "done",
-            // what sh does with these when it finds them in its environment at start-up
-            "IFS=' \t\n'; OPTIND=1; PPID=$__sg_ppid",
-            "case $PWD in /*) [ \"$PWD\" -ef . ] || PWD=$__sg_pwd ;; *) PWD=$__sg_pwd ;; esac",
+            AS_AT_START,
             "__sg_read; __sg_stdin=$__sg_value",
             "__sg_read; [ \"$__sg_stdin\" = 1 ] || exec </dev/null",
             "unset -f __sg_read; unset __sg_count __sg_i __sg_line __sg_n __sg_ppid __sg_pwd __sg_stdin",
             "eval \"unset __sg_value; $__sg_value\"",
             "");
+
+    private static final java.util.regex.Pattern SHELL_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private WarmShell() {
     }
@@ -100,6 +110,35 @@ final class WarmShell {
         value(out, command);
         byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
         return bytes.length > MAX_REQUEST_BYTES ? Optional.empty() : Optional.of(bytes);
+    }
+
+    /**
+     * The same hand-over as a script for {@code .} (see {@link Isolation#UNCONFINED_PRELUDE}), for a shell started for
+     * its command without isolation: one {@code export NAME='value'} per variable (names are shell identifiers, the
+     * domain's rule; values single-quoted, so that nothing in them is expanded or run), then {@link #AS_AT_START}.
+     * Variables of the script's own prefix come last, after its own are unset, so that none is lost.
+     */
+    static byte[] exports(Map<String, String> env) {
+        StringBuilder out = new StringBuilder();
+        env.forEach((name, value) -> {
+            if (!name.startsWith(PREFIX)) {
+                export(out, name, value);
+            }
+        });
+        out.append(AS_AT_START).append('\n').append("unset __sg_ppid __sg_pwd\n");
+        env.forEach((name, value) -> {
+            if (name.startsWith(PREFIX)) {
+                export(out, name, value);
+            }
+        });
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void export(StringBuilder out, String name, String value) {
+        if (!SHELL_NAME.matcher(name).matches() || value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("environment variable '" + name + "' cannot be handed to a shell");
+        }
+        out.append("export ").append(name).append("='").append(value.replace("'", "'\\''")).append("'\n");
     }
 
     private static void value(StringBuilder out, String value) {

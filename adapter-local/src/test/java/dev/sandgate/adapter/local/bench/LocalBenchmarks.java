@@ -5,6 +5,7 @@ import dev.sandgate.adapter.local.LocalSandboxGateway;
 import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.local.process.Isolation;
 import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.local.process.Launch;
 import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
@@ -47,7 +48,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <li>(a) exec-to-exit round trip of {@code true} through the gateway ({@code exec} with {@code waitForCompletion})
  * against raw {@code ProcessBuilder} spawns and {@code waitFor}, interleaved in one run; target p50 ratio ≤ 1.5
  * against {@code true}. The references: {@code true}, {@code sh -c true}, and the exact command line the runtime
- * spawns when it spawns ({@code setsid -w sh -c true}, or under bubblewrap {@code setsid -w bwrap … sh -c true}).
+ * spawns when it spawns (see {@link Launch}: {@code setsid -w sh -c <prelude> sh <hand-over> true}, or under
+ * bubblewrap {@code setsid -w sh -c <open fd 3> sh <hand-over> bwrap --args 3 sh -c true}; the reference reuses one
+ * hand-over file where the runtime writes one per process).
  * The gateway is measured twice: as configured by default (warm shells: the second and later execs of a sandbox
  * hand their command to a shell started ahead) and with warm shells off (every exec spawns). After each warm
  * gateway exec the run waits (polling, with a deadline) until the shell started for the next exec runs, so that its
@@ -119,14 +122,18 @@ public final class LocalBenchmarks {
             ProcessSpec spec = ProcessSpec.of("true").withWaitForCompletion(true);
             gatewayExec(data, spec); // lets the runtime prepare the sandbox root first
             gatewayExec(cold, spec);
-            Map<String, String> env = isolation.environment(root, Map.of());
-            Path dir = isolation.directory(root, SandboxPath.ROOT);
+            Launch launch = isolation.launch(root, SandboxPath.ROOT, root, "true", Map.of());
+            Map<String, String> env = launch.environment();
+            Path dir = launch.directory();
+            Path handOver = Files.createTempFile("sandgate-bench-hand-over", "");
+            Files.write(handOver, launch.handOver());
+            handOver.toFile().deleteOnExit();
             List<List<String>> references = new ArrayList<>();
             references.add(List.of("true"));
             if (isolation.inForce() == IsolationMode.NONE) {
                 references.add(List.of("/bin/sh", "-c", "true"));
             }
-            references.add(isolation.commandLine(root, SandboxPath.ROOT, "true"));
+            references.add(launch.commandLine(handOver));
             for (int i = 0; i < EXEC_WARMUP; i++) {
                 for (List<String> reference : references) {
                     rawSpawn(reference, dir, env);
@@ -206,7 +213,17 @@ public final class LocalBenchmarks {
     private static boolean isWaitingShell(ProcessHandle process) {
         ProcessHandle.Info info = process.info();
         boolean shell = info.command().map(c -> c.endsWith("/dash") || c.endsWith("/sh")).orElse(false);
-        return shell && info.arguments().map(a -> a.length == 2 && a[1].contains("__sg_read")).orElse(false);
+        return shell && info.arguments().map(a -> isHandOverShell(a)).orElse(false);
+    }
+
+    /**
+     * The hand-over script is the shell's command ({@code sh -c <script>}, inside bubblewrap) or what its prelude
+     * evaluates ({@code sh -c <prelude> sh <file> <script>}, without isolation); the shell that opens bubblewrap's
+     * arguments names the script too, but only until it becomes bubblewrap.
+     */
+    private static boolean isHandOverShell(String[] args) {
+        return args.length >= 2 && !args[1].startsWith("exec 3<")
+                && args[args.length - 1].contains("__sg_read");
     }
 
     private static long[] line(String label, long[] nanos) {
