@@ -1,5 +1,6 @@
 package dev.sandgate.adapter.local.process;
 
+import dev.sandgate.adapter.local.limits.SandboxCgroup;
 import dev.sandgate.domain.LogLine;
 import dev.sandgate.domain.LogStream;
 import dev.sandgate.domain.Port;
@@ -90,6 +91,9 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalProcesses.class);
     private static final int SIGKILL_EXIT_CODE = 128 + 9;
+    /** The last line of a process the kernel killed for lack of memory. */
+    static final String OUT_OF_MEMORY_LINE = "sandgate: the process was killed: out of memory (the sandbox reached "
+            + "its memory limit)";
     /** How long the output may take to close on its own before leftovers of the group are killed. */
     private static final Duration QUICK_DRAIN = Duration.ofMillis(50);
     private static final Duration DRAIN_AFTER_EXIT = Duration.ofSeconds(2);
@@ -109,6 +113,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private final ProcessSettings settings;
     private final Isolation isolation;
     private final Clock clock;
+    private final SandboxCgroup cgroup;
 
     private final ExecutorService spawner;
     private final ExecutorService io;
@@ -126,6 +131,13 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
                           Clock clock) {
+        this(sandbox, sandboxRoot, settings, isolation, clock, SandboxCgroup.none());
+    }
+
+    /** As above, with every process (warm shells included) started inside {@code cgroup}, and its limits. */
+    public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
+                          Clock clock, SandboxCgroup cgroup) {
+        this.cgroup = Objects.requireNonNull(cgroup, "cgroup must not be null");
         this.sandbox = Objects.requireNonNull(sandbox, "sandbox must not be null");
         this.sandboxRoot = Objects.requireNonNull(sandboxRoot, "sandboxRoot must not be null").toAbsolutePath();
         this.settings = Objects.requireNonNull(settings, "settings must not be null");
@@ -178,6 +190,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
                 }
             }
             Instant startedAt = clock.instant();
+            long oomKills = cgroup.oomKills();
             Optional<Process> warm = takeWarmShell(shellDir, spec);
             viaWarmShell = warm.isPresent();
             Process process = warm.orElseGet(() -> spawn(commandLine, directory, env, spec.stdin()));
@@ -187,6 +200,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
                     spec.maxRestarts());
             rec = new ManagedProcess(id, spec, workingDir, directory, info, process, settings.outputBufferBytes());
             rec.stdin = spec.stdin() ? process.getOutputStream() : null;
+            rec.oomKillsBefore = oomKills;
             records.put(id, rec);
             attach(rec, process);
             startWarmShell();
@@ -266,9 +280,9 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     }
 
     /** Starts an OS process; called on the spawner thread only. Its stdin is /dev/null, or a pipe if asked. */
-    private static Process start(List<String> commandLine, Path directory, Map<String, String> env, boolean stdinPipe)
+    private Process start(List<String> commandLine, Path directory, Map<String, String> env, boolean stdinPipe)
             throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(commandLine);
+        ProcessBuilder pb = new ProcessBuilder(cgroup.launcher(commandLine));
         pb.directory(directory.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
@@ -636,6 +650,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     private void afterExit(ManagedProcess rec, Process process, int code) {
         boolean restart;
+        reportOutOfMemory(rec, process, code);
         synchronized (rec) {
             if (rec.current != process) {
                 return;
@@ -663,6 +678,23 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }
     }
 
+    /**
+     * A process that died of SIGKILL while the kernel OOM-killed in its sandbox's group, and that nobody here killed,
+     * was killed for lack of memory: its record says so (status {@code failed}, exit code 137) and its output ends
+     * with a line that says why.
+     */
+    private void reportOutOfMemory(ManagedProcess rec, Process process, int code) {
+        synchronized (rec) {
+            if (rec.current != process || code != SIGKILL_EXIT_CODE || !rec.info.isRunning()
+                    || cgroup.oomKills() <= rec.oomKillsBefore) {
+                return;
+            }
+            rec.outOfMemory = true;
+        }
+        LOG.info("sandbox {}: process {} was killed for lack of memory", sandbox, rec.id);
+        rec.append(LogLine.stderr(OUT_OF_MEMORY_LINE), OUT_OF_MEMORY_LINE.length());
+    }
+
     private void restart(ManagedProcess rec) {
         boolean wanted;
         synchronized (rec) {
@@ -675,6 +707,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             return;
         }
         Process process;
+        long oomKills = cgroup.oomKills();
         try {
             process = spawn(isolation.commandLine(sandboxRoot, rec.workingDir, rec.spec.command()), rec.hostDirectory,
                     isolation.environment(sandboxRoot, rec.spec.env()), rec.spec.stdin());
@@ -687,6 +720,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         synchronized (rec) {
             ProcessInfo i = rec.info;
             rec.current = process;
+            rec.oomKillsBefore = oomKills;
             if (rec.spec.stdin()) {
                 rec.stdin = process.getOutputStream(); // a restarted process gets a fresh input
                 rec.stdinClosed = false;
