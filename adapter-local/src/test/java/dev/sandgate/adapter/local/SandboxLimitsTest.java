@@ -71,6 +71,7 @@ class SandboxLimitsTest {
         ProcessLogs logs = data.logs(hog.pid());
         assertThat(hog.status()).isEqualTo(ProcessStatus.FAILED);
         assertThat(hog.exitCode()).contains(137);
+        assertThat(hog.outOfMemory()).isTrue();
         assertThat(logs.stdout()).doesNotContain("allocated");
         assertThat(logs.stderr()).contains("out of memory");
         // a process that stays within the memory runs as before
@@ -91,6 +92,7 @@ class SandboxLimitsTest {
 
         assertThat(hog.status()).isEqualTo(ProcessStatus.FAILED);
         assertThat(hog.exitCode()).contains(137);
+        assertThat(hog.outOfMemory()).isTrue();
         assertThat(data.logs(hog.pid()).stderr()).contains("out of memory");
     }
 

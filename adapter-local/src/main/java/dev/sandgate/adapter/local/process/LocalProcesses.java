@@ -747,6 +747,9 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             Instant now = clock.instant();
             Instant at = now.isBefore(rec.info.startedAt()) ? rec.info.startedAt() : now;
             rec.info = rec.info.exited(exitCode, at);
+            if (rec.outOfMemory && rec.info.status() == ProcessStatus.FAILED) {
+                rec.info = rec.info.killedOutOfMemory();
+            }
             rec.ended = true;
             rec.current = null;
             done = rec.info;
