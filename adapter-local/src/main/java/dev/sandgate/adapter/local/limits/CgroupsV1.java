@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,7 +30,7 @@ final class CgroupsV1 extends Cgroups {
 
     private CgroupsV1(Map<String, Path> bases, Optional<Path> cpuacctBase, String groupName, SandboxLimits limits) {
         super(groupName, limits);
-        this.bases = Map.copyOf(bases);
+        this.bases = Collections.unmodifiableMap(new LinkedHashMap<>(bases));
         this.cpuacctBase = cpuacctBase;
     }
 
