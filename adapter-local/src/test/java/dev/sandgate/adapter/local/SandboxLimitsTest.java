@@ -162,6 +162,36 @@ class SandboxLimitsTest {
     }
 
     @Test
+    void every_process_runs_in_the_sandbox_group_and_deleting_the_sandbox_removes_it() throws IOException {
+        DataPlane data = sandbox(SandboxLimits.defaults().withDiskQuotaBytes(0), 512);
+        // the first exec is spawned, the second is handed to the warm shell
+        String spawned = data.logs(run(data, "cat /proc/self/cgroup").pid()).stdout();
+        String warm = data.logs(run(data, "cat /proc/self/cgroup").pid()).stdout();
+        Path pidsGroup = pidsRoot().resolve(pidsPath(spawned).substring(1));
+
+        assertThat(pidsPath(spawned)).endsWith("/" + NAME.value());
+        assertThat(pidsPath(warm)).isEqualTo(pidsPath(spawned));
+        assertThat(pidsGroup.resolve("pids.max")).hasContent("512");
+
+        gateway.deleteSandbox(NAME);
+
+        assertThat(pidsGroup).doesNotExist();
+    }
+
+    /** The path of the pids group in a {@code /proc/<pid>/cgroup}: its v1 hierarchy, else the v2 one. */
+    private static String pidsPath(String procCgroup) {
+        return procCgroup.lines().filter(l -> l.contains(":pids:")).findFirst()
+                .map(l -> l.substring(l.indexOf(":pids:") + 6))
+                .or(() -> procCgroup.lines().filter(l -> l.startsWith("0::")).findFirst().map(l -> l.substring(3)))
+                .orElseThrow(() -> new AssertionError("no pids group in " + procCgroup));
+    }
+
+    private static Path pidsRoot() {
+        Path v1 = Path.of("/sys/fs/cgroup/pids");
+        return Files.isDirectory(v1) ? v1 : Path.of("/sys/fs/cgroup");
+    }
+
+    @Test
     void cpu_hog_is_held_to_its_cpu_quota() {
         DataPlane data = sandbox(SandboxLimits.defaults().withCpus(0.5).withDiskQuotaBytes(0), 512);
         gateway.createSandbox(SandboxSpec.of(OTHER));
