@@ -73,6 +73,11 @@ import org.slf4j.LoggerFactory;
  * away (atomically, so a crash never brings it back) and then deletes it. Creating a sandbox first drops any previews
  * left under its name by an interrupted delete, so an old token can never open a new sandbox. {@link #close()} stops
  * every process gracefully (SIGTERM, SIGKILL after the grace period).
+ *
+ * <p><b>Limits.</b> Each sandbox's processes share its control group (its {@code memory}, a process count, a CPU
+ * quota) and its files live on a file system of their own when the disk quota is on (see
+ * {@link dev.sandgate.adapter.local.limits.LocalLimits}); deleting a sandbox, or closing the gateway, removes the
+ * group and unmounts the file system, and a new gateway mounts the file systems of the sandboxes it finds.
  */
 public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSandboxGateway.class);

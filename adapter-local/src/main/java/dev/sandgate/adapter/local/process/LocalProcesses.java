@@ -81,6 +81,10 @@ import org.slf4j.LoggerFactory;
  * Every OS process is spawned from one long-lived thread: bubblewrap's {@code --die-with-parent} watches the thread
  * that started it, so a short-lived caller thread must never be that parent.
  *
+ * <p><b>Limits.</b> Every OS process, warm shells included, starts inside the sandbox's control group (see
+ * {@link dev.sandgate.adapter.local.limits.SandboxCgroup#launcher}); a process the kernel kills there for lack of
+ * memory is reported as such ({@link ProcessInfo#outOfMemory()}, and a last line on stderr).
+ *
  * <p><b>Warm shells.</b> After an {@code exec}, the next one's shell is started at once (see {@link WarmShell}) and
  * waits, for at most {@link ProcessSettings#warmShellIdle()}, to be handed its command: the next {@code exec} then
  * costs a write to a pipe instead of the spawn of a process. A request a warm shell cannot take is spawned as before.
@@ -721,6 +725,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             ProcessInfo i = rec.info;
             rec.current = process;
             rec.oomKillsBefore = oomKills;
+            rec.outOfMemory = false;
             if (rec.spec.stdin()) {
                 rec.stdin = process.getOutputStream(); // a restarted process gets a fresh input
                 rec.stdinClosed = false;
