@@ -77,6 +77,23 @@ class SandboxLimitsTest {
         // a process that stays within the memory runs as before
         assertThat(run(data, "python3 -c 'x = bytearray(8 * 1024 * 1024)'").status())
                 .isEqualTo(ProcessStatus.COMPLETED);
+        // and one handed to the warm shell is held to the same limit
+        ProcessInfo warm = run(data, "python3 -c 'x = bytearray(200 * 1024 * 1024)'");
+        assertThat(warm.exitCode()).contains(137);
+        assertThat(warm.outOfMemory()).isTrue();
+    }
+
+    @Test
+    void a_new_memory_for_the_sandbox_applies_to_its_running_group() {
+        DataPlane data = sandbox(SandboxLimits.defaults().withDiskQuotaBytes(0), 512);
+        String allocate = "python3 -c 'x = bytearray(200 * 1024 * 1024)'";
+        assertThat(run(data, allocate).status()).isEqualTo(ProcessStatus.COMPLETED);
+
+        gateway.updateSandbox(SandboxSpec.of(NAME).withMemoryMb(64));
+
+        ProcessInfo after = run(data, allocate);
+        assertThat(after.status()).isEqualTo(ProcessStatus.FAILED);
+        assertThat(after.outOfMemory()).isTrue();
     }
 
     @Test
