@@ -98,10 +98,7 @@ class SandboxLimitsTest {
 
     @Test
     void without_isolation_an_allocation_past_the_memory_is_killed_too() {
-        LocalSettings settings = TestGateways.settings(dataDir).withLimits(SandboxLimits.defaults()
-                .withDiskQuotaBytes(0));
-        gateway = new LocalSandboxGateway(settings, FileAccessStore.open(settings.accessDir(),
-                settings.secretKeyFile(), false), Isolation.resolve(IsolationMode.NONE), Clock.systemUTC());
+        gateway = unisolated(SandboxLimits.defaults().withDiskQuotaBytes(0));
         gateway.createSandbox(SandboxSpec.of(NAME).withMemoryMb(64));
         DataPlane data = gateway.dataPlane(NAME);
 
@@ -193,6 +190,31 @@ class SandboxLimitsTest {
         gateway.deleteSandbox(NAME);
 
         assertThat(pidsGroup).doesNotExist();
+    }
+
+    @Test
+    void without_isolation_a_process_that_left_its_session_dies_with_the_sandbox() {
+        gateway = unisolated(SandboxLimits.defaults().withDiskQuotaBytes(0));
+        gateway.createSandbox(SandboxSpec.of(NAME));
+        DataPlane data = gateway.dataPlane(NAME);
+        ProcessInfo starter = run(data, "setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $!");
+        long escaped = Long.parseLong(data.logs(starter.pid()).stdout().strip());
+        ProcessHandle handle = ProcessHandle.of(escaped).orElseThrow();
+        assertThat(handle.isAlive()).as("the process outlived its own group").isTrue();
+
+        gateway.deleteSandbox(NAME);
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (handle.isAlive() && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertThat(handle.isAlive()).as("killed with the sandbox's group").isFalse();
+    }
+
+    private LocalSandboxGateway unisolated(SandboxLimits limits) {
+        LocalSettings settings = TestGateways.settings(dataDir).withLimits(limits);
+        return new LocalSandboxGateway(settings, FileAccessStore.open(settings.accessDir(),
+                settings.secretKeyFile(), false), Isolation.resolve(IsolationMode.NONE), Clock.systemUTC());
     }
 
     /** The path of the pids group in a {@code /proc/<pid>/cgroup}: its v1 hierarchy, else the v2 one. */
