@@ -153,7 +153,7 @@ public abstract class Cgroups {
         return !controllers().isEmpty();
     }
 
-    // ------------------------------------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------------------------------- files and paths
 
     /** controller (or "" for the v2 line) → the broker's path in that hierarchy. */
     static Map<String, String> ownPaths(String procSelfCgroup) {
