@@ -1,5 +1,6 @@
 package dev.sandgate.app;
 
+import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import java.net.URI;
@@ -16,11 +17,13 @@ import java.util.Optional;
  * @param allowUnisolatedSessions whether session tokens are served although sandbox processes run without isolation
  *                     (see {@link Setting#ALLOW_UNISOLATED_SESSIONS}); without it the broker refuses them there
  * @param maxFileBytes the largest file the local runtime reads or writes in one piece
+ * @param limits       what each local sandbox may use besides its memory: processes, CPU, disk
  * @param configFile   the properties file the settings were read from, if any
  */
 public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
                           Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
-                          IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker, ProcessSettings processes, long maxFileBytes, Optional<Path> configFile) {
+                          IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker, ProcessSettings processes, long maxFileBytes,
+                          SandboxLimits limits, Optional<Path> configFile) {
 
     public AppSettings {
         Objects.requireNonNull(gateway, "gateway must not be null");
@@ -33,6 +36,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         Objects.requireNonNull(isolation, "isolation must not be null");
         Objects.requireNonNull(broker, "broker must not be null");
         Objects.requireNonNull(processes, "processes must not be null");
+        Objects.requireNonNull(limits, "limits must not be null");
         Objects.requireNonNull(configFile, "configFile must not be null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
@@ -64,43 +68,43 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
     /** The same settings listening on another port (tests use 0). */
     public AppSettings withPort(int port) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
     }
 
     /** The same settings with a configured API key. */
     public AppSettings withApiKey(String apiKey) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace,
-                isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
+                isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
     }
 
     /** The same settings with another process isolation. */
     public AppSettings withIsolation(IsolationMode isolation) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
     }
 
     /** The same settings with session tokens served, or not, although processes run without isolation. */
     public AppSettings withAllowUnisolatedSessions(boolean allow) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allow,
-                broker, processes, maxFileBytes, configFile);
+                broker, processes, maxFileBytes, limits, configFile);
     }
 
     /** The same settings serving another workspace. */
     public AppSettings withWorkspace(String workspace) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
     }
 
     /** The same settings on the remote gateway, fronting {@code upstream}. */
     public AppSettings withRemote(Upstream upstream) {
         return new AppSettings(GatewayKind.REMOTE, Optional.of(upstream), host, port, publicUrl, dataDir, apiKey,
-                workspace, isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
+                workspace, isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
     }
 
     /** The same settings over another data directory. */
     public AppSettings withDataDir(Path dataDir) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
     }
 
     @Override
@@ -110,6 +114,6 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
                 + ", dataDir=" + dataDir + ", apiKey=" + (apiKey.isPresent() ? "***" : "(from the key file)")
                 + ", workspace=" + workspace + ", isolation=" + isolation.wireName()
                 + ", allowUnisolatedSessions=" + allowUnisolatedSessions + ", broker=" + broker
-                + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", configFile=" + configFile + "]";
+                + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", limits=" + limits + ", configFile=" + configFile + "]";
     }
 }

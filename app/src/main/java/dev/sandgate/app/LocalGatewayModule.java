@@ -32,6 +32,7 @@ public final class LocalGatewayModule extends AbstractModule {
                 .withIsolation(settings.isolation())
                 .withProcesses(settings.processes())
                 .withMaxFileBytes(settings.maxFileBytes())
+                .withLimits(settings.limits())
                 .withUrls(urls);
     }
 

@@ -48,7 +48,13 @@ public enum Setting {
     RETAINED_PROCESSES("retained-processes", "100", "finished processes a sandbox remembers"),
     WAIT_TIMEOUT("wait-timeout", "60s", "bound on waitForPorts and waitForCompletion when a request names none"),
     WARM_SHELL_IDLE("warm-shell-idle", "60s",
-            "how long a shell started ahead of a sandbox's next exec waits for it; 0s starts none");
+            "how long a shell started ahead of a sandbox's next exec waits for it; 0s starts none"),
+    SANDBOX_MAX_PROCESSES("sandbox-max-processes", "512",
+            "processes (threads included) one sandbox may hold at once, through its control group"),
+    SANDBOX_CPUS("sandbox-cpus", "0",
+            "CPU cores' worth of time one sandbox may use, e.g. 0.5 or 2; 0: no quota, an equal share"),
+    SANDBOX_DISK_QUOTA("sandbox-disk-quota", "10GiB",
+            "size of each new sandbox's own file system (a loop-mounted image; needs root); 0: none");
 
     private final String key;
     private final String defaultValue;

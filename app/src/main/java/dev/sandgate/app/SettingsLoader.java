@@ -3,6 +3,7 @@ package dev.sandgate.app;
 import dev.sandgate.adapter.vertx.PreviewPorts;
 
 import dev.sandgate.adapter.local.LocalSettings;
+import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
@@ -188,6 +190,12 @@ public final class SettingsLoader {
                 processes,
                 parse(pick.apply(Setting.MAX_FILE_SIZE), Setting.MAX_FILE_SIZE,
                         v -> sizeIn(v, 1, LocalSettings.MAX_FILE_BYTES_LIMIT)),
+                new SandboxLimits(
+                        parse(pick.apply(Setting.SANDBOX_MAX_PROCESSES), Setting.SANDBOX_MAX_PROCESSES,
+                                v -> intIn(v, 1, SandboxLimits.MAX_PROCESSES_LIMIT)),
+                        parse(pick.apply(Setting.SANDBOX_CPUS), Setting.SANDBOX_CPUS, SettingsLoader::cpus),
+                        parse(pick.apply(Setting.SANDBOX_DISK_QUOTA), Setting.SANDBOX_DISK_QUOTA,
+                                SettingsLoader::diskQuota)),
                 configFile);
         return new Invocation.Run(settings, warnings);
     }
@@ -426,6 +434,32 @@ public final class SettingsLoader {
             throw new IllegalArgumentException("out of range " + min + "-" + max);
         }
         return (int) parsed;
+    }
+
+    /** A number of CPU cores ({@code 0.5}, {@code 2}); {@code 0} for no quota. */
+    static OptionalDouble cpus(String value) {
+        double parsed;
+        try {
+            parsed = Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number of CPUs: give one such as 0.5 or 2, or 0 for no quota");
+        }
+        if (parsed == 0) {
+            return OptionalDouble.empty();
+        }
+        if (!(parsed >= SandboxLimits.MIN_CPUS && parsed <= SandboxLimits.MAX_CPUS)) {
+            throw new IllegalArgumentException("out of range " + SandboxLimits.MIN_CPUS + "-"
+                    + (int) SandboxLimits.MAX_CPUS + " (or 0 for no quota)");
+        }
+        return OptionalDouble.of(parsed);
+    }
+
+    /** A size of at least {@link SandboxLimits#MIN_DISK_QUOTA_BYTES}, or {@code 0} for no quota. */
+    static long diskQuota(String value) {
+        if (value.trim().equals("0")) {
+            return 0;
+        }
+        return sizeIn(value.trim(), SandboxLimits.MIN_DISK_QUOTA_BYTES, 1L << 50);
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}). */

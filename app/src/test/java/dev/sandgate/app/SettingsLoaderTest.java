@@ -420,7 +420,7 @@ class SettingsLoaderTest {
         assertThat(remote.withPort(0).upstream()).contains(upstream);
         assertThatThrownBy(() -> new AppSettings(GatewayKind.REMOTE, Optional.empty(), remote.host(), 0,
                 remote.publicUrl(), remote.dataDir(), remote.apiKey(), remote.workspace(), remote.isolation(),
-                remote.allowUnisolatedSessions(), remote.broker(), remote.processes(), remote.maxFileBytes(), remote.configFile()))
+                remote.allowUnisolatedSessions(), remote.broker(), remote.processes(), remote.maxFileBytes(), remote.limits(), remote.configFile()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the remote gateway needs an upstream");
     }
@@ -453,6 +453,42 @@ class SettingsLoaderTest {
         assertThatThrownBy(() -> loader().load(List.of("--public-url=http://x.test/?a=b"), Map.of()))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("invalid public-url");
+    }
+
+    @Test
+    void sandbox_limits_default_to_512_processes_no_cpu_quota_and_10_gib_of_disk() {
+        AppSettings s = load(List.of(), Map.of());
+
+        assertThat(s.limits().maxProcesses()).isEqualTo(512);
+        assertThat(s.limits().cpus()).isEmpty();
+        assertThat(s.limits().diskQuotaBytes()).isEqualTo(10L * 1024 * 1024 * 1024);
+    }
+
+    @Test
+    void sandbox_limits_come_from_flags_and_the_environment() {
+        AppSettings s = load(List.of("--sandbox-cpus=0.5", "--sandbox-disk-quota=16MiB"),
+                Map.of("SANDGATE_SANDBOX_MAX_PROCESSES", "32", "SANDGATE_SANDBOX_CPUS", "3"));
+
+        assertThat(s.limits().maxProcesses()).isEqualTo(32);
+        assertThat(s.limits().cpus()).hasValue(0.5);
+        assertThat(s.limits().diskQuotaBytes()).isEqualTo(16L * 1024 * 1024);
+        assertThat(load(List.of("--sandbox-disk-quota=0"), Map.of()).limits().diskQuotaBytes()).isZero();
+    }
+
+    @Test
+    void sandbox_limits_out_of_range_are_refused() {
+        assertThatThrownBy(() -> loader().load(List.of("--sandbox-max-processes=0"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid sandbox-max-processes '0'");
+        assertThatThrownBy(() -> loader().load(List.of("--sandbox-cpus=-1"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid sandbox-cpus '-1'");
+        assertThatThrownBy(() -> loader().load(List.of("--sandbox-cpus=lots"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid sandbox-cpus 'lots'");
+        assertThatThrownBy(() -> loader().load(List.of("--sandbox-disk-quota=1KiB"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid sandbox-disk-quota '1KiB'");
     }
 
     @Test

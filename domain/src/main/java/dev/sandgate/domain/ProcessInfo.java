@@ -7,12 +7,13 @@ import java.util.Optional;
 /**
  * What is known of a process. {@code pid} is the identifier the gateway gives it (the OS pid for the local runtime),
  * a string on the wire. {@code exitCode} and {@code completedAt} are present once it exited; a process killed by a
- * signal reports 128 + the signal number.
+ * signal reports 128 + the signal number. {@code outOfMemory} says that the process ended because the kernel killed it
+ * for lack of memory (its sandbox reached its {@code memory}); such a process is {@code failed} with code 137.
  */
 public record ProcessInfo(String pid, ProcessName name, String command, ProcessStatus status,
                           Optional<Integer> exitCode, SandboxPath workingDir, Instant startedAt,
                           Optional<Instant> completedAt, int restartCount, boolean keepAlive,
-                          boolean restartOnFailure, int maxRestarts) {
+                          boolean restartOnFailure, int maxRestarts, boolean outOfMemory) {
     public ProcessInfo {
         Objects.requireNonNull(pid, "pid must not be null");
         Objects.requireNonNull(name, "name must not be null");
@@ -35,16 +36,33 @@ public record ProcessInfo(String pid, ProcessName name, String command, ProcessS
         });
     }
 
+    /** A record of a process that was not killed for lack of memory. */
+    public ProcessInfo(String pid, ProcessName name, String command, ProcessStatus status, Optional<Integer> exitCode,
+                       SandboxPath workingDir, Instant startedAt, Optional<Instant> completedAt, int restartCount,
+                       boolean keepAlive, boolean restartOnFailure, int maxRestarts) {
+        this(pid, name, command, status, exitCode, workingDir, startedAt, completedAt, restartCount, keepAlive,
+                restartOnFailure, maxRestarts, false);
+    }
+
     /** This record moved to {@code next}, refusing the transitions {@link ProcessStatus#canBecome} forbids. */
     public ProcessInfo withStatus(ProcessStatus next) {
         return new ProcessInfo(pid, name, command, status.transitionTo(next), exitCode, workingDir, startedAt,
-                completedAt, restartCount, keepAlive, restartOnFailure, maxRestarts);
+                completedAt, restartCount, keepAlive, restartOnFailure, maxRestarts, outOfMemory);
     }
 
     /** This record after the OS process exited: stopped and killed stay so, running becomes completed or failed. */
     public ProcessInfo exited(int code, Instant at) {
         return new ProcessInfo(pid, name, command, status.afterExit(code), Optional.of(code), workingDir, startedAt,
-                Optional.of(at), restartCount, keepAlive, restartOnFailure, maxRestarts);
+                Optional.of(at), restartCount, keepAlive, restartOnFailure, maxRestarts, outOfMemory);
+    }
+
+    /** This record of a process that ended because the kernel killed it for lack of memory. */
+    public ProcessInfo killedOutOfMemory() {
+        if (status.isTerminal() && status != ProcessStatus.FAILED) {
+            throw new IllegalStateException("a " + status.wireName() + " process was not killed for lack of memory");
+        }
+        return new ProcessInfo(pid, name, command, status, exitCode, workingDir, startedAt, completedAt, restartCount,
+                keepAlive, restartOnFailure, maxRestarts, true);
     }
 
     public boolean isRunning() {

@@ -27,6 +27,18 @@ class ProcessInfoTest {
     }
 
     @Test
+    void a_process_killed_for_lack_of_memory_failed_with_137_and_says_so() {
+        ProcessInfo done = running().exited(137, STARTED.plusSeconds(1)).killedOutOfMemory();
+
+        assertThat(done.status()).isEqualTo(ProcessStatus.FAILED);
+        assertThat(done.exitCode()).contains(137);
+        assertThat(done.outOfMemory()).isTrue();
+        assertThat(running().outOfMemory()).isFalse();
+        assertThatIllegalStateException().isThrownBy(() -> running().withStatus(ProcessStatus.KILLED)
+                .exited(137, STARTED).killedOutOfMemory());
+    }
+
+    @Test
     void a_running_process_exiting_with_3_failed() {
         assertThat(running().exited(3, STARTED).status()).isEqualTo(ProcessStatus.FAILED);
     }

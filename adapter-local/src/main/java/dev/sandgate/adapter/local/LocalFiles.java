@@ -459,6 +459,9 @@ public final class LocalFiles implements FileOperations {
 
     /** Maps an I/O failure to the port's errors, naming only the sandbox path. */
     private static SandgateException translate(SandboxPath path, IOException e) {
+        if (DiskFull.is(e)) {
+            return DiskFull.error(path);
+        }
         if (e instanceof NoSuchFileException) {
             return notFound(path);
         }

@@ -1,6 +1,8 @@
 package dev.sandgate.adapter.local;
 
 import dev.sandgate.adapter.local.LocalRecords.SandboxRecord;
+import dev.sandgate.adapter.local.limits.LocalLimits;
+import dev.sandgate.adapter.local.limits.SandboxCgroup;
 import dev.sandgate.adapter.local.process.Isolation;
 import dev.sandgate.adapter.local.process.LocalProcesses;
 import dev.sandgate.domain.DirectoryListing;
@@ -47,6 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -70,6 +73,11 @@ import org.slf4j.LoggerFactory;
  * away (atomically, so a crash never brings it back) and then deletes it. Creating a sandbox first drops any previews
  * left under its name by an interrupted delete, so an old token can never open a new sandbox. {@link #close()} stops
  * every process gracefully (SIGTERM, SIGKILL after the grace period).
+ *
+ * <p><b>Limits.</b> Each sandbox's processes share its control group (its {@code memory}, a process count, a CPU
+ * quota) and its files live on a file system of their own when the disk quota is on (see
+ * {@link dev.sandgate.adapter.local.limits.LocalLimits}); deleting a sandbox, or closing the gateway, removes the
+ * group and unmounts the file system, and a new gateway mounts the file systems of the sandboxes it finds.
  */
 public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSandboxGateway.class);
@@ -83,6 +91,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
     private final Clock clock;
     private final UrlScheme urls;
     private final Path sandboxesDir;
+    private final LocalLimits limits;
     private final Object lifecycle = new Object();
     private final AtomicLong deletions = new AtomicLong();
     private final ConcurrentSkipListMap<String, SandboxState> sandboxes = new ConcurrentSkipListMap<>();
@@ -101,6 +110,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.urls = settings.urls();
         this.sandboxesDir = settings.sandboxesDir();
+        this.limits = LocalLimits.resolve(settings.limits(), settings.dataDir());
         load();
     }
 
@@ -140,15 +150,15 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
                 AtomicFiles.deleteTree(dir); // the remains of a create that crashed before its record was written
                 Files.createDirectories(dir);
                 Path root = dir.resolve(ROOT);
+                limits.disk().provision(dir, root);
+                Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
                 Optional<Path> template = template(spec.image());
                 if (template.isPresent()) {
                     copyTree(template.get(), root);
-                } else {
-                    Files.createDirectory(root);
-                    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
                 }
                 writeRecord(dir, sandbox);
             } catch (IOException e) {
+                limits.disk().detach(dir.resolve(ROOT));
                 try {
                     AtomicFiles.deleteTree(dir);
                 } catch (IOException ignored) {
@@ -183,6 +193,9 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
             Instant now = clock.instant();
             Sandbox updated = new Sandbox(spec, old.status(), old.url(), old.createdAt(),
                     now.isBefore(old.createdAt()) ? old.createdAt() : now);
+            if (spec.memoryMb() != old.spec().memoryMb()) {
+                state.limitMemory(spec.memoryMb());
+            }
             try {
                 writeRecord(state.dir, updated);
             } catch (IOException e) {
@@ -205,6 +218,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
             away = sandboxesDir.resolve(DELETED_PREFIX + name.value() + "-" + deletions.incrementAndGet() + "-"
                     + System.nanoTime());
             state.closeProcesses();
+            state.releaseLimits();
             access.removeSandbox(name);
             try {
                 Files.move(state.dir, away, StandardCopyOption.ATOMIC_MOVE);
@@ -304,6 +318,11 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         return state(sandbox).dataPlane();
     }
 
+    /** The CPU time the processes of a sandbox have used, where it is accounted (for tests). */
+    OptionalLong cpuUsageNanos(SandboxName name) {
+        return state(name).cpuUsageNanos();
+    }
+
     /** Stops every process of every sandbox gracefully, in parallel; the sandboxes themselves stay. Idempotent. */
     @Override
     public void close() {
@@ -330,6 +349,8 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
                 return;
             }
         }
+        all.forEach(SandboxState::releaseLimits);
+        limits.close();
     }
 
     // ------------------------------------------------------------------ state
@@ -363,6 +384,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         final Path dir;
         final LocalFiles files;
         private LocalProcesses processes;
+        private SandboxCgroup cgroup;
         private boolean gone;
 
         SandboxState(Sandbox sandbox, Path dir) {
@@ -376,14 +398,45 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
                 throw new SandgateException.NotFound("sandbox " + sandbox.name() + " not found");
             }
             if (processes == null) {
+                cgroup = limits.cgroup(sandbox.name().value(), sandbox.spec().memoryMb());
                 processes = new LocalProcesses(sandbox.name(), dir.resolve(ROOT), settings.processes(), isolation,
-                        clock);
+                        clock, cgroup);
             }
             return new LocalDataPlane(this, processes, files);
         }
 
         synchronized void deleted() {
             gone = true;
+        }
+
+        synchronized OptionalLong cpuUsageNanos() {
+            return cgroup == null ? OptionalLong.empty() : cgroup.cpuUsageNanos();
+        }
+
+        synchronized void limitMemory(int memoryMb) {
+            if (cgroup == null) {
+                return; // set when the group is made
+            }
+            try {
+                cgroup.limitMemory(memoryMb * 1024L * 1024L);
+            } catch (IllegalStateException e) {
+                LOG.warn("sandbox {}: {}", sandbox.name(), e.getMessage());
+                throw new SandgateException.Conflict("the memory of sandbox " + sandbox.name() + " cannot be set to "
+                        + memoryMb + " MB while its processes use more");
+            }
+        }
+
+        /** Once the processes are closed: removes the sandbox's control group and unmounts its disk. */
+        void releaseLimits() {
+            SandboxCgroup c;
+            synchronized (this) {
+                c = cgroup;
+                cgroup = null;
+            }
+            if (c != null) {
+                c.remove();
+            }
+            limits.disk().detach(dir.resolve(ROOT));
         }
 
         void closeProcesses() {
@@ -452,6 +505,9 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
             if (!Files.isDirectory(dir.resolve(ROOT), LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException("sandbox " + dir.getFileName() + " has no root directory");
             }
+            if (!limits.disk().attach(dir, dir.resolve(ROOT)) && limits.disk().active()) {
+                LOG.warn("sandbox {} was created without a disk quota: its files are not limited", spec.name());
+            }
             Sandbox sandbox = new Sandbox(spec, SandboxStatus.valueOf(r.status), urls.sandboxUrl(spec.name()),
                     r.createdAt, r.updatedAt);
             sandboxes.put(spec.name().value(), new SandboxState(sandbox, dir));
@@ -496,6 +552,9 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (dir.equals(source)) {
+                    return FileVisitResult.CONTINUE; // the sandbox's root exists: its own file system, or a directory
+                }
                 Files.copy(dir, to.resolve(source.relativize(dir).toString()), StandardCopyOption.COPY_ATTRIBUTES,
                         LinkOption.NOFOLLOW_LINKS);
                 return FileVisitResult.CONTINUE;

@@ -1,5 +1,6 @@
 package dev.sandgate.adapter.local;
 
+import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import dev.sandgate.ports.UrlScheme;
@@ -23,10 +24,12 @@ import java.util.Objects;
  * <li>{@code durableWrites}: whether each metadata write is flushed to the disk ({@code fsync}) before it is
  * renamed into place (default true). Writes are atomic either way; without it a power cut may lose the latest
  * changes. Only for tests and benchmarks.</li>
+ * <li>{@code limits}: what each sandbox may use besides its {@code memory} (processes, CPU, disk; see
+ * {@link SandboxLimits}).</li>
  * </ul>
  */
 public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings processes, IsolationMode isolation,
-                            UrlScheme urls, Path secretKeyFile, boolean durableWrites) {
+                            UrlScheme urls, Path secretKeyFile, boolean durableWrites, SandboxLimits limits) {
     public static final long DEFAULT_MAX_FILE_BYTES = 5L * 1024 * 1024;
     public static final long MAX_FILE_BYTES_LIMIT = 512L * 1024 * 1024;
     public static final String DEFAULT_WORKSPACE = "local";
@@ -38,6 +41,7 @@ public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings pro
         Objects.requireNonNull(isolation, "isolation must not be null");
         Objects.requireNonNull(urls, "urls must not be null");
         Objects.requireNonNull(secretKeyFile, "secretKeyFile must not be null");
+        Objects.requireNonNull(limits, "limits must not be null");
         if (maxFileBytes < 1 || maxFileBytes > MAX_FILE_BYTES_LIMIT) {
             throw new IllegalArgumentException("maxFileBytes " + maxFileBytes + " is out of range 1-"
                     + MAX_FILE_BYTES_LIMIT);
@@ -64,31 +68,43 @@ public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings pro
     public static LocalSettings defaults(Path dataDir) {
         Objects.requireNonNull(dataDir, "dataDir must not be null");
         return new LocalSettings(dataDir, DEFAULT_MAX_FILE_BYTES, ProcessSettings.defaults(), IsolationMode.AUTO,
-                UrlScheme.under(DEFAULT_BASE_URL, DEFAULT_WORKSPACE), dataDir.resolve("secret.key"), true);
+                UrlScheme.under(DEFAULT_BASE_URL, DEFAULT_WORKSPACE), dataDir.resolve("secret.key"), true,
+                SandboxLimits.defaults());
     }
 
     public LocalSettings withMaxFileBytes(long maxFileBytes) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites);
+        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                limits);
     }
 
     public LocalSettings withProcesses(ProcessSettings processes) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites);
+        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                limits);
     }
 
     public LocalSettings withIsolation(IsolationMode isolation) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites);
+        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                limits);
     }
 
     public LocalSettings withUrls(UrlScheme urls) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites);
+        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                limits);
     }
 
     public LocalSettings withSecretKeyFile(Path secretKeyFile) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites);
+        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                limits);
     }
 
     public LocalSettings withDurableWrites(boolean durableWrites) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites);
+        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                limits);
+    }
+
+    public LocalSettings withLimits(SandboxLimits limits) {
+        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                limits);
     }
 
     /** Where the sandboxes live: {@code <dataDir>/sandboxes}. */

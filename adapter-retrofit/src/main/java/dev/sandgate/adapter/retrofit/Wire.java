@@ -117,6 +117,8 @@ final class Wire {
         public Integer maxRestarts;
         public Integer restartCount;
         public Boolean keepAlive;
+        /** Sandgate's addition: present and true when the kernel killed the process for lack of memory. */
+        public Boolean oomKilled;
     }
 
     /** One line of the NDJSON exec stream: {@code stdout}, {@code stderr}, {@code keepalive}, {@code result}, {@code error}. */

@@ -189,7 +189,8 @@ final class WireJson {
         return new ProcessInfo(p.pid, name, p.command, status, exitCode,
                 SandboxPath.of(p.workingDir == null ? "/" : p.workingDir), started, completed,
                 p.restartCount == null ? 0 : p.restartCount, Boolean.TRUE.equals(p.keepAlive),
-                Boolean.TRUE.equals(p.restartOnFailure), p.maxRestarts == null ? 0 : p.maxRestarts);
+                Boolean.TRUE.equals(p.restartOnFailure), p.maxRestarts == null ? 0 : p.maxRestarts,
+                status == ProcessStatus.FAILED && Boolean.TRUE.equals(p.oomKilled));
     }
 
     static ProcessLogs toDomain(Wire.Logs l) {

@@ -259,6 +259,22 @@ class RetrofitWireFormatTest {
     }
 
     @Test
+    void a_process_killed_for_lack_of_memory_reads_as_failed_137_and_out_of_memory() throws Exception {
+        DataPlane plane = dataPlane();
+        json(200, """
+                {"pid":"7","name":"hog","command":"python3 hog.py","status":"failed",
+                 "startedAt":"Mon, 23 Nov 2026 09:00:07 GMT","completedAt":"Mon, 23 Nov 2026 09:00:08 GMT",
+                 "exitCode":137,"workingDir":"/","oomKilled":true,
+                 "restartOnFailure":false,"maxRestarts":0,"restartCount":0,"keepAlive":false}""");
+
+        var info = plane.getProcess("7");
+
+        assertThat(info.status()).isEqualTo(ProcessStatus.FAILED);
+        assertThat(info.exitCode()).contains(137);
+        assertThat(info.outOfMemory()).isTrue();
+    }
+
+    @Test
     void process_identifiers_and_file_paths_are_encoded_as_one_segment() throws Exception {
         DataPlane plane = dataPlane();
         server.enqueue(new MockResponse.Builder().code(404).body("{\"error\":\"process not found\"}").build());

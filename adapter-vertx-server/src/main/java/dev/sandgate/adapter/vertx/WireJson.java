@@ -280,7 +280,7 @@ final class WireJson {
     }
 
     static JsonObject process(ProcessInfo p) {
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("pid", p.pid())
                 .put("name", p.name().value())
                 .put("command", p.command())
@@ -293,6 +293,10 @@ final class WireJson {
                 .put("maxRestarts", p.maxRestarts())
                 .put("restartCount", p.restartCount())
                 .put("keepAlive", p.keepAlive());
+        if (p.outOfMemory()) {
+            json.put("oomKilled", true); // an addition to the wire protocol: only where it is true
+        }
+        return json;
     }
 
     static JsonObject process(ProcessInfo p, ProcessLogs logs) {

@@ -69,9 +69,17 @@ public final class Launch {
 
     /** Starts the process; its standard input is {@code /dev/null}, or a pipe when {@code stdinPipe}. */
     public Process start(boolean stdinPipe) throws IOException {
+        return start(stdinPipe, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * Starts the process with its command line put through {@code wrap} (which may put host-side steps in front,
+     * such as joining the sandbox's control groups); they run with the same fixed environment.
+     */
+    public Process start(boolean stdinPipe, java.util.function.UnaryOperator<List<String>> wrap) throws IOException {
         Path file = writeHandOver(handOver);
         try {
-            ProcessBuilder pb = new ProcessBuilder(commandLine(file));
+            ProcessBuilder pb = new ProcessBuilder(wrap.apply(commandLine(file)));
             pb.directory(directory.toFile());
             pb.environment().clear();
             pb.environment().putAll(environment);

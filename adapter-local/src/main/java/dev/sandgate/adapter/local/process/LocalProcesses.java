@@ -1,5 +1,6 @@
 package dev.sandgate.adapter.local.process;
 
+import dev.sandgate.adapter.local.limits.SandboxCgroup;
 import dev.sandgate.domain.LogLine;
 import dev.sandgate.domain.LogStream;
 import dev.sandgate.domain.Port;
@@ -79,6 +80,10 @@ import org.slf4j.LoggerFactory;
  * Every OS process is spawned from one long-lived thread: bubblewrap's {@code --die-with-parent} watches the thread
  * that started it, so a short-lived caller thread must never be that parent.
  *
+ * <p><b>Limits.</b> Every OS process, warm shells included, starts inside the sandbox's control group (see
+ * {@link dev.sandgate.adapter.local.limits.SandboxCgroup#launcher}); a process the kernel kills there for lack of
+ * memory is reported as such ({@link ProcessInfo#outOfMemory()}, and a last line on stderr).
+ *
  * <p><b>Warm shells.</b> After an {@code exec}, the next one's shell is started at once (see {@link WarmShell}) and
  * waits, for at most {@link ProcessSettings#warmShellIdle()}, to be handed its command: the next {@code exec} then
  * costs a write to a pipe instead of the spawn of a process. A request a warm shell cannot take is spawned as before.
@@ -89,6 +94,9 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalProcesses.class);
     private static final int SIGKILL_EXIT_CODE = 128 + 9;
+    /** The last line of a process the kernel killed for lack of memory. */
+    static final String OUT_OF_MEMORY_LINE = "sandgate: the process was killed: out of memory (the sandbox reached "
+            + "its memory limit)";
     /** How long the output may take to close on its own before leftovers of the group are killed. */
     private static final Duration QUICK_DRAIN = Duration.ofMillis(50);
     private static final Duration DRAIN_AFTER_EXIT = Duration.ofSeconds(2);
@@ -108,6 +116,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private final ProcessSettings settings;
     private final Isolation isolation;
     private final Clock clock;
+    private final SandboxCgroup cgroup;
 
     private final ExecutorService spawner;
     private final ExecutorService io;
@@ -125,6 +134,13 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
                           Clock clock) {
+        this(sandbox, sandboxRoot, settings, isolation, clock, SandboxCgroup.none());
+    }
+
+    /** As above, with every process (warm shells included) started inside {@code cgroup}, and its limits. */
+    public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
+                          Clock clock, SandboxCgroup cgroup) {
+        this.cgroup = Objects.requireNonNull(cgroup, "cgroup must not be null");
         this.sandbox = Objects.requireNonNull(sandbox, "sandbox must not be null");
         this.sandboxRoot = Objects.requireNonNull(sandboxRoot, "sandboxRoot must not be null").toAbsolutePath();
         this.settings = Objects.requireNonNull(settings, "settings must not be null");
@@ -175,6 +191,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
                 }
             }
             Instant startedAt = clock.instant();
+            long oomKills = cgroup.oomKills();
             Optional<Process> warm = takeWarmShell(shellDir, spec);
             viaWarmShell = warm.isPresent();
             Process process = warm.orElseGet(() -> spawn(launch, spec.stdin()));
@@ -184,6 +201,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
                     spec.maxRestarts());
             rec = new ManagedProcess(id, spec, workingDir, hostDir, info, process, settings.outputBufferBytes());
             rec.stdin = spec.stdin() ? process.getOutputStream() : null;
+            rec.oomKillsBefore = oomKills;
             records.put(id, rec);
             attach(rec, process);
             startWarmShell();
@@ -247,7 +265,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private Process spawn(Launch launch, boolean stdinPipe) {
         Future<Process> started;
         try {
-            started = spawner.submit(() -> launch.start(stdinPipe));
+            started = spawner.submit(() -> launch.start(stdinPipe, cgroup::launcher));
         } catch (RejectedExecutionException e) {
             throw closedError();
         }
@@ -621,6 +639,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     private void afterExit(ManagedProcess rec, Process process, int code) {
         boolean restart;
+        reportOutOfMemory(rec, process, code);
         synchronized (rec) {
             if (rec.current != process) {
                 return;
@@ -648,6 +667,23 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }
     }
 
+    /**
+     * A process that died of SIGKILL while the kernel OOM-killed in its sandbox's group, and that nobody here killed,
+     * was killed for lack of memory: its record says so (status {@code failed}, exit code 137) and its output ends
+     * with a line that says why.
+     */
+    private void reportOutOfMemory(ManagedProcess rec, Process process, int code) {
+        synchronized (rec) {
+            if (rec.current != process || code != SIGKILL_EXIT_CODE || !rec.info.isRunning()
+                    || cgroup.oomKills() <= rec.oomKillsBefore) {
+                return;
+            }
+            rec.outOfMemory = true;
+        }
+        LOG.info("sandbox {}: process {} was killed for lack of memory", sandbox, rec.id);
+        rec.append(LogLine.stderr(OUT_OF_MEMORY_LINE), OUT_OF_MEMORY_LINE.length());
+    }
+
     private void restart(ManagedProcess rec) {
         boolean wanted;
         synchronized (rec) {
@@ -660,6 +696,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             return;
         }
         Process process;
+        long oomKills = cgroup.oomKills();
         try {
             process = spawn(isolation.launch(sandboxRoot, rec.workingDir, rec.hostDirectory, rec.spec.command(),
                     rec.spec.env()), rec.spec.stdin());
@@ -672,6 +709,8 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         synchronized (rec) {
             ProcessInfo i = rec.info;
             rec.current = process;
+            rec.oomKillsBefore = oomKills;
+            rec.outOfMemory = false;
             if (rec.spec.stdin()) {
                 rec.stdin = process.getOutputStream(); // a restarted process gets a fresh input
                 rec.stdinClosed = false;
@@ -698,6 +737,9 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
             Instant now = clock.instant();
             Instant at = now.isBefore(rec.info.startedAt()) ? rec.info.startedAt() : now;
             rec.info = rec.info.exited(exitCode, at);
+            if (rec.outOfMemory && rec.info.status() == ProcessStatus.FAILED) {
+                rec.info = rec.info.killedOutOfMemory();
+            }
             rec.ended = true;
             rec.current = null;
             done = rec.info;

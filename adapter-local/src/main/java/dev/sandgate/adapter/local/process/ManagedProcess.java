@@ -32,6 +32,10 @@ final class ManagedProcess {
     ProcessInfo info;
     Process current;
     int lastExitCode;
+    /** The sandbox group's OOM kill count when the current OS process was handed its command. */
+    long oomKillsBefore;
+    /** Whether the kernel killed the current (or last) OS process for lack of memory. */
+    boolean outOfMemory;
     boolean ended;
     ScheduledFuture<?> pendingRestart;
     ScheduledFuture<?> keepAliveKill;
