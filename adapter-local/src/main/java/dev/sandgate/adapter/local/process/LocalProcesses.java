@@ -345,7 +345,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         try {
             next = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return launch.start(true);
+                    return launch.start(true, cgroup::launcher);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
