@@ -11,12 +11,14 @@ import java.util.Objects;
 public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHeaderBytes, int maxInitialLineBytes,
                            Duration keepaliveInterval, int workerPoolSize, String upstreamHost,
                            PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
-                           int tokenMintsPerMinute, java.util.Optional<String> previewDomain) {
+                           int tokenMintsPerMinute, java.util.Optional<String> previewDomain, long streamBufferBytes,
+                           Duration tunnelIdleTimeout) {
     public BrokerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
         Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");
         Objects.requireNonNull(upstreamHost, "upstreamHost must not be null");
         Objects.requireNonNull(previewPorts, "previewPorts must not be null");
         Objects.requireNonNull(previewDomain, "previewDomain must not be null");
+        Objects.requireNonNull(tunnelIdleTimeout, "tunnelIdleTimeout must not be null");
     }
 }

@@ -39,7 +39,8 @@ public final class CoreModule extends AbstractModule {
                 apiKey.value(), limits.idleTimeout(), limits.maxHeaderBytes(), limits.maxInitialLineBytes(),
                 limits.bodyLimitBytes(), limits.keepaliveInterval(), limits.upstreamHost(), limits.workerPoolSize(),
                 limits.previewPorts(), limits.authFailuresPerMinute(), limits.maxConnectionsPerIp(),
-                limits.tokenMintsPerMinute(), limits.previewDomain(), dev.sandgate.adapter.vertx.StreamSettings.defaults(),
+                limits.tokenMintsPerMinute(), limits.previewDomain(), dev.sandgate.adapter.vertx.StreamSettings.defaults()
+                        .withMaxBufferedBytes(limits.streamBufferBytes()).withTunnelIdleTimeout(limits.tunnelIdleTimeout()),
                 // whether sessions are refused depends on the gateway: BrokerModule applies its SessionRefusal
                 java.util.Optional.empty());
     }

@@ -148,7 +148,10 @@ public final class SettingsLoader {
                         v -> intIn(v, 0, 1_000_000)),
                 parse(pick.apply(Setting.TOKEN_MINTS_PER_MINUTE), Setting.TOKEN_MINTS_PER_MINUTE,
                         v -> intIn(v, 0, 1_000_000)),
-                parse(pick.apply(Setting.PREVIEW_DOMAIN), Setting.PREVIEW_DOMAIN, SettingsLoader::previewDomain));
+                parse(pick.apply(Setting.PREVIEW_DOMAIN), Setting.PREVIEW_DOMAIN, SettingsLoader::previewDomain),
+                parse(pick.apply(Setting.STREAM_BUFFER), Setting.STREAM_BUFFER, v -> sizeIn(v, 16 * 1024, 1024L * 1024 * 1024)),
+                parse(pick.apply(Setting.TUNNEL_IDLE_TIMEOUT), Setting.TUNNEL_IDLE_TIMEOUT,
+                        v -> durationIn(v, Duration.ofSeconds(1), Duration.ofDays(7))));
         ProcessSettings processes = new ProcessSettings(
                 parse(pick.apply(Setting.STOP_GRACE_PERIOD), Setting.STOP_GRACE_PERIOD,
                         v -> durationIn(v, Duration.ZERO, Duration.ofMinutes(10))),
