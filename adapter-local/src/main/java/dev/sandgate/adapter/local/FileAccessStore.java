@@ -486,9 +486,10 @@ public final class FileAccessStore implements AccessStore {
 
     /**
      * Reads the key file, or creates it with {@value #KEY_BYTES} random bytes, owner-only ({@code 0600}), atomically
-     * (so two processes starting together agree on one key).
+     * (so two processes starting together agree on one key). Public so that another store of the same cluster
+     * (Redis) derives its tokens from the same key file.
      */
-    static byte[] loadOrCreateKey(Path keyFile, boolean durable) {
+    public static byte[] loadOrCreateKey(Path keyFile, boolean durable) {
         Path file = keyFile.toAbsolutePath().normalize();
         try {
             if (!Files.exists(file)) {
