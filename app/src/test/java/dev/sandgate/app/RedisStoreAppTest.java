@@ -112,7 +112,8 @@ class RedisStoreAppTest {
     @Test
     void a_session_minted_on_a_broker_over_redis_opens_the_sandbox_and_survives_a_broker_restart() throws Exception {
         AppSettings settings = load(List.of("--data-dir=data", "--isolation=none", "--port=0", "--store=redis",
-                "--redis-url=" + REDIS.url(1), "--token-key-file=cluster/token.key"), Map.of());
+                "--redis-url=" + REDIS.url(1), "--token-key-file=cluster/token.key",
+                "--allow-unisolated-sessions=true"), Map.of());
         String token;
         String sessionUrl;
         try (SandgateApp app = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom())) {
@@ -141,8 +142,8 @@ class RedisStoreAppTest {
         try (SandgateApp again = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom())) {
             String url = sessionUrl.replaceFirst("http://127\\.0\\.0\\.1:\\d+", again.publicUrl().toString());
             assertThat(getWithToken(url + "/filesystem/", token).statusCode()).isEqualTo(200);
-            assertThat(getWithToken(url + "/filesystem/", token.substring(0, token.length() - 1) + "A")
-                    .statusCode()).isEqualTo(401);
+            assertThat(getWithToken(url + "/filesystem/", "bxp_" + "A".repeat(43)).statusCode())
+                    .isIn(401, 403);
         }
     }
 

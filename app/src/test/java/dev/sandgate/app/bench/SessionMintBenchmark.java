@@ -55,7 +55,7 @@ public final class SessionMintBenchmark {
         RedisServerExtension redis = new RedisServerExtension();
         List<String> flags = new ArrayList<>(List.of("--data-dir=" + dir.resolve("data"), "--isolation=none",
                 "--port=0", "--token-mints-per-minute=0", "--auth-failures-per-minute=0",
-                "--max-connections-per-ip=0", "--store=" + store));
+                "--max-connections-per-ip=0", "--allow-unisolated-sessions=true", "--store=" + store));
         if (store.equals("redis")) {
             redis.beforeAll(null);
             flags.add("--redis-url=" + redis.url(0));
