@@ -19,11 +19,12 @@ import java.util.Optional;
  * @param maxFileBytes the largest file the local runtime reads or writes in one piece
  * @param limits       what each local sandbox may use besides its memory: processes, CPU, disk
  * @param configFile   the properties file the settings were read from, if any
+ * @param store        where previews, tokens and sessions live, and the token key
  */
 public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
                           Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
                           IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker, ProcessSettings processes, long maxFileBytes,
-                          SandboxLimits limits, Optional<Path> configFile) {
+                          SandboxLimits limits, Optional<Path> configFile, StoreSettings store) {
 
     public AppSettings {
         Objects.requireNonNull(gateway, "gateway must not be null");
@@ -38,6 +39,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         Objects.requireNonNull(processes, "processes must not be null");
         Objects.requireNonNull(limits, "limits must not be null");
         Objects.requireNonNull(configFile, "configFile must not be null");
+        Objects.requireNonNull(store, "store must not be null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
         }
@@ -51,6 +53,15 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         if (!dataDir.isAbsolute()) {
             throw new IllegalArgumentException("dataDir " + dataDir + " must be absolute");
         }
+    }
+
+    /** Settings with the embedded file store and its key at {@code <dataDir>/secret.key}. */
+    public AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
+                       Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
+                       IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker,
+                       ProcessSettings processes, long maxFileBytes, SandboxLimits limits, Optional<Path> configFile) {
+        this(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allowUnisolatedSessions,
+                broker, processes, maxFileBytes, limits, configFile, StoreSettings.file(dataDir.resolve("secret.key")));
     }
 
     /**
@@ -68,43 +79,51 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
     /** The same settings listening on another port (tests use 0). */
     public AppSettings withPort(int port) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
     }
 
     /** The same settings with a configured API key. */
     public AppSettings withApiKey(String apiKey) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace,
-                isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
+                isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
     }
 
     /** The same settings with another process isolation. */
     public AppSettings withIsolation(IsolationMode isolation) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
     }
 
     /** The same settings with session tokens served, or not, although processes run without isolation. */
     public AppSettings withAllowUnisolatedSessions(boolean allow) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allow,
-                broker, processes, maxFileBytes, limits, configFile);
+                broker, processes, maxFileBytes, limits, configFile, store);
     }
 
     /** The same settings serving another workspace. */
     public AppSettings withWorkspace(String workspace) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
     }
 
     /** The same settings on the remote gateway, fronting {@code upstream}. */
     public AppSettings withRemote(Upstream upstream) {
         return new AppSettings(GatewayKind.REMOTE, Optional.of(upstream), host, port, publicUrl, dataDir, apiKey,
-                workspace, isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
+                workspace, isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
     }
 
-    /** The same settings over another data directory. */
-    public AppSettings withDataDir(Path dataDir) {
+    /** The same settings with another store (file or Redis) and token key. */
+    public AppSettings withStore(StoreSettings store) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
+    }
+
+    /** The same settings over another data directory (a token key kept in the old one follows it). */
+    public AppSettings withDataDir(Path dataDir) {
+        StoreSettings moved = store.tokenKeyFile().equals(this.dataDir.resolve("secret.key"))
+                ? store.withTokenKeyFile(dataDir.resolve("secret.key")) : store;
+        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, moved);
     }
 
     @Override
@@ -114,6 +133,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
                 + ", dataDir=" + dataDir + ", apiKey=" + (apiKey.isPresent() ? "***" : "(from the key file)")
                 + ", workspace=" + workspace + ", isolation=" + isolation.wireName()
                 + ", allowUnisolatedSessions=" + allowUnisolatedSessions + ", broker=" + broker
-                + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", limits=" + limits + ", configFile=" + configFile + "]";
+                + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", limits=" + limits + ", configFile=" + configFile
+                + ", store=" + store + "]";
     }
 }

@@ -23,6 +23,7 @@ public final class LocalGatewayModule extends AbstractModule {
     protected void configure() {
         // Nothing is created behind the wiring's back: every type comes from a module, or creation fails naming it.
         binder().requireExplicitBindings();
+        install(new StoreModule()); // previews, tokens and sessions: the file store or Redis
     }
 
     @Provides
@@ -33,6 +34,7 @@ public final class LocalGatewayModule extends AbstractModule {
                 .withProcesses(settings.processes())
                 .withMaxFileBytes(settings.maxFileBytes())
                 .withLimits(settings.limits())
+                .withSecretKeyFile(settings.store().tokenKeyFile())
                 .withUrls(urls);
     }
 
@@ -49,12 +51,6 @@ public final class LocalGatewayModule extends AbstractModule {
     @Singleton
     static SessionRefusal sessionRefusal(AppSettings settings, Isolation isolation) {
         return SessionRefusal.forIsolation(isolation.inForce(), settings.allowUnisolatedSessions());
-    }
-
-    @Provides
-    @Singleton
-    static AccessStore accessStore(LocalSettings settings) {
-        return FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(), settings.durableWrites());
     }
 
     @Provides

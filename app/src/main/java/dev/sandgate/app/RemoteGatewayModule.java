@@ -4,7 +4,6 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.sandgate.adapter.local.FileAccessStore;
-import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.retrofit.SandgateClient;
 import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.SandboxGateway;
@@ -22,7 +21,8 @@ import okhttp3.ResponseBody;
  * The remote gateway: a broker that fronts another broker, or Blaxel's hosted API, with sessions of its own. Compute
  * (sandboxes, processes, files) comes from the {@link Upstream} over HTTP ({@link SandgateClient}, with the upstream's
  * API key, which only this module holds); previews and tokens, and so sessions, are this broker's own, kept in a
- * {@link FileAccessStore} in its data directory, where the broker checks them too. Sandbox and preview URLs are this
+ * store {@link StoreModule} chooses (by default a {@link FileAccessStore} in its data directory), where the broker checks
+ * them too. Sandbox and preview URLs are this
  * broker's ({@link UrlScheme}), so clients never talk to the upstream.
  *
  * <p>Application previews are proxied to {@code upstream-host} and the preview's port ({@code 127.0.0.1} by default),
@@ -35,6 +35,7 @@ public final class RemoteGatewayModule extends AbstractModule {
     protected void configure() {
         // Nothing is created behind the wiring's back: every type comes from a module, or creation fails naming it.
         binder().requireExplicitBindings();
+        install(new StoreModule()); // previews, tokens and sessions: the file store or Redis
     }
 
     /** The upstream runs the processes and answers for their isolation: sessions are served. */
@@ -90,14 +91,6 @@ public final class RemoteGatewayModule extends AbstractModule {
                         + " refused this broker's API key (HTTP " + refused + "); check upstream-api-key\"}",
                         MediaType.get("application/json")))
                 .build();
-    }
-
-    /** This broker's previews and tokens, as the local gateway keeps them: {@code <data-dir>/access}. */
-    @Provides
-    @Singleton
-    static AccessStore accessStore(AppSettings settings) {
-        LocalSettings layout = LocalSettings.defaults(settings.dataDir());
-        return FileAccessStore.open(layout.accessDir(), layout.secretKeyFile(), layout.durableWrites());
     }
 
     @Provides

@@ -4,6 +4,7 @@ import dev.sandgate.adapter.vertx.PreviewPorts;
 
 import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.local.limits.SandboxLimits;
+import dev.sandgate.adapter.redis.RedisEndpoint;
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import java.io.IOException;
@@ -177,13 +178,16 @@ public final class SettingsLoader {
                         + " and the gateway is '" + gateway.key() + "'");
             }
         }
+        Path dataDir = path(pick.apply(Setting.DATA_DIR));
+        StoreSettings store = store(pick, dataDir, s -> flags.containsKey(s) || fromEnv.containsKey(s)
+                || fromFile.containsKey(s), warnings);
         AppSettings settings = new AppSettings(
                 gateway,
                 upstream,
                 host(pick.apply(Setting.HOST), Setting.HOST),
                 parse(pick.apply(Setting.PORT), Setting.PORT, v -> intIn(v, 0, 65535)),
                 optional(pick.apply(Setting.PUBLIC_URL)).map(s -> parse(s, Setting.PUBLIC_URL, SettingsLoader::httpUrl)),
-                path(pick.apply(Setting.DATA_DIR)),
+                dataDir,
                 optional(pick.apply(Setting.API_KEY)).map(SettingsLoader::apiKey),
                 parse(pick.apply(Setting.WORKSPACE), Setting.WORKSPACE, SettingsLoader::workspace),
                 parse(pick.apply(Setting.ISOLATION), Setting.ISOLATION, IsolationMode::parse),
@@ -199,7 +203,8 @@ public final class SettingsLoader {
                         parse(pick.apply(Setting.SANDBOX_CPUS), Setting.SANDBOX_CPUS, SettingsLoader::cpus),
                         parse(pick.apply(Setting.SANDBOX_DISK_QUOTA), Setting.SANDBOX_DISK_QUOTA,
                                 SettingsLoader::diskQuota)),
-                configFile);
+                configFile,
+                store);
         return new Invocation.Run(settings, warnings);
     }
 
@@ -367,6 +372,66 @@ public final class SettingsLoader {
             return v;
         });
         return new Upstream(url, apiKey, keyOrigin, workspace);
+    }
+
+    /**
+     * Where previews, tokens and sessions live: the file store (Redis settings are then ignored, with a warning) or
+     * Redis at {@link Setting#REDIS_URL}, with the password from {@link Setting#REDIS_PASSWORD_FILE}; and the token
+     * key file, {@code <data-dir>/secret.key} unless {@link Setting#TOKEN_KEY_FILE} says otherwise.
+     */
+    private StoreSettings store(Function<Setting, Sourced> pick, Path dataDir,
+                                java.util.function.Predicate<Setting> given, List<String> warnings) {
+        StoreSettings.Kind kind = parse(pick.apply(Setting.STORE), Setting.STORE, StoreSettings.Kind::parse);
+        Path keyFile = optional(pick.apply(Setting.TOKEN_KEY_FILE)).map(this::path)
+                .orElse(dataDir.resolve("secret.key"));
+        if (kind == StoreSettings.Kind.FILE) {
+            List<String> ignored = java.util.stream.Stream.of(Setting.REDIS_URL, Setting.REDIS_PASSWORD_FILE)
+                    .filter(given).map(Setting::key).toList();
+            if (!ignored.isEmpty()) {
+                warnings.add("ignoring " + String.join(", ", ignored) + ": the store is 'file' (set "
+                        + Setting.STORE.flag() + "=redis to use Redis)");
+            }
+            return StoreSettings.file(keyFile);
+        }
+        Sourced url = optional(pick.apply(Setting.REDIS_URL)).orElseThrow(() -> new ConfigurationException(
+                "the redis store needs Redis's address: " + Setting.REDIS_URL.flag() + "=redis://host:port[/db] or "
+                        + Setting.REDIS_URL.env()));
+        Optional<String> password = optional(pick.apply(Setting.REDIS_PASSWORD_FILE))
+                .map(s -> readRedisPassword(path(s), s));
+        RedisEndpoint endpoint = parse(url, Setting.REDIS_URL, v -> RedisEndpoint.parse(v, password));
+        return StoreSettings.redis(endpoint, keyFile);
+    }
+
+    /** Redis's password from its file, which only its owner may read; never echoed. */
+    private static String readRedisPassword(Path file, Sourced sourced) {
+        String what = "Redis password file " + file + " (from " + sourced.origin() + ")";
+        requireOwnerOnly(file, what);
+        String password;
+        try {
+            password = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new ConfigurationException(what + " cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        if (password.isEmpty() || password.length() > 4096 || password.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigurationException(what + " does not hold a password: give 1-4096 characters on one line");
+        }
+        return password;
+    }
+
+    private static void requireOwnerOnly(Path file, String what) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_"))) {
+                throw new ConfigurationException(what + " is open to others (mode "
+                        + PosixFilePermissions.toString(permissions) + "); make it 0600: chmod 600 " + file);
+            }
+        } catch (NoSuchFileException e) {
+            throw new ConfigurationException(what + " does not exist");
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        } catch (IOException e) {
+            throw new ConfigurationException(what + " cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** The upstream's key from its file, which only its owner may read (as {@code <data-dir>/api-key}). */

@@ -28,6 +28,7 @@ class SandgateArchitectureTest {
             .adapter("local", "dev.sandgate.adapter.local..")
             .adapter("retrofit", "dev.sandgate.adapter.retrofit..")
             .adapter("vertx", "dev.sandgate.adapter.vertx..")
+            .adapter("redis", "dev.sandgate.adapter.redis..")
             .withOptionalLayers(true)
             .ignoreDependency(resideInAPackage("dev.sandgate.app.."), alwaysTrue())
             .because("the domain and the ports must not know which technology serves them; only app wires adapters");
@@ -37,7 +38,8 @@ class SandgateArchitectureTest {
     static void every_module_is_imported(JavaClasses classes) {
         for (String name : List.of("dev.sandgate.domain.Session", "dev.sandgate.ports.SandboxGateway",
                 "dev.sandgate.adapter.local.LocalSandboxGateway", "dev.sandgate.adapter.retrofit.RetrofitSandboxGateway",
-                "dev.sandgate.adapter.vertx.BrokerServer", "dev.sandgate.app.Main")) {
+                "dev.sandgate.adapter.vertx.BrokerServer", "dev.sandgate.adapter.redis.RedisAccessStore",
+                "dev.sandgate.app.Main")) {
             assertThat(classes.contain(name)).as("%s is imported", name).isTrue();
         }
     }

@@ -1,5 +1,6 @@
 package dev.sandgate.adapter.local;
 
+import dev.sandgate.adapter.local.LocalRecords.JournalEntry;
 import dev.sandgate.adapter.local.LocalRecords.PreviewRecord;
 import dev.sandgate.adapter.local.LocalRecords.TokenRecord;
 import dev.sandgate.domain.Preview;
@@ -44,10 +45,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Previews and preview tokens kept on the disk, for the local runtime and for a broker in front of any provider.
  *
- * <p><b>Layout.</b> One file per preview, {@code <dir>/<sandbox>/<preview>.json}, holding the preview and its tokens,
- * written atomically (temporary file, flush, rename; see {@link AtomicFiles}). A change to a preview or one of its
- * tokens rewrites only that preview's file, and dropping a sandbox removes one directory. Everything is loaded into
- * memory when the store opens; reads and {@link #verify} never touch the disk.
+ * <p><b>Layout.</b> One append-only journal, {@code <dir>/journal.log} ({@link AccessJournal}): a change to a preview
+ * or one of its tokens appends that preview's whole new record as one line, a removal appends one short line.
+ * Concurrent changes share one flush (group commit), so a mint costs a line and a share of an {@code fdatasync}
+ * instead of a file rewritten and flushed on its own. The journal is replayed and compacted when the store opens, and
+ * compacted when it grows. (Stores written before the journal, one file per preview in
+ * {@code <dir>/<sandbox>/<preview>.json}, are read once and moved into it.) Everything is loaded into memory when the
+ * store opens; reads and {@link #verify} never touch the disk.
  *
  * <p><b>Token values.</b> A token's value is never stored. Each token record holds a random 32-byte nonce, and its
  * value is {@value #PREFIX}{@code + base64url(HMAC-SHA256(key, "<sandbox>|<preview>|<token name>|" + nonce))}
@@ -79,6 +83,7 @@ public final class FileAccessStore implements AccessStore {
 
     private final Path dir;
     private final boolean durable;
+    private final AccessJournal journal;
     private final SecretKeySpec key;
     private final ThreadLocal<Mac> macs;
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
@@ -98,6 +103,7 @@ public final class FileAccessStore implements AccessStore {
     private FileAccessStore(Path dir, byte[] key, boolean durable) {
         this.dir = dir;
         this.durable = durable;
+        this.journal = new AccessJournal(dir, durable);
         if (key.length < KEY_BYTES) {
             throw new IllegalArgumentException("the token key has " + key.length + " bytes; it needs at least "
                     + KEY_BYTES);
@@ -130,6 +136,7 @@ public final class FileAccessStore implements AccessStore {
     @Override
     public Preview insertPreview(Preview preview) {
         Objects.requireNonNull(preview, "preview must not be null");
+        long end;
         synchronized (lock) {
             Map<PreviewName, PreviewState> ofSandbox = previews.get(preview.sandbox());
             if (ofSandbox != null && ofSandbox.containsKey(preview.name())) {
@@ -137,23 +144,26 @@ public final class FileAccessStore implements AccessStore {
                         + preview.sandbox());
             }
             PreviewState state = new PreviewState(preview, sequence.incrementAndGet());
-            persist(state.preview, state.seq, List.of());
+            end = persist(state.preview, state.seq, List.of());
             previews.computeIfAbsent(preview.sandbox(), s -> new ConcurrentHashMap<>()).put(preview.name(), state);
-            return preview;
         }
+        sync(end, "preview " + preview.name() + " of sandbox " + preview.sandbox() + " could not be saved");
+        return preview;
     }
 
     @Override
     public Preview replacePreview(Preview preview) {
         Objects.requireNonNull(preview, "preview must not be null");
+        long end;
         synchronized (lock) {
             PreviewState state = state(preview.sandbox(), preview.name()).orElseThrow(() ->
                     new SandgateException.NotFound("preview " + preview.name() + " not found in sandbox "
                             + preview.sandbox()));
-            persist(preview, state.seq, state.tokens);
+            end = persist(preview, state.seq, state.tokens);
             state.preview = preview;
-            return preview;
         }
+        sync(end, "preview " + preview.name() + " of sandbox " + preview.sandbox() + " could not be saved");
+        return preview;
     }
 
     @Override
@@ -175,39 +185,36 @@ public final class FileAccessStore implements AccessStore {
     public Optional<Preview> removePreview(SandboxName sandbox, PreviewName name) {
         Objects.requireNonNull(sandbox, "sandbox must not be null");
         Objects.requireNonNull(name, "name must not be null");
+        String failure = "preview " + name + " of sandbox " + sandbox + " could not be removed";
+        Optional<PreviewState> state;
+        long end;
         synchronized (lock) {
-            Optional<PreviewState> state = state(sandbox, name);
+            state = state(sandbox, name);
             if (state.isEmpty()) {
                 return Optional.empty();
             }
-            try {
-                Files.deleteIfExists(file(sandbox, name));
-                if (durable) {
-                    AtomicFiles.syncDirectory(file(sandbox, name).getParent());
-                }
-            } catch (IOException e) {
-                throw unavailable("preview " + name + " of sandbox " + sandbox + " could not be removed", e);
-            }
+            end = append(JournalEntry.del(sandbox.value(), name.value()), failure);
             forget(state.get());
             previews.get(sandbox).remove(name);
-            return Optional.of(state.get().preview);
         }
+        sync(end, failure);
+        return Optional.of(state.get().preview);
     }
 
     @Override
     public void removeSandbox(SandboxName sandbox) {
         Objects.requireNonNull(sandbox, "sandbox must not be null");
+        String failure = "previews of sandbox " + sandbox + " could not be removed";
+        long end;
         synchronized (lock) {
-            try {
-                AtomicFiles.deleteTree(dir.resolve(sandbox.value()));
-            } catch (IOException e) {
-                throw unavailable("previews of sandbox " + sandbox + " could not be removed", e);
+            if (!previews.containsKey(sandbox)) {
+                return;
             }
+            end = append(JournalEntry.drop(sandbox.value()), failure);
             Map<PreviewName, PreviewState> ofSandbox = previews.remove(sandbox);
-            if (ofSandbox != null) {
-                ofSandbox.values().forEach(this::forget);
-            }
+            ofSandbox.values().forEach(this::forget);
         }
+        sync(end, failure);
     }
 
     // ------------------------------------------------------------------ tokens
@@ -215,8 +222,9 @@ public final class FileAccessStore implements AccessStore {
     /**
      * {@inheritDoc}
      *
-     * <p>The evicted tokens leave the preview's record in the same atomic write that adds the new token, so a crash
-     * leaves either the old record or the new one; they leave the verification index only once that write is done.
+     * <p>The evicted tokens leave the preview's record in the same journal line that adds the new token, so a crash
+     * leaves either the old record or the new one; they leave the verification index only once that line is
+     * written, and the mint returns once it is on the disk.
      */
     @Override
     public PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt,
@@ -228,6 +236,8 @@ public final class FileAccessStore implements AccessStore {
         Objects.requireNonNull(now, "now must not be null");
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
+        long end;
+        TokenState token;
         synchronized (lock) {
             PreviewState state = state(sandbox, preview).orElseThrow(() ->
                     new SandgateException.NotFound("preview " + preview + " not found in sandbox " + sandbox));
@@ -236,16 +246,17 @@ public final class FileAccessStore implements AccessStore {
             }
             List<TokenState> evicted = evictedToMakeRoom(state.tokens, now);
             TokenValue value = TokenValue.of(derive(sandbox, preview, name, nonce));
-            TokenState token = new TokenState(state, name, nonce, value, expiresAt, sequence.incrementAndGet());
+            token = new TokenState(state, name, nonce, value, expiresAt, sequence.incrementAndGet());
             List<TokenState> tokens = new ArrayList<>(state.tokens);
             tokens.removeAll(evicted);
             tokens.add(token);
-            persist(state.preview, state.seq, tokens);
+            end = persist(state.preview, state.seq, tokens);
             state.tokens = List.copyOf(tokens);
             evicted.forEach(t -> index.remove(t.key));
             index.put(token.key, token);
-            return token.toToken();
         }
+        sync(end, "preview " + preview + " of sandbox " + sandbox + " could not be saved");
+        return token.toToken();
     }
 
     /** The tokens {@link PreviewToken#evictedToMakeRoom} names, among {@code held} (oldest first). */
@@ -273,23 +284,26 @@ public final class FileAccessStore implements AccessStore {
     @Override
     public Optional<PreviewToken> removeToken(SandboxName sandbox, PreviewName preview, TokenName name) {
         Objects.requireNonNull(name, "name must not be null");
+        long end;
+        Optional<TokenState> token;
         synchronized (lock) {
             Optional<PreviewState> state = state(sandbox, preview);
             if (state.isEmpty()) {
                 return Optional.empty();
             }
             PreviewState s = state.get();
-            Optional<TokenState> token = s.tokens.stream().filter(t -> t.name.equals(name)).findFirst();
+            token = s.tokens.stream().filter(t -> t.name.equals(name)).findFirst();
             if (token.isEmpty()) {
                 return Optional.empty();
             }
             List<TokenState> remaining = new ArrayList<>(s.tokens);
             remaining.remove(token.get());
-            persist(s.preview, s.seq, remaining);
+            end = persist(s.preview, s.seq, remaining);
             s.tokens = List.copyOf(remaining);
             index.remove(token.get().key);
-            return Optional.of(token.get().toToken(TokenValue.of(derive(sandbox, preview, name, token.get().nonce))));
         }
+        sync(end, "preview " + preview + " of sandbox " + sandbox + " could not be saved");
+        return Optional.of(token.get().toToken(TokenValue.of(derive(sandbox, preview, name, token.get().nonce))));
     }
 
     @Override
@@ -389,11 +403,13 @@ public final class FileAccessStore implements AccessStore {
         }
     }
 
-    private Path file(SandboxName sandbox, PreviewName name) {
-        return dir.resolve(sandbox.value()).resolve(name.value() + SUFFIX);
+    /** Appends the preview's new record to the journal (under the lock); returns where it ends, for {@link #sync}. */
+    private long persist(Preview preview, long seq, List<TokenState> tokens) {
+        return append(JournalEntry.put(record(preview, seq, tokens)), "preview " + preview.name() + " of sandbox "
+                + preview.sandbox() + " could not be saved");
     }
 
-    private void persist(Preview preview, long seq, List<TokenState> tokens) {
+    private static PreviewRecord record(Preview preview, long seq, List<TokenState> tokens) {
         List<TokenRecord> records = new ArrayList<>(tokens.size());
         for (TokenState t : tokens) {
             TokenRecord r = new TokenRecord();
@@ -403,19 +419,55 @@ public final class FileAccessStore implements AccessStore {
             r.seq = t.seq;
             records.add(r);
         }
-        Path file = file(preview.sandbox(), preview.name());
+        return PreviewRecord.of(preview, seq, records);
+    }
+
+    /** Under the lock: one journal line, then compaction if the journal has grown enough. */
+    private long append(JournalEntry entry, String failure) {
         try {
-            Files.createDirectories(file.getParent());
-            AtomicFiles.write(file, LocalJson.encode(PreviewRecord.class, PreviewRecord.of(preview, seq, records)),
-                    durable);
+            long end = journal.append(entry);
+            if (journal.wantsCompaction()) {
+                compact();
+                return 0; // the compacted journal is on the disk already
+            }
+            return end;
         } catch (IOException e) {
-            throw unavailable("preview " + preview.name() + " of sandbox " + preview.sandbox()
-                    + " could not be saved", e);
+            throw unavailable(failure, e);
         }
     }
 
+    /** Outside the lock: returns once the journal holds the change on the disk (group commit). */
+    private void sync(long end, String failure) {
+        try {
+            journal.sync(end);
+        } catch (IOException e) {
+            throw unavailable(failure, e);
+        }
+    }
+
+    /** Rewrites the journal as one line per live preview (under the lock). */
+    private void compact() throws IOException {
+        List<JournalEntry> entries = new ArrayList<>();
+        for (Map<PreviewName, PreviewState> ofSandbox : previews.values()) {
+            for (PreviewState s : ofSandbox.values()) {
+                entries.add(JournalEntry.put(record(s.preview, s.seq, s.tokens)));
+            }
+        }
+        journal.compact(entries);
+    }
+
+    /** For tests: the disk stops taking the journal's lines. */
+    void breakJournalForTest() throws IOException {
+        journal.breakForTest();
+    }
+
+    /**
+     * Loads the records of an older layout (one file per preview), then replays the journal over them, then writes
+     * the journal anew (which drops a torn last line) and removes the older files.
+     */
     private void load() {
-        long maxSeq = 0;
+        long[] maxSeq = {0};
+        List<Path> legacy = new ArrayList<>();
         try {
             Files.createDirectories(dir);
             try (DirectoryStream<Path> sandboxes = Files.newDirectoryStream(dir)) {
@@ -423,13 +475,17 @@ public final class FileAccessStore implements AccessStore {
                     if (!Files.isDirectory(sandboxDir, LinkOption.NOFOLLOW_LINKS)) {
                         continue;
                     }
+                    legacy.add(sandboxDir);
                     try (DirectoryStream<Path> files = Files.newDirectoryStream(sandboxDir, "*" + SUFFIX)) {
                         for (Path file : files) {
                             if (file.getFileName().toString().startsWith(".")) {
                                 continue; // a temporary file left by a crash
                             }
                             try {
-                                maxSeq = Math.max(maxSeq, loadPreview(file));
+                                PreviewRecord record = LocalJson.decode(PreviewRecord.class, Files.readAllBytes(file),
+                                        "preview record " + file.getFileName());
+                                maxSeq[0] = Math.max(maxSeq[0], loadPreview(record, "preview record "
+                                        + file.getFileName()));
                             } catch (IOException e) {
                                 // Fails closed: the preview and its tokens are unusable until the file is repaired.
                                 LOG.error("ignoring a preview of sandbox {}: {}", sandboxDir.getFileName(),
@@ -439,20 +495,59 @@ public final class FileAccessStore implements AccessStore {
                     }
                 }
             }
+            journal.replay(entry -> {
+                try {
+                    maxSeq[0] = Math.max(maxSeq[0], apply(entry));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+            });
+            synchronized (lock) {
+                compact();
+            }
+            for (Path old : legacy) {
+                AtomicFiles.deleteTree(old);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("the access store could not be read", e);
         }
-        sequence.set(maxSeq);
+        sequence.set(maxSeq[0]);
     }
 
-    private long loadPreview(Path file) throws IOException {
-        PreviewRecord record = LocalJson.decode(PreviewRecord.class, Files.readAllBytes(file),
-                "preview record " + file.getFileName());
+    /** One journal line, replayed; returns the highest sequence number it holds. */
+    private long apply(JournalEntry entry) throws IOException {
+        switch (String.valueOf(entry.op)) {
+            case "put" -> {
+                if (entry.preview == null) {
+                    throw new IOException("a put line without a preview");
+                }
+                return loadPreview(entry.preview, "journal record of preview " + entry.preview.name);
+            }
+            case "del" -> {
+                state(SandboxName.of(entry.sandbox), PreviewName.of(entry.name)).ifPresent(st -> {
+                    forget(st);
+                    previews.get(st.preview.sandbox()).remove(st.preview.name());
+                });
+                return 0;
+            }
+            case "drop" -> {
+                Map<PreviewName, PreviewState> ofSandbox = previews.remove(SandboxName.of(entry.sandbox));
+                if (ofSandbox != null) {
+                    ofSandbox.values().forEach(this::forget);
+                }
+                return 0;
+            }
+            default -> throw new IOException("unknown journal operation '" + entry.op + "'");
+        }
+    }
+
+    /** Puts a preview's record in memory, replacing an earlier one of that preview; returns its highest sequence. */
+    private long loadPreview(PreviewRecord record, String what) throws IOException {
         Preview preview;
         try {
             preview = record.preview();
         } catch (RuntimeException e) {
-            throw new IOException("preview record " + file.getFileName() + " is invalid: " + e.getMessage(), e);
+            throw new IOException(what + " is invalid: " + e.getMessage(), e);
         }
         PreviewState state = new PreviewState(preview, record.seq);
         long maxSeq = record.seq;
@@ -467,12 +562,16 @@ public final class FileAccessStore implements AccessStore {
                         "expiresAt"), r.seq));
                 maxSeq = Math.max(maxSeq, r.seq);
             } catch (RuntimeException e) {
-                throw new IOException("a token of preview record " + file.getFileName() + " is invalid", e);
+                throw new IOException("a token of " + what + " is invalid", e);
             }
         }
         tokens.sort(Comparator.comparingLong(t -> t.seq));
         state.tokens = List.copyOf(tokens);
-        previews.computeIfAbsent(preview.sandbox(), s -> new ConcurrentHashMap<>()).put(preview.name(), state);
+        PreviewState earlier = previews.computeIfAbsent(preview.sandbox(), s -> new ConcurrentHashMap<>())
+                .put(preview.name(), state);
+        if (earlier != null) {
+            forget(earlier); // a later line of the journal about the same preview
+        }
         tokens.forEach(t -> index.put(t.key, t));
         return maxSeq;
     }
@@ -486,9 +585,10 @@ public final class FileAccessStore implements AccessStore {
 
     /**
      * Reads the key file, or creates it with {@value #KEY_BYTES} random bytes, owner-only ({@code 0600}), atomically
-     * (so two processes starting together agree on one key).
+     * (so two processes starting together agree on one key). Public so that another store of the same cluster
+     * (Redis) derives its tokens from the same key file.
      */
-    static byte[] loadOrCreateKey(Path keyFile, boolean durable) {
+    public static byte[] loadOrCreateKey(Path keyFile, boolean durable) {
         Path file = keyFile.toAbsolutePath().normalize();
         try {
             if (!Files.exists(file)) {

@@ -24,6 +24,11 @@ final class LocalJson {
         return MOSHI.adapter(type).indent("  ").toJson(value).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** One record on one line (JSON escapes every line break inside strings), ending in a line feed. */
+    static <T> byte[] encodeLine(Class<T> type, T value) {
+        return (MOSHI.adapter(type).toJson(value) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Decodes a record; malformed or incomplete content is an {@link IOException} naming {@code what}. */
     static <T> T decode(Class<T> type, byte[] bytes, String what) throws IOException {
         try {

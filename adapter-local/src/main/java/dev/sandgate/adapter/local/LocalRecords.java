@@ -154,6 +154,44 @@ final class LocalRecords {
         long seq;
     }
 
+    /**
+     * One line of the access journal ({@code access/journal.log}): {@code put} (a preview's whole record, with its
+     * tokens, as it now is), {@code del} (preview {@code name} of {@code sandbox} removed) or {@code drop} (every
+     * preview of {@code sandbox} removed). Replayed in order; the last line about a preview wins.
+     */
+    static final class JournalEntry {
+        int version;
+        String op;
+        PreviewRecord preview;
+        String sandbox;
+        String name;
+
+        static JournalEntry put(PreviewRecord preview) {
+            JournalEntry e = new JournalEntry();
+            e.version = VERSION;
+            e.op = "put";
+            e.preview = preview;
+            return e;
+        }
+
+        static JournalEntry del(String sandbox, String name) {
+            JournalEntry e = new JournalEntry();
+            e.version = VERSION;
+            e.op = "del";
+            e.sandbox = sandbox;
+            e.name = name;
+            return e;
+        }
+
+        static JournalEntry drop(String sandbox) {
+            JournalEntry e = new JournalEntry();
+            e.version = VERSION;
+            e.op = "drop";
+            e.sandbox = sandbox;
+            return e;
+        }
+    }
+
     private static <T> List<T> listOrEmpty(List<T> list) {
         return list == null ? List.of() : list;
     }

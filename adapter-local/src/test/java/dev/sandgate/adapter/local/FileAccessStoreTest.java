@@ -184,15 +184,54 @@ class FileAccessStoreTest {
     }
 
     @Test
-    void a_corrupt_preview_record_is_skipped_and_its_tokens_fail_closed() throws IOException {
+    void a_corrupt_journal_line_is_skipped_and_the_token_it_held_fails_closed() throws IOException {
+        String kept = mint("kept", LATER).value().value();
         store.insertPreview(preview(SANDBOX, PreviewName.of("broken"), false));
         String value = mint(PreviewName.of("broken"), "t", LATER).value().value();
-        Files.writeString(dataDir.resolve("access/box/broken.json"), "{\"version\":1,\"name\":");
+        Path journal = dataDir.resolve("access/journal.log");
+        List<String> lines = new ArrayList<>(Files.readAllLines(journal));
+        lines.set(lines.size() - 1, "{\"version\":1,\"op\":\"put\",\"preview\":{\"name\":");
+        Files.write(journal, lines);
 
         FileAccessStore reopened = open(dataDir);
 
-        assertThat(reopened.listPreviews(SANDBOX)).extracting(p -> p.name().value()).containsExactly("web");
         assertThat(reopened.verify(SANDBOX, PreviewName.of("broken"), value, NOW)).isEmpty();
+        assertThat(reopened.listTokens(SANDBOX, PreviewName.of("broken"))).isEmpty();
+        assertThat(reopened.verify(SANDBOX, PREVIEW, kept, NOW)).isPresent();
+    }
+
+    @Test
+    void a_last_line_torn_by_a_crash_is_ignored_and_dropped_when_the_store_opens() throws IOException {
+        String value = mint("t1", LATER).value().value();
+        Path journal = dataDir.resolve("access/journal.log");
+        Files.write(journal, "{\"version\":1,\"op\":\"del\",\"sandbox\":\"box\",\"na".getBytes(
+                StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
+
+        FileAccessStore reopened = open(dataDir);
+
+        assertThat(reopened.verify(SANDBOX, PREVIEW, value, NOW)).isPresent();
+        assertThat(Files.readString(journal)).endsWith("\n").doesNotContain("\"del\"");
+        assertThat(open(dataDir).verify(SANDBOX, PREVIEW, value, NOW)).isPresent();
+    }
+
+    @Test
+    void a_store_of_one_file_per_preview_is_moved_into_the_journal_and_its_tokens_still_verify()
+            throws IOException {
+        String value = mint("t1", LATER).value().value();
+        Path journal = dataDir.resolve("access/journal.log");
+        String line = Files.readAllLines(journal).stream().filter(l -> l.contains("\"t1\"")).findFirst()
+                .orElseThrow();
+        String record = line.substring(line.indexOf("\"preview\":") + "\"preview\":".length(),
+                line.lastIndexOf(",\"version\":")); // the fields are in alphabetical order
+        Files.createDirectories(dataDir.resolve("access/box"));
+        Files.writeString(dataDir.resolve("access/box/web.json"), record);
+        Files.delete(journal);
+
+        FileAccessStore reopened = open(dataDir);
+
+        assertThat(reopened.verify(SANDBOX, PREVIEW, value, NOW)).isPresent();
+        assertThat(dataDir.resolve("access/box")).doesNotExist();
+        assertThat(open(dataDir).verify(SANDBOX, PREVIEW, value, NOW)).isPresent();
     }
 
     @Test
@@ -246,15 +285,15 @@ class FileAccessStoreTest {
     }
 
     @Test
-    void removing_a_sandbox_drops_its_previews_tokens_and_files() {
+    void removing_a_sandbox_drops_its_previews_tokens_and_files() throws IOException {
         String value = mint("t1", LATER).value().value();
 
         store.removeSandbox(SANDBOX);
 
         assertThat(store.listPreviews(SANDBOX)).isEmpty();
         assertThat(store.verify(SANDBOX, PREVIEW, value, NOW)).isEmpty();
-        assertThat(dataDir.resolve("access").resolve(SANDBOX.value())).doesNotExist();
         assertThat(open(dataDir).listPreviews(SANDBOX)).isEmpty();
+        assertThat(Files.readString(dataDir.resolve("access/journal.log"))).doesNotContain("\"box\"");
     }
 
     /** Each thread mints into a preview of its own, so each of its tokens verifies until its own next ten. */
@@ -313,7 +352,7 @@ class FileAccessStoreTest {
                 "t6", "t5", "t4", "t3", "t2");
         assertThat(reopened.verify(SANDBOX, PREVIEW, values.get(0), NOW)).isEmpty();
         assertThat(reopened.verify(SANDBOX, PREVIEW, values.get(10), NOW)).isPresent();
-        assertThat(Files.readString(dataDir.resolve("access/box/web.json"))).doesNotContain("\"t1\"")
+        assertThat(Files.readString(dataDir.resolve("access/journal.log"))).doesNotContain("\"t1\"")
                 .contains("\"t2\"", "\"t11\"");
     }
 
@@ -339,9 +378,7 @@ class FileAccessStoreTest {
     @Test
     void a_mint_whose_record_cannot_be_written_evicts_nothing() throws IOException {
         List<String> values = mintLive(PreviewToken.MAX_PER_PREVIEW);
-        Path record = dataDir.resolve("access/box/web.json");
-        Files.move(record, dataDir.resolve("web.json.saved"));
-        Files.createDirectories(record.resolve("in-the-way")); // the record's rename now fails
+        store.breakJournalForTest(); // the disk takes no more lines
 
         assertThatThrownBy(() -> mint("t11", LATER)).isInstanceOf(SandgateException.Unavailable.class);
 

@@ -1,0 +1,48 @@
+package dev.sandgate.app;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.sandgate.adapter.local.FileAccessStore;
+import dev.sandgate.adapter.local.LocalSettings;
+import dev.sandgate.adapter.redis.RedisAccessStore;
+import dev.sandgate.ports.AccessStore;
+
+/**
+ * The {@link AccessStore} the settings choose: the embedded {@link FileAccessStore} under the data directory, or the
+ * {@link RedisAccessStore} every broker of a cluster shares. Both derive token values from the token key file, so a
+ * key moves with its data from one to the other. Installed by each gateway module.
+ */
+public final class StoreModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        binder().requireExplicitBindings();
+    }
+
+    /**
+     * Opens the store; Redis unreachable at start-up fails here, with a message naming the endpoint (never the
+     * password), and the program exits with status 1.
+     */
+    @Provides
+    @Singleton
+    static AccessStore accessStore(AppSettings settings, Lifecycle lifecycle) {
+        StoreSettings store = settings.store();
+        LocalSettings layout = LocalSettings.defaults(settings.dataDir());
+        return switch (store.kind()) {
+            case FILE -> FileAccessStore.open(layout.accessDir(), store.tokenKeyFile(), layout.durableWrites());
+            case REDIS -> lifecycle.register("the shared store", RedisAccessStore.open(store.redis().orElseThrow(),
+                    FileAccessStore.loadOrCreateKey(store.tokenKeyFile(), true)));
+        };
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof StoreModule;
+    }
+
+    @Override
+    public int hashCode() {
+        return StoreModule.class.hashCode();
+    }
+}

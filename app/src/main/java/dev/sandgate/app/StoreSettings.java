@@ -1,0 +1,68 @@
+package dev.sandgate.app;
+
+import dev.sandgate.adapter.redis.RedisEndpoint;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where previews, tokens and sessions live, and the key their token values are derived from.
+ *
+ * @param kind         the embedded file store (the default) or the Redis store every broker of a cluster shares
+ * @param redis        where Redis is; present exactly for {@link Kind#REDIS}
+ * @param tokenKeyFile the token key (32 random bytes, created {@code 0600} by the first broker that finds it
+ *                     missing); every broker of a cluster must point at the same key
+ */
+public record StoreSettings(Kind kind, Optional<RedisEndpoint> redis, Path tokenKeyFile) {
+    /** The kinds of store. */
+    public enum Kind {
+        FILE, REDIS;
+
+        static Kind parse(String value) {
+            String normalised = value.trim().toLowerCase(Locale.ROOT);
+            for (Kind kind : values()) {
+                if (kind.key().equals(normalised)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("'" + value + "' is not a store; use 'file' or 'redis'");
+        }
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public StoreSettings {
+        Objects.requireNonNull(kind, "kind must not be null");
+        Objects.requireNonNull(redis, "redis must not be null");
+        Objects.requireNonNull(tokenKeyFile, "tokenKeyFile must not be null");
+        if ((kind == Kind.REDIS) != redis.isPresent()) {
+            throw new IllegalArgumentException(kind == Kind.REDIS ? "the redis store needs a Redis URL"
+                    : "a Redis URL is only for the redis store");
+        }
+        if (!tokenKeyFile.isAbsolute()) {
+            throw new IllegalArgumentException("tokenKeyFile " + tokenKeyFile + " must be absolute");
+        }
+    }
+
+    public static StoreSettings file(Path tokenKeyFile) {
+        return new StoreSettings(Kind.FILE, Optional.empty(), tokenKeyFile);
+    }
+
+    public static StoreSettings redis(RedisEndpoint endpoint, Path tokenKeyFile) {
+        return new StoreSettings(Kind.REDIS, Optional.of(endpoint), tokenKeyFile);
+    }
+
+    public StoreSettings withTokenKeyFile(Path tokenKeyFile) {
+        return new StoreSettings(kind, redis, tokenKeyFile);
+    }
+
+    @Override
+    public String toString() {
+        return "StoreSettings[" + kind.key() + redis.map(r -> " at " + r.describe()
+                + (r.password().isPresent() ? " with a password" : "")).orElse("") + ", tokenKeyFile=" + tokenKeyFile
+                + "]";
+    }
+}

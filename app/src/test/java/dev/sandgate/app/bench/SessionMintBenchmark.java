@@ -1,0 +1,153 @@
+package dev.sandgate.app.bench;
+
+import dev.sandgate.adapter.redis.RedisServerExtension;
+import dev.sandgate.app.AppSettings;
+import dev.sandgate.app.Invocation;
+import dev.sandgate.app.SandgateApp;
+import dev.sandgate.app.SettingsLoader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Session mint throughput against authenticated reads, side by side on one broker, for the file store and the Redis
+ * store. A session is minted as the SDK's {@code sessions.create} does: a port-443 preview, then a token for it. The
+ * reference is {@code GET /v0/sandboxes/{name}} with the API key. Both run at concurrency 16 (one HTTP/1.1
+ * connection per thread), in alternating rounds of {@code ROUND} each, so that the load of the box weighs on both
+ * alike; the figures are the totals over the rounds.
+ *
+ * <p>Arguments: the stores to measure ({@code file,redis}), the seconds per round (default 5), the rounds (default 3).
+ */
+public final class SessionMintBenchmark {
+    private static final int CONCURRENCY = 16;
+
+    private SessionMintBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> stores = List.of((args.length > 0 ? args[0] : "file,redis").split(","));
+        Duration round = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        System.out.printf(Locale.ROOT, "session mints vs authenticated GETs, concurrency %d, %d rounds of %s each%n",
+                CONCURRENCY, rounds, round);
+        for (String store : stores) {
+            measure(store.trim(), round, rounds);
+        }
+    }
+
+    private static void measure(String store, Duration round, int rounds) throws Exception {
+        Path dir = Files.createTempDirectory("sandgate-bench-");
+        RedisServerExtension redis = new RedisServerExtension();
+        List<String> flags = new ArrayList<>(List.of("--data-dir=" + dir.resolve("data"), "--isolation=none",
+                "--port=0", "--token-mints-per-minute=0", "--auth-failures-per-minute=0",
+                "--max-connections-per-ip=0", "--allow-unisolated-sessions=true", "--store=" + store));
+        if (store.equals("redis")) {
+            redis.beforeAll(null);
+            flags.add("--redis-url=" + redis.url(0));
+        }
+        AppSettings settings = ((Invocation.Run) SettingsLoader.create(dir, dir).load(flags, Map.of())).settings();
+        try (SandgateApp app = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom())) {
+            String base = app.publicUrl().toString();
+            String key = app.apiKey().value();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .executor(Executors.newFixedThreadPool(4)).build();
+            check(send(http, post(base + "/v0/sandboxes", key, "{\"metadata\":{\"name\":\"bench\"}}")));
+            AtomicLong ids = new AtomicLong();
+            String expires = Instant.now().plus(Duration.ofHours(1)).toString();
+            Work read = () -> check(send(http, HttpRequest.newBuilder(URI.create(base + "/v0/sandboxes/bench"))
+                    .header("x-blaxel-authorization", "Bearer " + key).header("x-blaxel-workspace", "default")
+                    .GET().build()));
+            Work mint = () -> {
+                String name = "session-" + ids.incrementAndGet();
+                check(send(http, post(base + "/v0/sandboxes/bench/previews", key, "{\"metadata\":{\"name\":\"" + name
+                        + "\"},\"spec\":{\"port\":443,\"public\":false,\"expires\":\"" + expires + "\"}}")));
+                check(send(http, post(base + "/v0/sandboxes/bench/previews/" + name + "/tokens", key,
+                        "{\"metadata\":{\"name\":\"token-1\"},\"spec\":{\"expiresAt\":\"" + expires + "\"}}")));
+            };
+            run(read, Duration.ofSeconds(2)); // warm-up
+            run(mint, Duration.ofSeconds(2));
+            long reads = 0;
+            long mints = 0;
+            long readNanos = 0;
+            long mintNanos = 0;
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                reads += run(read, round);
+                long t1 = System.nanoTime();
+                mints += run(mint, round);
+                long t2 = System.nanoTime();
+                readNanos += t1 - t0;
+                mintNanos += t2 - t1;
+            }
+            double readRate = reads / (readNanos / 1e9);
+            double mintRate = mints / (mintNanos / 1e9);
+            System.out.printf(Locale.ROOT, "store %-5s  authenticated GET %8.0f/s   session mint %8.0f/s   ratio %.2f%n",
+                    store, readRate, mintRate, mintRate / readRate);
+        } finally {
+            if (store.equals("redis")) {
+                redis.afterAll(null);
+            }
+        }
+    }
+
+    private interface Work {
+        void once() throws Exception;
+    }
+
+    /** Runs {@code work} on {@link #CONCURRENCY} threads for {@code duration}; returns how many times it ran. */
+    private static long run(Work work, Duration duration) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        long deadline = System.nanoTime() + duration.toNanos();
+        AtomicLong count = new AtomicLong();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < CONCURRENCY; i++) {
+                futures.add(pool.submit(() -> {
+                    while (System.nanoTime() < deadline) {
+                        work.once();
+                        count.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return count.get();
+    }
+
+    private static HttpRequest post(String url, String key, String body) {
+        return HttpRequest.newBuilder(URI.create(url)).header("x-blaxel-authorization", "Bearer " + key)
+                .header("x-blaxel-workspace", "default").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private static HttpResponse<String> send(HttpClient http, HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void check(HttpResponse<String> response) {
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(response.request().method() + " " + response.request().uri() + ": "
+                    + response.statusCode() + " " + response.body());
+        }
+    }
+}
