@@ -117,7 +117,7 @@ final class DataPlaneRoutes {
 
             @Override
             Buffer keepalive() {
-                return Buffer.buffer("[keepalive]\n");
+                return WireJson.keepaliveLine();
             }
 
             @Override
@@ -381,12 +381,12 @@ final class DataPlaneRoutes {
         }, dp -> new LineStream<LogLine>(streams, ctx, "text/plain; charset=utf-8") {
             @Override
             Buffer line(LogLine line) {
-                return Buffer.buffer(line.stream().prefix() + line.text() + "\n", StandardCharsets.UTF_8.name());
+                return WireJson.logStreamLine(line);
             }
 
             @Override
             Buffer keepalive() {
-                return Buffer.buffer("[keepalive]\n");
+                return WireJson.keepaliveLine();
             }
 
             @Override

@@ -423,6 +423,16 @@ final class WireJson {
         return new JsonObject().put("op", event.op()).put("path", event.path().value()).put("name", event.name());
     }
 
+    /** One line of the log stream (not JSON): {@code stdout:<text>} or {@code stderr:<text>}, then a newline. */
+    static Buffer logStreamLine(LogLine line) {
+        return Buffer.buffer(line.stream().prefix() + line.text() + "\n", java.nio.charset.StandardCharsets.UTF_8.name());
+    }
+
+    /** The keepalive line of the log and watch streams, which readers skip. */
+    static Buffer keepaliveLine() {
+        return Buffer.buffer("[keepalive]\n");
+    }
+
     /** A JSON value as one NDJSON line. */
     static Buffer ndjson(JsonObject line) {
         return Buffer.buffer(line.encode() + "\n");

@@ -7,6 +7,7 @@ import static dev.sandgate.ports.wire.WireFixtures.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.LogLine;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
@@ -162,6 +163,14 @@ class BrokerWireFixturesTest {
     void the_watch_stream_writes_one_json_event_per_line() {
         assertThat(WireFixtures.WATCH_EVENTS.stream().map(WireJson::fileEvent).toList())
                 .isEqualTo(WireFixtures.lines("stream/watch.ndjson").stream().map(JsonObject::new).toList());
+    }
+
+    @Test
+    void the_log_stream_writes_prefixed_lines_and_keepalives_as_the_fixture() {
+        List<LogLine> lines = WireFixtures.LOG_STREAM_LINES;
+        String written = WireJson.logStreamLine(lines.get(0)).toString() + WireJson.keepaliveLine()
+                + WireJson.logStreamLine(lines.get(1)) + WireJson.logStreamLine(lines.get(2));
+        assertThat(written).isEqualTo(read("stream/logs.txt"));
     }
 
     // ---- errors ----
