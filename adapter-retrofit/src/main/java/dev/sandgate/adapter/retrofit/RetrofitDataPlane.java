@@ -115,8 +115,10 @@ final class RetrofitDataPlane implements DataPlane {
                         listener.onEnd();
                         return info;
                     }
+                    case "closed" -> throw failed(listener, new SandgateException.Unavailable(
+                            "the streamed exec was closed by the server: " + event.reason()));
                     default -> {
-                        // keepalive, and error lines the SDK ignores too
+                        // keepalive, dropped (the broker's note of missed lines), and error lines the SDK ignores
                     }
                 }
             }
@@ -217,6 +219,15 @@ final class RetrofitDataPlane implements DataPlane {
         });
     }
 
+    /** A watch stream's {@code CLOSED} line: the server ended it for this reader (revoked, expired). */
+    private static final class WatchClosed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WatchClosed(String reason) {
+            super(String.valueOf(reason), null, false, false);
+        }
+    }
+
     /** What a streamed answer's lines are for; called on the reading thread. */
     private interface Lines {
         void line(String line) throws IOException;
@@ -250,6 +261,11 @@ final class RetrofitDataPlane implements DataPlane {
                 if (!cancelled.get()) {
                     lines.failed(SandgateCallAdapterFactory.transport(call, e));
                 }
+            } catch (WatchClosed closed) {
+                if (!cancelled.get()) {
+                    lines.failed(new SandgateException.Unavailable("the watch was closed by the server: "
+                            + closed.getMessage()));
+                }
             } catch (RuntimeException e) {
                 if (!cancelled.get()) {
                     lines.failed(new SandgateException.Unavailable("a streamed line was malformed: " + e.getMessage(),
@@ -278,7 +294,11 @@ final class RetrofitDataPlane implements DataPlane {
         return readLines(call, "sandgate-watch", new Lines() {
             @Override
             public void line(String line) throws IOException {
-                WireJson.toDomain(events.fromJson(line)).ifPresent(listener::onEvent);
+                Wire.FileEvent event = events.fromJson(line);
+                if (event != null && "CLOSED".equals(event.op())) {
+                    throw new WatchClosed(event.reason());
+                }
+                WireJson.toDomain(event).ifPresent(listener::onEvent);
             }
 
             @Override

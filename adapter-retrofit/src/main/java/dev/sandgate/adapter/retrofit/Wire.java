@@ -83,8 +83,11 @@ final class Wire {
                           Boolean keepAlive, Boolean oomKilled) {
     }
 
-    /** One line of the NDJSON exec stream: {@code stdout}, {@code stderr}, {@code keepalive}, {@code result}, {@code error}. */
-    public record StreamEvent(String type, String data) {
+    /**
+     * One line of the NDJSON exec stream: {@code stdout}, {@code stderr}, {@code keepalive}, {@code result},
+     * {@code error}; a Sandgate broker adds {@code dropped} ({@code count}) and {@code closed} ({@code reason}).
+     */
+    public record StreamEvent(String type, String data, Long count, String reason) {
     }
 
     public record Logs(String stdout, String stderr, String logs) {
@@ -114,6 +117,7 @@ final class Wire {
     public record GrepMatch(String path, Integer line, Integer column, String text, String context) {
     }
 
-    public record FileEvent(String op, String path, String name) {
+    /** A watch event; a Sandgate broker also sends {@code DROPPED} ({@code count}) and {@code CLOSED} ({@code reason}). */
+    public record FileEvent(String op, String path, String name, Long count, String reason) {
     }
 }

@@ -297,6 +297,40 @@ class RetrofitWireFixturesTest {
         assertThat(r.getUrl().queryParameter("ignore")).isEqualTo("node_modules");
     }
 
+    @Test
+    void a_stream_the_broker_closes_for_its_reader_ends_with_the_reason() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/x-ndjson")
+                .body(read("stream/exec-ended-early.ndjson")).build());
+        Recorder recorder = new Recorder();
+        assertThatThrownBy(() -> plane.execStreaming(WireFixtures.EXEC_WAIT_FOR_COMPLETION, recorder))
+                .isExactlyInstanceOf(SandgateException.Unavailable.class)
+                .hasMessageEndingWith("closed by the server: the session was deleted");
+        assertThat(recorder.lines).containsExactly(LogLine.stdout("a"));
+        assertThat(recorder.error).isNotNull();
+
+        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/x-ndjson")
+                .body(read("stream/watch-ended-early.ndjson")).build());
+        List<FileEvent> events = new CopyOnWriteArrayList<>();
+        List<SandgateException> errors = new CopyOnWriteArrayList<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        plane.watch(SandboxPath.of("/app"), List.of(), new FileEventListener() {
+            @Override
+            public void onEvent(FileEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public void onError(SandgateException error) {
+                errors.add(error);
+                ended.countDown();
+            }
+        });
+        assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(events).isEmpty();
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e)
+                .hasMessageEndingWith("closed by the server: the session was deleted"));
+    }
+
     // ---- errors ----
 
     static Stream<ErrorFixture> errors() {

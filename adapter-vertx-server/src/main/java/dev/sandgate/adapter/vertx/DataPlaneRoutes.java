@@ -122,12 +122,12 @@ final class DataPlaneRoutes {
 
             @Override
             Buffer dropped(long lines) {
-                return ndjson(new JsonObject().put("op", "DROPPED").put("count", lines));
+                return WireJson.ndjson(WireJson.watchDropped(lines));
             }
 
             @Override
             Buffer closing(String reason) {
-                return ndjson(new JsonObject().put("op", "CLOSED").put("reason", reason));
+                return WireJson.ndjson(WireJson.watchClosed(reason));
             }
 
             @Override
@@ -343,12 +343,12 @@ final class DataPlaneRoutes {
 
             @Override
             Buffer dropped(long lines) {
-                return ndjson(new JsonObject().put("type", "dropped").put("count", lines));
+                return WireJson.ndjson(WireJson.streamDropped(lines));
             }
 
             @Override
             Buffer closing(String reason) {
-                return ndjson(new JsonObject().put("type", "closed").put("reason", reason));
+                return WireJson.ndjson(WireJson.streamClosed(reason));
             }
 
             @Override
@@ -366,10 +366,6 @@ final class DataPlaneRoutes {
     }
 
     private record Started(DataPlane dataPlane, ProcessInfo info) {
-    }
-
-    private static Buffer ndjson(JsonObject line) {
-        return WireJson.ndjson(line);
     }
 
     /** {@code stdout:}/{@code stderr:} prefixed lines, {@code [keepalive]} lines, closed when the process exits. */

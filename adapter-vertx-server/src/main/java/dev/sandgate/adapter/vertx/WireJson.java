@@ -423,6 +423,26 @@ final class WireJson {
         return new JsonObject().put("op", event.op()).put("path", event.path().value()).put("name", event.name());
     }
 
+    /** The exec stream's note that a slow reader missed {@code count} lines: {@code {"type":"dropped","count"}}. */
+    static JsonObject streamDropped(long count) {
+        return new JsonObject().put("type", "dropped").put("count", count);
+    }
+
+    /** The exec stream's last line when it is ended for the reader (revoked, expired): {@code {"type":"closed"}}. */
+    static JsonObject streamClosed(String reason) {
+        return new JsonObject().put("type", "closed").put("reason", reason);
+    }
+
+    /** The watch stream's note that a slow reader missed {@code count} events: {@code {"op":"DROPPED","count"}}. */
+    static JsonObject watchDropped(long count) {
+        return new JsonObject().put("op", "DROPPED").put("count", count);
+    }
+
+    /** The watch stream's last line when it is ended for the reader: {@code {"op":"CLOSED","reason"}}. */
+    static JsonObject watchClosed(String reason) {
+        return new JsonObject().put("op", "CLOSED").put("reason", reason);
+    }
+
     /** One line of the log stream (not JSON): {@code stdout:<text>} or {@code stderr:<text>}, then a newline. */
     static Buffer logStreamLine(LogLine line) {
         return Buffer.buffer(line.stream().prefix() + line.text() + "\n", java.nio.charset.StandardCharsets.UTF_8.name());

@@ -173,6 +173,15 @@ class BrokerWireFixturesTest {
         assertThat(written).isEqualTo(read("stream/logs.txt"));
     }
 
+    @Test
+    void streams_ended_for_their_reader_say_what_was_dropped_and_why_they_closed() {
+        assertThat(List.of(WireJson.streamLine(LogLine.stdout("a")), WireJson.streamDropped(3),
+                WireJson.streamClosed("the session was deleted")))
+                .isEqualTo(WireFixtures.lines("stream/exec-ended-early.ndjson").stream().map(JsonObject::new).toList());
+        assertThat(List.of(WireJson.watchDropped(3), WireJson.watchClosed("the session was deleted")))
+                .isEqualTo(WireFixtures.lines("stream/watch-ended-early.ndjson").stream().map(JsonObject::new).toList());
+    }
+
     // ---- errors ----
 
     static Stream<ErrorFixture> brokerErrors() {
