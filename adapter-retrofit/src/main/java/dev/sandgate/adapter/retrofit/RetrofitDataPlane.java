@@ -198,6 +198,12 @@ final class RetrofitDataPlane implements DataPlane {
         return readLines(streamingApi.streamLogs(segment(identifier)), "sandgate-log-stream", new Lines() {
             @Override
             public void line(String line) {
+                if (line.startsWith("[closed: ") && line.endsWith("]")) {
+                    throw new ClosedByServer(line.substring("[closed: ".length(), line.length() - 1));
+                }
+                if (line.startsWith("[dropped ")) {
+                    return; // a Sandgate broker's note that this reader fell behind: not output
+                }
                 if (line.startsWith("stdout:")) {
                     listener.onLine(LogLine.stdout(line.substring(7)));
                 } else if (line.startsWith("stderr:")) {
@@ -219,11 +225,11 @@ final class RetrofitDataPlane implements DataPlane {
         });
     }
 
-    /** A watch stream's {@code CLOSED} line: the server ended it for this reader (revoked, expired). */
-    private static final class WatchClosed extends RuntimeException {
+    /** A stream's closing line ({@code CLOSED}, {@code [closed: …]}): the server ended it for this reader. */
+    private static final class ClosedByServer extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        WatchClosed(String reason) {
+        ClosedByServer(String reason) {
             super(String.valueOf(reason), null, false, false);
         }
     }
@@ -261,9 +267,9 @@ final class RetrofitDataPlane implements DataPlane {
                 if (!cancelled.get()) {
                     lines.failed(SandgateCallAdapterFactory.transport(call, e));
                 }
-            } catch (WatchClosed closed) {
+            } catch (ClosedByServer closed) {
                 if (!cancelled.get()) {
-                    lines.failed(new SandgateException.Unavailable("the watch was closed by the server: "
+                    lines.failed(new SandgateException.Unavailable("the stream was closed by the server: "
                             + closed.getMessage()));
                 }
             } catch (RuntimeException e) {
@@ -296,7 +302,7 @@ final class RetrofitDataPlane implements DataPlane {
             public void line(String line) throws IOException {
                 Wire.FileEvent event = events.fromJson(line);
                 if (event != null && "CLOSED".equals(event.op())) {
-                    throw new WatchClosed(event.reason());
+                    throw new ClosedByServer(event.reason());
                 }
                 WireJson.toDomain(event).ifPresent(listener::onEvent);
             }

@@ -331,6 +331,34 @@ class RetrofitWireFixturesTest {
                 .hasMessageEndingWith("closed by the server: the session was deleted"));
     }
 
+    @Test
+    void a_log_stream_the_broker_closes_ends_with_the_reason_and_its_notes_are_not_output() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/plain; charset=utf-8")
+                .body(read("stream/logs-ended-early.txt")).build());
+        Recorder recorder = new Recorder();
+        CountDownLatch failed = new CountDownLatch(1);
+        plane.streamLogs("web", new LogListener() {
+            @Override
+            public void onLine(LogLine line) {
+                recorder.onLine(line);
+            }
+
+            @Override
+            public void onEnd() {
+                recorder.onEnd();
+            }
+
+            @Override
+            public void onError(SandgateException error) {
+                recorder.onError(error);
+                failed.countDown();
+            }
+        });
+        assertThat(failed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(recorder.lines).containsExactly(LogLine.stdout("a"));
+        assertThat(recorder.error).hasMessageEndingWith("closed by the server: the session was deleted");
+    }
+
     // ---- errors ----
 
     static Stream<ErrorFixture> errors() {

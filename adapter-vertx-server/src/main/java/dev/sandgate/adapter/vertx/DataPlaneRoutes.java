@@ -387,12 +387,12 @@ final class DataPlaneRoutes {
 
             @Override
             Buffer dropped(long lines) {
-                return Buffer.buffer("[dropped " + lines + " lines: the reader fell behind]\n");
+                return WireJson.logStreamDropped(lines);
             }
 
             @Override
             Buffer closing(String reason) {
-                return Buffer.buffer("[closed: " + reason + "]\n");
+                return WireJson.logStreamClosed(reason);
             }
 
             @Override

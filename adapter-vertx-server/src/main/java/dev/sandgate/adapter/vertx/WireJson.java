@@ -448,6 +448,16 @@ final class WireJson {
         return Buffer.buffer(line.stream().prefix() + line.text() + "\n", java.nio.charset.StandardCharsets.UTF_8.name());
     }
 
+    /** The log stream's note that a slow reader missed {@code count} lines (not prefixed: it is not output). */
+    static Buffer logStreamDropped(long count) {
+        return Buffer.buffer("[dropped " + count + " lines: the reader fell behind]\n");
+    }
+
+    /** The log stream's last line when it is ended for the reader (revoked, expired). */
+    static Buffer logStreamClosed(String reason) {
+        return Buffer.buffer("[closed: " + reason + "]\n", java.nio.charset.StandardCharsets.UTF_8.name());
+    }
+
     /** The keepalive line of the log and watch streams, which readers skip. */
     static Buffer keepaliveLine() {
         return Buffer.buffer("[keepalive]\n");

@@ -182,6 +182,13 @@ class BrokerWireFixturesTest {
                 .isEqualTo(WireFixtures.lines("stream/watch-ended-early.ndjson").stream().map(JsonObject::new).toList());
     }
 
+    @Test
+    void the_log_stream_ended_for_its_reader_notes_what_was_dropped_and_why_it_closed() {
+        String written = WireJson.logStreamLine(LogLine.stdout("a")).toString() + WireJson.logStreamDropped(3)
+                + WireJson.logStreamClosed("the session was deleted");
+        assertThat(written).isEqualTo(read("stream/logs-ended-early.txt"));
+    }
+
     // ---- errors ----
 
     static Stream<ErrorFixture> brokerErrors() {
