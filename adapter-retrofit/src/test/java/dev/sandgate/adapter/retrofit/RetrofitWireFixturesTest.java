@@ -174,10 +174,12 @@ class RetrofitWireFixturesTest {
         answer("process-killed.json");
         answer("process-list.json");
         answer("logs.json");
+        answer("process-out-of-memory.json");
         assertThat(plane.getProcess("victim")).isEqualTo(WireFixtures.PROCESS_KILLED);
         assertThat(take().getUrl().encodedPath()).isEqualTo("/s/my-sandbox/" + SESSION_NAME + "/process/victim");
         assertThat(plane.listProcesses()).isEqualTo(WireFixtures.PROCESS_LIST);
         assertThat(plane.logs("12946")).isEqualTo(WireFixtures.LOGS);
+        assertThat(plane.getProcess("hog")).isEqualTo(WireFixtures.PROCESS_OUT_OF_MEMORY);
     }
 
     @Test

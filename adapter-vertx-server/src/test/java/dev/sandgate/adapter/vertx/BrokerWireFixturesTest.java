@@ -110,6 +110,7 @@ class BrokerWireFixturesTest {
                 .isEqualTo(object("process-completed.json"));
         assertThat(WireJson.process(WireFixtures.PROCESS_FAILED)).isEqualTo(object("process-failed.json"));
         assertThat(WireJson.process(WireFixtures.PROCESS_KILLED)).isEqualTo(object("process-killed.json"));
+        assertThat(WireJson.process(WireFixtures.PROCESS_OUT_OF_MEMORY)).isEqualTo(object("process-out-of-memory.json"));
         assertThat(WireJson.list(WireFixtures.PROCESS_LIST.stream().map(WireJson::process).toList()))
                 .isEqualTo(array("process-list.json"));
         assertThat(WireJson.logs(WireFixtures.LOGS)).isEqualTo(object("logs.json"));

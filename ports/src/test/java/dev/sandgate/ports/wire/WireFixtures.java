@@ -170,6 +170,12 @@ public final class WireFixtures {
             Instant.parse("2026-11-23T09:02:00Z"), Optional.of(Instant.parse("2026-11-23T09:02:01Z")), 0, false,
             false, 0);
 
+    /** {@code wire/process-out-of-memory.json}: killed by the kernel for lack of memory ({@code oomKilled}, Sandgate's). */
+    public static final ProcessInfo PROCESS_OUT_OF_MEMORY = new ProcessInfo("12980", ProcessName.of("hog"),
+            "python3 hog.py", ProcessStatus.FAILED, Optional.of(137), SandboxPath.of("/"),
+            Instant.parse("2026-11-23T09:03:00Z"), Optional.of(Instant.parse("2026-11-23T09:03:02Z")), 0, false,
+            false, 0, true);
+
     /** {@code wire/process-list.json}: a bare array of ProcessResponse, running and finished. */
     public static final List<ProcessInfo> PROCESS_LIST = List.of(PROCESS_RUNNING, PROCESS_FAILED, PROCESS_KILLED);
 
