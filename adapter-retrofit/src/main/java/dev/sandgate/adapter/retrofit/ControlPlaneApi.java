@@ -1,7 +1,6 @@
 package dev.sandgate.adapter.retrofit;
 
-import okhttp3.RequestBody;
-import okhttp3.ResponseBody;
+import java.util.List;
 import retrofit2.Call;
 import retrofit2.http.Body;
 import retrofit2.http.DELETE;
@@ -12,49 +11,50 @@ import retrofit2.http.Path;
 import retrofit2.http.Query;
 
 /**
- * The control-plane routes of the wire protocol, relative to the API base ({@code …/v0/}). Bodies are read and
- * written as raw JSON so that one place ({@link WireJson}) maps them and every malformed body becomes a typed error.
+ * The control-plane routes of the wire protocol (section b), relative to the API base ({@code …/v0/}). Bodies are
+ * {@link Wire} records through Moshi; {@link SandgateCallAdapterFactory} turns every other outcome into a domain
+ * error.
  */
 interface ControlPlaneApi {
     @POST("sandboxes")
-    Call<ResponseBody> createSandbox(@Body RequestBody sandbox, @Query("createIfNotExist") Boolean createIfNotExist);
+    Call<Wire.Sandbox> createSandbox(@Body Wire.Sandbox sandbox, @Query("createIfNotExist") Boolean createIfNotExist);
 
     @GET("sandboxes/{name}")
-    Call<ResponseBody> getSandbox(@Path("name") String name);
+    Call<Wire.Sandbox> getSandbox(@Path("name") String name);
 
     @GET("sandboxes")
-    Call<ResponseBody> listSandboxes();
+    Call<Wire.SandboxList> listSandboxes();
 
     @PUT("sandboxes/{name}")
-    Call<ResponseBody> updateSandbox(@Path("name") String name, @Body RequestBody sandbox);
+    Call<Wire.Sandbox> updateSandbox(@Path("name") String name, @Body Wire.Sandbox sandbox);
 
     @DELETE("sandboxes/{name}")
-    Call<ResponseBody> deleteSandbox(@Path("name") String name);
+    Call<Wire.Sandbox> deleteSandbox(@Path("name") String name);
 
     @POST("sandboxes/{sandbox}/previews")
-    Call<ResponseBody> createPreview(@Path("sandbox") String sandbox, @Body RequestBody preview);
+    Call<Wire.Preview> createPreview(@Path("sandbox") String sandbox, @Body Wire.Preview preview);
 
     @GET("sandboxes/{sandbox}/previews")
-    Call<ResponseBody> listPreviews(@Path("sandbox") String sandbox);
+    Call<List<Wire.Preview>> listPreviews(@Path("sandbox") String sandbox);
 
     @GET("sandboxes/{sandbox}/previews/{preview}")
-    Call<ResponseBody> getPreview(@Path("sandbox") String sandbox, @Path("preview") String preview);
+    Call<Wire.Preview> getPreview(@Path("sandbox") String sandbox, @Path("preview") String preview);
 
     @PUT("sandboxes/{sandbox}/previews/{preview}")
-    Call<ResponseBody> updatePreview(@Path("sandbox") String sandbox, @Path("preview") String preview,
-                                     @Body RequestBody body);
+    Call<Wire.Preview> updatePreview(@Path("sandbox") String sandbox, @Path("preview") String preview,
+                                     @Body Wire.Preview body);
 
     @DELETE("sandboxes/{sandbox}/previews/{preview}")
-    Call<ResponseBody> deletePreview(@Path("sandbox") String sandbox, @Path("preview") String preview);
+    Call<Wire.Preview> deletePreview(@Path("sandbox") String sandbox, @Path("preview") String preview);
 
     @POST("sandboxes/{sandbox}/previews/{preview}/tokens")
-    Call<ResponseBody> createToken(@Path("sandbox") String sandbox, @Path("preview") String preview,
-                                   @Body RequestBody token);
+    Call<Wire.Token> createToken(@Path("sandbox") String sandbox, @Path("preview") String preview,
+                                 @Body Wire.Token token);
 
     @GET("sandboxes/{sandbox}/previews/{preview}/tokens")
-    Call<ResponseBody> listTokens(@Path("sandbox") String sandbox, @Path("preview") String preview);
+    Call<List<Wire.Token>> listTokens(@Path("sandbox") String sandbox, @Path("preview") String preview);
 
     @DELETE("sandboxes/{sandbox}/previews/{preview}/tokens/{token}")
-    Call<ResponseBody> deleteToken(@Path("sandbox") String sandbox, @Path("preview") String preview,
-                                   @Path("token") String token);
+    Call<Wire.Token> deleteToken(@Path("sandbox") String sandbox, @Path("preview") String preview,
+                                 @Path("token") String token);
 }

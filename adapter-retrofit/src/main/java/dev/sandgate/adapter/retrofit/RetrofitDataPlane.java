@@ -1,8 +1,15 @@
 package dev.sandgate.adapter.retrofit;
 
+import static dev.sandgate.adapter.retrofit.SandgateCallAdapterFactory.execute;
+import static dev.sandgate.adapter.retrofit.WireJson.segment;
+
 import dev.sandgate.domain.DirectoryListing;
 import dev.sandgate.domain.FileContent;
 import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.FindMatch;
+import dev.sandgate.domain.FindQuery;
+import dev.sandgate.domain.GrepMatch;
+import dev.sandgate.domain.GrepQuery;
 import dev.sandgate.domain.LogLine;
 import dev.sandgate.domain.ProcessInfo;
 import dev.sandgate.domain.ProcessLogs;
@@ -11,6 +18,7 @@ import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SandgateException;
 import dev.sandgate.ports.DataPlane;
+import dev.sandgate.ports.FileEventListener;
 import dev.sandgate.ports.LogListener;
 import dev.sandgate.ports.LogSubscription;
 import java.io.IOException;
@@ -20,7 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import okhttp3.HttpUrl;
+import java.util.function.Function;
 import okhttp3.MediaType;
 import okhttp3.MultipartBody;
 import okhttp3.RequestBody;
@@ -31,22 +39,20 @@ import retrofit2.Response;
 
 /**
  * The sandbox API of one sandbox over HTTP, at a base URL: a sandbox's {@code metadata.url} (with the API key) or a
- * session's {@code url} (with only the session token; the HTTP client decides which headers go out).
+ * session's {@code url} (with only the session token; the HTTP client decides which headers go out). {@code api}
+ * and {@code streamingApi} are the same routes at that base, the second on a client that tolerates quiet streams.
  */
 final class RetrofitDataPlane implements DataPlane {
     private static final MediaType OCTET = MediaType.get("application/octet-stream");
     private static final MediaType TEXT = MediaType.get("text/plain; charset=utf-8");
 
     private final SandboxName sandbox;
-    private final HttpUrl base;
     private final DataPlaneApi api;
     private final DataPlaneApi streamingApi;
     private final Duration defaultWait;
 
-    RetrofitDataPlane(SandboxName sandbox, HttpUrl base, DataPlaneApi api, DataPlaneApi streamingApi,
-                      Duration defaultWait) {
+    RetrofitDataPlane(SandboxName sandbox, DataPlaneApi api, DataPlaneApi streamingApi, Duration defaultWait) {
         this.sandbox = sandbox;
-        this.base = base;
         this.api = api;
         this.streamingApi = streamingApi;
         this.defaultWait = defaultWait;
@@ -57,23 +63,15 @@ final class RetrofitDataPlane implements DataPlane {
         return sandbox;
     }
 
-    private String url(String... segments) {
-        HttpUrl.Builder b = base.newBuilder();
-        for (String s : segments) {
-            b.addPathSegment(s);
-        }
-        return b.build().toString();
-    }
-
     // ---- processes ----
 
     @Override
     public ProcessInfo exec(ProcessSpec spec) {
-        Call<ResponseBody> call = api.exec(url("process"), WireJson.body(Wire.ProcessRequest.class, WireJson.toWire(spec)));
+        Call<Wire.Process> call = api.exec(WireJson.toWire(spec));
         if (spec.waitForCompletion() || !spec.waitForPorts().isEmpty()) {
             boundByTheWait(call, spec);
         }
-        return Calls.json(call, WireJson.adapter(Wire.ProcessResponse.class), WireJson::toDomain);
+        return execute(call, WireJson::toDomain);
     }
 
     /**
@@ -84,18 +82,18 @@ final class RetrofitDataPlane implements DataPlane {
     @Override
     public ProcessInfo execStreaming(ProcessSpec spec, LogListener listener) {
         Objects.requireNonNull(listener, "listener must not be null");
-        Call<ResponseBody> call = streamingApi.execStream(url("process"), "text/event-stream",
-                WireJson.body(Wire.ProcessRequest.class, WireJson.toWire(spec.withWaitForCompletion(true))));
+        Call<ResponseBody> call = streamingApi.execStream(WireJson.toWire(spec.withWaitForCompletion(true)));
         boundByTheWait(call, spec);
-        Response<ResponseBody> response = Calls.execute(call);
+        Response<ResponseBody> response = SandgateCallAdapterFactory.response(call);
+        var processes = WireJson.adapter(Wire.Process.class);
+        var events = WireJson.adapter(Wire.StreamEvent.class);
         try (ResponseBody body = response.body()) {
-            MediaType type = body == null ? null : body.contentType();
-            if (body == null || type == null || !type.subtype().contains("ndjson")) {
-                Wire.ProcessResponse plain = WireJson.adapter(Wire.ProcessResponse.class)
-                        .fromJson(body == null ? "" : body.string());
+            MediaType type = body.contentType();
+            if (type == null || !type.subtype().contains("ndjson")) {
+                Wire.Process plain = processes.fromJson(body.source());
                 ProcessInfo info = WireJson.toDomain(plain);
-                replay(plain.stdout, LogLine::stdout, listener);
-                replay(plain.stderr, LogLine::stderr, listener);
+                replay(plain.stdout(), LogLine::stdout, listener);
+                replay(plain.stderr(), LogLine::stderr, listener);
                 listener.onEnd();
                 return info;
             }
@@ -105,38 +103,42 @@ final class RetrofitDataPlane implements DataPlane {
                 if (line.isBlank()) {
                     continue;
                 }
-                Wire.StreamEvent event = WireJson.adapter(Wire.StreamEvent.class).fromJson(line);
-                if (event == null || event.type == null) {
+                Wire.StreamEvent event = events.fromJson(line);
+                if (event == null || event.type() == null) {
                     continue;
                 }
-                switch (event.type) {
-                    case "stdout" -> replay(event.data, LogLine::stdout, listener);
-                    case "stderr" -> replay(event.data, LogLine::stderr, listener);
+                switch (event.type()) {
+                    case "stdout" -> replay(event.data(), LogLine::stdout, listener);
+                    case "stderr" -> replay(event.data(), LogLine::stderr, listener);
                     case "result" -> {
-                        ProcessInfo info = WireJson.toDomain(
-                                WireJson.adapter(Wire.ProcessResponse.class).fromJson(String.valueOf(event.data)));
+                        ProcessInfo info = WireJson.toDomain(processes.fromJson(String.valueOf(event.data())));
                         listener.onEnd();
                         return info;
                     }
+                    case "closed" -> throw failed(listener, new SandgateException.Unavailable(
+                            "the streamed exec was closed by the server: " + event.reason()));
                     default -> {
-                        // keepalive, and error lines the SDK ignores too
+                        // keepalive, dropped (the broker's note of missed lines), and error lines the SDK ignores
                     }
                 }
             }
-            SandgateException broken = new SandgateException.Unavailable("no result received from the streamed exec");
-            listener.onError(broken);
-            throw broken;
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof SandgateException s) {
-                throw s;
-            }
-            SandgateException broken = HttpErrors.malformed("POST process (streamed)", e);
-            listener.onError(broken);
-            throw broken;
+            throw failed(listener, new SandgateException.Unavailable("no result received from the streamed exec"));
+        } catch (SandgateException e) {
+            throw e;
+        } catch (com.squareup.moshi.JsonDataException | com.squareup.moshi.JsonEncodingException
+                 | IllegalArgumentException | NullPointerException e) {
+            throw failed(listener, SandgateCallAdapterFactory.malformed("POST process (streamed)", e));
+        } catch (IOException e) {
+            throw failed(listener, SandgateCallAdapterFactory.transport(call, e));
         }
     }
 
-    private static void replay(String data, java.util.function.Function<String, LogLine> line, LogListener listener) {
+    private static SandgateException failed(LogListener listener, SandgateException error) {
+        listener.onError(error);
+        return error;
+    }
+
+    private static void replay(String data, Function<String, LogLine> line, LogListener listener) {
         if (data == null || data.isEmpty()) {
             return;
         }
@@ -147,60 +149,61 @@ final class RetrofitDataPlane implements DataPlane {
     }
 
     /** The server answers only after the wait: give the call the wait plus a margin, or no bound for timeout 0. */
-    private void boundByTheWait(Call<ResponseBody> call, ProcessSpec spec) {
+    private void boundByTheWait(Call<?> call, ProcessSpec spec) {
         Duration wait = spec.timeout().orElse(defaultWait);
         call.timeout().timeout(wait.isZero() ? 0 : wait.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     public List<ProcessInfo> listProcesses() {
-        return Calls.json(api.get(url("process")), WireJson.listAdapter(Wire.ProcessResponse.class),
-                list -> list.stream().map(WireJson::toDomain).toList());
+        return execute(api.listProcesses(), list -> list.stream().map(WireJson::toDomain).toList());
     }
 
     @Override
     public ProcessInfo getProcess(String identifier) {
-        return Calls.json(api.get(url("process", identifier)), WireJson.adapter(Wire.ProcessResponse.class),
-                WireJson::toDomain);
+        return execute(api.getProcess(segment(identifier)), WireJson::toDomain);
     }
 
     @Override
     public ProcessInfo stopProcess(String identifier) {
-        Calls.bytes(api.delete(url("process", identifier)));
+        execute(api.stopProcess(segment(identifier)));
         return getProcess(identifier);
     }
 
     @Override
     public ProcessInfo killProcess(String identifier) {
-        Calls.bytes(api.delete(url("process", identifier, "kill")));
+        execute(api.killProcess(segment(identifier)));
         return getProcess(identifier);
     }
 
     @Override
     public void writeStdin(String identifier, byte[] data) {
-        java.util.Objects.requireNonNull(data, "data must not be null");
-        Calls.bytes(api.exec(url("process", identifier, "stdin"),
-                okhttp3.RequestBody.create(data, okhttp3.MediaType.get("application/octet-stream"))));
+        Objects.requireNonNull(data, "data must not be null");
+        execute(api.writeStdin(segment(identifier), RequestBody.create(data, OCTET)));
     }
 
     @Override
     public void closeStdin(String identifier) {
-        Calls.bytes(api.delete(url("process", identifier, "stdin")));
+        execute(api.closeStdin(segment(identifier)));
     }
 
     @Override
     public ProcessLogs logs(String identifier) {
-        return Calls.json(api.get(url("process", identifier, "logs")), WireJson.adapter(Wire.Logs.class),
-                WireJson::toDomain);
+        return execute(api.logs(segment(identifier)), WireJson::toDomain);
     }
 
     @Override
     public LogSubscription streamLogs(String identifier, LogListener listener) {
         Objects.requireNonNull(listener, "listener must not be null");
-        Call<ResponseBody> call = streamingApi.stream(url("process", identifier, "logs", "stream"));
-        return readLines(call, "sandgate-log-stream", new Lines() {
+        return readLines(streamingApi.streamLogs(segment(identifier)), "sandgate-log-stream", new Lines() {
             @Override
             public void line(String line) {
+                if (line.startsWith("[closed: ") && line.endsWith("]")) {
+                    throw new ClosedByServer(line.substring("[closed: ".length(), line.length() - 1));
+                }
+                if (line.startsWith("[dropped ")) {
+                    return; // a Sandgate broker's note that this reader fell behind: not output
+                }
                 if (line.startsWith("stdout:")) {
                     listener.onLine(LogLine.stdout(line.substring(7)));
                 } else if (line.startsWith("stderr:")) {
@@ -222,6 +225,15 @@ final class RetrofitDataPlane implements DataPlane {
         });
     }
 
+    /** A stream's closing line ({@code CLOSED}, {@code [closed: …]}): the server ended it for this reader. */
+    private static final class ClosedByServer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ClosedByServer(String reason) {
+            super(String.valueOf(reason), null, false, false);
+        }
+    }
+
     /** What a streamed answer's lines are for; called on the reading thread. */
     private interface Lines {
         void line(String line) throws IOException;
@@ -237,17 +249,15 @@ final class RetrofitDataPlane implements DataPlane {
      * the stream ends or the returned subscription is cancelled (nothing is reported after that).
      */
     private static LogSubscription readLines(Call<ResponseBody> call, String threadName, Lines lines) {
-        Response<ResponseBody> response = Calls.execute(call);
+        Response<ResponseBody> response = SandgateCallAdapterFactory.response(call);
         AtomicBoolean cancelled = new AtomicBoolean();
         Thread reader = new Thread(() -> {
             try (ResponseBody body = response.body()) {
-                if (body != null) {
-                    BufferedSource source = body.source();
-                    String line;
-                    while ((line = source.readUtf8Line()) != null && !cancelled.get()) {
-                        if (!line.isBlank() && !line.startsWith("[keepalive]")) {
-                            lines.line(line);
-                        }
+                BufferedSource source = body.source();
+                String line;
+                while ((line = source.readUtf8Line()) != null && !cancelled.get()) {
+                    if (!line.isBlank() && !line.startsWith("[keepalive]")) {
+                        lines.line(line);
                     }
                 }
                 if (!cancelled.get()) {
@@ -255,7 +265,12 @@ final class RetrofitDataPlane implements DataPlane {
                 }
             } catch (IOException e) {
                 if (!cancelled.get()) {
-                    lines.failed(Calls.transport(call, e));
+                    lines.failed(SandgateCallAdapterFactory.transport(call, e));
+                }
+            } catch (ClosedByServer closed) {
+                if (!cancelled.get()) {
+                    lines.failed(new SandgateException.Unavailable("the stream was closed by the server: "
+                            + closed.getMessage()));
                 }
             } catch (RuntimeException e) {
                 if (!cancelled.get()) {
@@ -277,20 +292,19 @@ final class RetrofitDataPlane implements DataPlane {
 
     /** {@code fs.watch}: the streamed {@code GET /watch/filesystem/<path>}, one JSON event per line. */
     @Override
-    public LogSubscription watch(SandboxPath path, List<String> ignore, dev.sandgate.ports.FileEventListener listener) {
+    public LogSubscription watch(SandboxPath path, List<String> ignore, FileEventListener listener) {
         Objects.requireNonNull(listener, "listener must not be null");
-        HttpUrl.Builder b = HttpUrl.get(url("watch", "filesystem", path.value())).newBuilder();
-        if (!ignore.isEmpty()) {
-            b.addQueryParameter("ignore", String.join(",", ignore));
-        }
         var events = WireJson.adapter(Wire.FileEvent.class);
-        return readLines(streamingApi.stream(b.build().toString()), "sandgate-watch", new Lines() {
+        Call<ResponseBody> call = streamingApi.watch(segment(path.value()),
+                ignore.isEmpty() ? null : String.join(",", ignore));
+        return readLines(call, "sandgate-watch", new Lines() {
             @Override
             public void line(String line) throws IOException {
-                Wire.FileEvent e = events.fromJson(line);
-                if (e != null && e.op != null && e.path != null && e.name != null) {
-                    listener.onEvent(new dev.sandgate.domain.FileEvent(e.op, SandboxPath.of(e.path), e.name));
+                Wire.FileEvent event = events.fromJson(line);
+                if (event != null && "CLOSED".equals(event.op())) {
+                    throw new ClosedByServer(event.reason());
                 }
+                WireJson.toDomain(event).ifPresent(listener::onEvent);
             }
 
             @Override
@@ -306,8 +320,7 @@ final class RetrofitDataPlane implements DataPlane {
     }
 
     private Wire.FileOrDirectory fetch(SandboxPath path) {
-        return Calls.json(api.get(url("filesystem", path.value())), WireJson.adapter(Wire.FileOrDirectory.class),
-                f -> f);
+        return execute(api.file(segment(path.value())));
     }
 
     @Override
@@ -322,60 +335,34 @@ final class RetrofitDataPlane implements DataPlane {
         if (WireJson.isDirectory(f)) {
             throw new SandgateException.InvalidRequest(path + " is a directory");
         }
-        byte[] bytes = Calls.bytes(api.get(url("filesystem", path.value()), "application/octet-stream"));
-        return new FileContent(WireJson.toEntry(f, path, false), bytes);
+        Call<ResponseBody> download = api.download(segment(path.value()));
+        try (ResponseBody body = execute(download)) {
+            return new FileContent(WireJson.toEntry(f, path, false), body.bytes());
+        } catch (IOException e) {
+            throw SandgateCallAdapterFactory.transport(download, e);
+        }
     }
 
     /** {@code fs.find} in one call: {@code GET /filesystem-find/<path>}. */
     @Override
-    public List<dev.sandgate.domain.FindMatch> find(SandboxPath root, dev.sandgate.domain.FindQuery query) {
-        java.util.Objects.requireNonNull(query, "query must not be null");
-        HttpUrl.Builder b = HttpUrl.get(url("filesystem-find", root.value())).newBuilder();
-        query.type().ifPresent(t -> b.addQueryParameter("type", t));
-        if (!query.patterns().isEmpty()) {
-            b.addQueryParameter("patterns", String.join(",", query.patterns()));
-        }
-        b.addQueryParameter("maxResults", Integer.toString(query.maxResults()));
-        if (!query.excludeDirs().isEmpty()) {
-            b.addQueryParameter("excludeDirs", String.join(",", query.excludeDirs()));
-        }
-        if (query.excludeHidden()) {
-            b.addQueryParameter("excludeHidden", "true");
-        }
-        return Calls.json(api.get(b.build().toString()), WireJson.adapter(Wire.FindResponse.class), r -> {
-            if (r == null || r.matches == null) {
-                throw new SandgateException.Unavailable("the find answer holds no matches");
-            }
-            return r.matches.stream().map(m -> new dev.sandgate.domain.FindMatch(SandboxPath.of(m.path),
-                    "directory".equals(m.type))).toList();
-        });
+    public List<FindMatch> find(SandboxPath root, FindQuery query) {
+        Objects.requireNonNull(query, "query must not be null");
+        return execute(api.find(segment(root.value()), query.type().orElse(null), joined(query.patterns()),
+                query.maxResults(), joined(query.excludeDirs()), query.excludeHidden() ? Boolean.TRUE : null),
+                WireJson::toDomain);
     }
 
     /** {@code fs.grep} in one call: {@code GET /filesystem-content-search/<path>}. */
     @Override
-    public List<dev.sandgate.domain.GrepMatch> grep(SandboxPath root, dev.sandgate.domain.GrepQuery query) {
-        java.util.Objects.requireNonNull(query, "query must not be null");
-        HttpUrl.Builder b = HttpUrl.get(url("filesystem-content-search", root.value())).newBuilder()
-                .addQueryParameter("query", query.query())
-                .addQueryParameter("maxResults", Integer.toString(query.maxResults()));
-        if (query.caseSensitive()) {
-            b.addQueryParameter("caseSensitive", "true");
-        }
-        if (query.contextLines() > 0) {
-            b.addQueryParameter("contextLines", Integer.toString(query.contextLines()));
-        }
-        query.filePattern().ifPresent(p -> b.addQueryParameter("filePattern", p));
-        if (!query.excludeDirs().isEmpty()) {
-            b.addQueryParameter("excludeDirs", String.join(",", query.excludeDirs()));
-        }
-        return Calls.json(api.get(b.build().toString()), WireJson.adapter(Wire.GrepResponse.class), r -> {
-            if (r == null || r.matches == null) {
-                throw new SandgateException.Unavailable("the grep answer holds no matches");
-            }
-            return r.matches.stream().map(m -> new dev.sandgate.domain.GrepMatch(SandboxPath.of(m.path),
-                    m.line == null ? 0 : m.line, m.column == null ? 0 : m.column, m.text == null ? "" : m.text,
-                    java.util.Optional.ofNullable(m.context))).toList();
-        });
+    public List<GrepMatch> grep(SandboxPath root, GrepQuery query) {
+        Objects.requireNonNull(query, "query must not be null");
+        return execute(api.grep(segment(root.value()), query.query(), query.maxResults(),
+                query.caseSensitive() ? Boolean.TRUE : null, query.contextLines() > 0 ? query.contextLines() : null,
+                query.filePattern().orElse(null), joined(query.excludeDirs())), WireJson::toDomain);
+    }
+
+    private static String joined(List<String> values) {
+        return values.isEmpty() ? null : String.join(",", values);
     }
 
     @Override
@@ -393,22 +380,20 @@ final class RetrofitDataPlane implements DataPlane {
         String mode = FileEntry.requirePermissions(permissions.orElse("0644"));
         MultipartBody.Part file = MultipartBody.Part.createFormData("file", path.fileName().orElse("file"),
                 RequestBody.create(content, OCTET));
-        Calls.bytes(api.putMultipart(url("filesystem", path.value()), file, RequestBody.create(mode, TEXT),
+        execute(api.upload(segment(path.value()), file, RequestBody.create(mode, TEXT),
                 RequestBody.create(path.value(), TEXT)));
         return stat(path);
     }
 
     @Override
     public FileEntry makeDirectory(SandboxPath path, String permissions) {
-        Wire.FileWrite w = new Wire.FileWrite();
-        w.isDirectory = true;
-        w.permissions = FileEntry.requirePermissions(permissions);
-        Calls.bytes(api.put(url("filesystem", path.value()), WireJson.body(Wire.FileWrite.class, w)));
+        execute(api.write(segment(path.value()),
+                new Wire.FileWrite(null, Boolean.TRUE, FileEntry.requirePermissions(permissions))));
         return stat(path);
     }
 
     @Override
     public void remove(SandboxPath path, boolean recursive) {
-        Calls.bytes(api.delete(url("filesystem", path.value()), recursive));
+        execute(api.remove(segment(path.value()), recursive));
     }
 }

@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.retrofit;
 
+import static dev.sandgate.adapter.retrofit.SandgateCallAdapterFactory.execute;
+
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewSpec;
@@ -11,15 +13,13 @@ import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.SandboxGateway;
-import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
-import okhttp3.ResponseBody;
 import retrofit2.Call;
 
 /**
@@ -28,15 +28,11 @@ import retrofit2.Call;
  */
 public final class RetrofitSandboxGateway implements SandboxGateway {
     private final ControlPlaneApi control;
-    private final DataPlaneApi data;
-    private final DataPlaneApi streaming;
-    private final Duration defaultWait;
+    private final BiFunction<SandboxName, HttpUrl, DataPlane> dataPlanes;
 
-    RetrofitSandboxGateway(ControlPlaneApi control, DataPlaneApi data, DataPlaneApi streaming, Duration defaultWait) {
+    RetrofitSandboxGateway(ControlPlaneApi control, BiFunction<SandboxName, HttpUrl, DataPlane> dataPlanes) {
         this.control = control;
-        this.data = data;
-        this.streaming = streaming;
-        this.defaultWait = defaultWait;
+        this.dataPlanes = dataPlanes;
     }
 
     // ---- sandboxes ----
@@ -44,7 +40,7 @@ public final class RetrofitSandboxGateway implements SandboxGateway {
     @Override
     public Sandbox createSandbox(SandboxSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
-        return sandbox(control.createSandbox(WireJson.body(Wire.Sandbox.class, WireJson.toWire(spec)), null));
+        return sandbox(control.createSandbox(WireJson.toWire(spec), null));
     }
 
     @Override
@@ -54,26 +50,12 @@ public final class RetrofitSandboxGateway implements SandboxGateway {
 
     @Override
     public List<Sandbox> listSandboxes() {
-        byte[] body = Calls.bytes(control.listSandboxes());
-        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
-        try {
-            List<Wire.Sandbox> list;
-            if (text.startsWith("{")) {
-                // the paginated form {"data":[…],"meta":{…}} is accepted as well as a bare array
-                Wire.SandboxPage page = WireJson.adapter(Wire.SandboxPage.class).fromJson(text);
-                list = page == null || page.data == null ? List.of() : page.data;
-            } else {
-                list = WireJson.listAdapter(Wire.Sandbox.class).fromJson(text);
-            }
-            return list == null ? List.of() : list.stream().map(WireJson::toDomain).toList();
-        } catch (IOException | RuntimeException e) {
-            throw HttpErrors.malformed("GET sandboxes", e);
-        }
+        return execute(control.listSandboxes(), list -> list.sandboxes().stream().map(WireJson::toDomain).toList());
     }
 
     @Override
     public Sandbox updateSandbox(SandboxSpec spec) {
-        return sandbox(control.updateSandbox(spec.name().value(), WireJson.body(Wire.Sandbox.class, WireJson.toWire(spec))));
+        return sandbox(control.updateSandbox(spec.name().value(), WireJson.toWire(spec)));
     }
 
     @Override
@@ -85,8 +67,7 @@ public final class RetrofitSandboxGateway implements SandboxGateway {
 
     @Override
     public Preview createPreview(SandboxName sandbox, PreviewSpec spec) {
-        return preview(control.createPreview(sandbox.value(), WireJson.body(Wire.Preview.class, WireJson.toWire(spec))),
-                sandbox);
+        return preview(control.createPreview(sandbox.value(), WireJson.toWire(spec)), sandbox);
     }
 
     @Override
@@ -96,14 +77,13 @@ public final class RetrofitSandboxGateway implements SandboxGateway {
 
     @Override
     public List<Preview> listPreviews(SandboxName sandbox) {
-        return Calls.json(control.listPreviews(sandbox.value()), WireJson.listAdapter(Wire.Preview.class),
+        return execute(control.listPreviews(sandbox.value()),
                 list -> list.stream().map(p -> WireJson.toDomain(p, sandbox)).toList());
     }
 
     @Override
     public Preview updatePreview(SandboxName sandbox, PreviewSpec spec) {
-        return preview(control.updatePreview(sandbox.value(), spec.name().value(),
-                WireJson.body(Wire.Preview.class, WireJson.toWire(spec))), sandbox);
+        return preview(control.updatePreview(sandbox.value(), spec.name().value(), WireJson.toWire(spec)), sandbox);
     }
 
     @Override
@@ -115,21 +95,20 @@ public final class RetrofitSandboxGateway implements SandboxGateway {
 
     @Override
     public PreviewToken createToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt) {
-        return Calls.json(control.createToken(sandbox.value(), preview.value(),
-                        WireJson.body(Wire.Token.class, WireJson.toWire(name, expiresAt))),
-                WireJson.adapter(Wire.Token.class), t -> WireJson.toDomain(t, sandbox, preview));
+        return execute(control.createToken(sandbox.value(), preview.value(), WireJson.toWire(name, expiresAt)),
+                t -> WireJson.toDomain(t, sandbox, preview));
     }
 
     @Override
     public List<PreviewToken> listTokens(SandboxName sandbox, PreviewName preview) {
-        return Calls.json(control.listTokens(sandbox.value(), preview.value()), WireJson.listAdapter(Wire.Token.class),
+        return execute(control.listTokens(sandbox.value(), preview.value()),
                 list -> list.stream().map(t -> WireJson.toDomain(t, sandbox, preview)).toList());
     }
 
     @Override
     public PreviewToken deleteToken(SandboxName sandbox, PreviewName preview, TokenName name) {
-        return Calls.json(control.deleteToken(sandbox.value(), preview.value(), name.value()),
-                WireJson.adapter(Wire.Token.class), t -> WireJson.toDomain(t, sandbox, preview));
+        return execute(control.deleteToken(sandbox.value(), preview.value(), name.value()),
+                t -> WireJson.toDomain(t, sandbox, preview));
     }
 
     // ---- data plane ----
@@ -142,15 +121,15 @@ public final class RetrofitSandboxGateway implements SandboxGateway {
         if (base == null) {
             throw new SandgateException.Unavailable("sandbox " + name + " has no usable data-plane url");
         }
-        return new RetrofitDataPlane(name, base, data, streaming, defaultWait);
+        return dataPlanes.apply(name, base);
     }
 
-    private static Sandbox sandbox(Call<ResponseBody> call) {
-        return Calls.json(call, WireJson.adapter(Wire.Sandbox.class), WireJson::toDomain);
+    private static Sandbox sandbox(Call<Wire.Sandbox> call) {
+        return execute(call, WireJson::toDomain);
     }
 
-    private static Preview preview(Call<ResponseBody> call, SandboxName sandbox) {
-        return Calls.json(call, WireJson.adapter(Wire.Preview.class), p -> WireJson.toDomain(p, sandbox));
+    private static Preview preview(Call<Wire.Preview> call, SandboxName sandbox) {
+        return execute(call, p -> WireJson.toDomain(p, sandbox));
     }
 
     private static <T> Optional<T> absentOn404(Supplier<T> lookup) {

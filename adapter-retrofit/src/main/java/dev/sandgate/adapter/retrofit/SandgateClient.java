@@ -9,9 +9,11 @@ import dev.sandgate.ports.SessionConnector;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.List;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import retrofit2.Retrofit;
+import retrofit2.converter.moshi.MoshiConverterFactory;
 
 /**
  * A client of a Sandgate broker or of Blaxel's hosted API, speaking the Blaxel wire protocol. Immutable; build one
@@ -29,6 +31,10 @@ import retrofit2.Retrofit;
  *
  * The API key travels as {@code X-Blaxel-Authorization: Bearer …} with {@code X-Blaxel-Workspace}, as the official
  * SDK sends them; a session connector sends only {@code X-Blaxel-Preview-Token}, only to the session URL.
+ *
+ * <p>Every route is a typed Retrofit call ({@link ControlPlaneApi} at the API base, {@link DataPlaneApi} at each
+ * data-plane base) whose bodies Moshi binds to {@link Wire} records, and whose failures
+ * {@link SandgateCallAdapterFactory} turns into {@link SandgateException}s.
  */
 public final class SandgateClient {
     private final HttpUrl baseUrl;
@@ -72,20 +78,66 @@ public final class SandgateClient {
                 .header("X-Blaxel-Authorization", "Bearer " + key)
                 .header("X-Blaxel-Workspace", workspace)
                 .build())).build();
-        Retrofit control = new Retrofit.Builder().baseUrl(withSlash(baseUrl)).client(authed).build();
-        return new RetrofitSandboxGateway(control.create(ControlPlaneApi.class), dataApi(authed),
-                dataApi(streaming(authed)), defaultWait);
+        OkHttpClient streamingAuthed = streaming(authed);
+        return new RetrofitSandboxGateway(retrofit(baseUrl, authed).create(ControlPlaneApi.class),
+                (name, base) -> new RetrofitDataPlane(name, dataApi(base, authed), dataApi(base, streamingAuthed),
+                        defaultWait));
     }
 
     /**
      * Opens a session's data plane: requests go only to {@code session.url()} and carry only the session token.
      * Nothing is sent before the first operation.
+     *
+     * <p>Its {@link DataPlane#sandbox()} is the sandbox the session URL names: a Sandgate broker's session URLs are
+     * {@code {publicUrl}/s/{sandbox}/{session}}, and the segment before the session's own name is read as the
+     * sandbox. A session URL that names no sandbox (Blaxel's hosted session URLs are opaque hosts) reports
+     * {@link #UNNAMED_SESSION_SANDBOX}, the SDK's own placeholder; use {@link #sessionConnector(SandboxName)} when you
+     * know the sandbox.
      */
     public SessionConnector sessionConnector() {
-        return this::connectWith;
+        return session -> connectWith(session, Optional.empty());
     }
 
-    private static DataPlane connectWith(Session session, OkHttpClient http, Duration wait) {
+    /**
+     * A session connector whose data planes report {@code sandbox} as their sandbox, whatever the session URL looks
+     * like: for session URLs that do not name their sandbox.
+     */
+    public SessionConnector sessionConnector(SandboxName sandbox) {
+        Objects.requireNonNull(sandbox, "sandbox must not be null");
+        return session -> connectWith(session, Optional.of(sandbox));
+    }
+
+    /** {@link #sessionConnector(SandboxName)} with the name as a string. */
+    public SessionConnector sessionConnector(String sandbox) {
+        return sessionConnector(SandboxName.of(Objects.requireNonNull(sandbox, "sandbox must not be null")));
+    }
+
+    /** What a session's data plane reports as its sandbox when neither its URL nor the caller names it. */
+    public static final SandboxName UNNAMED_SESSION_SANDBOX = SandboxName.of("session");
+
+    /**
+     * The sandbox a session URL names in a Sandgate broker's form {@code …/s/{sandbox}/{session name}}; empty for
+     * any other URL (the last segment must be the session's own name, so an unrelated {@code /s/} is not misread).
+     */
+    static Optional<SandboxName> sandboxNamedBy(Session session) {
+        HttpUrl url = HttpUrl.parse(session.url());
+        if (url == null) {
+            return Optional.empty();
+        }
+        List<String> segments = url.pathSegments();
+        int n = segments.size();
+        if (n < 3 || !segments.get(n - 3).equals("s") || !segments.get(n - 1).equals(session.name().value())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SandboxName.of(segments.get(n - 2)));
+        } catch (IllegalArgumentException notAName) {
+            return Optional.empty();
+        }
+    }
+
+    private DataPlane connectWith(Session session, Optional<SandboxName> given) {
+        Objects.requireNonNull(session, "session must not be null");
         HttpUrl base = HttpUrl.parse(session.url());
         if (base == null) {
             throw new SandgateException.InvalidRequest("session url is not an http(s) URL");
@@ -99,17 +151,23 @@ public final class SandgateClient {
             }
             return chain.proceed(request.newBuilder().header("X-Blaxel-Preview-Token", token).build());
         }).build();
-        SandboxName name = SandboxName.of("session");
-        return new RetrofitDataPlane(name, base, dataApi(tokened), dataApi(streaming(tokened)), wait);
+        SandboxName name = given.or(() -> sandboxNamedBy(session)).orElse(UNNAMED_SESSION_SANDBOX);
+        return new RetrofitDataPlane(name, dataApi(base, tokened), dataApi(base, streaming(tokened)), defaultWait);
     }
 
-    private DataPlane connectWith(Session session) {
-        return connectWith(session, http, defaultWait);
+    /** The sandbox-API routes at one data-plane base (a sandbox's {@code metadata.url} or a session's URL). */
+    private static DataPlaneApi dataApi(HttpUrl base, OkHttpClient client) {
+        return retrofit(base, client).create(DataPlaneApi.class);
     }
 
-    private static DataPlaneApi dataApi(OkHttpClient client) {
-        // absolute @Url calls ignore the base; Retrofit still wants one
-        return new Retrofit.Builder().baseUrl("http://localhost/").client(client).build().create(DataPlaneApi.class);
+    /** The one way a Retrofit is built here: Moshi's converter over {@link WireJson#MOSHI}, the one call adapter. */
+    private static Retrofit retrofit(HttpUrl base, OkHttpClient client) {
+        return new Retrofit.Builder()
+                .baseUrl(withSlash(base))
+                .client(client)
+                .addConverterFactory(MoshiConverterFactory.create(WireJson.MOSHI))
+                .addCallAdapterFactory(SandgateCallAdapterFactory.INSTANCE)
+                .build();
     }
 
     private static OkHttpClient streaming(OkHttpClient client) {

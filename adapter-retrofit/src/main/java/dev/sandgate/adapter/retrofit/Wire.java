@@ -1,190 +1,123 @@
 package dev.sandgate.adapter.retrofit;
 
 import com.squareup.moshi.Json;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON bodies of the wire protocol, as Moshi binds them: plain classes with public, nullable fields, because a
- * missing field is ordinary on the wire. Only {@link WireJson} turns them into domain values.
+ * The JSON bodies of the wire protocol as Moshi binds them: public records with nullable components, because a
+ * missing field is ordinary on the wire (and {@code null} members are left out of what the client sends). Times are
+ * {@link Instant}s read by {@link WireJson}'s one adapter (ISO-8601 or RFC 1123, {@code ""} for none). Only
+ * {@link WireJson} turns these into domain values; the golden fixtures of the ports test-jar pin both directions.
  */
 final class Wire {
     private Wire() {
     }
 
-    public static final class Sandbox {
-        public Metadata metadata;
-        public SandboxSpec spec;
-        public String status;
+    // ---- control plane ----
+
+    public record Sandbox(Metadata metadata, SandboxSpec spec, String status) {
     }
 
-    public static final class SandboxPage {
-        public List<Sandbox> data;
+    /** {@code GET /sandboxes}: a bare array, or the paginated {@code {"data":[…],"meta":{…}}}; both are read. */
+    public record SandboxList(List<Sandbox> sandboxes) {
     }
 
-    public static final class Metadata {
-        public String name;
-        public String workspace;
-        public String url;
-        public Map<String, String> labels;
-        public String externalId;
-        public String displayName;
-        public String createdAt;
-        public String updatedAt;
-        public String resourceName;
-        public String resourceType;
-        public String previewName;
+    /** The paginated form of the sandbox list. */
+    public record SandboxPage(List<Sandbox> data) {
     }
 
-    public static final class SandboxSpec {
-        public Runtime runtime;
-        public String region;
+    public record Metadata(String name, String workspace, String url, Map<String, String> labels, String externalId,
+                           String displayName, Instant createdAt, Instant updatedAt, String resourceName,
+                           String resourceType, String previewName) {
+        /** Just a name, as every create body sends it. */
+        static Metadata named(String name) {
+            return new Metadata(name, null, null, null, null, null, null, null, null, null, null);
+        }
     }
 
-    public static final class Runtime {
-        public String image;
-        public Integer memory;
-        public List<PortEntry> ports;
-        public List<Env> envs;
-        public String generation;
+    public record SandboxSpec(Runtime runtime, String region) {
     }
 
-    public static final class PortEntry {
-        public String name;
-        public Integer target;
-        public String protocol;
+    public record Runtime(String image, Integer memory, List<PortEntry> ports, List<Env> envs, String generation) {
     }
 
-    public static final class Env {
-        public String name;
-        public String value;
+    public record PortEntry(String name, Integer target, String protocol) {
     }
 
-    public static final class Preview {
-        public Metadata metadata;
-        public PreviewSpec spec;
-        public String status;
+    public record Env(String name, String value) {
     }
 
-    public static final class PreviewSpec {
-        public Integer port;
-        @Json(name = "public")
-        public Boolean isPublic;
-        public String url;
-        public String expires;
-        public Map<String, String> responseHeaders;
-        public Map<String, String> requestHeaders;
+    public record Preview(Metadata metadata, PreviewSpec spec, String status) {
     }
 
-    public static final class Token {
-        public Metadata metadata;
-        public TokenSpec spec;
+    public record PreviewSpec(Integer port, @Json(name = "public") Boolean isPublic, String url, Instant expires,
+                              Map<String, String> responseHeaders, Map<String, String> requestHeaders) {
     }
 
-    public static final class TokenSpec {
-        public String token;
-        public String expiresAt;
-        public Boolean expired;
+    public record Token(Metadata metadata, TokenSpec spec) {
     }
 
-    public static final class ProcessRequest {
-        public String command;
-        public String name;
-        public String workingDir;
-        public Map<String, String> env;
-        public Boolean waitForCompletion;
-        public List<Integer> waitForPorts;
-        public Long timeout;
-        public Boolean keepAlive;
-        public Boolean restartOnFailure;
-        public Integer maxRestarts;
-        public Boolean stdin;
+    public record TokenSpec(String token, Instant expiresAt, Boolean expired) {
     }
 
-    public static final class ProcessResponse {
-        public String pid;
-        public String name;
-        public String command;
-        public String status;
-        public String startedAt;
-        public String completedAt;
-        public Integer exitCode;
-        public String workingDir;
-        public String logs;
-        public String stdout;
-        public String stderr;
-        public Boolean restartOnFailure;
-        public Integer maxRestarts;
-        public Integer restartCount;
-        public Boolean keepAlive;
-        /** Sandgate's addition: present and true when the kernel killed the process for lack of memory. */
-        public Boolean oomKilled;
+    /** The control plane's {@code {"code":404,"error":"NOT_FOUND","message":…}} or the sandbox API's {@code {"error":…}}. */
+    public record Error(Object code, String reason, String error, String message) {
     }
 
-    /** One line of the NDJSON exec stream: {@code stdout}, {@code stderr}, {@code keepalive}, {@code result}, {@code error}. */
-    public static final class StreamEvent {
-        public String type;
-        public String data;
+    // ---- sandbox API ----
+
+    public record ProcessRequest(String command, String name, String workingDir, Map<String, String> env,
+                                 Boolean waitForCompletion, List<Integer> waitForPorts, Long timeout,
+                                 Boolean keepAlive, Boolean restartOnFailure, Integer maxRestarts, Boolean stdin) {
     }
 
-    public static final class Logs {
-        public String stdout;
-        public String stderr;
-        public String logs;
+    /**
+     * {@code ProcessResponse}: {@code completedAt} is {@code ""} (read as {@code null}) while the process runs;
+     * {@code oomKilled}, Sandgate's addition, is present and true when the kernel killed it for lack of memory.
+     */
+    public record Process(String pid, String name, String command, String status, Instant startedAt,
+                          Instant completedAt, Integer exitCode, String workingDir, String logs, String stdout,
+                          String stderr, Boolean restartOnFailure, Integer maxRestarts, Integer restartCount,
+                          Boolean keepAlive, Boolean oomKilled) {
+    }
+
+    /**
+     * One line of the NDJSON exec stream: {@code stdout}, {@code stderr}, {@code keepalive}, {@code result},
+     * {@code error}; a Sandgate broker adds {@code dropped} ({@code count}) and {@code closed} ({@code reason}).
+     */
+    public record StreamEvent(String type, String data, Long count, String reason) {
+    }
+
+    public record Logs(String stdout, String stderr, String logs) {
     }
 
     /** A file, a file with content, or a directory: the sandbox API answers GET /filesystem/{p} with one of these. */
-    public static final class FileOrDirectory {
-        public String name;
-        public String path;
-        public Long size;
-        public String permissions;
-        public String lastModified;
-        public String content;
-        public List<FileOrDirectory> files;
-        public List<FileOrDirectory> subdirectories;
+    public record FileOrDirectory(String name, String path, Long size, String permissions, Instant lastModified,
+                                  String content, List<FileOrDirectory> files, List<FileOrDirectory> subdirectories) {
     }
 
-    public static final class FileWrite {
-        public String content;
-        public Boolean isDirectory;
-        public String permissions;
+    public record FileWrite(String content, Boolean isDirectory, String permissions) {
     }
 
-    public static final class Error {
-        public Object code;
-        public String reason;
-        public String error;
-        public String message;
+    /** What a route that only acknowledges answers: {@code {"message":…}}, with {@code path} for files. */
+    public record Message(String message, String path) {
     }
 
-    public static final class FindResponse {
-        public List<FindMatch> matches;
-        public Integer total;
+    public record FindResponse(List<FindMatch> matches, Integer total) {
     }
 
-    public static final class FindMatch {
-        public String path;
-        public String type;
+    public record FindMatch(String path, String type) {
     }
 
-    public static final class GrepResponse {
-        public List<GrepMatch> matches;
-        public String query;
-        public Integer total;
+    public record GrepResponse(List<GrepMatch> matches, String query, Integer total) {
     }
 
-    public static final class GrepMatch {
-        public String path;
-        public Integer line;
-        public Integer column;
-        public String text;
-        public String context;
+    public record GrepMatch(String path, Integer line, Integer column, String text, String context) {
     }
 
-    public static final class FileEvent {
-        public String op;
-        public String path;
-        public String name;
+    /** A watch event; a Sandgate broker also sends {@code DROPPED} ({@code count}) and {@code CLOSED} ({@code reason}). */
+    public record FileEvent(String op, String path, String name, Long count, String reason) {
     }
 }

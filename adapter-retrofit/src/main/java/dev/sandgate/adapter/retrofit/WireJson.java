@@ -1,11 +1,17 @@
 package dev.sandgate.adapter.retrofit;
 
+import com.squareup.moshi.FromJson;
 import com.squareup.moshi.JsonAdapter;
+import com.squareup.moshi.JsonReader;
+import com.squareup.moshi.JsonWriter;
 import com.squareup.moshi.Moshi;
-import com.squareup.moshi.Types;
+import com.squareup.moshi.ToJson;
 import dev.sandgate.domain.DirectoryListing;
 import dev.sandgate.domain.EnvVar;
 import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.FileEvent;
+import dev.sandgate.domain.FindMatch;
+import dev.sandgate.domain.GrepMatch;
 import dev.sandgate.domain.HttpHeaders;
 import dev.sandgate.domain.Port;
 import dev.sandgate.domain.PortSpec;
@@ -25,10 +31,11 @@ import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandboxStatus;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.domain.TokenValue;
-import java.lang.reflect.Type;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -36,13 +43,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import okhttp3.MediaType;
-import okhttp3.RequestBody;
 
-/** The one place that builds the Moshi instance and maps wire bodies to domain values and back. */
+/**
+ * The one place that builds the Moshi instance (with the {@link Instant} adapter: Moshi has no java.time support)
+ * and maps the {@link Wire} records to domain values and back. A wire value the domain refuses (a sandbox without
+ * a name, a port out of range) is an {@link IllegalArgumentException} here, which the call adapter reports as a
+ * malformed answer.
+ */
 final class WireJson {
-    static final Moshi MOSHI = new Moshi.Builder().build();
-    static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+    static final Moshi MOSHI = new Moshi.Builder()
+            .add(new InstantAdapter())
+            .add(new SandboxListAdapter())
+            .build();
 
     private WireJson() {
     }
@@ -51,172 +63,173 @@ final class WireJson {
         return MOSHI.adapter(type);
     }
 
-    static <T> JsonAdapter<List<T>> listAdapter(Class<T> element) {
-        Type type = Types.newParameterizedType(List.class, element);
-        return MOSHI.adapter(type);
-    }
-
-    static <T> RequestBody body(Class<T> type, T value) {
-        return RequestBody.create(adapter(type).toJson(value), JSON);
+    /**
+     * A path parameter the way the SDK sends it ({@code encodeURIComponent}): one segment, {@code /} as {@code %2F},
+     * so {@code /tmp/a.txt} is {@code %2Ftmp%2Fa.txt}. For {@code @Path(encoded = true)}.
+     */
+    static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8)
+                .replace("+", "%20")
+                .replace("%21", "!")
+                .replace("%27", "'")
+                .replace("%28", "(")
+                .replace("%29", ")")
+                .replace("%7E", "~");
     }
 
     // ---- sandboxes ----
 
     static Wire.Sandbox toWire(SandboxSpec spec) {
-        Wire.Sandbox s = new Wire.Sandbox();
-        s.metadata = new Wire.Metadata();
-        s.metadata.name = spec.name().value();
-        s.metadata.labels = spec.labels().isEmpty() ? null : new LinkedHashMap<>(spec.labels());
-        s.metadata.externalId = spec.externalId().orElse(null);
-        s.metadata.displayName = spec.displayName().orElse(null);
-        s.spec = new Wire.SandboxSpec();
-        s.spec.runtime = new Wire.Runtime();
-        s.spec.runtime.image = spec.image();
-        s.spec.runtime.memory = spec.memoryMb();
-        s.spec.runtime.ports = spec.ports().stream().map(p -> {
-            Wire.PortEntry e = new Wire.PortEntry();
-            e.name = p.name().orElse(null);
-            e.target = p.target().value();
-            e.protocol = p.protocol();
-            return e;
-        }).toList();
-        s.spec.runtime.envs = spec.envs().isEmpty() ? null : spec.envs().stream().map(v -> {
-            Wire.Env e = new Wire.Env();
-            e.name = v.name();
-            e.value = v.value();
-            return e;
-        }).toList();
-        return s;
+        Wire.Metadata metadata = new Wire.Metadata(spec.name().value(), null, null,
+                spec.labels().isEmpty() ? null : new LinkedHashMap<>(spec.labels()), spec.externalId().orElse(null),
+                spec.displayName().orElse(null), null, null, null, null, null);
+        List<Wire.PortEntry> ports = spec.ports().stream()
+                .map(p -> new Wire.PortEntry(p.name().orElse(null), p.target().value(), p.protocol())).toList();
+        List<Wire.Env> envs = spec.envs().isEmpty() ? null
+                : spec.envs().stream().map(v -> new Wire.Env(v.name(), v.value())).toList();
+        return new Wire.Sandbox(metadata,
+                new Wire.SandboxSpec(new Wire.Runtime(spec.image(), spec.memoryMb(), ports, envs, null), null), null);
     }
 
     static Sandbox toDomain(Wire.Sandbox s) {
-        require(s != null && s.metadata != null && s.metadata.name != null, "sandbox without metadata.name");
-        Wire.Runtime rt = s.spec == null || s.spec.runtime == null ? new Wire.Runtime() : s.spec.runtime;
+        require(s != null && s.metadata() != null && s.metadata().name() != null, "sandbox without metadata.name");
+        Wire.Metadata m = s.metadata();
+        Wire.Runtime rt = s.spec() == null || s.spec().runtime() == null
+                ? new Wire.Runtime(null, null, null, null, null) : s.spec().runtime();
         List<PortSpec> ports = new ArrayList<>();
-        if (rt.ports != null) {
-            for (Wire.PortEntry p : rt.ports) {
-                require(p.target != null, "port without target");
-                ports.add(new PortSpec(Optional.ofNullable(p.name), Port.of(p.target),
-                        p.protocol == null ? "HTTP" : p.protocol));
-            }
+        for (Wire.PortEntry p : nz(rt.ports())) {
+            require(p != null && p.target() != null, "port without target");
+            ports.add(new PortSpec(Optional.ofNullable(p.name()), Port.of(p.target()),
+                    p.protocol() == null ? "HTTP" : p.protocol()));
         }
-        List<EnvVar> envs = rt.envs == null ? List.of()
-                : rt.envs.stream().map(e -> new EnvVar(e.name, e.value == null ? "" : e.value)).toList();
-        SandboxSpec spec = new SandboxSpec(SandboxName.of(s.metadata.name),
-                rt.image == null ? SandboxSpec.DEFAULT_IMAGE : rt.image,
-                rt.memory == null ? SandboxSpec.DEFAULT_MEMORY_MB : rt.memory, ports, envs,
-                s.metadata.labels == null ? Map.of() : s.metadata.labels,
-                Optional.ofNullable(s.metadata.externalId).filter(v -> !v.isEmpty()),
-                Optional.ofNullable(s.metadata.displayName).filter(v -> !v.isEmpty()));
-        Instant created = instant(s.metadata.createdAt).orElse(Instant.EPOCH);
-        Instant updated = instant(s.metadata.updatedAt).filter(u -> !u.isBefore(created)).orElse(created);
-        SandboxStatus status = s.status == null ? SandboxStatus.DEPLOYED : SandboxStatus.valueOf(s.status);
-        return new Sandbox(spec, status, stripSlash(s.metadata.url), created, updated);
+        List<EnvVar> envs = nz(rt.envs()).stream()
+                .map(e -> new EnvVar(e.name(), e.value() == null ? "" : e.value())).toList();
+        SandboxSpec spec = new SandboxSpec(SandboxName.of(m.name()),
+                rt.image() == null ? SandboxSpec.DEFAULT_IMAGE : rt.image(),
+                rt.memory() == null ? SandboxSpec.DEFAULT_MEMORY_MB : rt.memory(), ports, envs,
+                m.labels() == null ? Map.of() : m.labels(),
+                Optional.ofNullable(m.externalId()).filter(v -> !v.isEmpty()),
+                Optional.ofNullable(m.displayName()).filter(v -> !v.isEmpty()));
+        Instant created = m.createdAt() == null ? Instant.EPOCH : m.createdAt();
+        Instant updated = m.updatedAt() == null || m.updatedAt().isBefore(created) ? created : m.updatedAt();
+        SandboxStatus status = s.status() == null ? SandboxStatus.DEPLOYED : SandboxStatus.valueOf(s.status());
+        return new Sandbox(spec, status, stripSlash(m.url()), created, updated);
     }
 
     // ---- previews ----
 
     static Wire.Preview toWire(PreviewSpec spec) {
-        Wire.Preview p = new Wire.Preview();
-        p.metadata = new Wire.Metadata();
-        p.metadata.name = spec.name().value();
-        p.spec = new Wire.PreviewSpec();
-        p.spec.port = spec.port().value();
-        p.spec.isPublic = spec.isPublic();
-        p.spec.expires = spec.expires().map(Instant::toString).orElse(null);
-        p.spec.responseHeaders = spec.responseHeaders().isEmpty() ? null : new LinkedHashMap<>(spec.responseHeaders().values());
-        p.spec.requestHeaders = spec.requestHeaders().isEmpty() ? null : new LinkedHashMap<>(spec.requestHeaders().values());
-        return p;
+        return new Wire.Preview(Wire.Metadata.named(spec.name().value()),
+                new Wire.PreviewSpec(spec.port().value(), spec.isPublic(), null, spec.expires().orElse(null),
+                        headers(spec.responseHeaders()), headers(spec.requestHeaders())), null);
     }
 
     static Preview toDomain(Wire.Preview p, SandboxName asked) {
-        require(p != null && p.metadata != null && p.metadata.name != null && p.spec != null && p.spec.port != null,
-                "preview without metadata.name or spec.port");
-        SandboxName sandbox = p.metadata.resourceName == null || p.metadata.resourceName.isEmpty()
-                ? asked : SandboxName.of(p.metadata.resourceName);
-        PreviewSpec spec = new PreviewSpec(PreviewName.of(p.metadata.name), Port.of(p.spec.port),
-                Boolean.TRUE.equals(p.spec.isPublic),
-                HttpHeaders.of(p.spec.responseHeaders == null ? Map.of() : p.spec.responseHeaders),
-                HttpHeaders.of(p.spec.requestHeaders == null ? Map.of() : p.spec.requestHeaders),
-                instant(p.spec.expires));
-        return new Preview(sandbox, spec, stripSlash(p.spec.url), instant(p.metadata.createdAt).orElse(Instant.EPOCH));
+        require(p != null && p.metadata() != null && p.metadata().name() != null && p.spec() != null
+                && p.spec().port() != null, "preview without metadata.name or spec.port");
+        Wire.PreviewSpec s = p.spec();
+        String resource = p.metadata().resourceName();
+        SandboxName sandbox = resource == null || resource.isEmpty() ? asked : SandboxName.of(resource);
+        PreviewSpec spec = new PreviewSpec(PreviewName.of(p.metadata().name()), Port.of(s.port()),
+                Boolean.TRUE.equals(s.isPublic()),
+                HttpHeaders.of(s.responseHeaders() == null ? Map.of() : s.responseHeaders()),
+                HttpHeaders.of(s.requestHeaders() == null ? Map.of() : s.requestHeaders()),
+                Optional.ofNullable(s.expires()));
+        Instant created = p.metadata().createdAt() == null ? Instant.EPOCH : p.metadata().createdAt();
+        return new Preview(sandbox, spec, stripSlash(s.url()), created);
     }
 
     // ---- tokens ----
 
     static Wire.Token toWire(TokenName name, Instant expiresAt) {
-        Wire.Token t = new Wire.Token();
-        t.metadata = new Wire.Metadata();
-        t.metadata.name = name.value();
-        t.spec = new Wire.TokenSpec();
-        t.spec.expiresAt = expiresAt.toString();
-        return t;
+        return new Wire.Token(Wire.Metadata.named(name.value()), new Wire.TokenSpec(null, expiresAt, null));
     }
 
     static PreviewToken toDomain(Wire.Token t, SandboxName sandbox, PreviewName preview) {
-        require(t != null && t.metadata != null && t.metadata.name != null && t.spec != null
-                && t.spec.token != null && t.spec.expiresAt != null, "token without name, value or expiresAt");
-        return new PreviewToken(TokenName.of(t.metadata.name), sandbox, preview, TokenValue.of(t.spec.token),
-                instant(t.spec.expiresAt).orElseThrow(() -> new IllegalArgumentException("unreadable expiresAt")));
+        require(t != null && t.metadata() != null && t.metadata().name() != null && t.spec() != null
+                && t.spec().token() != null && t.spec().expiresAt() != null,
+                "token without name, value or a readable expiresAt");
+        return new PreviewToken(TokenName.of(t.metadata().name()), sandbox, preview, TokenValue.of(t.spec().token()),
+                t.spec().expiresAt());
     }
 
     // ---- processes ----
 
     static Wire.ProcessRequest toWire(ProcessSpec spec) {
-        Wire.ProcessRequest r = new Wire.ProcessRequest();
-        r.command = spec.command();
-        r.name = spec.name().map(ProcessName::value).orElse(null);
-        r.workingDir = spec.workingDir().map(SandboxPath::value).orElse(null);
-        r.env = spec.env().isEmpty() ? null : new LinkedHashMap<>(spec.env());
-        r.waitForCompletion = spec.waitForCompletion() ? Boolean.TRUE : null;
-        r.waitForPorts = spec.waitForPorts().isEmpty() ? null : spec.waitForPorts().stream().map(Port::value).toList();
-        r.timeout = spec.timeout().map(java.time.Duration::toSeconds).orElse(null);
-        r.keepAlive = spec.keepAlive() ? Boolean.TRUE : null;
-        r.restartOnFailure = spec.restartOnFailure() ? Boolean.TRUE : null;
-        r.maxRestarts = spec.restartOnFailure() ? spec.maxRestarts() : null;
-        r.stdin = spec.stdin() ? Boolean.TRUE : null;
-        return r;
+        return new Wire.ProcessRequest(spec.command(), spec.name().map(ProcessName::value).orElse(null),
+                spec.workingDir().map(SandboxPath::value).orElse(null),
+                spec.env().isEmpty() ? null : new LinkedHashMap<>(spec.env()),
+                spec.waitForCompletion() ? Boolean.TRUE : null,
+                spec.waitForPorts().isEmpty() ? null : spec.waitForPorts().stream().map(Port::value).toList(),
+                spec.timeout().map(java.time.Duration::toSeconds).orElse(null),
+                spec.keepAlive() ? Boolean.TRUE : null,
+                spec.restartOnFailure() ? Boolean.TRUE : null,
+                spec.restartOnFailure() ? spec.maxRestarts() : null,
+                spec.stdin() ? Boolean.TRUE : null);
     }
 
-    static ProcessInfo toDomain(Wire.ProcessResponse p) {
-        require(p != null && p.pid != null && !p.pid.isBlank() && p.command != null, "process without pid or command");
-        ProcessStatus status = p.status == null || p.status.isEmpty() ? ProcessStatus.RUNNING : ProcessStatus.fromWire(p.status);
-        Instant started = instant(p.startedAt).orElse(Instant.EPOCH);
-        Optional<Instant> completed = status.isTerminal() ? instant(p.completedAt).filter(c -> !c.isBefore(started))
-                : Optional.empty();
-        Optional<Integer> exitCode = status.isTerminal() ? Optional.ofNullable(p.exitCode) : Optional.empty();
-        ProcessName name = ProcessName.of(p.name == null || p.name.isEmpty() ? "proc-" + p.pid : p.name);
-        return new ProcessInfo(p.pid, name, p.command, status, exitCode,
-                SandboxPath.of(p.workingDir == null ? "/" : p.workingDir), started, completed,
-                p.restartCount == null ? 0 : p.restartCount, Boolean.TRUE.equals(p.keepAlive),
-                Boolean.TRUE.equals(p.restartOnFailure), p.maxRestarts == null ? 0 : p.maxRestarts,
-                status == ProcessStatus.FAILED && Boolean.TRUE.equals(p.oomKilled));
+    static ProcessInfo toDomain(Wire.Process p) {
+        require(p != null && p.pid() != null && !p.pid().isBlank() && p.command() != null,
+                "process without pid or command");
+        ProcessStatus status = p.status() == null || p.status().isEmpty() ? ProcessStatus.RUNNING
+                : ProcessStatus.fromWire(p.status());
+        Instant started = p.startedAt() == null ? Instant.EPOCH : p.startedAt();
+        Optional<Instant> completed = status.isTerminal()
+                ? Optional.ofNullable(p.completedAt()).filter(c -> !c.isBefore(started)) : Optional.empty();
+        Optional<Integer> exitCode = status.isTerminal() ? Optional.ofNullable(p.exitCode()) : Optional.empty();
+        ProcessName name = ProcessName.of(p.name() == null || p.name().isEmpty() ? "proc-" + p.pid() : p.name());
+        return new ProcessInfo(p.pid(), name, p.command(), status, exitCode,
+                SandboxPath.of(p.workingDir() == null ? "/" : p.workingDir()), started, completed,
+                p.restartCount() == null ? 0 : p.restartCount(), Boolean.TRUE.equals(p.keepAlive()),
+                Boolean.TRUE.equals(p.restartOnFailure()), p.maxRestarts() == null ? 0 : p.maxRestarts(),
+                status == ProcessStatus.FAILED && Boolean.TRUE.equals(p.oomKilled()));
     }
 
     static ProcessLogs toDomain(Wire.Logs l) {
         require(l != null, "empty logs body");
-        return new ProcessLogs(nz(l.stdout), nz(l.stderr), nz(l.logs), false);
+        return new ProcessLogs(nz(l.stdout()), nz(l.stderr()), nz(l.logs()), false);
     }
 
     // ---- files ----
 
     static FileEntry toEntry(Wire.FileOrDirectory f, SandboxPath asked, boolean directory) {
-        SandboxPath path = f.path == null ? asked : SandboxPath.of(f.path);
-        return new FileEntry(path, directory, f.size == null ? 0 : f.size, permissions(f.permissions),
-                instant(f.lastModified).orElse(Instant.EPOCH));
+        SandboxPath path = f.path() == null ? asked : SandboxPath.of(f.path());
+        return new FileEntry(path, directory, f.size() == null ? 0 : f.size(), permissions(f.permissions()),
+                f.lastModified() == null ? Instant.EPOCH : f.lastModified());
     }
 
     static boolean isDirectory(Wire.FileOrDirectory f) {
-        return f.content == null && (f.files != null || f.subdirectories != null);
+        return f.content() == null && (f.files() != null || f.subdirectories() != null);
     }
 
     static DirectoryListing toListing(Wire.FileOrDirectory d, SandboxPath asked) {
-        SandboxPath path = d.path == null ? asked : SandboxPath.of(d.path);
-        List<FileEntry> files = d.files == null ? List.of()
-                : d.files.stream().map(f -> toEntry(f, path.resolve(nz(f.name)), false)).toList();
-        List<FileEntry> dirs = d.subdirectories == null ? List.of()
-                : d.subdirectories.stream().map(f -> toEntry(f, path.resolve(nz(f.name)), true)).toList();
+        SandboxPath path = d.path() == null ? asked : SandboxPath.of(d.path());
+        List<FileEntry> files = nz(d.files()).stream()
+                .map(f -> toEntry(f, path.resolve(nz(f.name())), false)).toList();
+        List<FileEntry> dirs = nz(d.subdirectories()).stream()
+                .map(f -> toEntry(f, path.resolve(nz(f.name())), true)).toList();
         return new DirectoryListing(path, files, dirs);
+    }
+
+    static List<FindMatch> toDomain(Wire.FindResponse r) {
+        require(r != null && r.matches() != null, "the find answer holds no matches");
+        return r.matches().stream()
+                .map(m -> new FindMatch(SandboxPath.of(m.path()), "directory".equals(m.type()))).toList();
+    }
+
+    static List<GrepMatch> toDomain(Wire.GrepResponse r) {
+        require(r != null && r.matches() != null, "the grep answer holds no matches");
+        return r.matches().stream().map(m -> new GrepMatch(SandboxPath.of(m.path()),
+                m.line() == null ? 0 : m.line(), m.column() == null ? 0 : m.column(), nz(m.text()),
+                Optional.ofNullable(m.context()))).toList();
+    }
+
+    /** A watch event, or empty for a line that is not a complete one. */
+    static Optional<FileEvent> toDomain(Wire.FileEvent e) {
+        if (e == null || e.op() == null || e.path() == null || e.name() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new FileEvent(e.op(), SandboxPath.of(e.path()), e.name()));
     }
 
     /** Octal as is; a symbolic mode such as {@code -rw-r--r--} (Go's FileMode) converted to {@code 0644}. */
@@ -238,28 +251,61 @@ final class WireJson {
         return String.format("0%03o", mode);
     }
 
-    // ---- shared ----
+    // ---- adapters ----
 
-    private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /**
+     * Instants as the wire carries them: written ISO-8601 ({@code Instant.toString()}, which JS {@code new Date()}
+     * reads); read from ISO-8601 with any offset and fraction or from RFC 1123 (process times), and {@code ""} or an
+     * unreadable text as absent: the SDK never parses these, so a server's odd format must not fail a whole call.
+     */
+    static final class InstantAdapter {
+        private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME;
 
-    /** ISO-8601 (any offset, any fraction) or RFC 1123, as servers send; empty for absent or unreadable values. */
-    static Optional<Instant> instant(String text) {
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
+        @ToJson
+        String toJson(Instant instant) {
+            return instant.toString();
         }
-        try {
-            return Optional.of(OffsetDateTime.parse(text).toInstant());
-        } catch (DateTimeParseException notIso) {
+
+        @FromJson
+        Instant fromJson(String text) {
+            if (text == null || text.isBlank()) {
+                return null;
+            }
             try {
-                return Optional.of(OffsetDateTime.parse(text, RFC_1123).toInstant());
-            } catch (DateTimeParseException notRfc) {
-                return Optional.empty();
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException notIso) {
+                try {
+                    return OffsetDateTime.parse(text, RFC_1123).toInstant();
+                } catch (DateTimeParseException notRfc) {
+                    return null;
+                }
             }
         }
     }
 
-    static String rfc1123(Instant instant) {
-        return RFC_1123.format(instant.atOffset(ZoneOffset.UTC));
+    /** The sandbox list as a bare array or as the paginated {@code {"data":[…]}} (the SDK accepts both). */
+    static final class SandboxListAdapter {
+        @FromJson
+        Wire.SandboxList fromJson(JsonReader reader, JsonAdapter<Wire.SandboxPage> page,
+                                  JsonAdapter<List<Wire.Sandbox>> list) throws IOException {
+            if (reader.peek() == JsonReader.Token.BEGIN_ARRAY) {
+                return new Wire.SandboxList(nz(list.fromJson(reader)));
+            }
+            Wire.SandboxPage read = page.fromJson(reader);
+            return new Wire.SandboxList(read == null ? List.of() : nz(read.data()));
+        }
+
+        @ToJson
+        void toJson(JsonWriter writer, Wire.SandboxList value, JsonAdapter<List<Wire.Sandbox>> list)
+                throws IOException {
+            list.toJson(writer, value.sandboxes());
+        }
+    }
+
+    // ---- shared ----
+
+    private static Map<String, String> headers(HttpHeaders headers) {
+        return headers.isEmpty() ? null : new LinkedHashMap<>(headers.values());
     }
 
     private static String stripSlash(String url) {
@@ -271,6 +317,10 @@ final class WireJson {
 
     private static String nz(String s) {
         return s == null ? "" : s;
+    }
+
+    private static <T> List<T> nz(List<T> list) {
+        return list == null ? List.of() : list;
     }
 
     private static void require(boolean condition, String what) {

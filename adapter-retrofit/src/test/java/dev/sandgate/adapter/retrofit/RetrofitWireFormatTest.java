@@ -408,6 +408,75 @@ class RetrofitWireFormatTest {
     }
 
     @Test
+    void empty_and_wrongly_typed_success_bodies_are_malformed_answers_not_parser_errors() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").build());
+        assertThatThrownBy(() -> gateway.deleteSandbox(SandboxName.of("x")))
+                .isExactlyInstanceOf(SandgateException.Unavailable.class)
+                .hasMessageStartingWith("malformed response to DELETE /v0/sandboxes/x");
+
+        json(200, "[]");
+        assertThatThrownBy(() -> gateway.deleteSandbox(SandboxName.of("x")))
+                .isExactlyInstanceOf(SandgateException.Unavailable.class).hasMessageContaining("malformed response");
+
+        DataPlane plane = dataPlane();
+        json(200, "{\"pid\":{\"no\":1},\"command\":\"x\"}");
+        assertThatThrownBy(() -> plane.getProcess("web"))
+                .isExactlyInstanceOf(SandgateException.Unavailable.class).hasMessageContaining("malformed response");
+
+        json(200, "{\"pid\":\"1\",\"command\":\"x\"} trailing");
+        assertThatThrownBy(() -> plane.getProcess("web"))
+                .isExactlyInstanceOf(SandgateException.Unavailable.class).hasMessageContaining("malformed response");
+    }
+
+    @Test
+    void a_refused_connection_and_a_timeout_are_unavailable_not_io_exceptions() throws Exception {
+        var slow = SandgateClient.builder().baseUrl(server.url("/v0").toString()).apiKey(KEY)
+                .readTimeout(java.time.Duration.ofMillis(200)).maxRetries(0).build().gateway();
+        server.enqueue(new MockResponse.Builder().code(200).headersDelay(2, TimeUnit.SECONDS).body("[]").build());
+        assertThatThrownBy(slow::listSandboxes).isExactlyInstanceOf(SandgateException.Unavailable.class)
+                .hasMessageContaining("GET /v0/sandboxes timed out");
+
+        var closed = new MockWebServer();
+        closed.start();
+        String url = closed.url("/v0").toString();
+        closed.close();
+        var refused = SandgateClient.builder().baseUrl(url).apiKey(KEY).maxRetries(0).build().gateway();
+        assertThatThrownBy(refused::listSandboxes).isExactlyInstanceOf(SandgateException.Unavailable.class)
+                .hasMessageContaining("GET /v0/sandboxes failed");
+    }
+
+    @Test
+    void a_process_identifier_that_climbs_is_an_invalid_request_and_nothing_is_sent() throws Exception {
+        DataPlane plane = dataPlane();
+        int before = server.getRequestCount();
+        assertThatThrownBy(() -> plane.getProcess("..")).isExactlyInstanceOf(SandgateException.InvalidRequest.class);
+        assertThat(server.getRequestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void a_malformed_line_of_the_streamed_exec_is_reported_to_the_listener_and_thrown() throws Exception {
+        DataPlane plane = dataPlane();
+        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/x-ndjson")
+                .body("{\"type\":\"stdout\",\"data\":\"a\"}\n{not json\n").build());
+        List<SandgateException> errors = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> plane.execStreaming(ProcessSpec.of("x"), new LogListener() {
+            @Override
+            public void onLine(LogLine line) {
+            }
+
+            @Override
+            public void onEnd() {
+            }
+
+            @Override
+            public void onError(SandgateException error) {
+                errors.add(error);
+            }
+        })).isExactlyInstanceOf(SandgateException.Unavailable.class).hasMessageContaining("malformed response");
+        assertThat(errors).hasSize(1);
+    }
+
+    @Test
     void builder_refuses_bad_configuration() {
         assertThatThrownBy(() -> SandgateClient.builder().build()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("baseUrl");

@@ -13,7 +13,6 @@ import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.security.SecureRandom;
@@ -69,7 +68,7 @@ final class ControlPlane {
             } else if (method == HttpMethod.GET) {
                 Optional<String> externalId = Optional.ofNullable(ctx.request().getParam("externalId"))
                         .filter(id -> !id.isEmpty());
-                blocking(ctx, gateway::listSandboxes, list -> ok(ctx, new JsonArray(list.stream()
+                blocking(ctx, gateway::listSandboxes, list -> ok(ctx, WireJson.list(list.stream()
                         .filter(s -> externalId.isEmpty() || s.spec().externalId().equals(externalId))
                         .map(this::sandbox).toList())));
             } else {
@@ -107,7 +106,7 @@ final class ControlPlane {
                 createPreview(ctx, sandbox);
             } else if (method == HttpMethod.GET) {
                 blocking(ctx, () -> gateway.listPreviews(sandbox).stream().map(this::named).toList(),
-                        list -> ok(ctx, new JsonArray(list.stream().map(p -> preview(p, "DEPLOYED")).toList())));
+                        list -> ok(ctx, WireJson.list(list.stream().map(p -> preview(p, "DEPLOYED")).toList())));
             } else {
                 ctx.fail(405);
             }
@@ -134,7 +133,7 @@ final class ControlPlane {
                 createToken(ctx, sandbox, preview);
             } else if (method == HttpMethod.GET) {
                 blocking(ctx, () -> gateway.listTokens(sandbox, preview),
-                        list -> ok(ctx, new JsonArray(list.stream().map(this::token).toList())));
+                        list -> ok(ctx, WireJson.list(list.stream().map(this::token).toList())));
             } else {
                 ctx.fail(405);
             }

@@ -18,7 +18,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -80,26 +79,14 @@ final class DataPlaneRoutes {
                         Optional.ofNullable(request.getParam("type")).filter(t -> !t.isEmpty()),
                         commaList(request.getParam("patterns")), maxResults, excludeDirs,
                         "true".equalsIgnoreCase(request.getParam("excludeHidden")));
-                on(ctx, sandbox, dp -> dp.find(path, query), found -> ok(ctx, new JsonObject()
-                        .put("matches", new JsonArray(found.stream().map(m -> new JsonObject()
-                                .put("path", m.path().value())
-                                .put("type", m.directory() ? "directory" : "file")).toList()))
-                        .put("total", found.size())));
+                on(ctx, sandbox, dp -> dp.find(path, query), found -> ok(ctx, WireJson.find(found)));
             } else {
                 String text = request.getParam("query");
                 dev.sandgate.domain.GrepQuery query = new dev.sandgate.domain.GrepQuery(text == null ? "" : text,
                         "true".equalsIgnoreCase(request.getParam("caseSensitive")),
                         intParam(request.getParam("contextLines"), "contextLines", 0), maxResults,
                         Optional.ofNullable(request.getParam("filePattern")).filter(p -> !p.isEmpty()), excludeDirs);
-                on(ctx, sandbox, dp -> dp.grep(path, query), found -> ok(ctx, new JsonObject()
-                        .put("matches", new JsonArray(found.stream().map(m -> {
-                            JsonObject match = new JsonObject().put("path", m.path().value()).put("line", m.line())
-                                    .put("column", m.column()).put("text", m.text());
-                            m.context().ifPresent(c -> match.put("context", c));
-                            return match;
-                        }).toList()))
-                        .put("query", query.query())
-                        .put("total", found.size())));
+                on(ctx, sandbox, dp -> dp.grep(path, query), found -> ok(ctx, WireJson.grep(found, query.query())));
             }
         } catch (IllegalArgumentException e) {
             throw WireJson.invalid(e.getMessage());
@@ -125,23 +112,22 @@ final class DataPlaneRoutes {
         }, subscription -> new LineStream<dev.sandgate.domain.FileEvent>(streams, ctx, "application/x-ndjson") {
             @Override
             Buffer line(dev.sandgate.domain.FileEvent event) {
-                return ndjson(new JsonObject().put("op", event.op()).put("path", event.path().value())
-                        .put("name", event.name()));
+                return WireJson.ndjson(WireJson.fileEvent(event));
             }
 
             @Override
             Buffer keepalive() {
-                return Buffer.buffer("[keepalive]\n");
+                return WireJson.keepaliveLine();
             }
 
             @Override
             Buffer dropped(long lines) {
-                return ndjson(new JsonObject().put("op", "DROPPED").put("count", lines));
+                return WireJson.ndjson(WireJson.watchDropped(lines));
             }
 
             @Override
             Buffer closing(String reason) {
-                return ndjson(new JsonObject().put("op", "CLOSED").put("reason", reason));
+                return WireJson.ndjson(WireJson.watchClosed(reason));
             }
 
             @Override
@@ -224,7 +210,7 @@ final class DataPlaneRoutes {
                 } else if (method != HttpMethod.GET) {
                     ctx.fail(405);
                 } else {
-                    on(ctx, sandbox, dp -> dp.sandbox(), name -> ok(ctx, new JsonObject().put("status", "ok")));
+                    on(ctx, sandbox, dp -> dp.sandbox(), name -> ok(ctx, WireJson.health()));
                 }
             }
             case "process" -> process(ctx, sandbox, s, method);
@@ -260,7 +246,7 @@ final class DataPlaneRoutes {
                 exec(ctx, sandbox);
             } else if (method == HttpMethod.GET) {
                 on(ctx, sandbox, DataPlane::listProcesses,
-                        list -> ok(ctx, new JsonArray(list.stream().map(WireJson::process).toList())));
+                        list -> ok(ctx, WireJson.list(list.stream().map(WireJson::process).toList())));
             } else {
                 ctx.fail(405);
             }
@@ -275,13 +261,13 @@ final class DataPlaneRoutes {
             switch (method.name()) {
                 case "GET" -> on(ctx, sandbox, dp -> dp.getProcess(id), p -> ok(ctx, WireJson.process(p)));
                 case "DELETE" -> on(ctx, sandbox, dp -> dp.stopProcess(id),
-                        p -> ok(ctx, new JsonObject().put("message", "Process stopped successfully")));
+                        p -> ok(ctx, WireJson.message("Process stopped successfully")));
                 default -> ctx.fail(405);
             }
         } else if (n == 3 && s.get(2).equals("kill")) {
             if (method == HttpMethod.DELETE) {
                 on(ctx, sandbox, dp -> dp.killProcess(id),
-                        p -> ok(ctx, new JsonObject().put("message", "Process killed successfully")));
+                        p -> ok(ctx, WireJson.message("Process killed successfully")));
             } else {
                 ctx.fail(405);
             }
@@ -298,13 +284,12 @@ final class DataPlaneRoutes {
                 on(ctx, sandbox, dp -> {
                     dp.writeStdin(id, data);
                     return data.length;
-                }, written -> ok(ctx, new JsonObject().put("message", "Input written successfully")
-                        .put("bytes", written)));
+                }, written -> ok(ctx, WireJson.stdinWritten(written)));
             } else if (method == HttpMethod.DELETE) {
                 on(ctx, sandbox, dp -> {
                     dp.closeStdin(id);
                     return id;
-                }, closed -> ok(ctx, new JsonObject().put("message", "Input closed successfully")));
+                }, closed -> ok(ctx, WireJson.message("Input closed successfully")));
             } else {
                 ctx.fail(405);
             }
@@ -348,23 +333,22 @@ final class DataPlaneRoutes {
         }, s -> new LineStream<LogLine>(streams, ctx, "application/x-ndjson") {
             @Override
             Buffer line(LogLine line) {
-                return ndjson(new JsonObject().put("type", line.stream() == dev.sandgate.domain.LogStream.STDOUT
-                        ? "stdout" : "stderr").put("data", line.text()));
+                return WireJson.ndjson(WireJson.streamLine(line));
             }
 
             @Override
             Buffer keepalive() {
-                return ndjson(new JsonObject().put("type", "keepalive"));
+                return WireJson.ndjson(WireJson.streamKeepalive());
             }
 
             @Override
             Buffer dropped(long lines) {
-                return ndjson(new JsonObject().put("type", "dropped").put("count", lines));
+                return WireJson.ndjson(WireJson.streamDropped(lines));
             }
 
             @Override
             Buffer closing(String reason) {
-                return ndjson(new JsonObject().put("type", "closed").put("reason", reason));
+                return WireJson.ndjson(WireJson.streamClosed(reason));
             }
 
             @Override
@@ -374,7 +358,7 @@ final class DataPlaneRoutes {
                     return WireJson.process(info, s.dataPlane().logs(info.pid()));
                 }, false).onComplete(ar -> {
                     JsonObject result = ar.succeeded() ? ar.result() : WireJson.process(s.info());
-                    write(ndjson(new JsonObject().put("type", "result").put("data", result.encode())));
+                    write(WireJson.ndjson(WireJson.streamResult(result)));
                     end.run();
                 });
             }
@@ -382,10 +366,6 @@ final class DataPlaneRoutes {
     }
 
     private record Started(DataPlane dataPlane, ProcessInfo info) {
-    }
-
-    private static Buffer ndjson(JsonObject line) {
-        return Buffer.buffer(line.encode() + "\n");
     }
 
     /** {@code stdout:}/{@code stderr:} prefixed lines, {@code [keepalive]} lines, closed when the process exits. */
@@ -397,22 +377,22 @@ final class DataPlaneRoutes {
         }, dp -> new LineStream<LogLine>(streams, ctx, "text/plain; charset=utf-8") {
             @Override
             Buffer line(LogLine line) {
-                return Buffer.buffer(line.stream().prefix() + line.text() + "\n", StandardCharsets.UTF_8.name());
+                return WireJson.logStreamLine(line);
             }
 
             @Override
             Buffer keepalive() {
-                return Buffer.buffer("[keepalive]\n");
+                return WireJson.keepaliveLine();
             }
 
             @Override
             Buffer dropped(long lines) {
-                return Buffer.buffer("[dropped " + lines + " lines: the reader fell behind]\n");
+                return WireJson.logStreamDropped(lines);
             }
 
             @Override
             Buffer closing(String reason) {
-                return Buffer.buffer("[closed: " + reason + "]\n");
+                return WireJson.logStreamClosed(reason);
             }
 
             @Override
@@ -454,7 +434,7 @@ final class DataPlaneRoutes {
                 on(ctx, sandbox, dp -> {
                     dp.remove(path, recursive);
                     return path;
-                }, p -> ok(ctx, new JsonObject().put("message", "File removed successfully").put("path", p.value())));
+                }, p -> ok(ctx, WireJson.message("File removed successfully", p)));
             }
             default -> ctx.fail(405);
         }
@@ -566,8 +546,7 @@ final class DataPlaneRoutes {
     }
 
     private static void written(RoutingContext ctx, FileEntry entry) {
-        ok(ctx, new JsonObject().put("message", entry.directory() ? "Directory created successfully"
-                : "File written successfully").put("path", entry.path().value()));
+        ok(ctx, WireJson.written(entry));
     }
 
     // ---- shared ----

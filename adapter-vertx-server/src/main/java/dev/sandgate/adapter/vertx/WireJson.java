@@ -4,7 +4,12 @@ import dev.sandgate.domain.DirectoryListing;
 import dev.sandgate.domain.EnvVar;
 import dev.sandgate.domain.FileContent;
 import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.FileEvent;
+import dev.sandgate.domain.FindMatch;
+import dev.sandgate.domain.GrepMatch;
 import dev.sandgate.domain.HttpHeaders;
+import dev.sandgate.domain.LogLine;
+import dev.sandgate.domain.LogStream;
 import dev.sandgate.domain.Port;
 import dev.sandgate.domain.PortSpec;
 import dev.sandgate.domain.Preview;
@@ -42,7 +47,12 @@ import java.util.regex.Pattern;
 /**
  * The one place that maps domain values to the wire protocol's JSON bodies and back, with Vert.x's
  * {@link JsonObject}. Reading is strict about types (a string where a number belongs is a 400, never a 500) and
- * lenient about unknown and read-only fields, which it ignores.
+ * lenient about unknown and read-only fields, which it ignores. Routes build no JSON of their own: every body the
+ * broker writes comes from here, and {@code BrokerWireFixturesTest} holds each one to the golden fixtures the Java
+ * client reads too (the ports test-jar's {@code wire/}).
+ *
+ * <p>Longer than our usual ~400 lines on purpose: it is the broker's whole wire mapping, one section per body, and
+ * splitting it would scatter what the fixtures check together.
  */
 final class WireJson {
     static final String RESOURCE_TYPE = "sandbox";
@@ -334,6 +344,128 @@ final class WireJson {
                 .put("path", d.path().value())
                 .put("files", new JsonArray(d.files().stream().map(WireJson::file).toList()))
                 .put("subdirectories", new JsonArray(d.subdirectories().stream().map(WireJson::file).toList()));
+    }
+
+    /** {@code fs.find}'s answer: {@code {"matches":[{"path","type"}],"total"}}. */
+    static JsonObject find(List<FindMatch> found) {
+        return new JsonObject()
+                .put("matches", new JsonArray(found.stream().map(m -> new JsonObject()
+                        .put("path", m.path().value())
+                        .put("type", m.directory() ? "directory" : "file")).toList()))
+                .put("total", found.size());
+    }
+
+    /** {@code fs.grep}'s answer: {@code {"matches":[{"path","line","column","text","context"?}],"query","total"}}. */
+    static JsonObject grep(List<GrepMatch> found, String query) {
+        return new JsonObject()
+                .put("matches", new JsonArray(found.stream().map(m -> {
+                    JsonObject match = new JsonObject().put("path", m.path().value()).put("line", m.line())
+                            .put("column", m.column()).put("text", m.text());
+                    m.context().ifPresent(c -> match.put("context", c));
+                    return match;
+                }).toList()))
+                .put("query", query)
+                .put("total", found.size());
+    }
+
+    /** A bare JSON array, as every list of the wire protocol is answered ({@code .map} is called on it). */
+    static JsonArray list(List<JsonObject> items) {
+        return new JsonArray(new ArrayList<>(items));
+    }
+
+    // ---- acknowledgements ----
+
+    /** What a route that only acknowledges answers: {@code {"message":…}}. */
+    static JsonObject message(String message) {
+        return new JsonObject().put("message", message);
+    }
+
+    /** {@code {"message":…,"path":…}}, the answer to a file write, a mkdir or a removal. */
+    static JsonObject message(String message, SandboxPath path) {
+        return message(message).put("path", path.value());
+    }
+
+    /** The answer to a file write or a mkdir. */
+    static JsonObject written(FileEntry entry) {
+        return message(entry.directory() ? "Directory created successfully" : "File written successfully",
+                entry.path());
+    }
+
+    /** {@code POST /process/{id}/stdin}'s answer. */
+    static JsonObject stdinWritten(int bytes) {
+        return message("Input written successfully").put("bytes", bytes);
+    }
+
+    static JsonObject health() {
+        return new JsonObject().put("status", "ok");
+    }
+
+    // ---- streamed lines ----
+
+    /** One line of the NDJSON exec stream for a line of output: {@code {"type":"stdout"|"stderr","data":…}}. */
+    static JsonObject streamLine(LogLine line) {
+        return new JsonObject().put("type", line.stream() == LogStream.STDOUT ? "stdout" : "stderr")
+                .put("data", line.text());
+    }
+
+    /** {@code {"type":"keepalive"}}. */
+    static JsonObject streamKeepalive() {
+        return new JsonObject().put("type", "keepalive");
+    }
+
+    /** The last line of the NDJSON exec stream: the ProcessResponse as a JSON <em>string</em> in {@code data}. */
+    static JsonObject streamResult(JsonObject process) {
+        return new JsonObject().put("type", "result").put("data", process.encode());
+    }
+
+    /** One line of {@code fs.watch}: {@code {"op","path","name"}}. */
+    static JsonObject fileEvent(FileEvent event) {
+        return new JsonObject().put("op", event.op()).put("path", event.path().value()).put("name", event.name());
+    }
+
+    /** The exec stream's note that a slow reader missed {@code count} lines: {@code {"type":"dropped","count"}}. */
+    static JsonObject streamDropped(long count) {
+        return new JsonObject().put("type", "dropped").put("count", count);
+    }
+
+    /** The exec stream's last line when it is ended for the reader (revoked, expired): {@code {"type":"closed"}}. */
+    static JsonObject streamClosed(String reason) {
+        return new JsonObject().put("type", "closed").put("reason", reason);
+    }
+
+    /** The watch stream's note that a slow reader missed {@code count} events: {@code {"op":"DROPPED","count"}}. */
+    static JsonObject watchDropped(long count) {
+        return new JsonObject().put("op", "DROPPED").put("count", count);
+    }
+
+    /** The watch stream's last line when it is ended for the reader: {@code {"op":"CLOSED","reason"}}. */
+    static JsonObject watchClosed(String reason) {
+        return new JsonObject().put("op", "CLOSED").put("reason", reason);
+    }
+
+    /** One line of the log stream (not JSON): {@code stdout:<text>} or {@code stderr:<text>}, then a newline. */
+    static Buffer logStreamLine(LogLine line) {
+        return Buffer.buffer(line.stream().prefix() + line.text() + "\n", java.nio.charset.StandardCharsets.UTF_8.name());
+    }
+
+    /** The log stream's note that a slow reader missed {@code count} lines (not prefixed: it is not output). */
+    static Buffer logStreamDropped(long count) {
+        return Buffer.buffer("[dropped " + count + " lines: the reader fell behind]\n");
+    }
+
+    /** The log stream's last line when it is ended for the reader (revoked, expired). */
+    static Buffer logStreamClosed(String reason) {
+        return Buffer.buffer("[closed: " + reason + "]\n", java.nio.charset.StandardCharsets.UTF_8.name());
+    }
+
+    /** The keepalive line of the log and watch streams, which readers skip. */
+    static Buffer keepaliveLine() {
+        return Buffer.buffer("[keepalive]\n");
+    }
+
+    /** A JSON value as one NDJSON line. */
+    static Buffer ndjson(JsonObject line) {
+        return Buffer.buffer(line.encode() + "\n");
     }
 
     // ---- typed access that answers 400 instead of throwing ClassCastException ----

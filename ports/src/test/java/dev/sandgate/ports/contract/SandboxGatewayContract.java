@@ -779,6 +779,14 @@ public abstract class SandboxGatewayContract {
     }
 
     @Test
+    void a_session_data_plane_names_its_sandbox() {
+        SandboxInstance sandbox = newInstance();
+        Session session = sandbox.sessions().create(SessionOptions.DEFAULTS);
+
+        assertThat(sessionConnector(gateway).connect(session).sandbox()).isEqualTo(sandbox.name());
+    }
+
+    @Test
     void deleted_session_is_refused() {
         SandboxInstance sandbox = newInstance();
         Session session = sandbox.sessions().create(SessionOptions.DEFAULTS);
