@@ -51,17 +51,28 @@ final class DataPlaneRoutes {
     private final Vertx vertx;
     private final SandboxGateway gateway;
     private final WorkerExecutor workers;
-    private final WorkerExecutor waits;
+    private final Bulkhead calls;
+    private final Bulkhead execs;
     private final LineStream.Streams streams;
 
-    DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, WorkerExecutor waits,
+    /**
+     * @param workers  the pool of the short calls; each sandbox's file and process calls hold at most
+     *                 {@code share} of its threads ({@link Bulkhead})
+     * @param waits    the pool of execs (which may wait for ports or completion), shared out the same way
+     * @param share    how many threads of each pool one sandbox may hold at once
+     */
+    DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, WorkerExecutor waits, int share,
                     LineStream.Streams streams) {
         this.vertx = vertx;
         this.gateway = gateway;
         this.workers = workers;
-        this.waits = waits;
+        this.calls = new Bulkhead(vertx, workers, share, MAX_QUEUED, "file and process calls");
+        this.execs = new Bulkhead(vertx, waits, share, MAX_QUEUED, "execs");
         this.streams = streams;
     }
+
+    /** How many of one sandbox's calls may wait for a thread of their pool before more are refused. */
+    static final int MAX_QUEUED = 256;
 
     /**
      * {@code fs.find} ({@code GET /filesystem-find/<path>?type=&patterns=&maxResults=&excludeDirs=&excludeHidden=})
@@ -326,11 +337,11 @@ final class DataPlaneRoutes {
             execStreamed(ctx, sandbox, spec);
             return;
         }
-        Exchange.blocking(waits, ctx, () -> {
+        Exchange.answer(ctx, execs.execute(sandbox, () -> {
             DataPlane dp = gateway.dataPlane(sandbox);
             ProcessInfo info = dp.exec(spec);
             return spec.waitForCompletion() ? WireJson.process(info, dp.logs(info.pid())) : WireJson.process(info);
-        }, body -> ok(ctx, body));
+        }), body -> ok(ctx, body));
     }
 
     /**
@@ -342,10 +353,10 @@ final class DataPlaneRoutes {
         ProcessSpec started = new ProcessSpec(spec.command(), spec.name(), spec.workingDir(), spec.env(),
                 spec.waitForPorts(), false, spec.timeout(), spec.keepAlive(), spec.restartOnFailure(),
                 spec.maxRestarts(), spec.stdin());
-        Exchange.blocking(waits, ctx, () -> {
+        Exchange.answer(ctx, execs.execute(sandbox, () -> {
             DataPlane dp = gateway.dataPlane(sandbox);
             return new Started(dp, dp.exec(started));
-        }, s -> new LineStream<LogLine>(streams, ctx, "application/x-ndjson") {
+        }), s -> new LineStream<LogLine>(streams, ctx, "application/x-ndjson") {
             @Override
             Buffer line(LogLine line) {
                 return ndjson(new JsonObject().put("type", line.stream() == dev.sandgate.domain.LogStream.STDOUT
@@ -574,7 +585,7 @@ final class DataPlaneRoutes {
 
     private <T> void on(RoutingContext ctx, SandboxName sandbox, Function<DataPlane, T> call, Consumer<T> then) {
         Callable<T> task = () -> call.apply(gateway.dataPlane(sandbox));
-        Exchange.blocking(workers, ctx, task, then);
+        Exchange.answer(ctx, calls.execute(sandbox, task), then);
     }
 
     private static void ok(RoutingContext ctx, Object body) {
