@@ -13,6 +13,7 @@ import dev.sandgate.ports.LogListener;
 import dev.sandgate.ports.LogSubscription;
 import dev.sandgate.ports.SandboxGateway;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -337,11 +338,27 @@ final class DataPlaneRoutes {
             execStreamed(ctx, sandbox, spec);
             return;
         }
-        Exchange.answer(ctx, execs.execute(sandbox, () -> {
+        Exchange.answer(ctx, launch(sandbox, spec).compose(s -> spec.waitForCompletion()
+                ? calls.execute(sandbox, () -> WireJson.process(s.info(), s.dataPlane().logs(s.info().pid())))
+                : Future.succeededFuture(WireJson.process(s.info()))), body -> ok(ctx, body));
+    }
+
+    /**
+     * Starts a process within the sandbox's share of the exec pool; its waits (ports, completion) then hold no
+     * thread where the gateway can avoid it ({@link DataPlane#execAsync}).
+     */
+    private Future<Started> launch(SandboxName sandbox, ProcessSpec spec) {
+        Context context = vertx.getOrCreateContext();
+        return execs.execute(sandbox, () -> {
             DataPlane dp = gateway.dataPlane(sandbox);
-            ProcessInfo info = dp.exec(spec);
-            return spec.waitForCompletion() ? WireJson.process(info, dp.logs(info.pid())) : WireJson.process(info);
-        }), body -> ok(ctx, body));
+            return new Launching(dp, dp.execAsync(spec));
+        }).compose(l -> Future.fromCompletionStage(l.started(), context)
+                .map(info -> new Started(l.dataPlane(), info))
+                .recover(failure -> Future.failedFuture(failure instanceof java.util.concurrent.CompletionException
+                        && failure.getCause() != null ? failure.getCause() : failure)));
+    }
+
+    private record Launching(DataPlane dataPlane, java.util.concurrent.CompletionStage<ProcessInfo> started) {
     }
 
     /**
@@ -353,10 +370,8 @@ final class DataPlaneRoutes {
         ProcessSpec started = new ProcessSpec(spec.command(), spec.name(), spec.workingDir(), spec.env(),
                 spec.waitForPorts(), false, spec.timeout(), spec.keepAlive(), spec.restartOnFailure(),
                 spec.maxRestarts(), spec.stdin());
-        Exchange.answer(ctx, execs.execute(sandbox, () -> {
-            DataPlane dp = gateway.dataPlane(sandbox);
-            return new Started(dp, dp.exec(started));
-        }), s -> new LineStream<LogLine>(streams, ctx, "application/x-ndjson") {
+        Exchange.answer(ctx, launch(sandbox, started), s -> new LineStream<LogLine>(streams, ctx,
+                "application/x-ndjson") {
             @Override
             Buffer line(LogLine line) {
                 return ndjson(new JsonObject().put("type", line.stream() == dev.sandgate.domain.LogStream.STDOUT
