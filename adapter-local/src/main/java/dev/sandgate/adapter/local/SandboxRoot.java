@@ -59,7 +59,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>every other open of an entry (a directory, a file to read, {@code fchmod} of an entry) runs on this sandbox's
  * own small pool of {@value #OPEN_THREADS} threads and is waited for at most {@link #OPEN_DEADLINE}; past it the
  * walker opens the same name relative to the same directory with {@code O_RDWR}, which unblocks an open waiting on
- * a FIFO, and answers {@code InvalidRequest}. If the FIFO was moved away meanwhile, the open stays blocked on that
+ * a FIFO (again and again for up to a second, as the FIFO may be swapped back and forth), and answers
+ * {@code InvalidRequest}. If the FIFO was moved away meanwhile, the open stays blocked on that
  * pool's thread, never on a caller's: a sandbox can wedge at most its own {@value #OPEN_THREADS} threads, after which
  * its own file operations answer {@code Unavailable};</li>
  * <li>a channel is used only if it is seekable ({@code lseek} fails on a FIFO or socket), so nothing is ever read
@@ -335,9 +336,18 @@ final class SandboxRoot {
             try {
                 return opened.get(OPEN_DEADLINE.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                unblock(name);
                 try {
-                    closeQuietly(opened.get(UNBLOCKED_WAIT.toNanos(), TimeUnit.NANOSECONDS));
+                    // The FIFO may be swapped back and forth under the name: knock until the open returns.
+                    long until = System.nanoTime() + UNBLOCKED_WAIT.toNanos();
+                    while (!opened.isDone() && System.nanoTime() - until < 0) {
+                        unblock(name);
+                        try {
+                            opened.get(10, TimeUnit.MILLISECONDS);
+                        } catch (TimeoutException notYet) {
+                            // knock again
+                        }
+                    }
+                    closeQuietly(opened.get(0, TimeUnit.NANOSECONDS));
                     throw notRegular(entry);
                 } catch (TimeoutException | ExecutionException stillBlocked) {
                     opened.thenAccept(SandboxRoot::closeQuietly); // whenever it finally opens

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** A FIFO made inside the sandbox is never opened in a way that blocks, even when swapped in after the check. */
 class FifoFilesTest {
     private static final SandboxName NAME = SandboxName.of("fifo");
-    /** Longer than any answer may take: the open deadline, the unblocked wait and some slack. */
-    private static final Duration BOUND = SandboxRoot.OPEN_DEADLINE.plusSeconds(4);
+    /** Longer than any answer may take: two opens given their deadline and release, and some slack. */
+    private static final Duration BOUND = SandboxRoot.OPEN_DEADLINE.plusSeconds(1).multipliedBy(2).plusSeconds(3);
 
     @TempDir
     Path dataDir;
@@ -90,6 +90,8 @@ class FifoFilesTest {
                 } catch (SandgateException.InvalidRequest | SandgateException.Unavailable refused) {
                     // the FIFO was there
                 }
+            });
+            assertTimeoutPreemptively(BOUND, () -> {
                 try {
                     files.writeFile(SandboxPath.of("/work/f"), "written".getBytes(StandardCharsets.UTF_8),
                             Optional.empty());
