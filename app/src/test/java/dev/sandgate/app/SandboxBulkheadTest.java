@@ -57,12 +57,12 @@ class SandboxBulkheadTest {
         String b = sandbox("calm-b");
         Session session = session("fifo-a");
         HttpResponse<String> made = send(withKey(a + "/process").header("Content-Type", "application/json")
-                .POST(body("{\"command\":\"mkdir -p work && mkfifo work/pipe\",\"waitForCompletion\":true}")));
+                .POST(body("{\"command\":\"mkdir -p race && mkfifo race/pipe\",\"waitForCompletion\":true}")));
         assertThat(made.body()).contains("\"exitCode\":0");
 
         List<CompletableFuture<HttpResponse<String>>> attack = new ArrayList<>();
         for (int i = 0; i < 48; i++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(session.url() + "/filesystem/work/pipe"))
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(session.url() + "/filesystem/race/pipe"))
                     .header("X-Blaxel-Preview-Token", session.token()).timeout(Duration.ofSeconds(60));
             attack.add(http.sendAsync((i % 2 == 0 ? request.header("Content-Type", "application/json")
                     .PUT(body("{\"content\":\"x\"}")) : request.GET()).build(), HttpResponse.BodyHandlers.ofString()));

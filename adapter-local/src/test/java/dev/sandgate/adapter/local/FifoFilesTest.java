@@ -50,35 +50,35 @@ class FifoFilesTest {
     }
 
     private void run(String command) {
-        var info = files.exec(ProcessSpec.of(command).withWorkingDir("/work").withWaitForCompletion(true));
+        var info = files.exec(ProcessSpec.of(command).withWorkingDir("/race").withWaitForCompletion(true));
         assertThat(info.exitCode()).contains(0);
     }
 
     @Test
     void writing_to_a_fifo_made_in_the_sandbox_is_refused_at_once_instead_of_hanging() {
-        files.makeDirectory(SandboxPath.of("/work"), "0755");
+        files.makeDirectory(SandboxPath.of("/race"), "0755");
         run("mkfifo pipe");
 
-        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> files.writeFile(SandboxPath.of("/work/pipe"),
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> files.writeFile(SandboxPath.of("/race/pipe"),
                 "x".getBytes(StandardCharsets.UTF_8), Optional.empty()))
                 .isInstanceOf(SandgateException.InvalidRequest.class).hasMessageContaining("not a regular file"));
-        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> files.readFile(SandboxPath.of("/work/pipe")))
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> files.readFile(SandboxPath.of("/race/pipe")))
                 .isInstanceOf(SandgateException.InvalidRequest.class).hasMessageContaining("not a regular file"));
         assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> files.listDirectory(SandboxPath.of(
-                "/work/pipe"))).isInstanceOf(SandgateException.InvalidRequest.class));
+                "/race/pipe"))).isInstanceOf(SandgateException.InvalidRequest.class));
     }
 
     @Test
     void a_fifo_swapped_in_after_the_check_never_hangs_a_read_or_a_write() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed");
-        files.writeFile(SandboxPath.of("/work/f"), "regular".getBytes(StandardCharsets.UTF_8), Optional.empty());
+        files.writeFile(SandboxPath.of("/race/f"), "regular".getBytes(StandardCharsets.UTF_8), Optional.empty());
         run("mkfifo p");
         files.exec(ProcessSpec.of("/usr/bin/python3 -c 'import ctypes,time\n"
                 + "r=ctypes.CDLL(None,use_errno=True).renameat2\n"
                 + "end=time.time()+60\n"
                 + "while time.time()<end:\n"
-                + "  for _ in range(2000): r(-100,b\"f\",-100,b\"p\",2)\n'").withWorkingDir("/work"));
-        Path f = root.resolve("work/f");
+                + "  for _ in range(2000): r(-100,b\"f\",-100,b\"p\",2)\n'").withWorkingDir("/race"));
+        Path f = root.resolve("race/f");
         Eventually.await("the swap loop runs", Duration.ofSeconds(20), () -> !isRegular(f));
 
         long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
@@ -86,14 +86,14 @@ class FifoFilesTest {
         while (System.nanoTime() - deadline < 0) {
             assertTimeoutPreemptively(BOUND, () -> {
                 try {
-                    assertThat(files.readFile(SandboxPath.of("/work/f")).text()).isIn("regular", "written");
+                    assertThat(files.readFile(SandboxPath.of("/race/f")).text()).isIn("regular", "written");
                 } catch (SandgateException.InvalidRequest | SandgateException.Unavailable refused) {
                     // the FIFO was there
                 }
             });
             assertTimeoutPreemptively(BOUND, () -> {
                 try {
-                    files.writeFile(SandboxPath.of("/work/f"), "written".getBytes(StandardCharsets.UTF_8),
+                    files.writeFile(SandboxPath.of("/race/f"), "written".getBytes(StandardCharsets.UTF_8),
                             Optional.empty());
                 } catch (SandgateException.InvalidRequest | SandgateException.Unavailable refused) {
                     // the FIFO was there

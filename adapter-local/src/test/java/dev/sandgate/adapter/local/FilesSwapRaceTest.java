@@ -36,8 +36,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A process inside the sandbox swaps the directory {@code /work/d} and a symbolic link {@code /work/l} to the data
- * directory ({@code renameat2(RENAME_EXCHANGE)} in a loop) while the files API works on {@code /work/d/...}: in both
+ * A process inside the sandbox swaps the directory {@code /race/d} and a symbolic link {@code /race/l} to the data
+ * directory ({@code renameat2(RENAME_EXCHANGE)} in a loop) while the files API works on {@code /race/d/...}: in both
  * isolation modes nothing outside the sandbox is ever read, written, deleted, listed or watched. Each test runs a
  * bounded number of rounds (until {@link #ROUNDS} or {@link #ROUND_DEADLINE}).
  */
@@ -77,7 +77,7 @@ class FilesSwapRaceTest {
         return Stream.of(IsolationMode.NONE, IsolationMode.BWRAP);
     }
 
-    /** The sandbox with {@code /work/d} (inside) and {@code /work/l} (to the data directory), swapping. */
+    /** The sandbox with {@code /race/d} (inside) and {@code /race/l} (to the data directory), swapping. */
     private void race(IsolationMode mode) throws IOException {
         Isolation isolation;
         if (mode == IsolationMode.BWRAP) {
@@ -93,16 +93,16 @@ class FilesSwapRaceTest {
         gateway.createSandbox(SandboxSpec.of(NAME));
         files = gateway.dataPlane(NAME);
         root = settings.sandboxesDir().resolve(NAME.value()).resolve("root");
-        files.writeFile(path("/work/d/secret.key"), utf8("inside"), Optional.empty());
-        files.writeFile(path("/work/d/inside-marker"), utf8("x"), Optional.empty());
-        Files.createSymbolicLink(root.resolve("work/l"), dataDir.toAbsolutePath());
+        files.writeFile(path("/race/d/secret.key"), utf8("inside"), Optional.empty());
+        files.writeFile(path("/race/d/inside-marker"), utf8("x"), Optional.empty());
+        Files.createSymbolicLink(root.resolve("race/l"), dataDir.toAbsolutePath());
         Files.writeString(dataDir.resolve("victim.txt"), "CANARY victim");
         Files.createDirectories(dataDir.resolve("victim-dir"));
         Files.writeString(dataDir.resolve("victim-dir/inner.txt"), "CANARY inner");
         assertThat(dataDir.resolve("secret.key")).exists();
 
-        swapper = files.exec(ProcessSpec.of(SWAPPER).withWorkingDir("/work")).pid();
-        Path d = root.resolve("work/d");
+        swapper = files.exec(ProcessSpec.of(SWAPPER).withWorkingDir("/race")).pid();
+        Path d = root.resolve("race/d");
         Eventually.await("the swap loop runs", Duration.ofSeconds(20), () -> Files.isSymbolicLink(d));
         Eventually.await("the swap loop runs", Duration.ofSeconds(20), () -> !Files.isSymbolicLink(d));
     }
@@ -138,7 +138,7 @@ class FilesSwapRaceTest {
         byte[] secret = Files.readAllBytes(dataDir.resolve("secret.key"));
         List<byte[]> read = new ArrayList<>();
 
-        rounds(i -> read.add(files.readFile(path("/work/d/secret.key")).bytes()));
+        rounds(i -> read.add(files.readFile(path("/race/d/secret.key")).bytes()));
 
         assertThat(read).isNotEmpty().noneMatch(bytes -> java.util.Arrays.equals(bytes, secret))
                 .allMatch(bytes -> java.util.Arrays.equals(bytes, utf8("inside")));
@@ -149,8 +149,8 @@ class FilesSwapRaceTest {
     void swapping_a_link_in_never_lets_a_write_land_in_the_data_directory(IsolationMode mode) throws Exception {
         race(mode);
 
-        rounds(i -> files.writeFile(path("/work/d/planted-" + i), utf8("planted"), Optional.empty()));
-        rounds(i -> files.writeFile(path("/work/d/deeper-" + i + "/planted"), utf8("planted"), Optional.empty()));
+        rounds(i -> files.writeFile(path("/race/d/planted-" + i), utf8("planted"), Optional.empty()));
+        rounds(i -> files.writeFile(path("/race/d/deeper-" + i + "/planted"), utf8("planted"), Optional.empty()));
 
         assertThat(outsideNames()).noneMatch(n -> n.startsWith("planted") || n.startsWith("deeper"));
     }
@@ -161,7 +161,7 @@ class FilesSwapRaceTest {
             throws Exception {
         race(mode);
 
-        rounds(i -> files.makeDirectory(path("/work/d/made-" + i), "0777"));
+        rounds(i -> files.makeDirectory(path("/race/d/made-" + i), "0777"));
 
         assertThat(outsideNames()).noneMatch(n -> n.startsWith("made"));
     }
@@ -171,9 +171,9 @@ class FilesSwapRaceTest {
     void swapping_a_link_in_never_lets_a_delete_remove_from_the_data_directory(IsolationMode mode) throws Exception {
         race(mode);
 
-        rounds(i -> files.remove(path("/work/d/victim.txt"), false));
-        rounds(i -> files.remove(path("/work/d/victim-dir"), true));
-        rounds(i -> files.remove(path("/work/d/victim-dir/inner.txt"), false));
+        rounds(i -> files.remove(path("/race/d/victim.txt"), false));
+        rounds(i -> files.remove(path("/race/d/victim-dir"), true));
+        rounds(i -> files.remove(path("/race/d/victim-dir/inner.txt"), false));
 
         assertThat(dataDir.resolve("victim.txt")).hasContent("CANARY victim");
         assertThat(dataDir.resolve("victim-dir/inner.txt")).hasContent("CANARY inner");
@@ -186,8 +186,8 @@ class FilesSwapRaceTest {
         race(mode);
         List<String> listed = new ArrayList<>();
 
-        rounds(i -> files.listDirectory(path("/work/d")).files().stream().map(FileEntry::name).forEach(listed::add));
-        rounds(i -> files.listDirectory(path("/work/d")).subdirectories().stream().map(FileEntry::name)
+        rounds(i -> files.listDirectory(path("/race/d")).files().stream().map(FileEntry::name).forEach(listed::add));
+        rounds(i -> files.listDirectory(path("/race/d")).subdirectories().stream().map(FileEntry::name)
                 .forEach(listed::add));
 
         assertThat(listed).doesNotContain("sandboxes", "victim.txt", "victim-dir", "access");
@@ -199,9 +199,9 @@ class FilesSwapRaceTest {
         race(mode);
         List<String> found = new ArrayList<>();
 
-        rounds(i -> files.find(path("/work"), FindQuery.everything()).stream().map(FindMatch::path)
+        rounds(i -> files.find(path("/race"), FindQuery.everything()).stream().map(FindMatch::path)
                 .map(SandboxPath::value).forEach(found::add));
-        rounds(i -> files.grep(path("/work"), GrepQuery.of("CANARY")).forEach(m -> found.add(m.text())));
+        rounds(i -> files.grep(path("/race"), GrepQuery.of("CANARY")).forEach(m -> found.add(m.text())));
 
         assertThat(found).noneMatch(f -> f.contains("sandboxes") || f.contains("victim") || f.contains("CANARY"));
     }
@@ -226,7 +226,7 @@ class FilesSwapRaceTest {
         try {
             int tried = rounds(i -> {
                 if (watches.size() < 200) {
-                    watches.add(files.watch(path("/work/d"), List.of(), listener));
+                    watches.add(files.watch(path("/race/d"), List.of(), listener));
                 }
                 Files.writeString(dataDir.resolve("watch-canary-" + i), "x");
             });
@@ -237,7 +237,7 @@ class FilesSwapRaceTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (System.nanoTime() - deadline < 0 && events.stream().noneMatch(e -> e.name().equals("sync"))) {
                 try {
-                    files.writeFile(path("/work/d/sync"), utf8("s"), Optional.empty());
+                    files.writeFile(path("/race/d/sync"), utf8("s"), Optional.empty());
                 } catch (SandgateException swappedNow) {
                     // retry
                 }
