@@ -6,7 +6,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -46,9 +45,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Entries are created, removed, renamed and inspected relative to a descriptor as well ({@code fstatat},
  * {@code unlinkat}, {@code renameat}). Directories are created in a broker-only {@code staging} directory on the
  * same file system and then moved into place with {@code renameat}, because the JDK has no {@code mkdirat}. Where
- * the root is a file system of its own (the disk quota's image), no such directory exists: there a directory is made
- * by its host path, which a swap at that instant could send outside (an empty directory, nothing more: its mode is
- * then set through the descriptor of what the walk opens, and it is used only through the walk).
+ * the root is a file system of its own (the disk quota's image), the directory is made at the top of the root
+ * instead (a path no sandbox process can redirect), its mode set through its descriptor, and renamed into place.
  *
  * <h2>Only regular files and directories, and no open that hangs</h2>
  * An entry's type is read ({@code fstatat}, no open) before it is opened, so a FIFO, socket or device node is refused
@@ -263,21 +261,28 @@ final class SandboxRoot {
                     from.move(Path.of(staged), stream, Path.of(name));
                 }
             } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                // The root is a file system of its own (the disk quota's): no broker-only directory shares it, so
-                // the directory is made by name and its mode set through its own descriptor once opened.
-                try {
-                    Files.createDirectory(hostPath(target));
-                } catch (FileAlreadyExistsException raced) {
-                    // fine if it is a directory (checked below)
-                } catch (IOException byName) {
-                    if (attributes(name).isEmpty()) {
-                        throw LocalFiles.translate(target, byName);
+                // The root is a file system of its own (the disk quota's): the directory is made at the top of the
+                // root (whose path no sandbox process can redirect; mkdir never follows its last component), its
+                // mode set through its own descriptor, and then renamed into place relative to descriptors.
+                String inRoot = ".sandgate-mkdir-" + UUID.randomUUID();
+                try (Dir top = openRoot()) {
+                    try {
+                        Files.createDirectory(root.resolve(inRoot));
+                        try (Dir made = top.child(inRoot)) {
+                            made.stream.getFileAttributeView(PosixFileAttributeView.class).setPermissions(mode);
+                        }
+                        top.stream.move(Path.of(inRoot), stream, Path.of(name));
+                    } catch (IOException moved) {
+                        if (attributes(name).isEmpty()) {
+                            throw LocalFiles.translate(target, moved);
+                        }
+                    } finally {
+                        try {
+                            top.deleteDirectory(inRoot);
+                        } catch (IOException gone) {
+                            // moved into place, or removed
+                        }
                     }
-                }
-                try (Dir made = child(name)) {
-                    made.stream.getFileAttributeView(PosixFileAttributeView.class).setPermissions(mode);
-                } catch (IOException chmod) {
-                    throw LocalFiles.translate(target, chmod);
                 }
             } catch (IOException e) {
                 if (attributes(name).isEmpty()) {
