@@ -35,6 +35,11 @@ public abstract class ForwardingDataPlane implements DataPlane {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<ProcessInfo> execAsync(ProcessSpec spec) {
+        return delegate().execAsync(spec);
+    }
+
+    @Override
     public ProcessInfo execStreaming(ProcessSpec spec, LogListener listener) {
         return delegate().execStreaming(spec, listener);
     }

@@ -24,6 +24,16 @@ public interface ProcessOperations {
      */
     ProcessInfo exec(ProcessSpec spec);
 
+    /**
+     * {@link #exec}, answered as a future: the process is started before this returns (a start that fails throws,
+     * as {@code exec} does), and its waits ({@code waitForPorts}, {@code waitForCompletion}) complete the future
+     * later, holding no thread where the implementation can do so. This default runs {@code exec} on the calling
+     * thread and answers its result.
+     */
+    default java.util.concurrent.CompletionStage<ProcessInfo> execAsync(ProcessSpec spec) {
+        return java.util.concurrent.CompletableFuture.completedFuture(exec(spec));
+    }
+
     /** Running and finished processes, oldest first. */
     List<ProcessInfo> listProcesses();
 

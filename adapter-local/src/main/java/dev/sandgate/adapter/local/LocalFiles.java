@@ -13,16 +13,11 @@ import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
@@ -34,13 +29,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The files of one sandbox, under its root directory. A sandbox path is resolved segment by segment below the root
- * ({@link SandboxPath} already removed {@code ..}); the real path of what exists (the target itself, or for a write
- * the longest existing ancestor) must lie under the root's real path, compared as {@link Path}s, so a symbolic link
- * that leads outside (absolute or relative, to a file or a directory) is refused with {@code InvalidRequest}
- * "path … leaves the sandbox". Files are opened with {@code O_NOFOLLOW} once resolved, and removal never follows a
- * link. What remains is the race of a process inside the sandbox swapping a directory for a link between the check
- * and the use; isolation (bubblewrap) is the answer to hostile processes, this class to hostile paths.
+ * The files of one sandbox, under its root directory. Every path is resolved by {@link SandboxRoot}: component by
+ * component, each opened relative to its parent's descriptor without following links, so a process inside the
+ * sandbox that swaps a directory for a symbolic link at any moment cannot make an operation land outside the root
+ * ({@link SandboxPath} already removed {@code ..}). <b>Symbolic links are never followed</b>, not even those that
+ * stay inside: they are listed and stat'ed as themselves (a file entry), reading or writing through one, or below
+ * one, is refused with {@code InvalidRequest} "path … is a symbolic link, which the files API does not follow", and
+ * removing one removes the link. Only regular files are read or written, and only directories listed; a FIFO,
+ * socket or device node is refused with {@code InvalidRequest}, and cannot hang the caller (see
+ * {@link SandboxRoot}).
  *
  * <p>Errors name sandbox paths only, never where the sandbox lives on the disk.
  */
@@ -50,85 +47,106 @@ public final class LocalFiles implements FileOperations {
     /** Mode of directories created along the way. */
     public static final String DEFAULT_DIRECTORY_PERMISSIONS = "0755";
 
-    private final Path root;
+    private final SandboxRoot root;
     private final long maxFileBytes;
+
+    /** The files under {@code root}, with a staging directory named {@code staging} beside it. */
+    public LocalFiles(Path root, long maxFileBytes) {
+        this(root, Objects.requireNonNull(root, "root must not be null").toAbsolutePath().normalize()
+                .resolveSibling(STAGING), maxFileBytes);
+    }
 
     /**
      * @param root         the sandbox's root directory; it must exist
+     * @param staging      a directory the sandbox cannot reach, on the root's file system, where new directories
+     *                     are made before they are moved into place (created when missing)
      * @param maxFileBytes the largest file read or written whole
      */
-    public LocalFiles(Path root, long maxFileBytes) {
+    public LocalFiles(Path root, Path staging, long maxFileBytes) {
         Objects.requireNonNull(root, "root must not be null");
+        Objects.requireNonNull(staging, "staging must not be null");
         if (maxFileBytes < 1) {
             throw new IllegalArgumentException("maxFileBytes " + maxFileBytes + " must be positive");
         }
-        this.root = root.toAbsolutePath().normalize();
+        this.root = new SandboxRoot(root, staging);
         this.maxFileBytes = maxFileBytes;
     }
+
+    /** The staging directory's name beside the root, by default. */
+    static final String STAGING = "staging";
 
     // ------------------------------------------------------------------ operations
 
     @Override
     public FileEntry stat(SandboxPath path) {
         Objects.requireNonNull(path, "path must not be null");
-        Path real = existing(path);
-        return entry(path, attributes(path, real));
+        if (path.isRoot()) {
+            try (SandboxRoot.Dir dir = root.openRoot()) {
+                return entry(path, dir.attributes());
+            }
+        }
+        try (SandboxRoot.Dir parent = parentOf(path)) {
+            return entry(path, parent.attributes(name(path)).orElseThrow(() -> notFound(path)));
+        }
     }
 
     @Override
     public FileContent readFile(SandboxPath path) {
         Objects.requireNonNull(path, "path must not be null");
-        Path real = existing(path);
-        PosixFileAttributes attrs = attributes(path, real);
-        if (attrs.isDirectory()) {
+        if (path.isRoot()) {
             throw new SandgateException.InvalidRequest("path " + path + " is a directory, not a file");
         }
-        if (!attrs.isRegularFile()) {
-            throw new SandgateException.InvalidRequest("path " + path + " is not a regular file");
-        }
-        if (attrs.size() > maxFileBytes) {
-            throw tooLarge(path, attrs.size());
-        }
-        try (SeekableByteChannel channel = Files.newByteChannel(real, StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS); InputStream in = Channels.newInputStream(channel)) {
-            // Read at most one byte more than allowed: the file may have grown since it was measured.
-            byte[] bytes = in.readNBytes((int) maxFileBytes + 1);
-            if (bytes.length > maxFileBytes) {
-                throw tooLarge(path, bytes.length);
+        try (SandboxRoot.Dir parent = parentOf(path)) {
+            String name = name(path);
+            PosixFileAttributes attrs = parent.attributes(name).orElseThrow(() -> notFound(path));
+            if (attrs.isSymbolicLink()) {
+                throw link(path);
             }
-            return new FileContent(entry(path, attrs, bytes.length), bytes);
-        } catch (IOException e) {
-            throw translate(path, e);
+            if (attrs.isDirectory()) {
+                throw new SandgateException.InvalidRequest("path " + path + " is a directory, not a file");
+            }
+            if (!attrs.isRegularFile()) {
+                throw SandboxRoot.notRegular(path);
+            }
+            if (attrs.size() > maxFileBytes) {
+                throw tooLarge(path, attrs.size());
+            }
+            try (SeekableByteChannel channel = parent.openRead(name);
+                 InputStream in = Channels.newInputStream(channel)) {
+                // Read at most one byte more than allowed: the file may have grown since it was measured.
+                byte[] bytes = in.readNBytes((int) maxFileBytes + 1);
+                if (bytes.length > maxFileBytes) {
+                    throw tooLarge(path, bytes.length);
+                }
+                return new FileContent(entry(path, attrs, bytes.length), bytes);
+            } catch (IOException e) {
+                throw translate(path, e);
+            }
         }
     }
 
     @Override
     public DirectoryListing listDirectory(SandboxPath path) {
         Objects.requireNonNull(path, "path must not be null");
-        Path real = existing(path);
-        if (!attributes(path, real).isDirectory()) {
-            throw new SandgateException.InvalidRequest("path " + path + " is a file, not a directory");
-        }
         List<FileEntry> files = new ArrayList<>();
         List<FileEntry> dirs = new ArrayList<>();
-        Path rootReal = rootReal();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(real)) {
-            for (Path child : stream) {
+        try (SandboxRoot.Dir dir = directory(path)) {
+            for (String name : dir.names()) {
                 SandboxPath childPath;
                 try {
-                    childPath = path.resolve(child.getFileName().toString());
+                    childPath = path.resolve(name);
                 } catch (IllegalArgumentException unrepresentable) {
                     continue; // a name no sandbox path can carry (over the length limit)
                 }
-                Optional<PosixFileAttributes> attrs = listedAttributes(child, rootReal);
+                Optional<PosixFileAttributes> attrs = dir.attributes(name);
                 if (attrs.isEmpty()) {
                     continue; // vanished while listing
                 }
                 FileEntry entry = entry(childPath, attrs.get());
                 (entry.directory() ? dirs : files).add(entry);
             }
-        } catch (IOException e) {
-            throw translate(path, e);
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            throw translate(path, e.getCause());
         }
         Comparator<FileEntry> byName = Comparator.comparing(FileEntry::name);
         files.sort(byName);
@@ -142,11 +160,8 @@ public final class LocalFiles implements FileOperations {
         Objects.requireNonNull(path, "path must not be null");
         Objects.requireNonNull(ignore, "ignore must not be null");
         Objects.requireNonNull(listener, "listener must not be null");
-        Path real = existing(path);
-        if (!attributes(path, real).isDirectory()) {
-            throw new SandgateException.InvalidRequest("path " + path + " is a file, not a directory");
-        }
-        return LocalWatch.start(real, path, ignore, listener);
+        directory(path).close();
+        return LocalWatch.start(root, path, ignore, listener);
     }
 
     @Override
@@ -161,32 +176,34 @@ public final class LocalFiles implements FileOperations {
         if (content.length > maxFileBytes) {
             throw tooLarge(path, content.length);
         }
-        Path parent = directoryFor(path.parent());
-        Path target = parent.resolve(path.fileName().orElseThrow());
-        try {
-            boolean existed = false;
-            if (Files.isSymbolicLink(target)) {
-                target = inside(path, target);
-                existed = true;
+        String name = name(path);
+        try (SandboxRoot.Dir parent = root.openCreating(path.parent(), mode(DEFAULT_DIRECTORY_PERMISSIONS))) {
+            Optional<PosixFileAttributes> before = parent.attributes(name);
+            if (before.isPresent()) {
+                PosixFileAttributes attrs = before.get();
+                if (attrs.isSymbolicLink()) {
+                    throw link(path);
+                }
+                if (attrs.isDirectory()) {
+                    throw new SandgateException.InvalidRequest("path " + path + " is a directory, not a file");
+                }
+                if (!attrs.isRegularFile()) {
+                    throw SandboxRoot.notRegular(path);
+                }
             }
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new SandgateException.InvalidRequest("path " + path + " is a directory, not a file");
-            }
-            existed |= Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-            Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
-            try (SeekableByteChannel channel = Files.newByteChannel(target, options)) {
+            Set<PosixFilePermission> createMode = mode.orElseGet(() -> mode(DEFAULT_FILE_PERMISSIONS));
+            try (SeekableByteChannel channel = parent.openWrite(name, createMode)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
+            } catch (IOException e) {
+                throw translate(path, e);
             }
-            if (mode.isPresent() || !existed) {
-                Files.setPosixFilePermissions(target, mode.orElseGet(() -> mode(DEFAULT_FILE_PERMISSIONS)));
+            if (mode.isPresent() || before.isEmpty()) {
+                parent.setMode(name, createMode);
             }
-            return entry(path, attributes(path, target));
-        } catch (IOException e) {
-            throw translate(path, e);
+            return entry(path, parent.attributes(name).orElseThrow(() -> notFound(path)));
         }
     }
 
@@ -198,29 +215,20 @@ public final class LocalFiles implements FileOperations {
         if (path.isRoot()) {
             return stat(path);
         }
-        Path parent = directoryFor(path.parent());
-        Path target = parent.resolve(path.fileName().orElseThrow());
-        try {
-            if (Files.isSymbolicLink(target)) {
-                target = inside(path, target);
-            }
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        String name = name(path);
+        try (SandboxRoot.Dir parent = root.openCreating(path.parent(), mode(DEFAULT_DIRECTORY_PERMISSIONS))) {
+            Optional<PosixFileAttributes> existing = parent.attributes(name);
+            if (existing.isPresent()) {
+                if (existing.get().isSymbolicLink()) {
+                    throw link(path);
+                }
+                if (!existing.get().isDirectory()) {
                     throw new SandgateException.InvalidRequest("path " + path + " exists and is not a directory");
                 }
-                return entry(path, attributes(path, target));
+                return entry(path, existing.get());
             }
-            try {
-                Files.createDirectory(target);
-                Files.setPosixFilePermissions(target, mode);
-            } catch (FileAlreadyExistsException raced) {
-                if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new SandgateException.InvalidRequest("path " + path + " exists and is not a directory");
-                }
-            }
-            return entry(path, attributes(path, target));
-        } catch (IOException e) {
-            throw translate(path, e);
+            parent.makeDirectory(name, mode);
+            return entry(path, parent.attributes(name).orElseThrow(() -> notFound(path)));
         }
     }
 
@@ -230,175 +238,84 @@ public final class LocalFiles implements FileOperations {
         if (path.isRoot()) {
             throw new SandgateException.InvalidRequest("the sandbox root cannot be removed");
         }
-        // The parent is resolved (and checked); the entry itself is removed as it is, a link never followed.
-        Path parent = existing(path.parent());
-        Path target = parent.resolve(path.fileName().orElseThrow());
-        try {
-            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw notFound(path);
-            }
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        // The parent is walked to; the entry itself is removed as it is, a link never followed.
+        String name = name(path);
+        try (SandboxRoot.Dir parent = parentOf(path)) {
+            PosixFileAttributes attrs = parent.attributes(name).orElseThrow(() -> notFound(path));
+            if (attrs.isDirectory()) {
                 if (recursive) {
-                    AtomicFiles.deleteTree(target);
-                    return;
+                    deleteTree(parent, name, 0);
+                } else {
+                    parent.deleteDirectory(name);
                 }
-                try (DirectoryStream<Path> children = Files.newDirectoryStream(target)) {
-                    if (children.iterator().hasNext()) {
-                        throw new SandgateException.InvalidRequest("directory " + path
-                                + " is not empty; remove it recursively");
-                    }
-                }
+            } else {
+                parent.deleteFile(name);
             }
-            Files.delete(target);
         } catch (IOException e) {
             throw translate(path, e);
         }
     }
+
+    /** Removes directory {@code name} of {@code parent} and all below it, each entry relative to its directory. */
+    private static void deleteTree(SandboxRoot.Dir parent, String name, int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new SandgateException.InvalidRequest("directory " + parent.at(name) + " is nested too deeply");
+        }
+        try (SandboxRoot.Dir dir = parent.child(name)) {
+            for (String child : dir.names()) {
+                Optional<PosixFileAttributes> attrs = dir.attributes(child);
+                if (attrs.isEmpty()) {
+                    continue;
+                }
+                if (attrs.get().isDirectory()) {
+                    deleteTree(dir, child, depth + 1);
+                } else {
+                    try {
+                        dir.deleteFile(child);
+                    } catch (NoSuchFileException gone) {
+                        // removed meanwhile
+                    }
+                }
+            }
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+        parent.deleteDirectory(name);
+    }
+
+    /** How deep a recursive removal goes. */
+    private static final int MAX_DEPTH = 1024;
 
     // ------------------------------------------------------------------ resolution
 
-    private Path rootReal() {
-        try {
-            return root.toRealPath();
-        } catch (NoSuchFileException e) {
-            throw new SandgateException.NotFound("the sandbox's files are gone");
-        } catch (IOException e) {
-            throw new SandgateException.Unavailable("the sandbox's files cannot be reached", e);
-        }
-    }
-
-    /** The lexical location of a sandbox path under the root; nothing is followed yet. */
-    private Path lexical(SandboxPath path) {
-        Path p = root;
-        for (String segment : path.segments()) {
-            p = p.resolve(segment);
-        }
-        return p;
-    }
-
-    /** The real path of an existing entry, checked to lie inside the root. */
-    private Path existing(SandboxPath path) {
-        Path lexical = lexical(path);
-        Path real;
-        try {
-            real = lexical.toRealPath();
-        } catch (NoSuchFileException e) {
-            throw missing(path, lexical);
-        } catch (IOException e) {
-            throw translate(path, e);
-        }
-        return checkInside(path, real, rootReal());
-    }
-
-    /**
-     * Why {@code path} cannot be resolved: a dangling link, or a missing entry below a link that leads outside,
-     * "leaves the sandbox" (so that nothing is learnt about the world outside); anything else is not found.
-     */
-    private SandgateException missing(SandboxPath path, Path lexical) {
-        Path ancestor = lexical;
-        while (ancestor != null && !ancestor.equals(root) && !Files.exists(ancestor, LinkOption.NOFOLLOW_LINKS)) {
-            ancestor = ancestor.getParent();
-        }
-        if (ancestor == null) {
-            return notFound(path);
-        }
-        try {
-            Path real = ancestor.toRealPath();
-            return real.startsWith(rootReal()) ? notFound(path) : leaves(path);
-        } catch (NoSuchFileException dangling) {
-            return ancestor.equals(root) ? notFound(path) : leaves(path);
-        } catch (IOException e) {
-            return translate(path, e);
-        }
-    }
-
-    /** Resolves a symlink found at {@code target} to its real path, refusing one that leads outside or nowhere. */
-    private Path inside(SandboxPath path, Path target) {
-        try {
-            return checkInside(path, target.toRealPath(), rootReal());
-        } catch (NoSuchFileException e) {
-            throw leaves(path); // a dangling link: its target cannot be proven inside
-        } catch (IOException e) {
-            throw translate(path, e);
-        }
-    }
-
-    /**
-     * The real path of directory {@code dir}, created (with its parents) where missing: the longest existing
-     * ancestor is resolved and checked, and only plain directories are created below it.
-     */
-    private Path directoryFor(SandboxPath dir) {
-        Path rootReal = rootReal();
-        List<String> segments = dir.segments();
-        int existingCount = segments.size();
-        Path lexical = lexical(dir);
-        while (existingCount > 0 && !Files.exists(lexical, LinkOption.NOFOLLOW_LINKS)) {
-            existingCount--;
-            lexical = lexical.getParent();
-        }
-        SandboxPath existingPath = SandboxPath.of("/" + String.join("/", segments.subList(0, existingCount)));
-        Path real;
-        try {
-            real = lexical.toRealPath();
-        } catch (NoSuchFileException e) {
-            throw leaves(existingPath);
-        } catch (IOException e) {
-            throw translate(existingPath, e);
-        }
-        checkInside(existingPath, real, rootReal);
-        if (!Files.isDirectory(real)) {
-            throw new SandgateException.InvalidRequest("path " + existingPath + " is a file, not a directory");
-        }
-        Set<PosixFilePermission> dirMode = mode(DEFAULT_DIRECTORY_PERMISSIONS);
-        for (String segment : segments.subList(existingCount, segments.size())) {
-            real = real.resolve(segment);
-            try {
-                Files.createDirectory(real);
-                Files.setPosixFilePermissions(real, dirMode);
-            } catch (FileAlreadyExistsException raced) {
-                if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new SandgateException.InvalidRequest("path " + dir + " is not a directory");
+    /** The directory at {@code path}; a file there is refused as not being a directory. */
+    private SandboxRoot.Dir directory(SandboxPath path) {
+        if (!path.isRoot()) {
+            try (SandboxRoot.Dir parent = parentOf(path)) {
+                PosixFileAttributes attrs = parent.attributes(name(path)).orElseThrow(() -> notFound(path));
+                if (attrs.isSymbolicLink()) {
+                    throw link(path);
                 }
-            } catch (IOException e) {
-                throw translate(dir, e);
+                if (!attrs.isDirectory()) {
+                    throw new SandgateException.InvalidRequest("path " + path + " is a file, not a directory");
+                }
+                return parent.child(name(path));
             }
         }
-        return real;
+        return root.openRoot();
     }
 
-    private static Path checkInside(SandboxPath path, Path real, Path rootReal) {
-        if (!real.startsWith(rootReal)) {
-            throw leaves(path);
-        }
-        return real;
-    }
-
-    /** Attributes of a listed child: followed when it is a link that stays inside, else the link's own. */
-    private static Optional<PosixFileAttributes> listedAttributes(Path child, Path rootReal) throws IOException {
+    /** The open parent directory of {@code path}; a missing one makes {@code path} itself not found. */
+    private SandboxRoot.Dir parentOf(SandboxPath path) {
         try {
-            PosixFileAttributes own = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (own.isSymbolicLink()) {
-                try {
-                    Path target = child.toRealPath();
-                    if (target.startsWith(rootReal)) {
-                        return Optional.of(Files.readAttributes(target, PosixFileAttributes.class));
-                    }
-                } catch (NoSuchFileException dangling) {
-                    // report the link itself
-                }
-            }
-            return Optional.of(own);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+            return root.open(path.parent());
+        } catch (SandgateException.NotFound missing) {
+            throw notFound(path);
         }
     }
 
-    private static PosixFileAttributes attributes(SandboxPath path, Path real) {
-        try {
-            return Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            throw translate(path, e);
-        }
+    private static String name(SandboxPath path) {
+        return path.fileName().orElseThrow();
     }
 
     private static FileEntry entry(SandboxPath path, PosixFileAttributes attrs) {
@@ -444,11 +361,12 @@ public final class LocalFiles implements FileOperations {
 
     // ------------------------------------------------------------------ errors
 
-    private static SandgateException.InvalidRequest leaves(SandboxPath path) {
-        return new SandgateException.InvalidRequest("path " + path + " leaves the sandbox");
+    static SandgateException.InvalidRequest link(SandboxPath path) {
+        return new SandgateException.InvalidRequest("path " + path + " is a symbolic link, which the files API does "
+                + "not follow");
     }
 
-    private static SandgateException.NotFound notFound(SandboxPath path) {
+    static SandgateException.NotFound notFound(SandboxPath path) {
         return new SandgateException.NotFound("path " + path + " not found");
     }
 
@@ -458,7 +376,7 @@ public final class LocalFiles implements FileOperations {
     }
 
     /** Maps an I/O failure to the port's errors, naming only the sandbox path. */
-    private static SandgateException translate(SandboxPath path, IOException e) {
+    static SandgateException translate(SandboxPath path, IOException e) {
         if (DiskFull.is(e)) {
             return DiskFull.error(path);
         }
@@ -479,7 +397,7 @@ public final class LocalFiles implements FileOperations {
         }
         if (e instanceof FileSystemException fs && fs.getReason() != null
                 && fs.getReason().contains("Too many levels of symbolic links")) {
-            return leaves(path);
+            return link(path);
         }
         if (e instanceof FileSystemException fs && fs.getReason() != null
                 && fs.getReason().contains("Not a directory")) {

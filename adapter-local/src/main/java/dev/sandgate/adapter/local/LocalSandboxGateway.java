@@ -614,6 +614,12 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<ProcessInfo> execAsync(ProcessSpec spec) {
+            Objects.requireNonNull(spec, "spec must not be null");
+            return processes.execAsync(withSandboxEnv(spec, state.sandbox.envs()));
+        }
+
+        @Override
         public List<ProcessInfo> listProcesses() {
             return processes.listProcesses();
         }

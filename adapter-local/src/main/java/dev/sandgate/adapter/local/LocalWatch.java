@@ -7,14 +7,13 @@ import dev.sandgate.ports.FileEventListener;
 import dev.sandgate.ports.LogSubscription;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -30,6 +29,16 @@ import org.slf4j.LoggerFactory;
  * reached through a symbolic link (never followed). Directories created later are watched as they appear. One
  * daemon thread per watch delivers the events in order; {@link #MAX_DIRECTORIES} bounds what one watch registers.
  * Kernel queue overflows are dropped silently, as inotify drops them.
+ *
+ * <p><b>Swaps.</b> inotify registers by path name and follows links, and a process in the sandbox may swap a
+ * directory for a link at any moment. So every directory is found by {@link SandboxRoot}'s walk (descriptor by
+ * descriptor, no link followed), registered by its host path, and kept only if the inode the walk opened, the inode
+ * the host path names right after the registration and the inode a second walk opens are one and the same;
+ * otherwise its key is cancelled before any of its events is delivered. Subdirectories are listed through the open
+ * descriptor, and an event for a directory whose walk no longer leads to the registered inode is dropped and its key
+ * cancelled. What is left is a swap that lands exactly inside the registration and is undone before the check: that
+ * could keep a watch on a directory outside, which would report the <em>names</em> of entries changing there (never
+ * contents, never a file operation) until the next event batch there is checked.
  */
 final class LocalWatch implements LogSubscription {
     /** The most directories one watch follows. */
@@ -37,64 +46,95 @@ final class LocalWatch implements LogSubscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalWatch.class);
 
-    private final Path rootDir;
+    private final SandboxRoot sandbox;
     private final SandboxPath rootPath;
     private final List<String> ignore;
     private final FileEventListener listener;
     private final WatchService service;
-    private final Map<WatchKey, SandboxPath> keys = new ConcurrentHashMap<>();
+    private final Map<WatchKey, Watched> keys = new ConcurrentHashMap<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
-    private LocalWatch(Path rootDir, SandboxPath rootPath, List<String> ignore, FileEventListener listener)
+    /** A registered directory: its sandbox path and the identity (device and inode) of what the walk opened. */
+    private record Watched(SandboxPath path, Object fileKey) {
+    }
+
+    private LocalWatch(SandboxRoot sandbox, SandboxPath rootPath, List<String> ignore, FileEventListener listener)
             throws IOException {
-        this.rootDir = rootDir;
+        this.sandbox = sandbox;
         this.rootPath = rootPath;
         this.ignore = List.copyOf(ignore);
         this.listener = listener;
-        this.service = rootDir.getFileSystem().newWatchService();
+        this.service = sandbox.hostPath(rootPath).getFileSystem().newWatchService();
     }
 
-    /** Starts watching {@code dir} (a real directory inside the sandbox), which is {@code path} in the sandbox. */
-    static LocalWatch start(Path dir, SandboxPath path, List<String> ignore, FileEventListener listener) {
+    /** Starts watching the directory {@code path} of the sandbox. */
+    static LocalWatch start(SandboxRoot sandbox, SandboxPath path, List<String> ignore, FileEventListener listener) {
         try {
-            LocalWatch watch = new LocalWatch(dir, path, ignore, listener);
-            watch.registerTree(dir, path);
+            LocalWatch watch = new LocalWatch(sandbox, path, ignore, listener);
+            watch.registerTree(path);
+            if (watch.keys.isEmpty()) {
+                watch.cancel();
+                throw new SandgateException.InvalidRequest("path " + path + " changed while it was being watched");
+            }
             Thread thread = new Thread(watch::run, "sandgate-watch");
             thread.setDaemon(true);
             thread.start();
             return watch;
         } catch (IOException e) {
-            throw new SandgateException.Unavailable("could not watch " + path + ": " + e.getMessage(), e);
+            throw new SandgateException.Unavailable("could not watch " + path, e);
         }
     }
 
-    private void registerTree(Path dir, SandboxPath path) throws IOException {
-        Deque<Map.Entry<Path, SandboxPath>> pending = new ArrayDeque<>();
-        pending.push(Map.entry(dir, path));
+    private void registerTree(SandboxPath top) {
+        Deque<SandboxPath> pending = new ArrayDeque<>();
+        pending.push(top);
         while (!pending.isEmpty() && keys.size() < MAX_DIRECTORIES) {
-            var next = pending.pop();
-            WatchKey key;
-            try {
-                key = next.getKey().register(service, StandardWatchEventKinds.ENTRY_CREATE,
+            SandboxPath next = pending.pop();
+            try (SandboxRoot.Dir dir = sandbox.open(next)) {
+                Object walked = dir.attributes().fileKey();
+                Path host = sandbox.hostPath(next);
+                WatchKey key = host.register(service, StandardWatchEventKinds.ENTRY_CREATE,
                         StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
-            } catch (IOException vanished) {
-                continue;
-            }
-            keys.put(key, next.getValue());
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(next.getKey())) {
-                for (Path child : children) {
-                    String name = child.getFileName().toString();
-                    if (!ignore.contains(name) && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                if (keys.containsKey(key)) {
+                    continue; // that inode is watched already (and was checked then)
+                }
+                if (!walked.equals(hostKey(host)) || !walked.equals(walkedKey(next))) {
+                    key.cancel(); // swapped under us: what the name led to is not what the walk opened
+                    continue;
+                }
+                keys.put(key, new Watched(next, walked));
+                for (String name : dir.names()) {
+                    if (ignore.contains(name)) {
+                        continue;
+                    }
+                    var attrs = dir.attributes(name);
+                    if (attrs.isPresent() && attrs.get().isDirectory()) {
                         try {
-                            pending.push(Map.entry(child, next.getValue().resolve(name)));
+                            pending.push(next.resolve(name));
                         } catch (IllegalArgumentException unrepresentable) {
                             // a name no sandbox path can carry
                         }
                     }
                 }
-            } catch (IOException vanished) {
-                // removed while we looked
+            } catch (SandgateException | IOException | java.nio.file.DirectoryIteratorException vanished) {
+                // removed, replaced by a link or not a directory any more: not watched
             }
+        }
+    }
+
+    private static Object hostKey(Path host) {
+        try {
+            return Files.readAttributes(host, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return e;
+        }
+    }
+
+    private Object walkedKey(SandboxPath path) {
+        try (SandboxRoot.Dir dir = sandbox.open(path)) {
+            return dir.attributes().fileKey();
+        } catch (SandgateException e) {
+            return e;
         }
     }
 
@@ -102,23 +142,31 @@ final class LocalWatch implements LogSubscription {
         try {
             while (!cancelled.get()) {
                 WatchKey key = service.take();
-                SandboxPath dir = keys.get(key);
-                for (WatchEvent<?> event : key.pollEvents()) {
-                    if (dir == null || event.kind() == StandardWatchEventKinds.OVERFLOW || cancelled.get()) {
+                Watched watched = keys.get(key);
+                if (watched != null && !watched.fileKey().equals(walkedKey(watched.path()))) {
+                    keys.remove(key); // the directory was replaced: stop listening to what is there now
+                    key.cancel();
+                    watched = null;
+                }
+                List<WatchEvent<?>> events = key.pollEvents();
+                for (WatchEvent<?> event : events) {
+                    if (watched == null || event.kind() == StandardWatchEventKinds.OVERFLOW || cancelled.get()) {
                         continue;
                     }
+                    SandboxPath dir = watched.path();
                     String name = event.context().toString();
                     String op = event.kind() == StandardWatchEventKinds.ENTRY_CREATE ? "CREATE"
                             : event.kind() == StandardWatchEventKinds.ENTRY_DELETE ? "REMOVE" : "WRITE";
                     if (op.equals("CREATE") && !ignore.contains(name)) {
-                        Path created = ((Path) key.watchable()).resolve(name);
-                        if (Files.isDirectory(created, LinkOption.NOFOLLOW_LINKS)) {
-                            registerTree(created, dir.resolve(name));
+                        try {
+                            registerTree(dir.resolve(name));
+                        } catch (IllegalArgumentException unrepresentable) {
+                            // a name no sandbox path can carry
                         }
                     }
                     deliver(new FileEvent(op, dir, name));
                 }
-                if (!key.reset()) {
+                if (!key.reset() || watched == null) {
                     keys.remove(key);
                     if (keys.isEmpty() && !cancelled.get()) {
                         listener.onError(new SandgateException.NotFound(rootPath + " is gone"));
@@ -128,8 +176,8 @@ final class LocalWatch implements LogSubscription {
             }
         } catch (ClosedWatchServiceException | InterruptedException stopped) {
             // cancelled
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("watch of {} under {} failed: {}", rootPath, rootDir, e.toString());
+        } catch (RuntimeException e) {
+            LOG.debug("watch of {} failed: {}", rootPath, e.toString());
             if (!cancelled.get()) {
                 listener.onError(new SandgateException.Unavailable("the watch of " + rootPath + " failed", e));
             }

@@ -48,7 +48,8 @@ class LocalFilesTest {
     private void assertLeaves(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
         assertThatThrownBy(call).isInstanceOfSatisfying(SandgateException.InvalidRequest.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
-            assertThat(e.getMessage()).contains("leaves the sandbox").doesNotContain(root.toString());
+            assertThat(e.getMessage()).contains("is a symbolic link, which the files API does not follow")
+                    .doesNotContain(root.toString());
         });
     }
 
@@ -67,7 +68,7 @@ class LocalFilesTest {
         Files.createSymbolicLink(root.resolve("passwd"), outside.resolve("secret.txt"));
 
         assertLeaves(() -> files.readFile(path("/passwd")));
-        assertLeaves(() -> files.stat(path("/passwd")));
+        assertThat(files.stat(path("/passwd")).directory()).isFalse(); // the link itself, never its target
         assertLeaves(() -> files.writeFile(path("/passwd"), utf8("overwritten"), Optional.empty()));
         assertThat(Files.readString(outside.resolve("secret.txt"))).isEqualTo("outside secret");
     }
@@ -113,13 +114,17 @@ class LocalFilesTest {
     }
 
     @Test
-    void symlink_that_stays_inside_is_followed() throws IOException {
+    void a_symlink_that_stays_inside_is_not_followed_either() throws IOException {
         files.writeFile(path("/real/data.txt"), utf8("inside"), Optional.empty());
         Files.createSymbolicLink(root.resolve("alias"), Path.of("real"));
+        Files.createSymbolicLink(root.resolve("data-link"), Path.of("real/data.txt"));
 
-        assertThat(files.readFile(path("/alias/data.txt")).text()).isEqualTo("inside");
-        files.writeFile(path("/alias/more.txt"), utf8("more"), Optional.empty());
-        assertThat(root.resolve("real/more.txt")).hasContent("more");
+        assertLeaves(() -> files.readFile(path("/alias/data.txt")));
+        assertLeaves(() -> files.readFile(path("/data-link")));
+        assertLeaves(() -> files.writeFile(path("/alias/more.txt"), utf8("more"), Optional.empty()));
+        assertThat(root.resolve("real/more.txt")).doesNotExist();
+        assertThat(files.listDirectory(SandboxPath.ROOT).files()).extracting(FileEntry::name)
+                .containsExactly("alias", "data-link");
     }
 
     @Test

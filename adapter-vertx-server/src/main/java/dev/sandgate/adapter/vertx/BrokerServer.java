@@ -86,7 +86,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * cut, as behind most reverse proxies. Every gateway call runs on a
  * worker pool of {@link BrokerSettings#workerPoolSize()} threads, never on an event loop. Every failure becomes a
  * JSON 4xx/5xx, never a 500 with a stack trace. Process execs (which may wait for ports or completion) run on a
- * second pool of the same size, so that waiting clients cannot starve lookups and token checks.
+ * second pool of the same size, so that waiting clients cannot starve lookups and token checks. <b>Bulkheads:</b>
+ * one sandbox's data-plane calls hold at most a quarter of each pool ({@link Bulkhead}); more wait in order, up to
+ * {@value DataPlaneRoutes#MAX_QUEUED}, and past that get 503, so no sandbox can take the threads of another or of
+ * the control plane.
  */
 public final class BrokerServer implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BrokerServer.class);
@@ -161,7 +164,8 @@ public final class BrokerServer implements AutoCloseable {
         this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers, prepared.limits);
         this.grants = new OpenGrants(vertx, workers, decision, clock, s.streams().revocationCheck());
         this.streams = new LineStream.Streams(vertx, workers, s.keepaliveInterval(), s.streams(), grants);
-        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, streams);
+        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, Bulkhead.shareOf(s.workerPoolSize()),
+                streams);
         this.limits = prepared.limits;
         this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
         this.proxy = new PreviewProxy(gateway, decision, grants, s.streams().tunnelIdleTimeout(), clock, workers, upstream, tunnels, prepared.credentials,

@@ -13,6 +13,7 @@ import dev.sandgate.ports.LogListener;
 import dev.sandgate.ports.LogSubscription;
 import dev.sandgate.ports.SandboxGateway;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -50,17 +51,28 @@ final class DataPlaneRoutes {
     private final Vertx vertx;
     private final SandboxGateway gateway;
     private final WorkerExecutor workers;
-    private final WorkerExecutor waits;
+    private final Bulkhead calls;
+    private final Bulkhead execs;
     private final LineStream.Streams streams;
 
-    DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, WorkerExecutor waits,
+    /**
+     * @param workers  the pool of the short calls; each sandbox's file and process calls hold at most
+     *                 {@code share} of its threads ({@link Bulkhead})
+     * @param waits    the pool of execs (which may wait for ports or completion), shared out the same way
+     * @param share    how many threads of each pool one sandbox may hold at once
+     */
+    DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, WorkerExecutor waits, int share,
                     LineStream.Streams streams) {
         this.vertx = vertx;
         this.gateway = gateway;
         this.workers = workers;
-        this.waits = waits;
+        this.calls = new Bulkhead(vertx, workers, share, MAX_QUEUED, "file and process calls");
+        this.execs = new Bulkhead(vertx, waits, share, MAX_QUEUED, "execs");
         this.streams = streams;
     }
+
+    /** How many of one sandbox's calls may wait for a thread of their pool before more are refused. */
+    static final int MAX_QUEUED = 256;
 
     /**
      * {@code fs.find} ({@code GET /filesystem-find/<path>?type=&patterns=&maxResults=&excludeDirs=&excludeHidden=})
@@ -311,11 +323,27 @@ final class DataPlaneRoutes {
             execStreamed(ctx, sandbox, spec);
             return;
         }
-        Exchange.blocking(waits, ctx, () -> {
+        Exchange.answer(ctx, launch(sandbox, spec).compose(s -> spec.waitForCompletion()
+                ? calls.execute(sandbox, () -> WireJson.process(s.info(), s.dataPlane().logs(s.info().pid())))
+                : Future.succeededFuture(WireJson.process(s.info()))), body -> ok(ctx, body));
+    }
+
+    /**
+     * Starts a process within the sandbox's share of the exec pool; its waits (ports, completion) then hold no
+     * thread where the gateway can avoid it ({@link DataPlane#execAsync}).
+     */
+    private Future<Started> launch(SandboxName sandbox, ProcessSpec spec) {
+        Context context = vertx.getOrCreateContext();
+        return execs.execute(sandbox, () -> {
             DataPlane dp = gateway.dataPlane(sandbox);
-            ProcessInfo info = dp.exec(spec);
-            return spec.waitForCompletion() ? WireJson.process(info, dp.logs(info.pid())) : WireJson.process(info);
-        }, body -> ok(ctx, body));
+            return new Launching(dp, dp.execAsync(spec));
+        }).compose(l -> Future.fromCompletionStage(l.started(), context)
+                .map(info -> new Started(l.dataPlane(), info))
+                .recover(failure -> Future.failedFuture(failure instanceof java.util.concurrent.CompletionException
+                        && failure.getCause() != null ? failure.getCause() : failure)));
+    }
+
+    private record Launching(DataPlane dataPlane, java.util.concurrent.CompletionStage<ProcessInfo> started) {
     }
 
     /**
@@ -327,10 +355,8 @@ final class DataPlaneRoutes {
         ProcessSpec started = new ProcessSpec(spec.command(), spec.name(), spec.workingDir(), spec.env(),
                 spec.waitForPorts(), false, spec.timeout(), spec.keepAlive(), spec.restartOnFailure(),
                 spec.maxRestarts(), spec.stdin());
-        Exchange.blocking(waits, ctx, () -> {
-            DataPlane dp = gateway.dataPlane(sandbox);
-            return new Started(dp, dp.exec(started));
-        }, s -> new LineStream<LogLine>(streams, ctx, "application/x-ndjson") {
+        Exchange.answer(ctx, launch(sandbox, started), s -> new LineStream<LogLine>(streams, ctx,
+                "application/x-ndjson") {
             @Override
             Buffer line(LogLine line) {
                 return WireJson.ndjson(WireJson.streamLine(line));
@@ -553,7 +579,7 @@ final class DataPlaneRoutes {
 
     private <T> void on(RoutingContext ctx, SandboxName sandbox, Function<DataPlane, T> call, Consumer<T> then) {
         Callable<T> task = () -> call.apply(gateway.dataPlane(sandbox));
-        Exchange.blocking(workers, ctx, task, then);
+        Exchange.answer(ctx, calls.execute(sandbox, task), then);
     }
 
     private static void ok(RoutingContext ctx, Object body) {

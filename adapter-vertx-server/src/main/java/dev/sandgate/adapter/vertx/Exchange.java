@@ -18,7 +18,12 @@ final class Exchange {
     }
 
     static <T> void blocking(WorkerExecutor workers, RoutingContext ctx, Callable<T> call, Consumer<T> then) {
-        workers.executeBlocking(call, false).onComplete(ar -> {
+        answer(ctx, workers.executeBlocking(call, false), then);
+    }
+
+    /** Hands {@code result} to {@code then} on the request's event loop, or its failure to the failure handler. */
+    static <T> void answer(RoutingContext ctx, io.vertx.core.Future<T> result, Consumer<T> then) {
+        result.onComplete(ar -> {
             if (ctx.response().closed() || ctx.response().ended()) {
                 return;
             }

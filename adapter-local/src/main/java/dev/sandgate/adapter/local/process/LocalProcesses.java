@@ -103,7 +103,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private static final Duration STOP_ANSWER_WAIT = Duration.ofSeconds(1);
     private static final Duration KILL_ANSWER_WAIT = Duration.ofSeconds(2);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    private static final long PORT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long PORT_POLL_MILLIS = 50;
     private static final int PORT_CONNECT_TIMEOUT_MILLIS = 200;
     private static final int MAX_MESSAGE_COMMAND = 200;
     /** How long an exec waits for a warm shell still being started before it spawns its own process. */
@@ -171,6 +171,34 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     @Override
     public ProcessInfo exec(ProcessSpec spec) {
+        try {
+            return execAsync(spec).toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SandgateException failure) {
+                throw failure;
+            }
+            throw new SandgateException.Unavailable("waiting for the process failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandgateException.Unavailable("interrupted while waiting for the process", e);
+        }
+    }
+
+    /**
+     * Starts the process on the calling thread; its waits hold no thread: the exit is {@link Process#onExit()}'s
+     * future, and ports are polled by the sandbox's timer every {@value #PORT_POLL_MILLIS} ms.
+     */
+    @Override
+    public CompletableFuture<ProcessInfo> execAsync(ProcessSpec spec) {
+        ManagedProcess rec = launch(spec);
+        Optional<Duration> waitLimit = waitLimit(spec);
+        CompletableFuture<Void> ports = spec.waitForPorts().isEmpty() ? CompletableFuture.completedFuture(null)
+                : awaitPorts(rec, spec.waitForPorts(), waitLimit);
+        return ports.thenCompose(open -> spec.waitForCompletion() ? awaitEnd(rec, waitLimit)
+                : CompletableFuture.completedFuture(rec.info()));
+    }
+
+    private ManagedProcess launch(ProcessSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
         SandboxPath workingDir = spec.workingDir().orElse(SandboxPath.ROOT);
         Path hostDir = resolveWorkingDir(workingDir, spec.command());
@@ -209,15 +237,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         LOG.info("sandbox {}: process '{}' started with pid {} ({}{})", sandbox, name, rec.id,
                 isolation.inForce().wireName(), viaWarmShell ? ", warm shell" : "");
         scheduleKeepAliveKill(rec);
-
-        Optional<Duration> waitLimit = waitLimit(spec);
-        if (!spec.waitForPorts().isEmpty()) {
-            awaitPorts(rec, spec.waitForPorts(), waitLimit);
-        }
-        if (spec.waitForCompletion()) {
-            awaitEnd(rec, waitLimit);
-        }
-        return rec.info();
+        return rec;
     }
 
     private Path resolveWorkingDir(SandboxPath workingDir, String command) {
@@ -430,33 +450,40 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         return limit.isZero() ? Optional.empty() : Optional.of(limit);
     }
 
-    private void awaitPorts(ManagedProcess rec, List<Port> ports, Optional<Duration> limit) {
+    /** Completes once every port accepts connections; fails when the process exits or the limit passes first. */
+    private CompletableFuture<Void> awaitPorts(ManagedProcess rec, List<Port> ports, Optional<Duration> limit) {
         long deadline = limit.map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
-        Set<Port> open = new HashSet<>();
-        while (true) {
+        Set<Port> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable check = () -> {
+            if (done.isDone()) {
+                return;
+            }
             for (Port port : ports) {
                 if (!open.contains(port) && accepts(port)) {
                     open.add(port);
                 }
             }
             if (open.size() == ports.size()) {
-                return;
-            }
-            if (rec.finished.isDone()) {
+                done.complete(null);
+            } else if (rec.finished.isDone()) {
                 ProcessInfo info = rec.info();
-                throw SandgateException.InvalidRequest.unprocessable("process exited with code "
+                done.completeExceptionally(SandgateException.InvalidRequest.unprocessable("process exited with code "
                         + info.exitCode().map(String::valueOf).orElse("?") + " before ports " + ports
-                        + " accepted connections");
+                        + " accepted connections"));
+            } else if (limit.isPresent() && System.nanoTime() - deadline >= 0) {
+                done.completeExceptionally(SandgateException.InvalidRequest.unprocessable("process timed out "
+                        + "waiting for ports after " + seconds(limit.get()) + " seconds"));
             }
-            if (limit.isPresent() && System.nanoTime() - deadline >= 0) {
-                throw SandgateException.InvalidRequest.unprocessable("process timed out waiting for ports after "
-                        + seconds(limit.get()) + " seconds");
-            }
-            LockSupport.parkNanos(PORT_POLL_NANOS);
-            if (Thread.currentThread().isInterrupted()) {
-                throw new SandgateException.Unavailable("interrupted while waiting for ports " + ports);
-            }
+        };
+        try {
+            java.util.concurrent.ScheduledFuture<?> polling = timers.scheduleWithFixedDelay(check, 0,
+                    PORT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            done.whenComplete((v, t) -> polling.cancel(false));
+        } catch (RejectedExecutionException e) {
+            done.completeExceptionally(closedError());
         }
+        return done;
     }
 
     private static String seconds(Duration d) {
@@ -473,21 +500,14 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }
     }
 
-    private static void awaitEnd(ManagedProcess rec, Optional<Duration> limit) {
-        try {
-            if (limit.isPresent()) {
-                rec.finished.get(limit.get().toNanos(), TimeUnit.NANOSECONDS);
-            } else {
-                rec.finished.get();
-            }
-        } catch (TimeoutException e) {
-            // answer the still-running process
-        } catch (ExecutionException e) {
-            throw new SandgateException.Unavailable("waiting for the process failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SandgateException.Unavailable("interrupted while waiting for the process", e);
+    /** The process once it ended, or as it is when the limit passes first. */
+    private CompletableFuture<ProcessInfo> awaitEnd(ManagedProcess rec, Optional<Duration> limit) {
+        CompletableFuture<ProcessInfo> ended = rec.finished.thenApply(info -> rec.info());
+        if (limit.isEmpty()) {
+            return ended;
         }
+        return ended.completeOnTimeout(null, limit.get().toNanos(), TimeUnit.NANOSECONDS)
+                .thenApply(info -> info == null ? rec.info() : info);
     }
 
     private static void awaitQuietly(ManagedProcess rec, Duration limit) {
