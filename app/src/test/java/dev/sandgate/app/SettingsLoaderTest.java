@@ -420,7 +420,7 @@ class SettingsLoaderTest {
         assertThat(remote.withPort(0).upstream()).contains(upstream);
         assertThatThrownBy(() -> new AppSettings(GatewayKind.REMOTE, Optional.empty(), remote.host(), 0,
                 remote.publicUrl(), remote.dataDir(), remote.apiKey(), remote.workspace(), remote.isolation(),
-                remote.allowUnisolatedSessions(), remote.broker(), remote.processes(), remote.maxFileBytes(), remote.limits(), remote.configFile()))
+                remote.allowUnisolatedSessions(), remote.broker(), remote.processes(), remote.maxFileBytes(), remote.limits(), remote.network(), remote.configFile()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the remote gateway needs an upstream");
     }

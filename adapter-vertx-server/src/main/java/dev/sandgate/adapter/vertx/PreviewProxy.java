@@ -72,6 +72,7 @@ final class PreviewProxy {
     private final HttpClient tunnels;
     private final Credentials credentials;
     private final String upstreamHost;
+    private final SandboxPorts ports;
     private final String publicScheme;
     /** The broker's own origin ({@code scheme://host[:port]}, lowercase, default port omitted). */
     private final String ownOrigin;
@@ -92,6 +93,7 @@ final class PreviewProxy {
         this.tunnels = tunnels;
         this.credentials = credentials;
         this.upstreamHost = upstreamHost;
+        this.ports = new SandboxPorts(gateway, workers);
         this.publicScheme = publicUrl.getScheme().toLowerCase(Locale.ROOT);
         this.ownOrigin = origin(publicUrl);
     }
@@ -244,7 +246,10 @@ final class PreviewProxy {
                 .setMethod(request.method())
                 .setURI(path + (query.isEmpty() ? "" : "?" + query))
                 .setHeaders(upstreamHeaders(request, preview, webSocket));
-        (webSocket ? tunnels : client).request(options).onComplete(ar -> {
+        ports.server(preview.sandbox(), preview.port()).compose(server -> {
+            server.ifPresent(options::setServer); // a sandbox's own network: the relay its gateway controls
+            return (webSocket ? tunnels : client).request(options);
+        }).onComplete(ar -> {
             if (ar.failed()) {
                 upstreamFailed(ctx);
                 return;
