@@ -161,7 +161,8 @@ public final class BrokerServer implements AutoCloseable {
         this.control = new ControlPlane(gateway, prepared.urls, s.workspace(), clock, workers, prepared.limits);
         this.grants = new OpenGrants(vertx, workers, decision, clock, s.streams().revocationCheck());
         this.streams = new LineStream.Streams(vertx, workers, s.keepaliveInterval(), s.streams(), grants);
-        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, streams);
+        this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, streams,
+                new PortProxy(new SandboxPorts(gateway, workers), upstream, prepared.credentials, s.upstreamHost()));
         this.limits = prepared.limits;
         this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
         this.proxy = new PreviewProxy(gateway, decision, grants, s.streams().tunnelIdleTimeout(), clock, workers, upstream, tunnels, prepared.credentials,
