@@ -207,6 +207,24 @@ class SandboxNetworkAppTest {
     }
 
     @Test
+    void port_route_is_not_served_where_the_sandbox_shares_the_hosts_network() throws Exception {
+        try (ServerSocket host = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             SandgateApp shared = SandgateApp.start(AppSettings.defaults(dataDir.resolve("none")).withPort(0)
+                     .withIsolation(IsolationMode.NONE), Clock.systemUTC(), new SecureRandom())) {
+            app.close();
+            app = shared;
+            String dataPlane = sandbox("shared");
+
+            HttpResponse<String> fetched = send(withKey(dataPlane + "/port/" + host.getLocalPort() + "/").GET());
+
+            assertThat(fetched.statusCode()).isEqualTo(404);
+            assertThat(fetched.body()).contains("network of their own");
+        } finally {
+            app = null;
+        }
+    }
+
+    @Test
     void a_sandbox_process_cannot_connect_to_the_brokers_port() throws Exception {
         String dataPlane = sandbox("attacker");
 
