@@ -36,7 +36,8 @@ import java.util.Set;
  * traffic to {@code upstreamHost:{preview port}}, streamed both ways with vertx-core's pooled {@link HttpClient}.
  *
  * <ul>
- * <li>The upstream is the configured host and the preview's port, never anything from the request (Host,
+ * <li>The upstream is the configured host and the preview's port (or the relay the gateway names for a sandbox
+ * with a network of its own: {@link SandboxGateway#portAddress}), never anything from the request (Host,
  * absolute-URI request line, X-Forwarded-*).</li>
  * <li>Private previews need a token: header {@code X-Blaxel-Preview-Token}, or {@code ?bl_preview_token=}, or the
  * token cookie. A query token is answered on the request itself, for every client, with
