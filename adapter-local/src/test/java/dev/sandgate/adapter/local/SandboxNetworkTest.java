@@ -243,9 +243,13 @@ class SandboxNetworkTest {
         Path socket = ((PortAddress.UnixSocket) gateway.portAddress(SandboxName.of("box"), Port.of(port))
                 .orElseThrow()).path();
 
+        assertThat(processesNaming(socket.toString())).isNotEmpty();
+
         gateway.deleteSandbox(SandboxName.of("box"));
 
         assertThat(socket).doesNotExist();
+        dev.sandgate.ports.contract.Eventually.await("the relay to stop", Duration.ofSeconds(5),
+                () -> processesNaming(socket.toString()).isEmpty());
         assertThatThrownBy(() -> gateway.portAddress(SandboxName.of("box"), Port.of(port)))
                 .isInstanceOf(SandgateException.NotFound.class);
     }
@@ -261,6 +265,12 @@ class SandboxNetworkTest {
 
         assertThat(gateway.network().isolated()).isFalse();
         assertThat(gateway.portAddress(SandboxName.of("shared"), Port.of(3000))).isEmpty();
+    }
+
+    private static List<ProcessHandle> processesNaming(String text) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(args -> String.join(" ", args).contains(text)).orElse(false))
+                .toList();
     }
 
     private static void shutDown(LocalSandboxGateway gateway) {

@@ -186,7 +186,9 @@ public final class NetworkNamespace implements AutoCloseable {
     /** Attaches pasta for outbound traffic and waits for its default route in the namespace. */
     private void startPasta() {
         String pastaPath = network.tools().pasta().orElseThrow();
-        List<String> line = new ArrayList<>(List.of(pastaPath, "--foreground", "--quiet"));
+        // pasta holds the namespace open by itself: it must die with the broker (as the holder does)
+        List<String> line = new ArrayList<>(List.of(network.tools().setpriv(), "--pdeathsig", "KILL", "--", pastaPath,
+                "--foreground", "--quiet"));
         if ("root".equals(ProcessHandle.current().info().user().orElse(""))) {
             // as root pasta would switch to nobody, which may not enter a namespace owned by root
             line.addAll(List.of("--runas", "0"));
@@ -271,7 +273,7 @@ public final class NetworkNamespace implements AutoCloseable {
                 "--net=" + ns, "--", tools.socat(), "UNIX-LISTEN:" + socket + ",fork,mode=600,backlog=128",
                 target));
         long deadline = System.nanoTime() + START_WAIT_NANOS;
-        while (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+        while (!listening(holderPid, socket)) {
             if (!relay.isAlive() || System.nanoTime() - deadline >= 0) {
                 relay.destroyForcibly();
                 throw new SandgateException.Unavailable("the relay to port " + port + " of sandbox '" + sandbox
@@ -280,6 +282,28 @@ public final class NetworkNamespace implements AutoCloseable {
             LockSupport.parkNanos(POLL_NANOS);
         }
         return new Relay(relay, socket, family);
+    }
+
+    /**
+     * Whether the relay listens on {@code socket} yet: its line in the namespace's {@code /proc/<pid>/net/unix}
+     * carries the accepting flag ({@code __SO_ACCEPTCON}), set by {@code listen()}. The file alone exists from
+     * {@code bind()} on, when a connection would still be refused.
+     */
+    private static boolean listening(long pid, Path socket) {
+        String suffix = " " + socket;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", "unix"))) {
+                if (line.endsWith(suffix)) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 3 && (Long.parseLong(f[3], 16) & 0x10000L) != 0) {
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
     }
 
     private void trimRelays() {
