@@ -121,6 +121,7 @@ public final class SandboxNetwork implements AutoCloseable {
         SandboxNetwork network = new SandboxNetwork(mode, true, tools, relayDir);
         try (NetworkNamespace probe = network.namespace(SandboxName.of("network-probe"))) {
             probe.start();
+            network.joinable(probe);
         } catch (RuntimeException e) {
             network.close();
             throw new IllegalStateException("sandbox network '" + mode.wireName() + "' cannot be set up here: "
@@ -187,6 +188,24 @@ public final class SandboxNetwork implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandgateException.Unavailable("interrupted while starting " + commandLine.get(0), e);
+        }
+    }
+
+    /** Fails unless a process can be started in {@code namespace} (joining it needs privileges over it). */
+    private void joinable(NetworkNamespace namespace) {
+        Process p = spawn(namespace.wrap(List.of(tools.sleep(), "0")));
+        try {
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("joining a sandbox's network namespace did not finish in time");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("nsenter could not join a sandbox's network namespace (exit code "
+                        + p.exitValue() + "; it needs CAP_SYS_ADMIN, as root has)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while probing the sandbox network", e);
         }
     }
 
