@@ -349,7 +349,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         try {
             next = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return launch.start(true, network::wrap);
+                    return launch.start(true, line -> network.wrap(cgroup.launcher(line)));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
