@@ -2,6 +2,7 @@ package dev.sandgate.app;
 
 import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.local.process.NetworkMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -18,13 +19,14 @@ import java.util.Optional;
  *                     (see {@link Setting#ALLOW_UNISOLATED_SESSIONS}); without it the broker refuses them there
  * @param maxFileBytes the largest file the local runtime reads or writes in one piece
  * @param limits       what each local sandbox may use besides its memory: processes, CPU, disk
+ * @param network      the network of each isolated sandbox ({@code isolated} or {@code egress})
  * @param configFile   the properties file the settings were read from, if any
  * @param store        where previews, tokens and sessions live, and the token key
  */
 public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
                           Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
                           IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker, ProcessSettings processes, long maxFileBytes,
-                          SandboxLimits limits, Optional<Path> configFile, StoreSettings store) {
+                          SandboxLimits limits, NetworkMode network, Optional<Path> configFile, StoreSettings store) {
 
     public AppSettings {
         Objects.requireNonNull(gateway, "gateway must not be null");
@@ -35,6 +37,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         Objects.requireNonNull(apiKey, "apiKey must not be null");
         Objects.requireNonNull(workspace, "workspace must not be null");
         Objects.requireNonNull(isolation, "isolation must not be null");
+        Objects.requireNonNull(network, "network must not be null");
         Objects.requireNonNull(broker, "broker must not be null");
         Objects.requireNonNull(processes, "processes must not be null");
         Objects.requireNonNull(limits, "limits must not be null");
@@ -61,7 +64,8 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
                        IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker,
                        ProcessSettings processes, long maxFileBytes, SandboxLimits limits, Optional<Path> configFile) {
         this(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allowUnisolatedSessions,
-                broker, processes, maxFileBytes, limits, configFile, StoreSettings.file(dataDir.resolve("secret.key")));
+                broker, processes, maxFileBytes, limits, NetworkMode.ISOLATED, configFile,
+                StoreSettings.file(dataDir.resolve("secret.key")));
     }
 
     /**
@@ -79,43 +83,49 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
     /** The same settings listening on another port (tests use 0). */
     public AppSettings withPort(int port) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
     }
 
     /** The same settings with a configured API key. */
     public AppSettings withApiKey(String apiKey) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace,
-                isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
+                isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
     }
 
     /** The same settings with another process isolation. */
     public AppSettings withIsolation(IsolationMode isolation) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
     }
 
     /** The same settings with session tokens served, or not, although processes run without isolation. */
     public AppSettings withAllowUnisolatedSessions(boolean allow) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allow,
-                broker, processes, maxFileBytes, limits, configFile, store);
+                broker, processes, maxFileBytes, limits, network, configFile, store);
+    }
+
+    /** The same settings with another network for isolated sandboxes. */
+    public AppSettings withNetwork(NetworkMode network) {
+        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
     }
 
     /** The same settings serving another workspace. */
     public AppSettings withWorkspace(String workspace) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
     }
 
     /** The same settings on the remote gateway, fronting {@code upstream}. */
     public AppSettings withRemote(Upstream upstream) {
         return new AppSettings(GatewayKind.REMOTE, Optional.of(upstream), host, port, publicUrl, dataDir, apiKey,
-                workspace, isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
+                workspace, isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
     }
 
     /** The same settings with another store (file or Redis) and token key. */
     public AppSettings withStore(StoreSettings store) {
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, store);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
     }
 
     /** The same settings over another data directory (a token key kept in the old one follows it). */
@@ -123,7 +133,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         StoreSettings moved = store.tokenKeyFile().equals(this.dataDir.resolve("secret.key"))
                 ? store.withTokenKeyFile(dataDir.resolve("secret.key")) : store;
         return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, configFile, moved);
+                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, moved);
     }
 
     @Override
@@ -131,7 +141,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         return "AppSettings[gateway=" + gateway.key() + ", upstream=" + upstream + ", host=" + host + ", port=" + port
                 + ", publicUrl=" + publicUrl
                 + ", dataDir=" + dataDir + ", apiKey=" + (apiKey.isPresent() ? "***" : "(from the key file)")
-                + ", workspace=" + workspace + ", isolation=" + isolation.wireName()
+                + ", workspace=" + workspace + ", isolation=" + isolation.wireName() + ", network=" + network.wireName()
                 + ", allowUnisolatedSessions=" + allowUnisolatedSessions + ", broker=" + broker
                 + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", limits=" + limits + ", configFile=" + configFile
                 + ", store=" + store + "]";

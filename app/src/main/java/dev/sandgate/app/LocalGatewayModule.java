@@ -31,6 +31,7 @@ public final class LocalGatewayModule extends AbstractModule {
     static LocalSettings localSettings(AppSettings settings, UrlScheme urls) {
         return LocalSettings.defaults(settings.dataDir())
                 .withIsolation(settings.isolation())
+                .withNetwork(settings.network())
                 .withProcesses(settings.processes())
                 .withMaxFileBytes(settings.maxFileBytes())
                 .withLimits(settings.limits())

@@ -31,6 +31,8 @@ public enum Setting {
     ISOLATION("isolation", "auto", "process isolation: auto (bubblewrap when present), bwrap, none"),
     ALLOW_UNISOLATED_SESSIONS("allow-unisolated-sessions", "false",
             "serve session tokens even when processes run without isolation (a session then holds the host)"),
+    SANDBOX_NETWORK("sandbox-network", "isolated",
+            "network of an isolated sandbox: isolated (own loopback only) or egress (also a route out, via pasta)"),
     IDLE_TIMEOUT("idle-timeout", "60s", "close a connection idle for this long (1s - 1h)"),
     BODY_LIMIT("body-limit", "1MiB", "largest API request body (1KiB - 1GiB)"),
     MAX_HEADER_SIZE("max-header-size", "8KiB", "largest total request header size"),

@@ -6,6 +6,7 @@ import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.redis.RedisEndpoint;
 import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.local.process.NetworkMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -203,6 +204,7 @@ public final class SettingsLoader {
                         parse(pick.apply(Setting.SANDBOX_CPUS), Setting.SANDBOX_CPUS, SettingsLoader::cpus),
                         parse(pick.apply(Setting.SANDBOX_DISK_QUOTA), Setting.SANDBOX_DISK_QUOTA,
                                 SettingsLoader::diskQuota)),
+                parse(pick.apply(Setting.SANDBOX_NETWORK), Setting.SANDBOX_NETWORK, NetworkMode::parse),
                 configFile,
                 store);
         return new Invocation.Run(settings, warnings);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.local.process.NetworkMode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -420,7 +421,7 @@ class SettingsLoaderTest {
         assertThat(remote.withPort(0).upstream()).contains(upstream);
         assertThatThrownBy(() -> new AppSettings(GatewayKind.REMOTE, Optional.empty(), remote.host(), 0,
                 remote.publicUrl(), remote.dataDir(), remote.apiKey(), remote.workspace(), remote.isolation(),
-                remote.allowUnisolatedSessions(), remote.broker(), remote.processes(), remote.maxFileBytes(), remote.limits(), remote.configFile()))
+                remote.allowUnisolatedSessions(), remote.broker(), remote.processes(), remote.maxFileBytes(), remote.limits(), remote.network(), remote.configFile(), remote.store()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the remote gateway needs an upstream");
     }
@@ -431,6 +432,19 @@ class SettingsLoaderTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("(from --isolation)")
                 .hasMessageContaining("use auto, bwrap or none");
+    }
+
+    @Test
+    void the_sandbox_network_is_isolated_unless_egress_is_asked_for() {
+        Invocation.Run byDefault = (Invocation.Run) loader().load(List.of(), Map.of());
+        Invocation.Run egress = (Invocation.Run) loader().load(List.of(), Map.of("SANDGATE_SANDBOX_NETWORK", "egress"));
+
+        assertThat(byDefault.settings().network()).isEqualTo(NetworkMode.ISOLATED);
+        assertThat(egress.settings().network()).isEqualTo(NetworkMode.EGRESS);
+        assertThatThrownBy(() -> loader().load(List.of("--sandbox-network=host"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("(from --sandbox-network)")
+                .hasMessageContaining("use isolated or egress");
     }
 
     @Test

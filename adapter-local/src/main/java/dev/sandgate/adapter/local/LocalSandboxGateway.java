@@ -5,10 +5,13 @@ import dev.sandgate.adapter.local.limits.LocalLimits;
 import dev.sandgate.adapter.local.limits.SandboxCgroup;
 import dev.sandgate.adapter.local.process.Isolation;
 import dev.sandgate.adapter.local.process.LocalProcesses;
+import dev.sandgate.adapter.local.process.NetworkNamespace;
+import dev.sandgate.adapter.local.process.SandboxNetwork;
 import dev.sandgate.domain.DirectoryListing;
 import dev.sandgate.domain.EnvVar;
 import dev.sandgate.domain.FileContent;
 import dev.sandgate.domain.FileEntry;
+import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewSpec;
@@ -27,6 +30,7 @@ import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.LogListener;
 import dev.sandgate.ports.LogSubscription;
+import dev.sandgate.ports.PortAddress;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
 import java.io.IOException;
@@ -88,6 +92,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
     private final LocalSettings settings;
     private final AccessStore access;
     private final Isolation isolation;
+    private final SandboxNetwork network;
     private final Clock clock;
     private final UrlScheme urls;
     private final Path sandboxesDir;
@@ -108,6 +113,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         this.access = Objects.requireNonNull(access, "access must not be null");
         this.isolation = Objects.requireNonNull(isolation, "isolation must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.network = SandboxNetwork.resolve(isolation, settings.network());
         this.urls = settings.urls();
         this.sandboxesDir = settings.sandboxesDir();
         this.limits = LocalLimits.resolve(settings.limits(), settings.dataDir());
@@ -130,6 +136,11 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
     /** The isolation processes run under. */
     public Isolation isolation() {
         return isolation;
+    }
+
+    /** The network of the sandboxes: a namespace each under bubblewrap, else the host's. */
+    public SandboxNetwork network() {
+        return network;
     }
 
     // ------------------------------------------------------------------ sandboxes
@@ -323,6 +334,16 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         return state(name).cpuUsageNanos();
     }
 
+    /**
+     * A sandbox with a network namespace of its own is reached through a Unix socket relayed into it (see
+     * {@link SandboxNetwork}); without isolation, empty: the port is on the host's loopback.
+     */
+    @Override
+    public Optional<PortAddress> portAddress(SandboxName sandbox, Port port) {
+        Objects.requireNonNull(port, "port must not be null");
+        return state(sandbox).network().relay(port).map(PortAddress.UnixSocket::new);
+    }
+
     /** Stops every process of every sandbox gracefully, in parallel; the sandboxes themselves stay. Idempotent. */
     @Override
     public void close() {
@@ -351,6 +372,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         }
         all.forEach(SandboxState::releaseLimits);
         limits.close();
+        network.close();
     }
 
     // ------------------------------------------------------------------ state
@@ -385,6 +407,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         final LocalFiles files;
         private LocalProcesses processes;
         private SandboxCgroup cgroup;
+        private NetworkNamespace namespace;
         private boolean gone;
 
         SandboxState(Sandbox sandbox, Path dir) {
@@ -400,9 +423,31 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
             if (processes == null) {
                 cgroup = limits.cgroup(sandbox.name().value(), sandbox.spec().memoryMb());
                 processes = new LocalProcesses(sandbox.name(), dir.resolve(ROOT), settings.processes(), isolation,
-                        clock, cgroup);
+                        clock, cgroup, network());
             }
             return new LocalDataPlane(this, processes, files);
+        }
+
+        /** The sandbox's network, made when first needed (by a process or a port the broker reaches). */
+        synchronized NetworkNamespace network() {
+            if (gone) {
+                throw new SandgateException.NotFound("sandbox " + sandbox.name() + " not found");
+            }
+            if (namespace == null) {
+                namespace = LocalSandboxGateway.this.network.namespace(sandbox.name());
+            }
+            return namespace;
+        }
+
+        private void closeNetwork() {
+            NetworkNamespace n;
+            synchronized (this) {
+                n = namespace;
+                namespace = null;
+            }
+            if (n != null) {
+                n.close();
+            }
         }
 
         synchronized void deleted() {
@@ -447,6 +492,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
             if (p != null) {
                 p.close();
             }
+            closeNetwork();
         }
 
         void stopProcesses() {
@@ -458,6 +504,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
                 p.stopAll();
                 p.close();
             }
+            closeNetwork();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sandgate.adapter.local;
 
 import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.local.process.NetworkMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import dev.sandgate.ports.UrlScheme;
 import java.net.URI;
@@ -17,6 +18,9 @@ import java.util.Objects;
  * {@value #MAX_FILE_BYTES_LIMIT} bytes, because a file is held in memory whole.</li>
  * <li>{@code processes} and {@code isolation}: how processes run (default {@link IsolationMode#AUTO}: bubblewrap
  * when present).</li>
+ * <li>{@code network}: the network of each isolated sandbox (default {@link NetworkMode#ISOLATED}: a namespace of
+ * its own with only its loopback; {@link NetworkMode#EGRESS} adds a route out, never to the host's loopback); see
+ * {@link dev.sandgate.adapter.local.process.SandboxNetwork}. Without isolation the host's network is shared.</li>
  * <li>{@code urls}: the URLs reported for sandboxes and previews (default: the broker's default address,
  * {@code http://127.0.0.1:8080}, workspace {@value #DEFAULT_WORKSPACE}).</li>
  * <li>{@code secretKeyFile}: the key from which token values are derived (default {@code <dataDir>/secret.key});
@@ -29,7 +33,8 @@ import java.util.Objects;
  * </ul>
  */
 public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings processes, IsolationMode isolation,
-                            UrlScheme urls, Path secretKeyFile, boolean durableWrites, SandboxLimits limits) {
+                            UrlScheme urls, Path secretKeyFile, boolean durableWrites, SandboxLimits limits,
+                            NetworkMode network) {
     public static final long DEFAULT_MAX_FILE_BYTES = 5L * 1024 * 1024;
     public static final long MAX_FILE_BYTES_LIMIT = 512L * 1024 * 1024;
     public static final String DEFAULT_WORKSPACE = "local";
@@ -42,6 +47,7 @@ public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings pro
         Objects.requireNonNull(urls, "urls must not be null");
         Objects.requireNonNull(secretKeyFile, "secretKeyFile must not be null");
         Objects.requireNonNull(limits, "limits must not be null");
+        Objects.requireNonNull(network, "network must not be null");
         if (maxFileBytes < 1 || maxFileBytes > MAX_FILE_BYTES_LIMIT) {
             throw new IllegalArgumentException("maxFileBytes " + maxFileBytes + " is out of range 1-"
                     + MAX_FILE_BYTES_LIMIT);
@@ -69,42 +75,47 @@ public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings pro
         Objects.requireNonNull(dataDir, "dataDir must not be null");
         return new LocalSettings(dataDir, DEFAULT_MAX_FILE_BYTES, ProcessSettings.defaults(), IsolationMode.AUTO,
                 UrlScheme.under(DEFAULT_BASE_URL, DEFAULT_WORKSPACE), dataDir.resolve("secret.key"), true,
-                SandboxLimits.defaults());
+                SandboxLimits.defaults(), NetworkMode.ISOLATED);
     }
 
     public LocalSettings withMaxFileBytes(long maxFileBytes) {
         return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits);
+                limits, network);
     }
 
     public LocalSettings withProcesses(ProcessSettings processes) {
         return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits);
+                limits, network);
     }
 
     public LocalSettings withIsolation(IsolationMode isolation) {
         return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits);
+                limits, network);
     }
 
     public LocalSettings withUrls(UrlScheme urls) {
         return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits);
+                limits, network);
     }
 
     public LocalSettings withSecretKeyFile(Path secretKeyFile) {
         return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits);
+                limits, network);
     }
 
     public LocalSettings withDurableWrites(boolean durableWrites) {
         return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits);
+                limits, network);
+    }
+
+    public LocalSettings withNetwork(NetworkMode network) {
+        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                limits, network);
     }
 
     public LocalSettings withLimits(SandboxLimits limits) {
         return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits);
+                limits, network);
     }
 
     /** Where the sandboxes live: {@code <dataDir>/sandboxes}. */

@@ -165,7 +165,8 @@ public final class BrokerServer implements AutoCloseable {
         this.grants = new OpenGrants(vertx, workers, decision, clock, s.streams().revocationCheck());
         this.streams = new LineStream.Streams(vertx, workers, s.keepaliveInterval(), s.streams(), grants);
         this.dataPlane = new DataPlaneRoutes(vertx, gateway, workers, waits, Bulkhead.shareOf(s.workerPoolSize()),
-                streams);
+                streams, new PortProxy(new SandboxPorts(gateway, workers), upstream, prepared.credentials,
+                s.upstreamHost()));
         this.limits = prepared.limits;
         this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
         this.proxy = new PreviewProxy(gateway, decision, grants, s.streams().tunnelIdleTimeout(), clock, workers, upstream, tunnels, prepared.credentials,

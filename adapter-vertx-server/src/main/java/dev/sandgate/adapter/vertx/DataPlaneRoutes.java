@@ -45,6 +45,7 @@ import java.util.function.Function;
  * GET /filesystem-find/{path}, GET /filesystem-content-search/{path}   (fs.find, fs.grep)
  * GET /watch/filesystem/{path}        (fs.watch: NDJSON events until the client goes away)
  * GET|PUT|DELETE /filesystem/{path}   (path one percent-encoded segment, or unencoded after '/')
+ * ANY /port/{port}{path}              (sandbox.fetch: to the port inside the sandbox; see PortProxy)
  * </pre>
  */
 final class DataPlaneRoutes {
@@ -54,15 +55,18 @@ final class DataPlaneRoutes {
     private final Bulkhead calls;
     private final Bulkhead execs;
     private final LineStream.Streams streams;
+    private final PortProxy ports;
 
     /**
      * @param workers  the pool of the short calls; each sandbox's file and process calls hold at most
      *                 {@code share} of its threads ({@link Bulkhead})
      * @param waits    the pool of execs (which may wait for ports or completion), shared out the same way
      * @param share    how many threads of each pool one sandbox may hold at once
+     * @param ports    {@code /port/{port}}: the sandbox's port, reached the way previews reach it
      */
     DataPlaneRoutes(Vertx vertx, SandboxGateway gateway, WorkerExecutor workers, WorkerExecutor waits, int share,
-                    LineStream.Streams streams) {
+                    LineStream.Streams streams, PortProxy ports) {
+        this.ports = ports;
         this.vertx = vertx;
         this.gateway = gateway;
         this.workers = workers;
@@ -243,6 +247,15 @@ final class DataPlaneRoutes {
                 } else {
                     String route = s.get(0);
                     search(ctx, sandbox, route, rest.substring(rest.indexOf(route) + route.length()));
+                }
+            }
+            case "port" -> {
+                if (s.size() < 2) {
+                    ctx.fail(404);
+                } else {
+                    String afterPort = rest.substring(rest.indexOf("port") + "port".length());
+                    ports.handle(ctx, sandbox, s.get(1), afterPort.substring(afterPort.indexOf(s.get(1))
+                            + s.get(1).length()));
                 }
             }
             default -> ctx.fail(404);

@@ -36,7 +36,8 @@ import java.util.Set;
  * traffic to {@code upstreamHost:{preview port}}, streamed both ways with vertx-core's pooled {@link HttpClient}.
  *
  * <ul>
- * <li>The upstream is the configured host and the preview's port, never anything from the request (Host,
+ * <li>The upstream is the configured host and the preview's port (or the relay the gateway names for a sandbox
+ * with a network of its own: {@link SandboxGateway#portAddress}), never anything from the request (Host,
  * absolute-URI request line, X-Forwarded-*).</li>
  * <li>Private previews need a token: header {@code X-Blaxel-Preview-Token}, or {@code ?bl_preview_token=}, or the
  * token cookie. A query token is answered on the request itself, for every client, with
@@ -72,6 +73,7 @@ final class PreviewProxy {
     private final HttpClient tunnels;
     private final Credentials credentials;
     private final String upstreamHost;
+    private final SandboxPorts ports;
     private final String publicScheme;
     /** The broker's own origin ({@code scheme://host[:port]}, lowercase, default port omitted). */
     private final String ownOrigin;
@@ -92,6 +94,7 @@ final class PreviewProxy {
         this.tunnels = tunnels;
         this.credentials = credentials;
         this.upstreamHost = upstreamHost;
+        this.ports = new SandboxPorts(gateway, workers);
         this.publicScheme = publicUrl.getScheme().toLowerCase(Locale.ROOT);
         this.ownOrigin = origin(publicUrl);
     }
@@ -244,7 +247,10 @@ final class PreviewProxy {
                 .setMethod(request.method())
                 .setURI(path + (query.isEmpty() ? "" : "?" + query))
                 .setHeaders(upstreamHeaders(request, preview, webSocket));
-        (webSocket ? tunnels : client).request(options).onComplete(ar -> {
+        ports.server(preview.sandbox(), preview.port()).compose(server -> {
+            server.ifPresent(options::setServer); // a sandbox's own network: the relay its gateway controls
+            return (webSocket ? tunnels : client).request(options);
+        }).onComplete(ar -> {
             if (ar.failed()) {
                 upstreamFailed(ctx);
                 return;

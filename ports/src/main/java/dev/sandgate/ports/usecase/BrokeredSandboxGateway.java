@@ -1,5 +1,6 @@
 package dev.sandgate.ports.usecase;
 
+import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewSpec;
@@ -11,6 +12,7 @@ import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.DataPlane;
+import dev.sandgate.ports.PortAddress;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
 import java.time.Clock;
@@ -130,5 +132,10 @@ public final class BrokeredSandboxGateway implements SandboxGateway {
     @Override
     public DataPlane dataPlane(SandboxName sandbox) {
         return provider.dataPlane(sandbox);
+    }
+
+    @Override
+    public Optional<PortAddress> portAddress(SandboxName sandbox, Port port) {
+        return provider.portAddress(sandbox, port);
     }
 }

@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>{@code bwrap} (bubblewrap)</h2>
  * The process runs in new PID, IPC and UTS namespaces (and a user namespace where the kernel allows it) with every
- * capability dropped and the network shared (so {@code waitForPorts} on 127.0.0.1 and the preview proxy reach it).
+ * capability dropped, in its sandbox's own network namespace when {@link SandboxNetwork} wraps the command line.
  * <b>Mapping: the sandbox root directory is the process's {@code /}.</b> A sandbox path {@code /app} is the process's
  * {@code /app}, and files the process writes anywhere outside the system directories land in the sandbox directory,
  * where the files API sees them (including {@code /tmp}, which is the sandbox's own {@code tmp} directory rather than a

@@ -19,9 +19,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +101,6 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private static final Duration KILL_ANSWER_WAIT = Duration.ofSeconds(2);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final long PORT_POLL_MILLIS = 50;
-    private static final int PORT_CONNECT_TIMEOUT_MILLIS = 200;
     private static final int MAX_MESSAGE_COMMAND = 200;
     /** How long an exec waits for a warm shell still being started before it spawns its own process. */
     private static final Duration WARM_SHELL_WAIT = Duration.ofSeconds(10);
@@ -115,6 +111,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private final Path sandboxRoot;
     private final ProcessSettings settings;
     private final Isolation isolation;
+    private final NetworkNamespace network;
     private final Clock clock;
     private final SandboxCgroup cgroup;
 
@@ -140,6 +137,13 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     /** As above, with every process (warm shells included) started inside {@code cgroup}, and its limits. */
     public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
                           Clock clock, SandboxCgroup cgroup) {
+        this(sandbox, sandboxRoot, settings, isolation, clock, cgroup, SandboxNetwork.shared().namespace(sandbox));
+    }
+
+    /** As above, with every process in {@code network}: the sandbox's own network namespace, or the host's. */
+    public LocalProcesses(SandboxName sandbox, Path sandboxRoot, ProcessSettings settings, Isolation isolation,
+                          Clock clock, SandboxCgroup cgroup, NetworkNamespace network) {
+        this.network = Objects.requireNonNull(network, "network must not be null");
         this.cgroup = Objects.requireNonNull(cgroup, "cgroup must not be null");
         this.sandbox = Objects.requireNonNull(sandbox, "sandbox must not be null");
         this.sandboxRoot = Objects.requireNonNull(sandboxRoot, "sandboxRoot must not be null").toAbsolutePath();
@@ -285,7 +289,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
     private Process spawn(Launch launch, boolean stdinPipe) {
         Future<Process> started;
         try {
-            started = spawner.submit(() -> launch.start(stdinPipe, cgroup::launcher));
+            started = spawner.submit(() -> launch.start(stdinPipe, line -> network.wrap(cgroup.launcher(line))));
         } catch (RejectedExecutionException e) {
             throw closedError();
         }
@@ -365,7 +369,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         try {
             next = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return launch.start(true, cgroup::launcher);
+                    return launch.start(true, line -> network.wrap(cgroup.launcher(line)));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -460,7 +464,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
                 return;
             }
             for (Port port : ports) {
-                if (!open.contains(port) && accepts(port)) {
+                if (!open.contains(port) && network.accepts(port)) {
                     open.add(port);
                 }
             }
@@ -488,16 +492,6 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     private static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
-    }
-
-    private static boolean accepts(Port port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port.value()),
-                    PORT_CONNECT_TIMEOUT_MILLIS);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** The process once it ended, or as it is when the limit passes first. */
