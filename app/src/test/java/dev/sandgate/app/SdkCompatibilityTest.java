@@ -94,12 +94,20 @@ class SdkCompatibilityTest {
         runSeedFlow(app, "local");
     }
 
-    /** The same flow through a remote broker in front of the local one: its sessions, its previews, its key only. */
+    /**
+     * The same flow through a remote broker in front of a local one: its sessions, its previews, its key only. The
+     * remote gateway reaches preview ports at {@code --upstream-host:port}, which sandboxes with a network namespace
+     * of their own do not offer, so this upstream shares the host's network (isolation {@code none}).
+     */
     @Test
-    void the_official_sdk_runs_the_whole_seed_flow_against_a_remote_broker(@TempDir Path remoteDir) throws Exception {
-        try (SandgateApp remote = SandgateApp.start(TestSettings.defaults(remoteDir).withPort(0).withRemote(
-                new Upstream(URI.create(app.publicUrl() + "/v0"), app.apiKey().value(), "the test", "default")),
-                Clock.systemUTC(), new SecureRandom())) {
+    void the_official_sdk_runs_the_whole_seed_flow_against_a_remote_broker(@TempDir Path upstreamDir,
+                                                                           @TempDir Path remoteDir) throws Exception {
+        try (SandgateApp upstream = SandgateApp.start(TestSettings.defaults(upstreamDir).withPort(0)
+                        .withIsolation(dev.sandgate.adapter.local.process.IsolationMode.NONE)
+                        .withAllowUnisolatedSessions(true), Clock.systemUTC(), new SecureRandom());
+             SandgateApp remote = SandgateApp.start(TestSettings.defaults(remoteDir).withPort(0).withRemote(
+                new Upstream(URI.create(upstream.publicUrl() + "/v0"), upstream.apiKey().value(), "the test",
+                        "default")), Clock.systemUTC(), new SecureRandom())) {
             runSeedFlow(remote, "remote");
         }
     }
