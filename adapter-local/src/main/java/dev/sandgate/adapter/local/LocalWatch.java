@@ -55,7 +55,7 @@ final class LocalWatch implements LogSubscription {
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
     /** A registered directory: its sandbox path and the identity (device and inode) of what the walk opened. */
-    private record Watched(SandboxPath path, Object fileKey) {
+    private record Watched(SandboxPath path, Object fileKey, java.util.Set<String> known) {
     }
 
     private LocalWatch(SandboxRoot sandbox, SandboxPath rootPath, List<String> ignore, FileEventListener listener)
@@ -102,8 +102,10 @@ final class LocalWatch implements LogSubscription {
                     key.cancel(); // swapped under us: what the name led to is not what the walk opened
                     continue;
                 }
-                keys.put(key, new Watched(next, walked));
+                java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                keys.put(key, new Watched(next, walked, known));
                 for (String name : dir.names()) {
+                    known.add(name);
                     if (ignore.contains(name)) {
                         continue;
                     }
@@ -157,6 +159,9 @@ final class LocalWatch implements LogSubscription {
                     String name = event.context().toString();
                     String op = event.kind() == StandardWatchEventKinds.ENTRY_CREATE ? "CREATE"
                             : event.kind() == StandardWatchEventKinds.ENTRY_DELETE ? "REMOVE" : "WRITE";
+                    if (!genuine(watched, op, name)) {
+                        continue;
+                    }
                     if (op.equals("CREATE") && !ignore.contains(name)) {
                         try {
                             registerTree(dir.resolve(name));
@@ -183,6 +188,28 @@ final class LocalWatch implements LogSubscription {
             }
             cancel();
         }
+    }
+
+    /**
+     * Whether an event is about the directory the walk opened, and not about one a swap put under its name while it
+     * was being registered (inotify registers by name): a created or written entry must be there when the
+     * directory is walked to again, descriptor by descriptor; a removed one must have been seen there before (at
+     * registration, or by an earlier event that passed this check). An entry made and removed at once inside the
+     * sandbox may so go unreported; nothing of another directory is ever reported.
+     */
+    private boolean genuine(Watched watched, String op, String name) {
+        if (op.equals("REMOVE")) {
+            return watched.known().remove(name);
+        }
+        try (SandboxRoot.Dir dir = sandbox.open(watched.path())) {
+            if (!watched.fileKey().equals(dir.attributes().fileKey()) || dir.attributes(name).isEmpty()) {
+                return false;
+            }
+        } catch (RuntimeException gone) {
+            return false;
+        }
+        watched.known().add(name);
+        return true;
     }
 
     private void deliver(FileEvent event) {
