@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.local;
 
+// Over 400 lines: the embedded access store: minting, the key file, the journal and the in-memory index in one class; issue 12 asks for the split into minter, key file, record files and index, which is not done yet.
+
 import dev.sandgate.adapter.local.LocalRecords.JournalEntry;
 import dev.sandgate.adapter.local.LocalRecords.PreviewRecord;
 import dev.sandgate.adapter.local.LocalRecords.TokenRecord;

@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.local;
 
+// Over 400 lines: every file operation of the files API over one SandboxRoot walk, kept together so that none can bypass it.
+
 import dev.sandgate.domain.DirectoryListing;
 import dev.sandgate.domain.FileContent;
 import dev.sandgate.domain.FileEntry;

@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.local;
 
+// Over 400 lines: the local gateway composes sandboxes, previews, limits, disk and network; the preview/token half is to move into one class shared with the brokered gateway (issue 12), not done yet.
+
 import dev.sandgate.adapter.local.LocalRecords.SandboxRecord;
 import dev.sandgate.adapter.local.limits.LocalLimits;
 import dev.sandgate.adapter.local.limits.SandboxCgroup;

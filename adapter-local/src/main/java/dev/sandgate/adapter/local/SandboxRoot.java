@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.local;
 
+// Over 400 lines: the descriptor-by-descriptor walk and every descriptor-relative operation on it, in one place on purpose: a second copy would be a second place to get the race wrong.
+
 import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SandgateException;
 import java.io.Closeable;

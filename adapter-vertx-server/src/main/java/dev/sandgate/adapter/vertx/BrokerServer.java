@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.vertx;
 
+// Over 400 lines: the broker's front (connection guard, host dispatch, faces, failure rendering) is still routed by hand here; issue 12 asks for a Router with sub-routers per face, which is not done yet.
+
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;

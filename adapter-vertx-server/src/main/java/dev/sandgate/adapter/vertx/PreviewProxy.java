@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.vertx;
 
+// Over 400 lines: the preview proxy: carrying out the access decision, cookies and redirects, header rewriting and the upstream relay; tunnels already live in Tunnel; the cookie and header rules are the next to move out.
+
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;

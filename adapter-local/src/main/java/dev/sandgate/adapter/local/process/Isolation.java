@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.local.process;
 
+// Over 400 lines: the launcher's command line for both modes, its fixed environment and the bubblewrap probe; most of the length is the class comment that states the boundary.
+
 import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SandgateException;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.local.process;
 
+// Over 400 lines: registry, spawner, warm-shell pool, output pump, stdin, port probe and waits still live here; issue 12 asks for that split (state transitions into ManagedProcess), which is not done yet.
+
 import dev.sandgate.adapter.local.limits.SandboxCgroup;
 import dev.sandgate.domain.LogLine;
 import dev.sandgate.domain.LogStream;
