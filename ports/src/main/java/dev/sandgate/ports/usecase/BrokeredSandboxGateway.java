@@ -15,6 +15,7 @@ import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.PortAddress;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
+import dev.sandgate.ports.access.PreviewAccess;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -25,19 +26,18 @@ import java.util.Optional;
  * A gateway whose compute (sandboxes, processes, files) comes from a provider and whose access (previews, tokens,
  * and so sessions) is the broker's own, kept in an {@link AccessStore}. This is how a broker fronts another broker
  * or a hosted API: it mints and checks its own tokens, and its clients never see the provider's credentials. The
- * sandboxes' URLs are rewritten to this broker's own.
+ * sandboxes' URLs are rewritten to this broker's own. Previews and tokens are {@link PreviewAccess}'s, as in the
+ * local gateway.
  */
 public final class BrokeredSandboxGateway implements SandboxGateway {
     private final SandboxGateway provider;
-    private final AccessStore access;
+    private final PreviewAccess previews;
     private final UrlScheme urls;
-    private final Clock clock;
 
     public BrokeredSandboxGateway(SandboxGateway provider, AccessStore access, UrlScheme urls, Clock clock) {
         this.provider = Objects.requireNonNull(provider, "provider must not be null");
-        this.access = Objects.requireNonNull(access, "access must not be null");
         this.urls = Objects.requireNonNull(urls, "urls must not be null");
-        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.previews = new PreviewAccess(access, urls, clock, PreviewAccess.SandboxCheck.trustingTheStore());
     }
 
     private Sandbox ours(Sandbox upstream) {
@@ -74,59 +74,51 @@ public final class BrokeredSandboxGateway implements SandboxGateway {
     @Override
     public Sandbox deleteSandbox(SandboxName name) {
         Sandbox deleted = provider.deleteSandbox(name);
-        access.removeSandbox(name);
+        previews.forgetSandbox(name);
         return ours(deleted);
     }
 
+    /** The provider is asked whether the sandbox exists; the other preview calls trust the store (no round trip). */
     @Override
     public Preview createPreview(SandboxName sandbox, PreviewSpec spec) {
         requireSandbox(sandbox);
-        return access.insertPreview(new Preview(sandbox, spec, urls.previewUrl(sandbox, spec.name(), spec.port()),
-                clock.instant()));
+        return previews.createPreview(sandbox, spec);
     }
 
     @Override
     public Optional<Preview> findPreview(SandboxName sandbox, PreviewName name) {
-        return access.findPreview(sandbox, name);
+        return previews.findPreview(sandbox, name);
     }
 
     @Override
     public List<Preview> listPreviews(SandboxName sandbox) {
         requireSandbox(sandbox);
-        return access.listPreviews(sandbox);
+        return previews.listPreviews(sandbox);
     }
 
     @Override
     public Preview updatePreview(SandboxName sandbox, PreviewSpec spec) {
-        Preview existing = access.findPreview(sandbox, spec.name())
-                .orElseThrow(() -> new SandgateException.NotFound("preview " + spec.name() + " not found in sandbox " + sandbox));
-        // The URL stays, as PreviewOperations promises: clients and tokens already hold it.
-        return access.replacePreview(new Preview(sandbox, spec, existing.url(), existing.createdAt()));
+        return previews.updatePreview(sandbox, spec);
     }
 
     @Override
     public Preview deletePreview(SandboxName sandbox, PreviewName name) {
-        return access.removePreview(sandbox, name)
-                .orElseThrow(() -> new SandgateException.NotFound("preview " + name + " not found in sandbox " + sandbox));
+        return previews.deletePreview(sandbox, name);
     }
 
     @Override
     public PreviewToken createToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt) {
-        return access.mintToken(sandbox, preview, name, expiresAt, clock.instant());
+        return previews.createToken(sandbox, preview, name, expiresAt);
     }
 
     @Override
     public List<PreviewToken> listTokens(SandboxName sandbox, PreviewName preview) {
-        if (access.findPreview(sandbox, preview).isEmpty()) {
-            throw new SandgateException.NotFound("preview " + preview + " not found in sandbox " + sandbox);
-        }
-        return access.listTokens(sandbox, preview);
+        return previews.listTokens(sandbox, preview);
     }
 
     @Override
     public PreviewToken deleteToken(SandboxName sandbox, PreviewName preview, TokenName name) {
-        return access.removeToken(sandbox, preview, name)
-                .orElseThrow(() -> new SandgateException.NotFound("token " + name + " not found in preview " + preview));
+        return previews.deleteToken(sandbox, preview, name);
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * A plain-map {@link AccessStore} for testing {@link BrokeredSandboxGateway}. It keeps secrets in clear, which a real
  * store must not do.
  */
-final class MapAccessStore implements AccessStore {
+public final class MapAccessStore implements AccessStore {
     private record Key(SandboxName sandbox, PreviewName preview) {
     }
 
