@@ -167,10 +167,10 @@ class LocalSandboxGatewayTest {
 
     @Test
     void image_names_map_to_template_directories() {
-        assertThat(LocalSandboxGateway.templateName("blaxel/base-image:latest")).isEqualTo("blaxel_base-image+latest");
-        assertThat(LocalSandboxGateway.templateName("node:22")).isEqualTo("node+22");
-        assertThat(LocalSandboxGateway.templateName("../../etc")).isEqualTo(".._.._etc");
-        assertThat(LocalSandboxGateway.templateName("a b\\c")).isEqualTo("a_b_c");
+        assertThat(SandboxDirectories.templateName("blaxel/base-image:latest")).isEqualTo("blaxel_base-image+latest");
+        assertThat(SandboxDirectories.templateName("node:22")).isEqualTo("node+22");
+        assertThat(SandboxDirectories.templateName("../../etc")).isEqualTo(".._.._etc");
+        assertThat(SandboxDirectories.templateName("a b\\c")).isEqualTo("a_b_c");
     }
 
     @Test
