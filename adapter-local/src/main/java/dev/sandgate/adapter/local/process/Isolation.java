@@ -1,14 +1,11 @@
 package dev.sandgate.adapter.local.process;
 
-// Over 400 lines: the launcher's command line for both modes, its fixed environment and the bubblewrap probe; most of the length is the class comment that states the boundary.
-
 import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SandgateException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,8 +91,8 @@ import org.slf4j.LoggerFactory;
  * JVM dies, bubblewrap's PID namespace dies with it. Because bubblewrap's init is PID 1 of the namespace, the group
  * kill of the leader (bubblewrap itself) kills everything inside, even processes that called {@code setsid}.
  *
- * <p>This class is longer than most: the two modes' launch, probe and preparation belong together, each being the
- * other's reference.
+ * <p>The two modes' launch and the probe belong together, each being the other's reference; what the sandbox's
+ * directory must hold to be bubblewrap's root is {@link BwrapRoot}'s.
  */
 public final class Isolation {
     private static final Logger LOG = LoggerFactory.getLogger(Isolation.class);
@@ -121,8 +118,6 @@ public final class Isolation {
             "nsswitch.conf", "gai.conf", "protocols", "services", "localtime", "timezone", "ld.so.cache", "ld.so.conf",
             "ld.so.conf.d", "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "mime.types",
             "os-release", "debian_version");
-    private static final List<String> SYSTEM_DIRS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
-    private static final List<String> MOUNT_POINTS = List.of("usr", "etc", "proc", "dev");
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
     private final IsolationMode inForce;
@@ -162,7 +157,7 @@ public final class Isolation {
         if (bwrap.isEmpty()) {
             reason = "bwrap was not found on " + PATH + " (install the 'bubblewrap' package)";
         } else {
-            Map<String, Optional<String>> systemDirs = hostSystemDirs();
+            Map<String, Optional<String>> systemDirs = BwrapRoot.hostSystemDirs();
             List<List<String>> candidates = List.of(
                     List.of("--unshare-user", "--cap-drop", "ALL"),
                     List.of("--cap-drop", "ALL"),
@@ -301,50 +296,7 @@ public final class Isolation {
         if (inForce != IsolationMode.BWRAP) {
             return;
         }
-        try {
-            for (String name : MOUNT_POINTS) {
-                ensureDirectory(sandboxRoot, name);
-            }
-            ensureDirectory(sandboxRoot, "tmp");
-            for (Map.Entry<String, Optional<String>> e : systemDirs.entrySet()) {
-                if (e.getValue().isEmpty()) {
-                    ensureDirectory(sandboxRoot, e.getKey());
-                } else {
-                    ensureSymlink(sandboxRoot, e.getKey(), e.getValue().get());
-                }
-            }
-        } catch (IOException e) {
-            throw new SandgateException.Unavailable("could not prepare the sandbox directory: " + e.getMessage(), e);
-        }
-    }
-
-    private static void ensureDirectory(Path root, String name) throws IOException {
-        Path p = root.resolve(name);
-        if (Files.isSymbolicLink(p) || (Files.exists(p, LinkOption.NOFOLLOW_LINKS)
-                && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
-            throw reserved(name);
-        }
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(p);
-        }
-    }
-
-    private static void ensureSymlink(Path root, String name, String target) throws IOException {
-        Path p = root.resolve(name);
-        if (Files.isSymbolicLink(p)) {
-            if (!Files.readSymbolicLink(p).toString().equals(target)) {
-                throw reserved(name);
-            }
-        } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            throw reserved(name);
-        } else {
-            Files.createSymbolicLink(p, Path.of(target));
-        }
-    }
-
-    private static SandgateException reserved(String name) {
-        return SandgateException.InvalidRequest.unprocessable("sandbox path '/" + name + "' is reserved for the "
-                + "system directories of isolated processes; remove or rename it to run processes");
+        BwrapRoot.prepare(sandboxRoot, systemDirs);
     }
 
     static Path hostPath(Path sandboxRoot, SandboxPath path) {
@@ -406,31 +358,6 @@ public final class Isolation {
         } catch (IOException ignored) {
             // best effort
         }
-    }
-
-    private static Map<String, Optional<String>> hostSystemDirs() {
-        Map<String, Optional<String>> dirs = new LinkedHashMap<>();
-        for (String name : SYSTEM_DIRS) {
-            Path p = Path.of("/", name);
-            try {
-                if (Files.isSymbolicLink(p)) {
-                    String target = Files.readSymbolicLink(p).toString();
-                    if (target.startsWith("/")) {
-                        target = target.substring(1);
-                    }
-                    if (target.startsWith("usr/") && !target.contains("..")) {
-                        dirs.put(name, Optional.of(target));
-                    } else if (Files.isDirectory(p)) {
-                        dirs.put(name, Optional.empty());
-                    }
-                } else if (Files.isDirectory(p)) {
-                    dirs.put(name, Optional.empty());
-                }
-            } catch (IOException e) {
-                LOG.debug("skipping /{}: {}", name, e.getMessage());
-            }
-        }
-        return dirs;
     }
 
     static Optional<String> findExecutable(String name) {
