@@ -14,5 +14,10 @@ public enum ErrorCode {
     TOO_LARGE,
     UNAUTHORIZED,
     EXPIRED,
-    UNAVAILABLE
+    UNAVAILABLE,
+    /**
+     * The shared store (Redis) cannot be reached, or the broker lost its subscription to the store's invalidations:
+     * it checks no credential until both are back (fails closed). Retrying later succeeds.
+     */
+    STORE_UNAVAILABLE
 }

@@ -99,7 +99,10 @@ public abstract sealed class SandgateException extends RuntimeException
         }
     }
 
-    /** The provider cannot be reached or cannot answer now; retrying later may succeed. */
+    /**
+     * The provider cannot be reached or cannot answer now ({@link ErrorCode#UNAVAILABLE}), or the shared store of
+     * previews and tokens cannot ({@link ErrorCode#STORE_UNAVAILABLE}); retrying later may succeed.
+     */
     public static final class Unavailable extends SandgateException {
         private static final long serialVersionUID = 1L;
 
@@ -109,6 +112,15 @@ public abstract sealed class SandgateException extends RuntimeException
 
         public Unavailable(String message, Throwable cause) {
             super(ErrorCode.UNAVAILABLE, message, cause);
+        }
+
+        private Unavailable(ErrorCode code, String message, Throwable cause) {
+            super(code, message, cause);
+        }
+
+        /** The shared store is out of reach, or its invalidations are: no credential is checked meanwhile. */
+        public static Unavailable store(String message, Throwable cause) {
+            return new Unavailable(ErrorCode.STORE_UNAVAILABLE, message, cause);
         }
     }
 }

@@ -8,13 +8,10 @@ import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.domain.TokenValue;
 import dev.sandgate.ports.AccessStore;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
@@ -47,10 +44,17 @@ import org.slf4j.LoggerFactory;
  * the caller's instant, exactly, never by Redis.
  *
  * <p><b>Verification</b> is one round trip: the keyed hash of the presented value names the index entry, which holds
- * the token's owner, expiry and nonce; the value derived again is compared in constant time.
+ * the token's owner, expiry and nonce; the value derived again is compared in constant time. A credential verified
+ * so is then served from memory for up to a second ({@link VerifiedCache}), but only while the store is subscribed
+ * to the cluster's invalidations ({@link InvalidationSubscriber}).
+ *
+ * <p><b>Fails closed.</b> When the store loses its connection or its subscription, {@link #verify} refuses to check
+ * any credential ({@link SandgateException.Unavailable} with {@code STORE_UNAVAILABLE}, a 503) until both are back,
+ * and the cache starts empty then: invalidations published meanwhile were lost, so nothing held before is trusted.
  *
  * <p>Thread-safe: one Lettuce connection, whose commands from every thread are pipelined. When Redis cannot be
- * reached every method throws {@link SandgateException.Unavailable} (503) within the command timeout.
+ * reached every method throws {@code STORE_UNAVAILABLE} within the command timeout; Lettuce reconnects by itself, at
+ * most a second apart, so the store serves again without a restart.
  */
 public final class RedisAccessStore implements AccessStore, AutoCloseable {
     /** How long Redis keeps a record after it expired (so that brokers with slightly different clocks agree). */
@@ -63,15 +67,20 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
     private final RedisKeys keys;
     private final TokenCrypto crypto;
     private final RedisEndpoint endpoint;
+    private final VerifiedCache cache;
+    private final InvalidationSubscriber subscriber;
 
     private RedisAccessStore(RedisClient client, StatefulRedisConnection<String, String> connection, RedisKeys keys,
-                             TokenCrypto crypto, RedisEndpoint endpoint) {
+                             TokenCrypto crypto, RedisEndpoint endpoint, VerifiedCache cache,
+                             InvalidationSubscriber subscriber) {
         this.client = client;
         this.connection = connection;
         this.redis = connection.sync();
         this.keys = keys;
         this.crypto = crypto;
         this.endpoint = endpoint;
+        this.cache = cache;
+        this.subscriber = subscriber;
     }
 
     /** Connects to the store of the default namespace, {@code sandgate}. */
@@ -80,43 +89,27 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
     }
 
     /**
-     * Connects and checks that Redis answers; fails with an {@link IllegalStateException} naming the endpoint (never
-     * the password) when it does not.
+     * Connects, checks that Redis answers and subscribes to the cluster's invalidations; fails with an
+     * {@link IllegalStateException} naming the endpoint (never the password) when Redis does not answer.
      */
     public static RedisAccessStore open(RedisEndpoint endpoint, byte[] tokenKey, String namespace) {
         Objects.requireNonNull(endpoint, "endpoint must not be null");
         Objects.requireNonNull(tokenKey, "tokenKey must not be null");
         TokenCrypto crypto = new TokenCrypto(tokenKey);
         RedisKeys keys = new RedisKeys(namespace, endpoint.database());
-        RedisClient client = client(endpoint);
+        RedisClient client = LettuceClients.create(endpoint);
         try {
-            StatefulRedisConnection<String, String> connection = client.connect(uri(endpoint));
+            StatefulRedisConnection<String, String> connection = client.connect(LettuceClients.uri(endpoint));
             connection.sync().ping();
-            return new RedisAccessStore(client, connection, keys, crypto, endpoint);
+            VerifiedCache cache = new VerifiedCache();
+            InvalidationSubscriber subscriber = InvalidationSubscriber.start(client, LettuceClients.uri(endpoint),
+                    keys.channel(), endpoint.describe(), connection, cache);
+            return new RedisAccessStore(client, connection, keys, crypto, endpoint, cache, subscriber);
         } catch (RedisException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            LettuceClients.shutdown(client);
             throw new IllegalStateException("the shared store at " + endpoint.describe() + " cannot be reached: "
-                    + describe(e), e);
+                    + LettuceClients.describe(e), e);
         }
-    }
-
-    static RedisClient client(RedisEndpoint endpoint) {
-        RedisClient client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // While disconnected, commands fail at once (503), never queue up behind a dead connection.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(endpoint.timeout()))
-                .build());
-        return client;
-    }
-
-    static RedisURI uri(RedisEndpoint endpoint) {
-        RedisURI.Builder b = RedisURI.builder().withHost(endpoint.host()).withPort(endpoint.port())
-                .withDatabase(endpoint.database()).withSsl(endpoint.tls()).withVerifyPeer(endpoint.tls())
-                .withTimeout(endpoint.timeout());
-        endpoint.password().ifPresent(p -> b.withPassword(p.toCharArray()));
-        return b.build();
     }
 
     RedisKeys keys() {
@@ -125,6 +118,10 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
 
     RedisClient client() {
         return client;
+    }
+
+    VerifiedCache cache() {
+        return cache;
     }
 
     // ------------------------------------------------------------------ previews
@@ -290,7 +287,17 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
                 || !TokenCrypto.wellFormed(presented)) {
             return Optional.empty();
         }
-        List<Object> out = run(Scripts.VERIFY, new String[]{keys.indexPrefix() + crypto.indexHash(presented),
+        if (!cache.trusted()) {
+            throw SandgateException.Unavailable.store("the shared store (Redis) is out of reach or its invalidations "
+                    + "are: this broker checks no credential until it is back", null);
+        }
+        String hash = crypto.indexHash(presented);
+        Optional<VerifiedCache.Entry> cached = cache.get(hash, now);
+        if (cached.isPresent()) {
+            return validAt(cached.get(), sandbox, preview, presented, now);
+        }
+        long epoch = cache.epoch();
+        List<Object> out = run(Scripts.VERIFY, new String[]{keys.indexPrefix() + hash,
                 keys.preview(sandbox, preview)}, List.of());
         String[] entry = String.valueOf(out.get(1)).split(" ", -1);
         boolean previewExists = Long.valueOf(1).equals(out.get(2));
@@ -306,11 +313,25 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
                 return Optional.empty();
             }
             PreviewToken token = new PreviewToken(name, sandbox, preview, derived, Instant.parse(entry[3]));
-            boolean previewExpired = !previewExpires.isEmpty() && !Instant.parse(previewExpires).isAfter(now);
-            return token.isExpiredAt(now) || previewExpired ? Optional.empty() : Optional.of(token);
+            VerifiedCache.Entry verified = new VerifiedCache.Entry(token, previewExpires.isEmpty() ? Optional.empty()
+                    : Optional.of(Instant.parse(previewExpires)), now);
+            Optional<PreviewToken> valid = validAt(verified, sandbox, preview, presented, now);
+            if (valid.isPresent()) {
+                cache.put(epoch, hash, verified);
+            }
+            return valid;
         } catch (RuntimeException e) {
             return Optional.empty(); // an unreadable entry verifies nothing
         }
+    }
+
+    private static Optional<PreviewToken> validAt(VerifiedCache.Entry entry, SandboxName sandbox, PreviewName preview,
+                                                  String presented, Instant now) {
+        PreviewToken token = entry.token();
+        boolean previewExpired = entry.previewExpires().map(e -> !e.isAfter(now)).orElse(false);
+        boolean ours = token.sandbox().equals(sandbox) && token.preview().equals(preview)
+                && token.value().matches(presented); // constant time
+        return !ours || token.isExpiredAt(now) || previewExpired ? Optional.empty() : Optional.of(token);
     }
 
     // ------------------------------------------------------------------ Redis
@@ -335,17 +356,10 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
         try {
             return command.get();
         } catch (RedisException e) {
-            LOG.warn("the shared store at {} failed: {}", endpoint.describe(), describe(e));
-            throw new SandgateException.Unavailable("the shared store (Redis) is unavailable: " + describe(e), e);
+            LOG.warn("the shared store at {} failed: {}", endpoint.describe(), LettuceClients.describe(e));
+            throw SandgateException.Unavailable.store("the shared store (Redis) is unavailable: "
+                    + LettuceClients.describe(e), e);
         }
-    }
-
-    private static String describe(RedisException e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     /** Runs {@code action} with the raw commands (for the cache's subscriber and for tests). */
@@ -355,7 +369,8 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
 
     @Override
     public void close() {
+        subscriber.close();
         connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        LettuceClients.shutdown(client);
     }
 }

@@ -93,7 +93,7 @@ class RedisAccessStoreTest {
         ConcurrentLinkedQueue<String> heard = new ConcurrentLinkedQueue<>();
         RedisClient client = RedisClient.create();
         try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(
-                RedisAccessStore.uri(RedisEndpoint.parse(REDIS.url(0), Optional.empty())))) {
+                LettuceClients.uri(RedisEndpoint.parse(REDIS.url(0), Optional.empty())))) {
             sub.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {

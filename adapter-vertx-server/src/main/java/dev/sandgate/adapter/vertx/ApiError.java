@@ -40,7 +40,7 @@ record ApiError(int status, String code, String message) {
                 case UNPROCESSABLE -> new ApiError(422, "UNPROCESSABLE", e.getMessage());
                 case TOO_LARGE -> new ApiError(413, "TOO_LARGE", e.getMessage());
                 case UNAUTHORIZED, EXPIRED -> UNAUTHORIZED;
-                case UNAVAILABLE -> new ApiError(503, "UNAVAILABLE", e.getMessage());
+                case UNAVAILABLE, STORE_UNAVAILABLE -> new ApiError(503, e.code().name(), e.getMessage());
             };
         }
         if (failure instanceof DecodeException) {
