@@ -10,8 +10,6 @@ import dev.sandgate.domain.TokenValue;
 import dev.sandgate.ports.AccessStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
@@ -338,14 +336,7 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
 
     private List<Object> run(Scripts script, String[] scriptKeys, List<String> args) {
         String[] values = args.toArray(String[]::new);
-        return call(() -> {
-            try {
-                return redis.evalsha(script.sha(), ScriptOutputType.MULTI, scriptKeys, values);
-            } catch (RedisNoScriptException e) {
-                redis.scriptLoad(script.source()); // Redis restarted, or its script cache was flushed
-                return redis.evalsha(script.sha(), ScriptOutputType.MULTI, scriptKeys, values);
-            }
-        });
+        return call(() -> Lua.run(redis, script, scriptKeys, values));
     }
 
     private static String status(List<Object> out) {

@@ -22,7 +22,12 @@ enum Scripts {
     REMOVE_TOKEN("remove_token"),
     LIST_TOKENS("list_tokens"),
     LIST_PREVIEWS("list_previews"),
-    VERIFY("verify");
+    VERIFY("verify"),
+    NODE_HEARTBEAT("node_heartbeat"),
+    DEREGISTER_NODE("deregister"),
+    LIVE_NODES("live_nodes"),
+    ASSIGN("assign"),
+    UNASSIGN("unassign");
 
     private final String source;
     private final String sha;
