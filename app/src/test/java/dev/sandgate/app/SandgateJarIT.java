@@ -119,6 +119,25 @@ class SandgateJarIT {
     }
 
     @Test
+    void an_unreachable_redis_exits_1_naming_where_it_looked_and_never_the_password() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Path password = Files.writeString(dir.resolve("redis.pw"), "pw-never-shown-7\n");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Process p = run(List.of("--store=redis", "--redis-url=redis://127.0.0.1:" + closed + "/5",
+                "--redis-password-file=" + password), Map.of("SANDGATE_PORT", "0",
+                "SANDGATE_DATA_DIR", dir.resolve("data").toString(), "SANDGATE_ISOLATION", "none"));
+
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(stderr()).isEqualTo(1);
+        assertThat(stderr()).contains("sandgate: cannot start: the shared store at redis://127.0.0.1:" + closed
+                + "/5 cannot be reached").doesNotContain("pw-never-shown-7");
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void help_exits_0() throws Exception {
         Process p = run(List.of("--help"), Map.of());
 
