@@ -82,7 +82,7 @@ public final class SandboxBackend {
 
         Instant expiresAt = clock.instant().plus(SESSION_LIFETIME);
         Session session = instance.sessions().create(
-                new SessionOptions(Optional.of(expiresAt), cors, HttpHeaders.NONE));
+                SessionOptions.builder().expiresAt(expiresAt).responseHeaders(cors).build());
         Preview preview = instance.previews().create(
                 PreviewSpec.publicPort(PREVIEW, Port.of(appPort)).withResponseHeaders(cors));
         return new Handoff(session, preview.url(), appPort);

@@ -30,6 +30,11 @@ public final class PreviewTokens {
                 Objects.requireNonNull(expiresAt, "expiresAt must not be null"));
     }
 
+    /** {@link #create(TokenName, Instant)} with the name as a string. */
+    public PreviewToken create(String name, Instant expiresAt) {
+        return create(TokenName.of(Objects.requireNonNull(name, "name must not be null")), expiresAt);
+    }
+
     /** Mints a token named {@code token-<epoch millis>}, as the SDK names them (the next free millis on a clash). */
     public PreviewToken create(Instant expiresAt) {
         Objects.requireNonNull(expiresAt, "expiresAt must not be null");
@@ -50,5 +55,10 @@ public final class PreviewTokens {
 
     public PreviewToken delete(TokenName name) {
         return gateway.deleteToken(sandbox, preview, name);
+    }
+
+    /** {@link #delete(TokenName)} with the name as a string. */
+    public PreviewToken delete(String name) {
+        return delete(TokenName.of(Objects.requireNonNull(name, "name must not be null")));
     }
 }

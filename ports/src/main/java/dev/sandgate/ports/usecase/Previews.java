@@ -44,6 +44,11 @@ public final class Previews {
                 .orElseThrow(() -> new SandgateException.NotFound("preview " + name + " not found in sandbox " + sandbox));
     }
 
+    /** {@link #get(PreviewName)} with the name as a string. */
+    public Preview get(String name) {
+        return get(PreviewName.of(Objects.requireNonNull(name, "name must not be null")));
+    }
+
     public List<Preview> list() {
         return gateway.listPreviews(sandbox);
     }
@@ -53,8 +58,18 @@ public final class Previews {
         return gateway.deletePreview(sandbox, name);
     }
 
+    /** {@link #delete(PreviewName)} with the name as a string. */
+    public Preview delete(String name) {
+        return delete(PreviewName.of(Objects.requireNonNull(name, "name must not be null")));
+    }
+
     /** The tokens of one preview. */
     public PreviewTokens tokens(PreviewName preview) {
         return new PreviewTokens(sandbox, Objects.requireNonNull(preview, "preview must not be null"), gateway, clock);
+    }
+
+    /** {@link #tokens(PreviewName)} with the name as a string. */
+    public PreviewTokens tokens(String preview) {
+        return tokens(PreviewName.of(Objects.requireNonNull(preview, "preview must not be null")));
     }
 }

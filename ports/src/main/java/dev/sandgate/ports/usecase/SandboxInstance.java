@@ -2,14 +2,20 @@ package dev.sandgate.ports.usecase;
 
 import dev.sandgate.domain.Sandbox;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.SandboxGateway;
 import java.time.Clock;
 
-/** One sandbox, reached with the master credentials: its sessions, previews, processes and files. */
+/**
+ * One sandbox, reached with the master credentials: its sessions, previews, processes and files. Its data plane is
+ * opened once, on the first {@link #process()} or {@link #fs()}, and kept: over HTTP, opening it reads the sandbox's
+ * data-plane URL, which no later call repeats.
+ */
 public final class SandboxInstance {
     private final Sandbox sandbox;
     private final SandboxGateway gateway;
     private final Clock clock;
+    private DataPlane dataPlane;
 
     SandboxInstance(Sandbox sandbox, SandboxGateway gateway, Clock clock) {
         this.sandbox = sandbox;
@@ -35,14 +41,21 @@ public final class SandboxInstance {
     }
 
     public Processes process() {
-        return new Processes(gateway.dataPlane(sandbox.name()), clock);
+        return new Processes(dataPlane(), clock);
     }
 
     public Files fs() {
-        return new Files(gateway.dataPlane(sandbox.name()));
+        return new Files(dataPlane());
     }
 
     public Sandbox delete() {
         return gateway.deleteSandbox(sandbox.name());
+    }
+
+    private synchronized DataPlane dataPlane() {
+        if (dataPlane == null) {
+            dataPlane = gateway.dataPlane(sandbox.name());
+        }
+        return dataPlane;
     }
 }

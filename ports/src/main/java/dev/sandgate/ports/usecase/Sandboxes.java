@@ -27,6 +27,11 @@ public final class Sandboxes {
         return instance(sandbox);
     }
 
+    /** {@link #get(SandboxName)} with the name as a string. */
+    public SandboxInstance get(String name) {
+        return get(SandboxName.of(Objects.requireNonNull(name, "name must not be null")));
+    }
+
     /** Creates a sandbox; {@code Conflict} when the name is taken. */
     public SandboxInstance create(SandboxSpec spec) {
         return instance(gateway.createSandbox(Objects.requireNonNull(spec, "spec must not be null")));
@@ -55,6 +60,16 @@ public final class Sandboxes {
         throw new SandgateException.Conflict("sandbox " + spec.name() + " could not be created: it keeps changing");
     }
 
+    /** {@link #createIfNotExists(SandboxSpec)} with the defaults of {@link SandboxSpec#of(SandboxName)}. */
+    public SandboxInstance createIfNotExists(SandboxName name) {
+        return createIfNotExists(SandboxSpec.of(Objects.requireNonNull(name, "name must not be null")));
+    }
+
+    /** {@link #createIfNotExists(SandboxName)} with the name as a string. */
+    public SandboxInstance createIfNotExists(String name) {
+        return createIfNotExists(SandboxName.of(Objects.requireNonNull(name, "name must not be null")));
+    }
+
     public List<SandboxInstance> list() {
         return gateway.listSandboxes().stream().map(this::instance).toList();
     }
@@ -72,6 +87,11 @@ public final class Sandboxes {
     /** Deletes a sandbox with its processes, files, previews and sessions; {@code NotFound} when absent. */
     public Sandbox delete(SandboxName name) {
         return gateway.deleteSandbox(Objects.requireNonNull(name, "name must not be null"));
+    }
+
+    /** {@link #delete(SandboxName)} with the name as a string. */
+    public Sandbox delete(String name) {
+        return delete(SandboxName.of(Objects.requireNonNull(name, "name must not be null")));
     }
 
     private SandboxInstance instance(Sandbox sandbox) {

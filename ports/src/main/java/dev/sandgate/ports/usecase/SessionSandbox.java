@@ -22,6 +22,14 @@ public final class SessionSandbox {
         return session;
     }
 
+    /**
+     * The sandbox the session opens, as its data plane names it (over HTTP, read from a Sandgate broker's session
+     * URL; see the connector). Connects if not yet connected.
+     */
+    public dev.sandgate.domain.SandboxName sandbox() {
+        return dataPlane().sandbox();
+    }
+
     public Processes process() {
         return new Processes(dataPlane(), clock);
     }

@@ -1,6 +1,5 @@
 package dev.sandgate.ports.usecase;
 
-import dev.sandgate.domain.HttpHeaders;
 import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
@@ -37,8 +36,9 @@ public final class Sessions {
         this.clock = clock;
     }
 
-    public Session create(Instant expiresAt, HttpHeaders responseHeaders, HttpHeaders requestHeaders) {
-        return create(new SessionOptions(Optional.of(expiresAt), responseHeaders, requestHeaders));
+    /** A session with the defaults: it expires in 24 hours, its preview adds no headers. */
+    public Session create() {
+        return create(SessionOptions.DEFAULTS);
     }
 
     /**
@@ -89,9 +89,19 @@ public final class Sessions {
                 .orElseThrow(() -> new SandgateException.NotFound("session " + name + " has no token"));
     }
 
+    /** {@link #get(PreviewName)} with the name as a string. */
+    public Session get(String name) {
+        return get(PreviewName.of(Objects.requireNonNull(name, "name must not be null")));
+    }
+
     /** Deletes a session: its preview and so its token. It stops working at once. */
     public void delete(PreviewName name) {
         gateway.deletePreview(sandbox, name);
+    }
+
+    /** {@link #delete(PreviewName)} with the name as a string. */
+    public void delete(String name) {
+        delete(PreviewName.of(Objects.requireNonNull(name, "name must not be null")));
     }
 
     /**
@@ -120,6 +130,11 @@ public final class Sessions {
     /** {@link #createIfExpired(SessionOptions, Duration)} with the default delta of one hour. */
     public Session createIfExpired(SessionOptions options) {
         return createIfExpired(options, Session.DEFAULT_RENEWAL_DELTA);
+    }
+
+    /** {@link #createIfExpired(SessionOptions, Duration)} with the default options and delta. */
+    public Session createIfExpired() {
+        return createIfExpired(SessionOptions.DEFAULTS);
     }
 
     private Optional<Session> toSession(Preview preview) {

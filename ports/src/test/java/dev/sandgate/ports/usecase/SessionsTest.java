@@ -94,11 +94,21 @@ class SessionsTest {
     }
 
     @Test
+    void a_session_is_got_and_deleted_by_its_name_as_a_string_too() {
+        Session session = sessions.create();
+
+        assertThat(sessions.get(session.name().value())).isEqualTo(sessions.get(session.name()));
+        sessions.delete(session.name().value());
+        assertThat(sessions.list()).isEmpty();
+    }
+
+    @Test
     void session_headers_are_set_on_its_preview() {
         HttpHeaders cors = HttpHeaders.of(Map.of("Access-Control-Allow-Origin", "https://app.example"));
         HttpHeaders forwarded = HttpHeaders.of(Map.of("X-Tenant", "t1"));
 
-        Session session = sessions.create(T0.plus(HOUR), cors, forwarded);
+        Session session = sessions.create(SessionOptions.builder()
+                .expiresAt(T0.plus(HOUR)).responseHeaders(cors).requestHeaders(forwarded).build());
 
         Preview preview = sandbox.previews().get(session.name());
         assertThat(preview.spec().responseHeaders()).isEqualTo(cors);
