@@ -58,16 +58,6 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         }
     }
 
-    /** Settings with the embedded file store and its key at {@code <dataDir>/secret.key}. */
-    public AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
-                       Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
-                       IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker,
-                       ProcessSettings processes, long maxFileBytes, SandboxLimits limits, Optional<Path> configFile) {
-        this(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allowUnisolatedSessions,
-                broker, processes, maxFileBytes, limits, NetworkMode.ISOLATED, configFile,
-                StoreSettings.file(dataDir.resolve("secret.key")));
-    }
-
     /**
      * The defaults, as the program has them with no flag, no variable and no file, over {@code dataDir}: local
      * sandboxes, {@code 127.0.0.1:8080}, workspace {@code default}, isolation {@code auto}, a generated key.
@@ -80,60 +70,169 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         return run.settings();
     }
 
-    /** The same settings listening on another port (tests use 0). */
-    public AppSettings withPort(int port) {
-        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
+    /** A builder with nothing set but the optional values (empty) and the switches (off); see {@link #toBuilder()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The same settings with a configured API key. */
-    public AppSettings withApiKey(String apiKey) {
-        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, Optional.of(apiKey), workspace,
-                isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
+    /** A builder starting from these settings: {@code defaults(dir).toBuilder().port(0).build()}. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.gateway = gateway;
+        b.upstream = upstream;
+        b.host = host;
+        b.port = port;
+        b.publicUrl = publicUrl;
+        b.dataDir = dataDir;
+        b.apiKey = apiKey;
+        b.workspace = workspace;
+        b.isolation = isolation;
+        b.allowUnisolatedSessions = allowUnisolatedSessions;
+        b.broker = broker;
+        b.processes = processes;
+        b.maxFileBytes = maxFileBytes;
+        b.limits = limits;
+        b.network = network;
+        b.configFile = configFile;
+        b.store = store;
+        return b;
     }
 
-    /** The same settings with another process isolation. */
-    public AppSettings withIsolation(IsolationMode isolation) {
-        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
-    }
+    /** Builds {@link AppSettings} by name; {@link #build()} checks them as the record does. Not thread-safe. */
+    public static final class Builder {
+        private GatewayKind gateway = GatewayKind.LOCAL;
+        private Optional<Upstream> upstream = Optional.empty();
+        private String host;
+        private int port;
+        private Optional<URI> publicUrl = Optional.empty();
+        private Path dataDir;
+        private Optional<String> apiKey = Optional.empty();
+        private String workspace;
+        private IsolationMode isolation;
+        private boolean allowUnisolatedSessions;
+        private BrokerLimits broker;
+        private ProcessSettings processes;
+        private long maxFileBytes;
+        private SandboxLimits limits;
+        private NetworkMode network = NetworkMode.ISOLATED;
+        private Optional<Path> configFile = Optional.empty();
+        private StoreSettings store;
 
-    /** The same settings with session tokens served, or not, although processes run without isolation. */
-    public AppSettings withAllowUnisolatedSessions(boolean allow) {
-        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allow,
-                broker, processes, maxFileBytes, limits, network, configFile, store);
-    }
+        private Builder() {
+        }
 
-    /** The same settings with another network for isolated sandboxes. */
-    public AppSettings withNetwork(NetworkMode network) {
-        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
-    }
+        public Builder gateway(GatewayKind gateway) {
+            this.gateway = gateway;
+            return this;
+        }
 
-    /** The same settings serving another workspace. */
-    public AppSettings withWorkspace(String workspace) {
-        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
-    }
+        public Builder upstream(Optional<Upstream> upstream) {
+            this.upstream = upstream;
+            return this;
+        }
 
-    /** The same settings on the remote gateway, fronting {@code upstream}. */
-    public AppSettings withRemote(Upstream upstream) {
-        return new AppSettings(GatewayKind.REMOTE, Optional.of(upstream), host, port, publicUrl, dataDir, apiKey,
-                workspace, isolation, allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
-    }
+        /** The remote gateway, fronting {@code upstream}. */
+        public Builder remote(Upstream upstream) {
+            this.gateway = GatewayKind.REMOTE;
+            this.upstream = Optional.of(upstream);
+            return this;
+        }
 
-    /** The same settings with another store (file or Redis) and token key. */
-    public AppSettings withStore(StoreSettings store) {
-        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
-    }
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
 
-    /** The same settings over another data directory (a token key kept in the old one follows it). */
-    public AppSettings withDataDir(Path dataDir) {
-        StoreSettings moved = store.tokenKeyFile().equals(this.dataDir.resolve("secret.key"))
-                ? store.withTokenKeyFile(dataDir.resolve("secret.key")) : store;
-        return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, moved);
+        /** The port to listen on; tests use 0. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder publicUrl(Optional<URI> publicUrl) {
+            this.publicUrl = publicUrl;
+            return this;
+        }
+
+        /**
+         * The data directory. A token key kept in the old one ({@code <dataDir>/secret.key}) follows it; a key file
+         * set elsewhere stays where it is.
+         */
+        public Builder dataDir(Path dataDir) {
+            if (store != null && this.dataDir != null && store.tokenKeyFile().equals(this.dataDir.resolve("secret.key"))) {
+                store = store.kind() == StoreSettings.Kind.FILE ? StoreSettings.file(dataDir.resolve("secret.key"))
+                        : StoreSettings.redis(store.redis().orElseThrow(), dataDir.resolve("secret.key"));
+            }
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder apiKey(Optional<String> apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        public Builder apiKey(String apiKey) {
+            return apiKey(Optional.of(apiKey));
+        }
+
+        public Builder workspace(String workspace) {
+            this.workspace = workspace;
+            return this;
+        }
+
+        public Builder isolation(IsolationMode isolation) {
+            this.isolation = isolation;
+            return this;
+        }
+
+        /** Whether session tokens are served although processes run without isolation. */
+        public Builder allowUnisolatedSessions(boolean allow) {
+            this.allowUnisolatedSessions = allow;
+            return this;
+        }
+
+        public Builder broker(BrokerLimits broker) {
+            this.broker = broker;
+            return this;
+        }
+
+        public Builder processes(ProcessSettings processes) {
+            this.processes = processes;
+            return this;
+        }
+
+        public Builder maxFileBytes(long maxFileBytes) {
+            this.maxFileBytes = maxFileBytes;
+            return this;
+        }
+
+        public Builder limits(SandboxLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        /** The network of isolated sandboxes. */
+        public Builder network(NetworkMode network) {
+            this.network = network;
+            return this;
+        }
+
+        public Builder configFile(Optional<Path> configFile) {
+            this.configFile = configFile;
+            return this;
+        }
+
+        /** The store (file or Redis) and the token key. */
+        public Builder store(StoreSettings store) {
+            this.store = store;
+            return this;
+        }
+
+        public AppSettings build() {
+            return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
+                    allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
+        }
     }
 
     @Override

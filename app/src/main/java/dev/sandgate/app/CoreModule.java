@@ -35,13 +35,27 @@ public final class CoreModule extends AbstractModule {
     @Singleton
     static BrokerSettings brokerSettings(AppSettings settings, ApiKey apiKey) {
         BrokerLimits limits = settings.broker();
-        return new BrokerSettings(settings.host(), settings.port(), settings.publicUrl(), settings.workspace(),
-                apiKey.value(), limits.idleTimeout(), limits.maxHeaderBytes(), limits.maxInitialLineBytes(),
-                limits.bodyLimitBytes(), limits.keepaliveInterval(), limits.upstreamHost(), limits.workerPoolSize(),
-                limits.previewPorts(), limits.authFailuresPerMinute(), limits.maxConnectionsPerIp(),
-                limits.tokenMintsPerMinute(), limits.previewDomain(), dev.sandgate.adapter.vertx.StreamSettings.defaults()
-                        .withMaxBufferedBytes(limits.streamBufferBytes()).withTunnelIdleTimeout(limits.tunnelIdleTimeout()),
-                // whether sessions are refused depends on the gateway: BrokerModule applies its SessionRefusal
-                java.util.Optional.empty());
+        // whether sessions are refused depends on the gateway: BrokerModule applies its SessionRefusal
+        return BrokerSettings.defaults(apiKey.value(), settings.workspace()).toBuilder()
+                .host(settings.host())
+                .port(settings.port())
+                .publicUrl(settings.publicUrl())
+                .idleTimeout(limits.idleTimeout())
+                .maxHeaderBytes(limits.maxHeaderBytes())
+                .maxInitialLineBytes(limits.maxInitialLineBytes())
+                .bodyLimitBytes(limits.bodyLimitBytes())
+                .keepaliveInterval(limits.keepaliveInterval())
+                .upstreamHost(limits.upstreamHost())
+                .workerPoolSize(limits.workerPoolSize())
+                .previewPorts(limits.previewPorts())
+                .authFailuresPerMinute(limits.authFailuresPerMinute())
+                .maxConnectionsPerIp(limits.maxConnectionsPerIp())
+                .tokenMintsPerMinute(limits.tokenMintsPerMinute())
+                .previewDomain(limits.previewDomain())
+                .streams(dev.sandgate.adapter.vertx.StreamSettings.defaults().toBuilder()
+                        .maxBufferedBytes(limits.streamBufferBytes())
+                        .tunnelIdleTimeout(limits.tunnelIdleTimeout())
+                        .build())
+                .build();
     }
 }

@@ -29,14 +29,15 @@ public final class LocalGatewayModule extends AbstractModule {
     @Provides
     @Singleton
     static LocalSettings localSettings(AppSettings settings, UrlScheme urls) {
-        return LocalSettings.defaults(settings.dataDir())
-                .withIsolation(settings.isolation())
-                .withNetwork(settings.network())
-                .withProcesses(settings.processes())
-                .withMaxFileBytes(settings.maxFileBytes())
-                .withLimits(settings.limits())
-                .withSecretKeyFile(settings.store().tokenKeyFile())
-                .withUrls(urls);
+        return LocalSettings.defaults(settings.dataDir()).toBuilder()
+                .isolation(settings.isolation())
+                .network(settings.network())
+                .processes(settings.processes())
+                .maxFileBytes(settings.maxFileBytes())
+                .limits(settings.limits())
+                .secretKeyFile(settings.store().tokenKeyFile())
+                .urls(urls)
+                .build();
     }
 
     /** The isolation in force: probes bubblewrap; fails when {@code bwrap} was required and does not work. */

@@ -41,6 +41,6 @@ public record SessionRefusal(Optional<String> reason) {
 
     /** {@code settings} refusing sessions when this says so. */
     public BrokerSettings applyTo(BrokerSettings settings) {
-        return reason.map(settings::withSessionRefusal).orElse(settings);
+        return reason.map(r -> settings.toBuilder().sessionRefusal(Optional.of(r)).build()).orElse(settings);
     }
 }

@@ -1,80 +1,166 @@
 package dev.sandgate.app;
 
-import java.util.Arrays;
+import dev.sandgate.adapter.local.LocalSettings;
+import dev.sandgate.adapter.local.limits.SandboxLimits;
+import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.local.process.NetworkMode;
+import dev.sandgate.adapter.local.process.ProcessSettings;
+import dev.sandgate.adapter.vertx.PreviewPorts;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
- * Every setting the program reads. Each one has a flag ({@code --port=8080}), an environment variable
- * ({@code SANDGATE_PORT}) and a key in the optional properties file ({@code port=8080}); the first source that
- * gives a value wins, in that order, then the default.
+ * Every setting the program reads, each declared once, here: its key, its default, its {@link Parser} (which holds its
+ * range) and the line that documents it. Each one has a flag ({@code --port=8080}), an environment variable
+ * ({@code SANDGATE_PORT}) and a key in the optional properties file ({@code port=8080}); the first source that gives a
+ * value wins, in that order, then the default. {@link SettingsLoader} reads them by these constants, {@code --help}
+ * prints {@link #values()}, and docs/configuration.md's table is {@link #referenceTable()} (a test checks it).
+ *
+ * @param <T> the value the setting gives once parsed
  */
-public enum Setting {
-    CONFIG("config", "", "a properties file with more settings (keys as the flags, without '--')"),
-    GATEWAY("gateway", "local", "where sandboxes run: 'local' (this machine) or 'remote' (see upstream-url)"),
-    UPSTREAM_URL("upstream-url", "", "remote gateway: the upstream control plane, e.g. http://127.0.0.1:9090/v0"),
-    UPSTREAM_API_KEY("upstream-api-key", "", "remote gateway: the upstream's API key (never logged; flags show in ps)"),
-    UPSTREAM_API_KEY_FILE("upstream-api-key-file", "", "remote gateway: a file (mode 0600) holding the upstream's key"),
-    UPSTREAM_WORKSPACE("upstream-workspace", "default", "remote gateway: the workspace at the upstream"),
-    STORE("store", "file",
-            "where previews, tokens and sessions live: 'file' (the data directory) or 'redis' (shared by brokers)"),
-    REDIS_URL("redis-url", "", "redis store: redis://host:port[/db], or rediss://... for TLS (no password here)"),
-    REDIS_PASSWORD_FILE("redis-password-file", "", "redis store: a file (mode 0600) holding Redis's password"),
-    TOKEN_KEY_FILE("token-key-file", "",
-            "the key token values are derived from (created 0600 if missing); empty: <data-dir>/secret.key"),
-    HOST("host", "127.0.0.1", "interface the broker listens on"),
-    PORT("port", "8080", "TCP port the broker listens on; 0 picks a free port"),
-    PUBLIC_URL("public-url", "", "URL clients reach the broker at, when not http://host:port (behind a proxy)"),
-    DATA_DIR("data-dir", "~/.sandgate", "sandboxes, the broker's state and the generated API key"),
-    API_KEY("api-key", "", "the master key; empty: generated once into <data-dir>/api-key (flags show in ps)"),
-    WORKSPACE("workspace", "default", "the workspace this broker serves (x-blaxel-workspace)"),
-    ISOLATION("isolation", "auto", "process isolation: auto (bubblewrap when present), bwrap, none"),
-    ALLOW_UNISOLATED_SESSIONS("allow-unisolated-sessions", "false",
-            "serve session tokens even when processes run without isolation (a session then holds the host)"),
-    SANDBOX_NETWORK("sandbox-network", "isolated",
-            "network of an isolated sandbox: isolated (own loopback only) or egress (also a route out, via pasta)"),
-    IDLE_TIMEOUT("idle-timeout", "60s", "close a connection idle for this long (1s - 1h)"),
-    BODY_LIMIT("body-limit", "1MiB", "largest API request body (1KiB - 1GiB)"),
-    MAX_HEADER_SIZE("max-header-size", "8KiB", "largest total request header size"),
-    MAX_INITIAL_LINE("max-initial-line", "4KiB", "longest request line"),
-    KEEPALIVE_INTERVAL("keepalive-interval", "30s", "keepalive line interval on streamed answers"),
-    STREAM_BUFFER("stream-buffer", "1MiB",
-            "most a streamed answer holds for a client that does not read; lines beyond are dropped and counted"),
-    TUNNEL_IDLE_TIMEOUT("tunnel-idle-timeout", "1h", "close a preview WebSocket tunnel quiet both ways this long"),
-    WORKER_POOL_SIZE("worker-pool-size", "32", "threads for gateway calls that may block"),
-    UPSTREAM_HOST("upstream-host", "127.0.0.1", "where preview ports are reached (remote: the provider's host)"),
-    PREVIEW_PORTS("preview-ports", "auto",
-            "app previews on ports of their own: auto (any free port), a range like 20000-20999, or path (/p/...)"),
-    PREVIEW_DOMAIN("preview-domain", "",
-            "serve app previews as <preview>-<sandbox>.<domain> on the broker's port, e.g. localhost; empty: off"),
-    AUTH_FAILURES_PER_MINUTE("auth-failures-per-minute", "100",
-            "401s one client address may cause per minute before it gets 429 for the rest of it; 0: no limit"),
-    MAX_CONNECTIONS_PER_IP("max-connections-per-ip", "256",
-            "connections one client address may hold open; 0: no limit"),
-    TOKEN_MINTS_PER_MINUTE("token-mints-per-minute", "60",
-            "tokens (and so sessions) one sandbox may have minted per minute before 429; 0: no limit"),
-    MAX_FILE_SIZE("max-file-size", "5MiB", "largest file read or written in one piece"),
-    STOP_GRACE_PERIOD("stop-grace-period", "5s", "how long a stopped process has after SIGTERM before SIGKILL"),
-    OUTPUT_BUFFER("output-buffer", "1MiB", "output kept per process"),
-    RETAINED_PROCESSES("retained-processes", "100", "finished processes a sandbox remembers"),
-    WAIT_TIMEOUT("wait-timeout", "60s", "bound on waitForPorts and waitForCompletion when a request names none"),
-    WARM_SHELL_IDLE("warm-shell-idle", "60s",
-            "how long a shell started ahead of a sandbox's next exec waits for it; 0s starts none"),
-    SANDBOX_MAX_PROCESSES("sandbox-max-processes", "512",
-            "processes (threads included) one sandbox may hold at once, through its control group"),
-    SANDBOX_CPUS("sandbox-cpus", "0",
-            "CPU cores' worth of time one sandbox may use, e.g. 0.5 or 2; 0: no quota, an equal share"),
-    SANDBOX_DISK_QUOTA("sandbox-disk-quota", "10GiB",
+public final class Setting<T> {
+    private static final List<Setting<?>> ALL = new ArrayList<>();
+
+    public static final Setting<Optional<Path>> CONFIG = declare("config", "", Parser.path().optional(),
+            "a properties file with more settings (keys as the flags, without '--')");
+    public static final Setting<GatewayKind> GATEWAY = declare("gateway", "local",
+            Parser.of("local, remote", GatewayKind::parse),
+            "where sandboxes run: 'local' (this machine) or 'remote' (see upstream-url)");
+    public static final Setting<Optional<URI>> UPSTREAM_URL = declare("upstream-url", "", Parser.httpUrl().optional(),
+            "remote gateway: the upstream control plane, e.g. http://127.0.0.1:9090/v0");
+    public static final Setting<Optional<String>> UPSTREAM_API_KEY = secret("upstream-api-key",
+            Parser.text("1-4096 printable ASCII characters").optional(), "remote gateway: the upstream's API key (never logged; flags show in ps)");
+    public static final Setting<Optional<Path>> UPSTREAM_API_KEY_FILE = declare("upstream-api-key-file", "",
+            Parser.path().optional(), "remote gateway: a file (mode 0600) holding the upstream's key");
+    public static final Setting<String> UPSTREAM_WORKSPACE = declare("upstream-workspace", "default",
+            Parser.workspace(false), "remote gateway: the workspace at the upstream");
+    public static final Setting<StoreSettings.Kind> STORE = declare("store", "file",
+            Parser.of("file, redis", StoreSettings.Kind::parse),
+            "where previews, tokens and sessions live: 'file' (the data directory) or 'redis' (shared by brokers)");
+    public static final Setting<Optional<String>> REDIS_URL = declare("redis-url", "",
+            Parser.text("a redis:// or rediss:// URL").optional(),
+            "redis store: redis://host:port[/db], or rediss://... for TLS (no password here)");
+    public static final Setting<Optional<Path>> REDIS_PASSWORD_FILE = declare("redis-password-file", "",
+            Parser.path().optional(), "redis store: a file (mode 0600) holding Redis's password");
+    public static final Setting<Optional<Path>> TOKEN_KEY_FILE = declare("token-key-file", "",
+            Parser.path().optional(),
+            "the key token values are derived from (created 0600 if missing); empty: <data-dir>/secret.key");
+    public static final Setting<String> HOST = declare("host", "127.0.0.1", Parser.host(),
+            "interface the broker listens on");
+    public static final Setting<Integer> PORT = declare("port", "8080", Parser.intIn(0, 65535),
+            "TCP port the broker listens on; 0 picks a free port");
+    public static final Setting<Optional<URI>> PUBLIC_URL = declare("public-url", "", Parser.httpUrl().optional(),
+            "URL clients reach the broker at, when not http://host:port (behind a proxy)");
+    public static final Setting<Path> DATA_DIR = declare("data-dir", "~/.sandgate", Parser.path(),
+            "sandboxes, the broker's state and the generated API key");
+    public static final Setting<Optional<String>> API_KEY = secret("api-key", Parser.apiKey().optional(),
+            "the master key; empty: generated once into <data-dir>/api-key (flags show in ps)");
+    public static final Setting<String> WORKSPACE = declare("workspace", "default", Parser.workspace(true),
+            "the workspace this broker serves (x-blaxel-workspace)");
+    public static final Setting<IsolationMode> ISOLATION = declare("isolation", "auto",
+            Parser.of("auto, bwrap, none", IsolationMode::parse),
+            "process isolation: auto (bubblewrap when present), bwrap, none");
+    public static final Setting<Boolean> ALLOW_UNISOLATED_SESSIONS = declare("allow-unisolated-sessions", "false",
+            Parser.switchValue(),
+            "serve session tokens even when processes run without isolation (a session then holds the host)");
+    public static final Setting<NetworkMode> SANDBOX_NETWORK = declare("sandbox-network", "isolated",
+            Parser.of("isolated, egress", NetworkMode::parse),
+            "network of an isolated sandbox: isolated (own loopback only) or egress (also a route out, via pasta)");
+    public static final Setting<Duration> IDLE_TIMEOUT = declare("idle-timeout", "60s",
+            Parser.durationIn(Duration.ofSeconds(1), Duration.ofHours(1)), "close a connection idle for this long");
+    public static final Setting<Long> BODY_LIMIT = declare("body-limit", "1MiB",
+            Parser.sizeIn(1024, 1024L * 1024 * 1024), "largest API request body");
+    public static final Setting<Integer> MAX_HEADER_SIZE = declare("max-header-size", "8KiB",
+            Parser.intSizeIn(1024, 1024 * 1024), "largest total request header size");
+    public static final Setting<Integer> MAX_INITIAL_LINE = declare("max-initial-line", "4KiB",
+            Parser.intSizeIn(256, 1024 * 1024), "longest request line");
+    public static final Setting<Duration> KEEPALIVE_INTERVAL = declare("keepalive-interval", "30s",
+            Parser.durationIn(Duration.ofMillis(10), Duration.ofMinutes(10)),
+            "keepalive line interval on streamed answers");
+    public static final Setting<Long> STREAM_BUFFER = declare("stream-buffer", "1MiB",
+            Parser.sizeIn(16 * 1024, 1024L * 1024 * 1024),
+            "most a streamed answer (logs, watch, streamed exec) holds for a client that does not read; lines beyond "
+                    + "are dropped and the client gets a line saying how many");
+    public static final Setting<Duration> TUNNEL_IDLE_TIMEOUT = declare("tunnel-idle-timeout", "1h",
+            Parser.durationIn(Duration.ofSeconds(1), Duration.ofDays(7)),
+            "a preview WebSocket tunnel quiet both ways this long is closed with code 1001");
+    public static final Setting<Integer> WORKER_POOL_SIZE = declare("worker-pool-size", "32",
+            Parser.intIn(1, 1024), "threads for gateway calls that may block");
+    public static final Setting<String> UPSTREAM_HOST = declare("upstream-host", "127.0.0.1", Parser.host(),
+            "where preview ports are reached (remote: the provider's host)");
+    public static final Setting<PreviewPorts> PREVIEW_PORTS = declare("preview-ports", "auto",
+            Parser.of("auto, path, or a range first-last", PreviewPorts::parse),
+            "app previews on ports of their own: auto (any free port), a range like 20000-20999, or path (/p/...)");
+    public static final Setting<Optional<String>> PREVIEW_DOMAIN = declare("preview-domain", "",
+            Parser.previewDomain().optional(),
+            "serve app previews as <preview>-<sandbox>.<domain> on the broker's port, e.g. localhost; empty: off");
+    public static final Setting<Integer> AUTH_FAILURES_PER_MINUTE = declare("auth-failures-per-minute", "100",
+            Parser.intIn(0, 1_000_000),
+            "401s one client address may cause per minute before it gets 429 for the rest of it; 0: no limit");
+    public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = declare("max-connections-per-ip", "256",
+            Parser.intIn(0, 1_000_000), "connections one client address may hold open; 0: no limit");
+    public static final Setting<Integer> TOKEN_MINTS_PER_MINUTE = declare("token-mints-per-minute", "60",
+            Parser.intIn(0, 1_000_000),
+            "tokens (and so sessions) one sandbox may have minted per minute before 429; 0: no limit");
+    public static final Setting<Long> MAX_FILE_SIZE = declare("max-file-size", "5MiB",
+            Parser.sizeIn(1, LocalSettings.MAX_FILE_BYTES_LIMIT), "largest file read or written in one piece");
+    public static final Setting<Duration> STOP_GRACE_PERIOD = declare("stop-grace-period", "5s",
+            Parser.durationIn(Duration.ZERO, Duration.ofMinutes(10)),
+            "how long a stopped process has after SIGTERM before SIGKILL");
+    public static final Setting<Integer> OUTPUT_BUFFER = declare("output-buffer", "1MiB",
+            Parser.intSizeIn(ProcessSettings.MIN_OUTPUT_BUFFER_BYTES, 256 * 1024 * 1024), "output kept per process");
+    public static final Setting<Integer> RETAINED_PROCESSES = declare("retained-processes", "100",
+            Parser.intIn(0, 100_000), "finished processes a sandbox remembers");
+    public static final Setting<Duration> WAIT_TIMEOUT = declare("wait-timeout", "60s",
+            Parser.durationIn(Duration.ofSeconds(1), Duration.ofHours(24)),
+            "bound on waitForPorts and waitForCompletion when a request names none");
+    public static final Setting<Duration> WARM_SHELL_IDLE = declare("warm-shell-idle", "60s",
+            Parser.durationIn(Duration.ZERO, Duration.ofHours(24)),
+            "how long a shell started ahead of a sandbox's next exec waits for it; 0s starts none");
+    public static final Setting<Integer> SANDBOX_MAX_PROCESSES = declare("sandbox-max-processes", "512",
+            Parser.intIn(1, SandboxLimits.MAX_PROCESSES_LIMIT),
+            "processes (threads included) one sandbox may hold at once, through its control group");
+    public static final Setting<OptionalDouble> SANDBOX_CPUS = declare("sandbox-cpus", "0", Parser.cpus(),
+            "CPU cores' worth of time one sandbox may use, e.g. 0.5 or 2; 0: no quota, an equal share");
+    public static final Setting<Long> SANDBOX_DISK_QUOTA = declare("sandbox-disk-quota", "10GiB", Parser.diskQuota(),
             "size of each new sandbox's own file system (a loop-mounted image; needs root); 0: none");
 
     private final String key;
     private final String defaultValue;
+    private final Parser<T> parser;
     private final String description;
+    private final boolean secret;
 
-    Setting(String key, String defaultValue, String description) {
+    private Setting(String key, String defaultValue, Parser<T> parser, String description, boolean secret) {
         this.key = key;
         this.defaultValue = defaultValue;
+        this.parser = parser;
         this.description = description;
+        this.secret = secret;
+    }
+
+    private static <T> Setting<T> declare(String key, String defaultValue, Parser<T> parser, String description) {
+        Setting<T> setting = new Setting<>(key, defaultValue, parser, description, false);
+        ALL.add(setting);
+        return setting;
+    }
+
+    private static <T> Setting<T> secret(String key, Parser<T> parser, String description) {
+        Setting<T> setting = new Setting<>(key, "", parser, description, true);
+        ALL.add(setting);
+        return setting;
+    }
+
+    /** Every setting, in the order of {@code --help} and the reference. */
+    public static List<Setting<?>> values() {
+        return Collections.unmodifiableList(ALL);
     }
 
     /** The key in a properties file, and the flag without its dashes. */
@@ -98,6 +184,15 @@ public enum Setting {
         return description;
     }
 
+    /** What the value may be, in words (a range, the choices); empty when the description says it. */
+    public String accepts() {
+        return parser.accepts();
+    }
+
+    Parser<T> parser() {
+        return parser;
+    }
+
     /** Whether the setting is a switch ({@code true} or {@code false}): its flag alone means {@code true}. */
     public boolean isSwitch() {
         return defaultValue.equals("false");
@@ -105,14 +200,31 @@ public enum Setting {
 
     /** Whether the value must never be printed. */
     public boolean secret() {
-        return this == API_KEY || this == UPSTREAM_API_KEY;
+        return secret;
     }
 
-    public static Optional<Setting> byKey(String key) {
-        return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+    public static Optional<Setting<?>> byKey(String key) {
+        return ALL.stream().filter(s -> s.key.equals(key)).findFirst();
     }
 
-    public static Optional<Setting> byEnv(String env) {
-        return Arrays.stream(values()).filter(s -> s.env().equals(env)).findFirst();
+    public static Optional<Setting<?>> byEnv(String env) {
+        return ALL.stream().filter(s -> s.env().equals(env)).findFirst();
+    }
+
+    /** The table of docs/configuration.md: one row per setting, generated from these declarations. */
+    public static String referenceTable() {
+        StringBuilder out = new StringBuilder("| flag | environment | default | values | meaning |\n|---|---|---|---|---|\n");
+        for (Setting<?> s : ALL) {
+            out.append("| `").append(s.flag()).append("` | `").append(s.env()).append("` | ")
+                    .append(s.defaultValue.isEmpty() ? "—" : "`" + s.defaultValue + "`").append(" | ")
+                    .append(s.accepts().isEmpty() ? "—" : s.accepts()).append(" | ")
+                    .append(s.description.replace("|", "\\|")).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return key;
     }
 }

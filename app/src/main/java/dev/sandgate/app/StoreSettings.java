@@ -55,10 +55,6 @@ public record StoreSettings(Kind kind, Optional<RedisEndpoint> redis, Path token
         return new StoreSettings(Kind.REDIS, Optional.of(endpoint), tokenKeyFile);
     }
 
-    public StoreSettings withTokenKeyFile(Path tokenKeyFile) {
-        return new StoreSettings(kind, redis, tokenKeyFile);
-    }
-
     @Override
     public String toString() {
         return "StoreSettings[" + kind.key() + redis.map(r -> " at " + r.describe()

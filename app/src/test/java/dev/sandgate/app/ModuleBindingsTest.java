@@ -149,8 +149,8 @@ class ModuleBindingsTest {
         }
 
         private AppSettings remote() {
-            return AppSettings.defaults(dataDir).withRemote(new Upstream(URI.create("http://127.0.0.1:1/v0"),
-                    "upstream-key-0123456789abcdef", "a test", "default"));
+            return AppSettings.defaults(dataDir).toBuilder().remote(new Upstream(URI.create("http://127.0.0.1:1/v0"),
+                    "upstream-key-0123456789abcdef", "a test", "default")).build();
         }
     }
 
@@ -183,6 +183,6 @@ class ModuleBindingsTest {
     }
 
     private AppSettings noIsolation() {
-        return AppSettings.defaults(dataDir).withIsolation(dev.sandgate.adapter.local.process.IsolationMode.NONE);
+        return AppSettings.defaults(dataDir).toBuilder().isolation(dev.sandgate.adapter.local.process.IsolationMode.NONE).build();
     }
 }

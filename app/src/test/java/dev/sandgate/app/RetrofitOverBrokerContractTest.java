@@ -32,7 +32,7 @@ class RetrofitOverBrokerContractTest extends SandboxGatewayContract {
                 throw new IllegalStateException(e);
             }
             // the contract's session cases run wherever processes can or cannot be isolated
-            broker = SandgateApp.start(TestSettings.defaults(dataDir).withPort(0).withAllowUnisolatedSessions(true),
+            broker = SandgateApp.start(TestSettings.defaults(dataDir).toBuilder().port(0).allowUnisolatedSessions(true).build(),
                     Clock.systemUTC(), new SecureRandom());
         }
         return broker;

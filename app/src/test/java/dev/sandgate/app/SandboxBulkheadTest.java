@@ -41,7 +41,7 @@ class SandboxBulkheadTest {
 
     @BeforeEach
     void start() {
-        app = SandgateApp.start(AppSettings.defaults(dataDir).withPort(0).withIsolation(IsolationMode.AUTO),
+        app = SandgateApp.start(AppSettings.defaults(dataDir).toBuilder().port(0).isolation(IsolationMode.AUTO).build(),
                 Clock.systemUTC(), new SecureRandom());
     }
 

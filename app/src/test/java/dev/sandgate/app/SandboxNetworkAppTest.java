@@ -75,7 +75,7 @@ class SandboxNetworkAppTest {
     @BeforeEach
     void start() {
         assumeTrue(bwrap, "bubblewrap is not installed or cannot create namespaces here");
-        app = SandgateApp.start(AppSettings.defaults(dataDir).withPort(0).withIsolation(IsolationMode.BWRAP),
+        app = SandgateApp.start(AppSettings.defaults(dataDir).toBuilder().port(0).isolation(IsolationMode.BWRAP).build(),
                 Clock.systemUTC(), new SecureRandom());
     }
 
@@ -209,8 +209,8 @@ class SandboxNetworkAppTest {
     @Test
     void port_route_is_not_served_where_the_sandbox_shares_the_hosts_network() throws Exception {
         try (ServerSocket host = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             SandgateApp shared = SandgateApp.start(AppSettings.defaults(dataDir.resolve("none")).withPort(0)
-                     .withIsolation(IsolationMode.NONE), Clock.systemUTC(), new SecureRandom())) {
+             SandgateApp shared = SandgateApp.start(AppSettings.defaults(dataDir.resolve("none")).toBuilder().port(0)
+                     .isolation(IsolationMode.NONE).build(), Clock.systemUTC(), new SecureRandom())) {
             app.close();
             app = shared;
             String dataPlane = sandbox("shared");

@@ -35,7 +35,7 @@ class SandgateAppTest {
     }
 
     private AppSettings settings() {
-        return AppSettings.defaults(dataDir).withPort(0).withIsolation(IsolationMode.NONE);
+        return AppSettings.defaults(dataDir).toBuilder().port(0).isolation(IsolationMode.NONE).build();
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
@@ -76,7 +76,7 @@ class SandgateAppTest {
 
     @Test
     void a_configured_key_is_used_and_no_key_file_is_written() throws Exception {
-        try (SandgateApp app = start(settings().withApiKey("configured-key-0123456789"))) {
+        try (SandgateApp app = start(settings().toBuilder().apiKey("configured-key-0123456789").build())) {
             assertThat(app.apiKey().file()).isEmpty();
             assertThat(dataDir.resolve("api-key")).doesNotExist();
             URI sandboxes = URI.create(app.publicUrl() + "/v0/sandboxes");

@@ -78,7 +78,7 @@ class SdkCompatibilityTest {
     @BeforeEach
     void start() {
         // sessions are what the flow is about: served even where this machine cannot isolate processes
-        AppSettings settings = TestSettings.defaults(dataDir).withPort(0).withAllowUnisolatedSessions(true);
+        AppSettings settings = TestSettings.defaults(dataDir).toBuilder().port(0).allowUnisolatedSessions(true).build();
         app = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom());
     }
 
@@ -102,12 +102,12 @@ class SdkCompatibilityTest {
     @Test
     void the_official_sdk_runs_the_whole_seed_flow_against_a_remote_broker(@TempDir Path upstreamDir,
                                                                            @TempDir Path remoteDir) throws Exception {
-        try (SandgateApp upstream = SandgateApp.start(TestSettings.defaults(upstreamDir).withPort(0)
-                        .withIsolation(dev.sandgate.adapter.local.process.IsolationMode.NONE)
-                        .withAllowUnisolatedSessions(true), Clock.systemUTC(), new SecureRandom());
-             SandgateApp remote = SandgateApp.start(TestSettings.defaults(remoteDir).withPort(0).withRemote(
+        try (SandgateApp upstream = SandgateApp.start(TestSettings.defaults(upstreamDir).toBuilder().port(0)
+                        .isolation(dev.sandgate.adapter.local.process.IsolationMode.NONE)
+                        .allowUnisolatedSessions(true).build(), Clock.systemUTC(), new SecureRandom());
+             SandgateApp remote = SandgateApp.start(TestSettings.defaults(remoteDir).toBuilder().port(0).remote(
                 new Upstream(URI.create(upstream.publicUrl() + "/v0"), upstream.apiKey().value(), "the test",
-                        "default")), Clock.systemUTC(), new SecureRandom())) {
+                        "default")).build(), Clock.systemUTC(), new SecureRandom())) {
             runSeedFlow(remote, "remote");
         }
     }

@@ -63,8 +63,8 @@ class SettingsLoaderTest {
         AppSettings defaults = AppSettings.defaults(home.resolve("d"));
 
         assertThat(defaults).isEqualTo(load(List.of("--data-dir=" + home.resolve("d")), Map.of()));
-        assertThat(defaults.withIsolation(IsolationMode.NONE).isolation()).isEqualTo(IsolationMode.NONE);
-        assertThat(defaults.withWorkspace("acme").workspace()).isEqualTo("acme");
+        assertThat(defaults.toBuilder().isolation(IsolationMode.NONE).build().isolation()).isEqualTo(IsolationMode.NONE);
+        assertThat(defaults.toBuilder().workspace("acme").build().workspace()).isEqualTo("acme");
     }
 
     @Test
@@ -94,7 +94,7 @@ class SettingsLoaderTest {
 
     @Test
     void every_setting_has_a_flag_and_a_variable() {
-        for (Setting setting : Setting.values()) {
+        for (Setting<?> setting : Setting.values()) {
             assertThat(setting.flag()).isEqualTo("--" + setting.key());
             assertThat(setting.env()).startsWith("SANDGATE_");
             assertThat(Setting.byKey(setting.key())).contains(setting);
@@ -414,11 +414,11 @@ class SettingsLoaderTest {
     @Test
     void app_settings_keep_an_upstream_exactly_for_the_remote_gateway() {
         Upstream upstream = new Upstream(URI.create("http://127.0.0.1:9090/v0"), UPSTREAM_KEY, "a test", "default");
-        AppSettings remote = AppSettings.defaults(home.resolve("d")).withRemote(upstream);
+        AppSettings remote = AppSettings.defaults(home.resolve("d")).toBuilder().remote(upstream).build();
 
         assertThat(remote.gateway()).isEqualTo(GatewayKind.REMOTE);
         assertThat(remote.upstream()).contains(upstream);
-        assertThat(remote.withPort(0).upstream()).contains(upstream);
+        assertThat(remote.toBuilder().port(0).build().upstream()).contains(upstream);
         assertThatThrownBy(() -> new AppSettings(GatewayKind.REMOTE, Optional.empty(), remote.host(), 0,
                 remote.publicUrl(), remote.dataDir(), remote.apiKey(), remote.workspace(), remote.isolation(),
                 remote.allowUnisolatedSessions(), remote.broker(), remote.processes(), remote.maxFileBytes(), remote.limits(), remote.network(), remote.configFile(), remote.store()))

@@ -49,7 +49,7 @@ class UnisolatedSessionsTest {
     }
 
     private Session startWithSession(AppSettings settings) {
-        app = SandgateApp.start(settings.withPort(0), Clock.systemUTC(), new SecureRandom());
+        app = SandgateApp.start(settings.toBuilder().port(0).build(), Clock.systemUTC(), new SecureRandom());
         SandgateClient backend = SandgateClient.builder().baseUrl(app.publicUrl() + "/v0").workspace("default")
                 .apiKey(app.apiKey().value()).build();
         SandboxInstance sandbox = Sandgate.create(backend.gateway()).sandboxes()
@@ -83,7 +83,7 @@ class UnisolatedSessionsTest {
 
     @Test
     void a_session_token_cannot_run_code_when_isolation_is_none() throws Exception {
-        Session session = startWithSession(AppSettings.defaults(dataDir).withIsolation(IsolationMode.NONE));
+        Session session = startWithSession(AppSettings.defaults(dataDir).toBuilder().isolation(IsolationMode.NONE).build());
         assertThat(app.refusesSessions()).isTrue();
 
         HttpResponse<String> exec = withToken(session, "POST", "/process", EXEC);
@@ -107,7 +107,7 @@ class UnisolatedSessionsTest {
 
     @Test
     void the_api_key_still_runs_code_on_the_session_url_when_isolation_is_none() throws Exception {
-        Session session = startWithSession(AppSettings.defaults(dataDir).withIsolation(IsolationMode.NONE));
+        Session session = startWithSession(AppSettings.defaults(dataDir).toBuilder().isolation(IsolationMode.NONE).build());
 
         HttpResponse<String> exec = withKey(session.url() + "/process", "POST", EXEC);
 
@@ -117,8 +117,8 @@ class UnisolatedSessionsTest {
 
     @Test
     void with_allow_unisolated_sessions_a_session_token_runs_code_when_isolation_is_none() throws Exception {
-        Session session = startWithSession(AppSettings.defaults(dataDir).withIsolation(IsolationMode.NONE)
-                .withAllowUnisolatedSessions(true));
+        Session session = startWithSession(AppSettings.defaults(dataDir).toBuilder().isolation(IsolationMode.NONE)
+                .allowUnisolatedSessions(true).build());
         assertThat(app.refusesSessions()).isFalse();
 
         HttpResponse<String> exec = withToken(session, "POST", "/process", EXEC);
@@ -134,7 +134,7 @@ class UnisolatedSessionsTest {
         } catch (IllegalStateException e) {
             assumeTrue(false, "bubblewrap is not installed or cannot create namespaces here");
         }
-        Session session = startWithSession(AppSettings.defaults(dataDir).withIsolation(IsolationMode.BWRAP));
+        Session session = startWithSession(AppSettings.defaults(dataDir).toBuilder().isolation(IsolationMode.BWRAP).build());
         assertThat(app.refusesSessions()).isFalse();
 
         HttpResponse<String> exec = withToken(session, "POST", "/process", EXEC);

@@ -22,7 +22,7 @@ class SessionHandoffTest {
     @BeforeEach
     void start() {
         // the sample is about the session: served even where this machine cannot isolate processes
-        broker = SandgateApp.start(AppSettings.defaults(dataDir).withPort(0).withAllowUnisolatedSessions(true),
+        broker = SandgateApp.start(AppSettings.defaults(dataDir).toBuilder().port(0).allowUnisolatedSessions(true).build(),
                 Clock.systemUTC(), new SecureRandom());
     }
 

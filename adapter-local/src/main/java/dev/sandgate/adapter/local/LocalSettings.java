@@ -78,6 +78,85 @@ public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings pro
                 SandboxLimits.defaults(), NetworkMode.ISOLATED);
     }
 
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link LocalSettings} by name, from the defaults or {@link #toBuilder()}; checked by the record. */
+    public static final class Builder {
+        private Path dataDir;
+        private long maxFileBytes;
+        private ProcessSettings processes;
+        private IsolationMode isolation;
+        private UrlScheme urls;
+        private Path secretKeyFile;
+        private boolean durableWrites;
+        private SandboxLimits limits;
+        private NetworkMode network;
+
+        private Builder(LocalSettings from) {
+            dataDir = from.dataDir;
+            maxFileBytes = from.maxFileBytes;
+            processes = from.processes;
+            isolation = from.isolation;
+            urls = from.urls;
+            secretKeyFile = from.secretKeyFile;
+            durableWrites = from.durableWrites;
+            limits = from.limits;
+            network = from.network;
+        }
+
+        public Builder dataDir(Path value) {
+            dataDir = value;
+            return this;
+        }
+
+        public Builder maxFileBytes(long value) {
+            maxFileBytes = value;
+            return this;
+        }
+
+        public Builder processes(ProcessSettings value) {
+            processes = value;
+            return this;
+        }
+
+        public Builder isolation(IsolationMode value) {
+            isolation = value;
+            return this;
+        }
+
+        public Builder urls(UrlScheme value) {
+            urls = value;
+            return this;
+        }
+
+        public Builder secretKeyFile(Path value) {
+            secretKeyFile = value;
+            return this;
+        }
+
+        public Builder durableWrites(boolean value) {
+            durableWrites = value;
+            return this;
+        }
+
+        public Builder limits(SandboxLimits value) {
+            limits = value;
+            return this;
+        }
+
+        public Builder network(NetworkMode value) {
+            network = value;
+            return this;
+        }
+
+        public LocalSettings build() {
+            return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites, limits, network);
+        }
+    }
+
     public LocalSettings withMaxFileBytes(long maxFileBytes) {
         return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
                 limits, network);

@@ -159,6 +159,155 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 Optional.empty());
     }
 
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link BrokerSettings} by name, from the defaults or {@link #toBuilder()}; checked by the record. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private Optional<URI> publicUrl;
+        private String workspace;
+        private String apiKey;
+        private Duration idleTimeout;
+        private int maxHeaderBytes;
+        private int maxInitialLineBytes;
+        private long bodyLimitBytes;
+        private Duration keepaliveInterval;
+        private String upstreamHost;
+        private int workerPoolSize;
+        private PreviewPorts previewPorts;
+        private int authFailuresPerMinute;
+        private int maxConnectionsPerIp;
+        private int tokenMintsPerMinute;
+        private Optional<String> previewDomain;
+        private StreamSettings streams;
+        private Optional<String> sessionRefusal;
+
+        private Builder(BrokerSettings from) {
+            host = from.host;
+            port = from.port;
+            publicUrl = from.publicUrl;
+            workspace = from.workspace;
+            apiKey = from.apiKey;
+            idleTimeout = from.idleTimeout;
+            maxHeaderBytes = from.maxHeaderBytes;
+            maxInitialLineBytes = from.maxInitialLineBytes;
+            bodyLimitBytes = from.bodyLimitBytes;
+            keepaliveInterval = from.keepaliveInterval;
+            upstreamHost = from.upstreamHost;
+            workerPoolSize = from.workerPoolSize;
+            previewPorts = from.previewPorts;
+            authFailuresPerMinute = from.authFailuresPerMinute;
+            maxConnectionsPerIp = from.maxConnectionsPerIp;
+            tokenMintsPerMinute = from.tokenMintsPerMinute;
+            previewDomain = from.previewDomain;
+            streams = from.streams;
+            sessionRefusal = from.sessionRefusal;
+        }
+
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        public Builder publicUrl(Optional<URI> value) {
+            publicUrl = value;
+            return this;
+        }
+
+        public Builder workspace(String value) {
+            workspace = value;
+            return this;
+        }
+
+        public Builder apiKey(String value) {
+            apiKey = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            idleTimeout = value;
+            return this;
+        }
+
+        public Builder maxHeaderBytes(int value) {
+            maxHeaderBytes = value;
+            return this;
+        }
+
+        public Builder maxInitialLineBytes(int value) {
+            maxInitialLineBytes = value;
+            return this;
+        }
+
+        public Builder bodyLimitBytes(long value) {
+            bodyLimitBytes = value;
+            return this;
+        }
+
+        public Builder keepaliveInterval(Duration value) {
+            keepaliveInterval = value;
+            return this;
+        }
+
+        public Builder upstreamHost(String value) {
+            upstreamHost = value;
+            return this;
+        }
+
+        public Builder workerPoolSize(int value) {
+            workerPoolSize = value;
+            return this;
+        }
+
+        public Builder previewPorts(PreviewPorts value) {
+            previewPorts = value;
+            return this;
+        }
+
+        public Builder authFailuresPerMinute(int value) {
+            authFailuresPerMinute = value;
+            return this;
+        }
+
+        public Builder maxConnectionsPerIp(int value) {
+            maxConnectionsPerIp = value;
+            return this;
+        }
+
+        public Builder tokenMintsPerMinute(int value) {
+            tokenMintsPerMinute = value;
+            return this;
+        }
+
+        public Builder previewDomain(Optional<String> value) {
+            previewDomain = value;
+            return this;
+        }
+
+        public Builder streams(StreamSettings value) {
+            streams = value;
+            return this;
+        }
+
+        public Builder sessionRefusal(Optional<String> value) {
+            sessionRefusal = value;
+            return this;
+        }
+
+        public BrokerSettings build() {
+            return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes, maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts, authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams, sessionRefusal);
+        }
+    }
+
     public BrokerSettings withHost(String host) {
         return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                 maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,

@@ -38,6 +38,43 @@ public record StreamSettings(Duration revocationCheck, long maxBufferedBytes, Du
         return new StreamSettings(DEFAULT_REVOCATION_CHECK, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_TUNNEL_IDLE_TIMEOUT);
     }
 
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link StreamSettings} by name, from the defaults or {@link #toBuilder()}; checked by the record. */
+    public static final class Builder {
+        private Duration revocationCheck;
+        private long maxBufferedBytes;
+        private Duration tunnelIdleTimeout;
+
+        private Builder(StreamSettings from) {
+            revocationCheck = from.revocationCheck;
+            maxBufferedBytes = from.maxBufferedBytes;
+            tunnelIdleTimeout = from.tunnelIdleTimeout;
+        }
+
+        public Builder revocationCheck(Duration value) {
+            revocationCheck = value;
+            return this;
+        }
+
+        public Builder maxBufferedBytes(long value) {
+            maxBufferedBytes = value;
+            return this;
+        }
+
+        public Builder tunnelIdleTimeout(Duration value) {
+            tunnelIdleTimeout = value;
+            return this;
+        }
+
+        public StreamSettings build() {
+            return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
+        }
+    }
+
     public StreamSettings withRevocationCheck(Duration revocationCheck) {
         return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
     }

@@ -61,6 +61,65 @@ public record ProcessSettings(Duration stopGracePeriod, int outputBufferBytes, i
                 Duration.ofSeconds(60));
     }
 
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link ProcessSettings} by name, from {@link #defaults()} or {@link #toBuilder()}. Not thread-safe. */
+    public static final class Builder {
+        private Duration stopGracePeriod;
+        private int outputBufferBytes;
+        private int retainedFinishedProcesses;
+        private Duration defaultWaitTimeout;
+        private int subscriberQueueLines;
+        private Duration warmShellIdle;
+
+        private Builder(ProcessSettings from) {
+            stopGracePeriod = from.stopGracePeriod;
+            outputBufferBytes = from.outputBufferBytes;
+            retainedFinishedProcesses = from.retainedFinishedProcesses;
+            defaultWaitTimeout = from.defaultWaitTimeout;
+            subscriberQueueLines = from.subscriberQueueLines;
+            warmShellIdle = from.warmShellIdle;
+        }
+
+        public Builder stopGracePeriod(Duration value) {
+            stopGracePeriod = value;
+            return this;
+        }
+
+        public Builder outputBufferBytes(int value) {
+            outputBufferBytes = value;
+            return this;
+        }
+
+        public Builder retainedFinishedProcesses(int value) {
+            retainedFinishedProcesses = value;
+            return this;
+        }
+
+        public Builder defaultWaitTimeout(Duration value) {
+            defaultWaitTimeout = value;
+            return this;
+        }
+
+        public Builder subscriberQueueLines(int value) {
+            subscriberQueueLines = value;
+            return this;
+        }
+
+        public Builder warmShellIdle(Duration value) {
+            warmShellIdle = value;
+            return this;
+        }
+
+        public ProcessSettings build() {
+            return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses,
+                    defaultWaitTimeout, subscriberQueueLines, warmShellIdle);
+        }
+    }
+
     public ProcessSettings withStopGracePeriod(Duration value) {
         return new ProcessSettings(value, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
                 subscriberQueueLines, warmShellIdle);
