@@ -5,7 +5,9 @@ import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.local.process.NetworkMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
+import dev.sandgate.adapter.vertx.BrokerSettings;
 import dev.sandgate.adapter.vertx.PreviewPorts;
+import dev.sandgate.adapter.vertx.StreamSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,25 +76,28 @@ public final class Setting<T> {
             Parser.of("isolated, egress", NetworkMode::parse),
             "network of an isolated sandbox: isolated (own loopback only) or egress (also a route out, via pasta)");
     public static final Setting<Duration> IDLE_TIMEOUT = declare("idle-timeout", "60s",
-            Parser.durationIn(Duration.ofSeconds(1), Duration.ofHours(1)), "close a connection idle for this long");
+            Parser.durationIn(BrokerSettings.MIN_IDLE_TIMEOUT, BrokerSettings.MAX_IDLE_TIMEOUT),
+            "close a connection idle for this long");
     public static final Setting<Long> BODY_LIMIT = declare("body-limit", "1MiB",
-            Parser.sizeIn(1024, 1024L * 1024 * 1024), "largest API request body");
+            Parser.sizeIn(BrokerSettings.MIN_BODY_LIMIT_BYTES, BrokerSettings.MAX_BODY_LIMIT_BYTES), "largest API request body");
     public static final Setting<Integer> MAX_HEADER_SIZE = declare("max-header-size", "8KiB",
-            Parser.intSizeIn(1024, 1024 * 1024), "largest total request header size");
+            Parser.intSizeIn(BrokerSettings.MIN_HEADER_BYTES, BrokerSettings.MAX_HEADER_BYTES),
+            "largest total request header size");
     public static final Setting<Integer> MAX_INITIAL_LINE = declare("max-initial-line", "4KiB",
-            Parser.intSizeIn(256, 1024 * 1024), "longest request line");
+            Parser.intSizeIn(BrokerSettings.MIN_INITIAL_LINE_BYTES, BrokerSettings.MAX_INITIAL_LINE_BYTES),
+            "longest request line");
     public static final Setting<Duration> KEEPALIVE_INTERVAL = declare("keepalive-interval", "30s",
-            Parser.durationIn(Duration.ofMillis(10), Duration.ofMinutes(10)),
+            Parser.durationIn(BrokerSettings.MIN_KEEPALIVE_INTERVAL, BrokerSettings.MAX_KEEPALIVE_INTERVAL),
             "keepalive line interval on streamed answers");
     public static final Setting<Long> STREAM_BUFFER = declare("stream-buffer", "1MiB",
-            Parser.sizeIn(16 * 1024, 1024L * 1024 * 1024),
+            Parser.sizeIn(StreamSettings.MIN_BUFFERED_BYTES, StreamSettings.MAX_BUFFERED_BYTES),
             "most a streamed answer (logs, watch, streamed exec) holds for a client that does not read; lines beyond "
                     + "are dropped and the client gets a line saying how many");
     public static final Setting<Duration> TUNNEL_IDLE_TIMEOUT = declare("tunnel-idle-timeout", "1h",
-            Parser.durationIn(Duration.ofSeconds(1), Duration.ofDays(7)),
+            Parser.durationIn(StreamSettings.MIN_TUNNEL_IDLE_TIMEOUT, StreamSettings.MAX_TUNNEL_IDLE_TIMEOUT),
             "a preview WebSocket tunnel quiet both ways this long is closed with code 1001");
     public static final Setting<Integer> WORKER_POOL_SIZE = declare("worker-pool-size", "32",
-            Parser.intIn(1, 1024), "threads for gateway calls that may block");
+            Parser.intIn(1, BrokerSettings.MAX_WORKER_POOL_SIZE), "threads for gateway calls that may block");
     public static final Setting<String> UPSTREAM_HOST = declare("upstream-host", "127.0.0.1", Parser.host(),
             "where preview ports are reached (remote: the provider's host)");
     public static final Setting<PreviewPorts> PREVIEW_PORTS = declare("preview-ports", "auto",
@@ -102,12 +107,12 @@ public final class Setting<T> {
             Parser.previewDomain().optional(),
             "serve app previews as <preview>-<sandbox>.<domain> on the broker's port, e.g. localhost; empty: off");
     public static final Setting<Integer> AUTH_FAILURES_PER_MINUTE = declare("auth-failures-per-minute", "100",
-            Parser.intIn(0, 1_000_000),
+            Parser.intIn(0, BrokerSettings.MAX_CLIENT_LIMIT),
             "401s one client address may cause per minute before it gets 429 for the rest of it; 0: no limit");
     public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = declare("max-connections-per-ip", "256",
-            Parser.intIn(0, 1_000_000), "connections one client address may hold open; 0: no limit");
+            Parser.intIn(0, BrokerSettings.MAX_CLIENT_LIMIT), "connections one client address may hold open; 0: no limit");
     public static final Setting<Integer> TOKEN_MINTS_PER_MINUTE = declare("token-mints-per-minute", "60",
-            Parser.intIn(0, 1_000_000),
+            Parser.intIn(0, BrokerSettings.MAX_CLIENT_LIMIT),
             "tokens (and so sessions) one sandbox may have minted per minute before 429; 0: no limit");
     public static final Setting<Long> MAX_FILE_SIZE = declare("max-file-size", "5MiB",
             Parser.sizeIn(1, LocalSettings.MAX_FILE_BYTES_LIMIT), "largest file read or written in one piece");

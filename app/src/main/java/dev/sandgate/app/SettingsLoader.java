@@ -132,11 +132,22 @@ public final class SettingsLoader {
             }
         }
         Path dataDir = in.get(DATA_DIR);
-        BrokerLimits broker = new BrokerLimits(in.get(IDLE_TIMEOUT), in.get(BODY_LIMIT), in.get(MAX_HEADER_SIZE),
-                in.get(MAX_INITIAL_LINE), in.get(KEEPALIVE_INTERVAL), in.get(WORKER_POOL_SIZE), in.get(UPSTREAM_HOST),
-                in.get(PREVIEW_PORTS), in.get(AUTH_FAILURES_PER_MINUTE), in.get(MAX_CONNECTIONS_PER_IP),
-                in.get(TOKEN_MINTS_PER_MINUTE), in.get(PREVIEW_DOMAIN), in.get(STREAM_BUFFER),
-                in.get(TUNNEL_IDLE_TIMEOUT));
+        BrokerLimits broker = BrokerLimits.builder()
+                .idleTimeout(in.get(IDLE_TIMEOUT))
+                .bodyLimitBytes(in.get(BODY_LIMIT))
+                .maxHeaderBytes(in.get(MAX_HEADER_SIZE))
+                .maxInitialLineBytes(in.get(MAX_INITIAL_LINE))
+                .keepaliveInterval(in.get(KEEPALIVE_INTERVAL))
+                .workerPoolSize(in.get(WORKER_POOL_SIZE))
+                .upstreamHost(in.get(UPSTREAM_HOST))
+                .previewPorts(in.get(PREVIEW_PORTS))
+                .authFailuresPerMinute(in.get(AUTH_FAILURES_PER_MINUTE))
+                .maxConnectionsPerIp(in.get(MAX_CONNECTIONS_PER_IP))
+                .tokenMintsPerMinute(in.get(TOKEN_MINTS_PER_MINUTE))
+                .previewDomain(in.get(PREVIEW_DOMAIN))
+                .streamBufferBytes(in.get(STREAM_BUFFER))
+                .tunnelIdleTimeout(in.get(TUNNEL_IDLE_TIMEOUT))
+                .build();
         ProcessSettings processes = ProcessSettings.defaults().toBuilder()
                 .stopGracePeriod(in.get(STOP_GRACE_PERIOD))
                 .outputBufferBytes(in.get(OUTPUT_BUFFER))

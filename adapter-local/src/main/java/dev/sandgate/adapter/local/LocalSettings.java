@@ -153,48 +153,41 @@ public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings pro
         }
 
         public LocalSettings build() {
-            return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites, limits, network);
+            return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
+                    limits, network);
         }
     }
 
     public LocalSettings withMaxFileBytes(long maxFileBytes) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits, network);
+        return toBuilder().maxFileBytes(maxFileBytes).build();
     }
 
     public LocalSettings withProcesses(ProcessSettings processes) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits, network);
+        return toBuilder().processes(processes).build();
     }
 
     public LocalSettings withIsolation(IsolationMode isolation) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits, network);
+        return toBuilder().isolation(isolation).build();
     }
 
     public LocalSettings withUrls(UrlScheme urls) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits, network);
+        return toBuilder().urls(urls).build();
     }
 
     public LocalSettings withSecretKeyFile(Path secretKeyFile) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits, network);
+        return toBuilder().secretKeyFile(secretKeyFile).build();
     }
 
     public LocalSettings withDurableWrites(boolean durableWrites) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits, network);
+        return toBuilder().durableWrites(durableWrites).build();
     }
 
     public LocalSettings withNetwork(NetworkMode network) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits, network);
+        return toBuilder().network(network).build();
     }
 
     public LocalSettings withLimits(SandboxLimits limits) {
-        return new LocalSettings(dataDir, maxFileBytes, processes, isolation, urls, secretKeyFile, durableWrites,
-                limits, network);
+        return toBuilder().limits(limits).build();
     }
 
     /** Where the sandboxes live: {@code <dataDir>/sandboxes}. */

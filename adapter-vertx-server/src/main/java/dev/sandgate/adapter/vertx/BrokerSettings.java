@@ -1,5 +1,8 @@
 package dev.sandgate.adapter.vertx;
 
+// Over 400 lines: nineteen checked settings and their builder; the withX copies, now one line each through the
+// builder, go once the tests that call them use the builder.
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -62,6 +65,21 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
     public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
     public static final int DEFAULT_TOKEN_MINTS_PER_MINUTE = 60;
 
+    // The ranges, kept here once: the application's settings parse with them (and say them in --help).
+    public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration MAX_IDLE_TIMEOUT = Duration.ofHours(1);
+    public static final int MIN_HEADER_BYTES = 1024;
+    public static final int MAX_HEADER_BYTES = 1024 * 1024;
+    public static final int MIN_INITIAL_LINE_BYTES = 256;
+    public static final int MAX_INITIAL_LINE_BYTES = 1024 * 1024;
+    public static final long MIN_BODY_LIMIT_BYTES = 1024;
+    public static final long MAX_BODY_LIMIT_BYTES = 1024L * 1024 * 1024;
+    public static final Duration MIN_KEEPALIVE_INTERVAL = Duration.ofMillis(10);
+    public static final Duration MAX_KEEPALIVE_INTERVAL = Duration.ofMinutes(10);
+    public static final int MAX_WORKER_POOL_SIZE = 1024;
+    /** The largest of the per-client and per-sandbox rate and connection limits; 0 means no limit. */
+    public static final int MAX_CLIENT_LIMIT = 1_000_000;
+
     private static final Pattern WORKSPACE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     /** First path segments the broker uses for itself; a workspace cannot take them. */
     private static final Set<String> RESERVED = Set.of("v0", "s", "p");
@@ -111,39 +129,39 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
             // The key itself is never echoed.
             throw new IllegalArgumentException("apiKey is invalid: give 16-512 printable ASCII characters without spaces");
         }
-        if (idleTimeout.compareTo(Duration.ofSeconds(1)) < 0 || idleTimeout.compareTo(Duration.ofHours(1)) > 0) {
+        if (idleTimeout.compareTo(MIN_IDLE_TIMEOUT) < 0 || idleTimeout.compareTo(MAX_IDLE_TIMEOUT) > 0) {
             throw new IllegalArgumentException("idleTimeout " + idleTimeout + " is out of range 1 s - 1 h");
         }
-        if (maxHeaderBytes < 1024 || maxHeaderBytes > 1024 * 1024) {
+        if (maxHeaderBytes < MIN_HEADER_BYTES || maxHeaderBytes > MAX_HEADER_BYTES) {
             throw new IllegalArgumentException("maxHeaderBytes " + maxHeaderBytes + " is out of range 1024-1048576");
         }
-        if (maxInitialLineBytes < 256 || maxInitialLineBytes > 1024 * 1024) {
+        if (maxInitialLineBytes < MIN_INITIAL_LINE_BYTES || maxInitialLineBytes > MAX_INITIAL_LINE_BYTES) {
             throw new IllegalArgumentException("maxInitialLineBytes " + maxInitialLineBytes
                     + " is out of range 256-1048576");
         }
-        if (bodyLimitBytes < 1024 || bodyLimitBytes > 1024L * 1024 * 1024) {
+        if (bodyLimitBytes < MIN_BODY_LIMIT_BYTES || bodyLimitBytes > MAX_BODY_LIMIT_BYTES) {
             throw new IllegalArgumentException("bodyLimitBytes " + bodyLimitBytes + " is out of range 1 KiB - 1 GiB");
         }
-        if (keepaliveInterval.compareTo(Duration.ofMillis(10)) < 0
-                || keepaliveInterval.compareTo(Duration.ofMinutes(10)) > 0) {
+        if (keepaliveInterval.compareTo(MIN_KEEPALIVE_INTERVAL) < 0
+                || keepaliveInterval.compareTo(MAX_KEEPALIVE_INTERVAL) > 0) {
             throw new IllegalArgumentException("keepaliveInterval " + keepaliveInterval + " is out of range 10 ms - 10 min");
         }
         if (keepaliveInterval.compareTo(idleTimeout) >= 0) {
             throw new IllegalArgumentException("keepaliveInterval " + keepaliveInterval + " must be shorter than "
                     + "idleTimeout " + idleTimeout + ", or quiet streams would be cut");
         }
-        if (workerPoolSize < 1 || workerPoolSize > 1024) {
+        if (workerPoolSize < 1 || workerPoolSize > MAX_WORKER_POOL_SIZE) {
             throw new IllegalArgumentException("workerPoolSize " + workerPoolSize + " is out of range 1-1024");
         }
-        if (authFailuresPerMinute < 0 || authFailuresPerMinute > 1_000_000) {
+        if (authFailuresPerMinute < 0 || authFailuresPerMinute > MAX_CLIENT_LIMIT) {
             throw new IllegalArgumentException("authFailuresPerMinute " + authFailuresPerMinute
                     + " is out of range 0-1000000 (0: no limit)");
         }
-        if (tokenMintsPerMinute < 0 || tokenMintsPerMinute > 1_000_000) {
+        if (tokenMintsPerMinute < 0 || tokenMintsPerMinute > MAX_CLIENT_LIMIT) {
             throw new IllegalArgumentException("tokenMintsPerMinute " + tokenMintsPerMinute
                     + " is out of range 0-1000000 (0: no limit)");
         }
-        if (maxConnectionsPerIp < 0 || maxConnectionsPerIp > 1_000_000) {
+        if (maxConnectionsPerIp < 0 || maxConnectionsPerIp > MAX_CLIENT_LIMIT) {
             throw new IllegalArgumentException("maxConnectionsPerIp " + maxConnectionsPerIp
                     + " is out of range 0-1000000 (0: no limit)");
         }
@@ -304,114 +322,72 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         }
 
         public BrokerSettings build() {
-            return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes, maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts, authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams, sessionRefusal);
+            return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
+                    maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
+                    authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
+                    sessionRefusal);
         }
     }
 
     public BrokerSettings withHost(String host) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().host(host).build();
     }
 
     public BrokerSettings withPort(int port) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().port(port).build();
     }
 
     public BrokerSettings withPublicUrl(URI publicUrl) {
-        return new BrokerSettings(host, port, Optional.of(publicUrl), workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().publicUrl(Optional.of(publicUrl)).build();
     }
 
     public BrokerSettings withIdleTimeout(Duration idleTimeout) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().idleTimeout(idleTimeout).build();
     }
 
     public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().bodyLimitBytes(bodyLimitBytes).build();
     }
 
     public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().keepaliveInterval(keepaliveInterval).build();
     }
 
     public BrokerSettings withUpstreamHost(String upstreamHost) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().upstreamHost(upstreamHost).build();
     }
 
     public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().workerPoolSize(workerPoolSize).build();
     }
 
     public BrokerSettings withPreviewPorts(PreviewPorts previewPorts) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().previewPorts(previewPorts).build();
     }
 
     public BrokerSettings withAuthFailuresPerMinute(int authFailuresPerMinute) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().authFailuresPerMinute(authFailuresPerMinute).build();
     }
 
     public BrokerSettings withMaxConnectionsPerIp(int maxConnectionsPerIp) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().maxConnectionsPerIp(maxConnectionsPerIp).build();
     }
 
     public BrokerSettings withTokenMintsPerMinute(int tokenMintsPerMinute) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().tokenMintsPerMinute(tokenMintsPerMinute).build();
     }
 
     public BrokerSettings withPreviewDomain(String previewDomain) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, Optional.of(previewDomain), streams,
-                sessionRefusal);
+        return toBuilder().previewDomain(Optional.of(previewDomain)).build();
     }
 
     /** The same settings refusing session tokens on session URLs, with {@code reason} (see the record's comment). */
     public BrokerSettings withSessionRefusal(String reason) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                Optional.of(reason));
+        return toBuilder().sessionRefusal(Optional.of(reason)).build();
     }
 
     public BrokerSettings withStreams(StreamSettings streams) {
-        return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
-                maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
-                authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                sessionRefusal);
+        return toBuilder().streams(streams).build();
     }
 
     @Override

@@ -18,6 +18,10 @@ public record StreamSettings(Duration revocationCheck, long maxBufferedBytes, Du
     public static final Duration DEFAULT_REVOCATION_CHECK = Duration.ofMillis(250);
     public static final long DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_TUNNEL_IDLE_TIMEOUT = Duration.ofHours(1);
+    public static final long MIN_BUFFERED_BYTES = 16 * 1024;
+    public static final long MAX_BUFFERED_BYTES = 1024L * 1024 * 1024;
+    public static final Duration MIN_TUNNEL_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration MAX_TUNNEL_IDLE_TIMEOUT = Duration.ofDays(7);
 
     public StreamSettings {
         Objects.requireNonNull(revocationCheck, "revocationCheck must not be null");
@@ -26,10 +30,11 @@ public record StreamSettings(Duration revocationCheck, long maxBufferedBytes, Du
             throw new IllegalArgumentException("revocationCheck " + revocationCheck + " is out of range 10 ms - 1 s "
                     + "(revocation must reach open streams within a second)");
         }
-        if (maxBufferedBytes < 16 * 1024 || maxBufferedBytes > 1024L * 1024 * 1024) {
+        if (maxBufferedBytes < MIN_BUFFERED_BYTES || maxBufferedBytes > MAX_BUFFERED_BYTES) {
             throw new IllegalArgumentException("maxBufferedBytes " + maxBufferedBytes + " is out of range 16 KiB - 1 GiB");
         }
-        if (tunnelIdleTimeout.compareTo(Duration.ofSeconds(1)) < 0 || tunnelIdleTimeout.compareTo(Duration.ofDays(7)) > 0) {
+        if (tunnelIdleTimeout.compareTo(MIN_TUNNEL_IDLE_TIMEOUT) < 0
+                || tunnelIdleTimeout.compareTo(MAX_TUNNEL_IDLE_TIMEOUT) > 0) {
             throw new IllegalArgumentException("tunnelIdleTimeout " + tunnelIdleTimeout + " is out of range 1 s - 7 d");
         }
     }
@@ -76,14 +81,14 @@ public record StreamSettings(Duration revocationCheck, long maxBufferedBytes, Du
     }
 
     public StreamSettings withRevocationCheck(Duration revocationCheck) {
-        return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
+        return toBuilder().revocationCheck(revocationCheck).build();
     }
 
     public StreamSettings withMaxBufferedBytes(long maxBufferedBytes) {
-        return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
+        return toBuilder().maxBufferedBytes(maxBufferedBytes).build();
     }
 
     public StreamSettings withTunnelIdleTimeout(Duration tunnelIdleTimeout) {
-        return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
+        return toBuilder().tunnelIdleTimeout(tunnelIdleTimeout).build();
     }
 }

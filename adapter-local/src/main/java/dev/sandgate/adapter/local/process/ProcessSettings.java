@@ -121,32 +121,26 @@ public record ProcessSettings(Duration stopGracePeriod, int outputBufferBytes, i
     }
 
     public ProcessSettings withStopGracePeriod(Duration value) {
-        return new ProcessSettings(value, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
-                subscriberQueueLines, warmShellIdle);
+        return toBuilder().stopGracePeriod(value).build();
     }
 
     public ProcessSettings withOutputBufferBytes(int value) {
-        return new ProcessSettings(stopGracePeriod, value, retainedFinishedProcesses, defaultWaitTimeout,
-                subscriberQueueLines, warmShellIdle);
+        return toBuilder().outputBufferBytes(value).build();
     }
 
     public ProcessSettings withRetainedFinishedProcesses(int value) {
-        return new ProcessSettings(stopGracePeriod, outputBufferBytes, value, defaultWaitTimeout,
-                subscriberQueueLines, warmShellIdle);
+        return toBuilder().retainedFinishedProcesses(value).build();
     }
 
     public ProcessSettings withDefaultWaitTimeout(Duration value) {
-        return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses, value,
-                subscriberQueueLines, warmShellIdle);
+        return toBuilder().defaultWaitTimeout(value).build();
     }
 
     public ProcessSettings withSubscriberQueueLines(int value) {
-        return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
-                value, warmShellIdle);
+        return toBuilder().subscriberQueueLines(value).build();
     }
 
     public ProcessSettings withWarmShellIdle(Duration value) {
-        return new ProcessSettings(stopGracePeriod, outputBufferBytes, retainedFinishedProcesses, defaultWaitTimeout,
-                subscriberQueueLines, value);
+        return toBuilder().warmShellIdle(value).build();
     }
 }
