@@ -26,6 +26,16 @@ public record PreviewSpec(PreviewName name, Port port, boolean isPublic, HttpHea
         return new PreviewSpec(name, port, false, HttpHeaders.NONE, HttpHeaders.NONE, Optional.empty());
     }
 
+    /** {@link #publicPort(PreviewName, Port)} with the name as a string and the port as a number. */
+    public static PreviewSpec publicPort(String name, int port) {
+        return publicPort(PreviewName.of(Objects.requireNonNull(name, "name must not be null")), Port.of(port));
+    }
+
+    /** {@link #privatePort(PreviewName, Port)} with the name as a string and the port as a number. */
+    public static PreviewSpec privatePort(String name, int port) {
+        return privatePort(PreviewName.of(Objects.requireNonNull(name, "name must not be null")), Port.of(port));
+    }
+
     public PreviewSpec withResponseHeaders(HttpHeaders headers) {
         return new PreviewSpec(name, port, isPublic, headers, requestHeaders, expires);
     }

@@ -68,6 +68,11 @@ public record SandboxSpec(SandboxName name, String image, int memoryMb, List<Por
                 Optional.empty());
     }
 
+    /** {@link #of(SandboxName)} with the name as a string. */
+    public static SandboxSpec of(String name) {
+        return of(SandboxName.of(Objects.requireNonNull(name, "name must not be null")));
+    }
+
     public SandboxSpec withImage(String image) {
         return new SandboxSpec(name, image, memoryMb, ports, envs, labels, externalId, displayName);
     }
