@@ -14,6 +14,16 @@ public record TokenName(String value) {
         return new TokenName(value);
     }
 
+    /**
+     * The name the SDK gives a token it mints at {@code epochMillis}: {@code token-<epoch millis>}. Every place that
+     * names a token without being told a name (a session, a token minted by the Java API or the broker) uses this.
+     */
+    public static TokenName mintedAt(long epochMillis) {
+        return new TokenName(PREFIX + epochMillis);
+    }
+
+    private static final String PREFIX = "token-";
+
     @Override
     public String toString() {
         return value;

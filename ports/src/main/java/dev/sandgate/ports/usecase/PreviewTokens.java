@@ -41,7 +41,7 @@ public final class PreviewTokens {
         long millis = clock.millis();
         for (int attempt = 0; attempt < 5; attempt++, millis++) {
             try {
-                return create(TokenName.of("token-" + millis), expiresAt);
+                return create(TokenName.mintedAt(millis), expiresAt);
             } catch (SandgateException.Conflict taken) {
                 // same millisecond as an earlier token: try the next name
             }

@@ -38,8 +38,10 @@ public final class Sandboxes {
     }
 
     /**
-     * The existing sandbox with the spec's name when it is reusable, else a new one. Safe against a concurrent
-     * creator: a {@code Conflict} on create is answered with the sandbox that won.
+     * The existing sandbox with the spec's name when it is reusable, else a new one in place of one that is not (the
+     * SDK's own rule). Safe against a concurrent creator: a {@code Conflict} on create is answered with the sandbox
+     * that won. Never a {@code Conflict} itself (newer SDKs do not retry one): {@code Unavailable} when the sandbox
+     * keeps changing under it.
      */
     public SandboxInstance createIfNotExists(SandboxSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
@@ -57,7 +59,7 @@ public final class Sandboxes {
                 // another caller created it between our find and create: read it again
             }
         }
-        throw new SandgateException.Conflict("sandbox " + spec.name() + " could not be created: it keeps changing");
+        throw new SandgateException.Unavailable("sandbox " + spec.name() + " keeps changing; try again");
     }
 
     /** {@link #createIfNotExists(SandboxSpec)} with the defaults of {@link SandboxSpec#of(SandboxName)}. */
@@ -81,7 +83,16 @@ public final class Sandboxes {
                 .filter(s -> s.spec().externalId().filter(externalId::equals).isPresent())
                 .findFirst()
                 .map(this::instance)
-                .orElseThrow(() -> new SandgateException.NotFound("no sandbox has external id '" + externalId + "'"));
+                .orElseThrow(() -> new SandgateException.NotFound("no sandbox has external id '"
+                        + (externalId.length() > 100 ? externalId.substring(0, 100) + "…" : externalId) + "'"));
+    }
+
+    /**
+     * The previews (and through them the tokens) of the sandbox named {@code sandbox}, without looking it up first:
+     * a missing sandbox is the {@code NotFound} of the first call.
+     */
+    public Previews previews(SandboxName sandbox) {
+        return new Previews(Objects.requireNonNull(sandbox, "sandbox must not be null"), gateway, clock);
     }
 
     /** Deletes a sandbox with its processes, files, previews and sessions; {@code NotFound} when absent. */

@@ -61,7 +61,7 @@ public final class Sessions {
             } catch (SandgateException.Conflict taken) {
                 continue;
             }
-            PreviewToken token = gateway.createToken(sandbox, name, TokenName.of("token-" + millis), expiresAt);
+            PreviewToken token = gateway.createToken(sandbox, name, TokenName.mintedAt(millis), expiresAt);
             return new Session(name, preview.url(), token.value(), token.expiresAt());
         }
         throw new SandgateException.Conflict("could not name a new session of sandbox " + sandbox
