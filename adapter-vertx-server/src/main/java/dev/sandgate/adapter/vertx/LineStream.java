@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,16 +27,45 @@ import java.util.function.Function;
  * is room again, the client gets one {@link #dropped(long)} line saying how many (the process's own output buffer
  * still has them: the logs call answers them).</li>
  * <li><b>Revocation.</b> A stream opened with a session token is bound to its {@link AccessDecision.Grant}; when that
- * lapses ({@link OpenGrants}) the client gets a last {@link #closing} line saying why, then the end.</li>
+ * lapses ({@link OpenGrants}) the client gets a last {@link Format#closing} line saying why, then the end.</li>
  * <li>The subscription is released when the client goes away or the stream ends.</li>
  * </ul>
  */
-abstract class LineStream<T> {
+final class LineStream<T> {
     /**
      * Room kept under {@link StreamSettings#maxBufferedBytes()} for the stream's own short lines (keepalives, the
      * dropped-lines note); a stream's last line (an exec's result, the reason it was closed) is written whatever.
      */
     static final long CONTROL_RESERVE = 4 * 1024;
+
+    /**
+     * How one kind of stream writes its lines, kept with its wire mapping ({@link ProcessWire}, {@link FileWire}):
+     * an item, the keepalive readers skip, the note of what a slow reader missed, and the last line when the
+     * credential that opened the stream lapses.
+     */
+    interface Format<T> {
+        String contentType();
+
+        Buffer line(T item);
+
+        Buffer keepalive();
+
+        /** The line that tells a slow client how many lines it missed. */
+        Buffer dropped(long lines);
+
+        /** The last line when the credential that opened the stream lapses. */
+        Buffer closing(String reason);
+    }
+
+    /**
+     * What a stream does once its source ended on its own, on the event loop: it may {@link #write} a last line
+     * (an exec's result) and must eventually run {@code end}.
+     */
+    interface Finish<T> {
+        Finish<Object> NOTHING = (stream, end) -> end.run();
+
+        void finish(LineStream<T> stream, Runnable end);
+    }
 
     /** Where a gateway's stream is handed to a {@link LineStream}, from any thread. */
     interface Sink<T> {
@@ -71,7 +99,8 @@ abstract class LineStream<T> {
     private final RoutingContext ctx;
     private final HttpServerResponse response;
     private final Context context;
-    private final String contentType;
+    private final Format<T> format;
+    private final Finish<? super T> finish;
     /** Bytes accepted and not yet taken by the socket: waiting in {@link #waiting}, or written and unflushed. */
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -82,26 +111,25 @@ abstract class LineStream<T> {
     };
     private long timer = -1;
 
-    LineStream(Streams streams, RoutingContext ctx, String contentType) {
+    @SuppressWarnings("unchecked")
+    private LineStream(Streams streams, RoutingContext ctx, Format<T> format, Finish<? super T> finish) {
         this.streams = streams;
         this.ctx = ctx;
         this.response = ctx.response();
         this.context = streams.vertx.getOrCreateContext();
-        this.contentType = contentType;
+        this.format = format;
+        this.finish = finish;
     }
 
-    abstract Buffer line(T item);
+    /** A stream that ends when its source does. */
+    static <T> LineStream<T> of(Streams streams, RoutingContext ctx, Format<T> format) {
+        return new LineStream<>(streams, ctx, format, Finish.NOTHING);
+    }
 
-    abstract Buffer keepalive();
-
-    /** The line that tells a slow client how many lines it missed. */
-    abstract Buffer dropped(long lines);
-
-    /** The last line when the credential that opened the stream lapses. */
-    abstract Buffer closing(String reason);
-
-    /** Called on the event loop once the source ended; must eventually run {@code end}. */
-    abstract void finish(Runnable end);
+    /** A stream that runs {@code finish} when its source ends (to write a last line). */
+    static <T> LineStream<T> of(Streams streams, RoutingContext ctx, Format<T> format, Finish<T> finish) {
+        return new LineStream<>(streams, ctx, format, finish);
+    }
 
     /** Writes a line the stream itself adds (a result, a keepalive) through the same queue; on the event loop. */
     void write(Buffer buffer) {
@@ -115,7 +143,7 @@ abstract class LineStream<T> {
 
     LineStream<T> start(Function<Sink<T>, LogSubscription> subscribe) {
         response.setStatusCode(200).setChunked(true)
-                .putHeader("Content-Type", contentType)
+                .putHeader("Content-Type", format.contentType())
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Content-Type-Options", "nosniff");
         response.setWriteQueueMaxSize((int) Math.max(8 * 1024, streams.settings.maxBufferedBytes() / 2));
@@ -123,17 +151,17 @@ abstract class LineStream<T> {
         response.closeHandler(v -> stop());
         response.drainHandler(v -> pump());
         timer = streams.vertx.setPeriodic(streams.keepalive.toMillis(), t -> {
-            Buffer keepalive = keepalive();
+            Buffer keepalive = format.keepalive();
             if (waiting.isEmpty() && held.get() + keepalive.length() <= streams.settings.maxBufferedBytes()) {
                 write(keepalive);
             }
         });
-        Optional.ofNullable(ctx.<AccessDecision.Grant>get(BrokerServer.GRANT_KEY)).ifPresent(grant ->
+        RequestState.grant(ctx).ifPresent(grant ->
                 registration = streams.grants.watch(grant, standing -> context.runOnContext(v -> revoked(standing))));
         Sink<T> sink = new Sink<>() {
             @Override
             public void item(T item) {
-                Buffer buffer = line(item);
+                Buffer buffer = format.line(item);
                 if (held.addAndGet(buffer.length()) > streams.settings.maxBufferedBytes() - CONTROL_RESERVE) {
                     held.addAndGet(-buffer.length());
                     dropped.incrementAndGet();
@@ -149,7 +177,7 @@ abstract class LineStream<T> {
             public void end() {
                 context.runOnContext(v -> {
                     if (!done.get()) {
-                        finish(LineStream.this::end);
+                        finishWith();
                     }
                 });
             }
@@ -173,6 +201,11 @@ abstract class LineStream<T> {
         return this;
     }
 
+    @SuppressWarnings("unchecked")
+    private void finishWith() {
+        ((Finish<T>) finish).finish(this, this::end);
+    }
+
     /** Writes what waits while the connection takes it; on the event loop. */
     private void pump() {
         if (response.closed() || response.ended()) {
@@ -181,7 +214,7 @@ abstract class LineStream<T> {
         streams.highWater.accumulateAndGet(held.get(), Math::max);
         long missed = dropped.get();
         if (missed > 0 && !response.writeQueueFull() && dropped.compareAndSet(missed, 0)) {
-            Buffer note = dropped(missed);
+            Buffer note = format.dropped(missed);
             held.addAndGet(note.length());
             waiting.addFirst(note);
         }
@@ -196,7 +229,7 @@ abstract class LineStream<T> {
             return;
         }
         waiting.clear();
-        write(closing(standing.reason()));
+        write(format.closing(standing.reason()));
         end();
     }
 

@@ -36,6 +36,72 @@ final class RawPath {
         return out;
     }
 
+    /**
+     * The raw path after its first {@code count} non-empty segments, as the router counts them (it collapses
+     * {@code //}), keeping every slash that follows: {@code after("/s/a/b//tmp/x", 3)} is {@code "//tmp/x"},
+     * {@code after("/s/a/b", 3)} is {@code ""}.
+     */
+    static String after(String raw, int count) {
+        int i = 0;
+        int seen = 0;
+        while (seen < count && i < raw.length()) {
+            while (i < raw.length() && raw.charAt(i) == '/') {
+                i++;
+            }
+            if (i == raw.length()) {
+                break;
+            }
+            while (i < raw.length() && raw.charAt(i) != '/') {
+                i++;
+            }
+            seen++;
+        }
+        return raw.substring(i);
+    }
+
+    /** The non-empty segment at {@code index} (from 0) of a raw path, still encoded; empty if there is none. */
+    static String segment(String raw, int index) {
+        int n = 0;
+        for (String segment : segments(raw)) {
+            if (!segment.isEmpty() && n++ == index) {
+                return segment;
+            }
+        }
+        return "";
+    }
+
+    /** How many non-empty segments {@code path} has ({@code "/w/sandboxes/sb/"} has 3). */
+    static int count(String path) {
+        int n = 0;
+        for (String segment : segments(path)) {
+            if (!segment.isEmpty()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Why a raw path cannot be routed, if it cannot: a malformed percent-escape, or a {@code .} or {@code ..}
+     * segment (plain or escaped). The router removes dot segments before it matches, so a path with one would be
+     * routed as another path than the one the handlers read; such a path is refused whole, before routing.
+     */
+    static java.util.Optional<String> unroutable(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            if (raw.charAt(i) == '%' && (i + 2 >= raw.length() || Character.digit(raw.charAt(i + 1), 16) < 0
+                    || Character.digit(raw.charAt(i + 2), 16) < 0)) {
+                return java.util.Optional.of(bad().getMessage());
+            }
+        }
+        for (String segment : segments(raw)) {
+            String dots = segment.replace("%2e", ".").replace("%2E", ".");
+            if (dots.equals(".") || dots.equals("..")) {
+                return java.util.Optional.of("the path must not contain '.' or '..' segments");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Strict percent-decoding as UTF-8 ({@code +} stays a plus); malformed escapes or UTF-8 give 400. */
     static String decode(String encoded) {
         if (encoded.indexOf('%') < 0) {

@@ -43,33 +43,33 @@ class BrokerWireFixturesTest {
 
     @Test
     void a_sandbox_is_written_as_the_fixture() {
-        assertThat(WireJson.sandbox(WireFixtures.SANDBOX, WORKSPACE, URLS)).isEqualTo(object("sandbox.json"));
-        assertThat(WireJson.sandbox(WireFixtures.SANDBOX_MINIMAL, WORKSPACE, URLS))
+        assertThat(SandboxWire.sandbox(WireFixtures.SANDBOX, WORKSPACE, URLS)).isEqualTo(object("sandbox.json"));
+        assertThat(SandboxWire.sandbox(WireFixtures.SANDBOX_MINIMAL, WORKSPACE, URLS))
                 .isEqualTo(object("sandbox-minimal.json"));
     }
 
     @Test
     void the_sandbox_list_is_a_bare_array_of_sandboxes() {
         assertThat(WireJson.list(WireFixtures.SANDBOX_LIST.stream()
-                .map(s -> WireJson.sandbox(s, WORKSPACE, URLS)).toList())).isEqualTo(array("sandbox-list.json"));
+                .map(s -> SandboxWire.sandbox(s, WORKSPACE, URLS)).toList())).isEqualTo(array("sandbox-list.json"));
     }
 
     @Test
     void previews_are_written_as_the_fixtures_with_their_status() {
-        assertThat(WireJson.preview(WireFixtures.PREVIEW, WORKSPACE, URLS, "DEPLOYED")).isEqualTo(object("preview.json"));
-        assertThat(WireJson.preview(WireFixtures.SESSION_PREVIEW, WORKSPACE, URLS, "DEPLOYED"))
+        assertThat(PreviewWire.preview(WireFixtures.PREVIEW, WORKSPACE, URLS, "DEPLOYED")).isEqualTo(object("preview.json"));
+        assertThat(PreviewWire.preview(WireFixtures.SESSION_PREVIEW, WORKSPACE, URLS, "DEPLOYED"))
                 .isEqualTo(object("session-preview.json"));
-        assertThat(WireJson.preview(WireFixtures.PREVIEW_DELETED, WORKSPACE, URLS, "DELETED"))
+        assertThat(PreviewWire.preview(WireFixtures.PREVIEW_DELETED, WORKSPACE, URLS, "DELETED"))
                 .isEqualTo(object("preview-deleted.json"));
         assertThat(WireJson.list(WireFixtures.PREVIEW_LIST.stream()
-                .map(p -> WireJson.preview(p, WORKSPACE, URLS, "DEPLOYED")).toList()))
+                .map(p -> PreviewWire.preview(p, WORKSPACE, URLS, "DEPLOYED")).toList()))
                 .isEqualTo(array("preview-list.json"));
     }
 
     @Test
     void tokens_are_written_with_their_secret_and_whether_they_expired() {
-        assertThat(WireJson.token(WireFixtures.TOKEN, WORKSPACE, NOW)).isEqualTo(object("token.json"));
-        assertThat(WireJson.list(WireFixtures.TOKEN_LIST.stream().map(t -> WireJson.token(t, WORKSPACE, NOW)).toList()))
+        assertThat(PreviewWire.token(WireFixtures.TOKEN, WORKSPACE, NOW)).isEqualTo(object("token.json"));
+        assertThat(WireJson.list(WireFixtures.TOKEN_LIST.stream().map(t -> PreviewWire.token(t, WORKSPACE, NOW)).toList()))
                 .isEqualTo(array("token-list.json"));
     }
 
@@ -77,63 +77,63 @@ class BrokerWireFixturesTest {
     void the_create_bodies_the_sdk_sends_are_read_into_the_fixture_values() {
         JsonObject sandbox = object("request/sandbox-create.json");
         SandboxName name = SandboxName.of(WireJson.metadataName(sandbox).orElseThrow());
-        assertThat(WireJson.sandboxSpec(sandbox, name, SandboxSpec.of(name))).isEqualTo(WireFixtures.SANDBOX_CREATE);
+        assertThat(SandboxWire.sandboxSpec(sandbox, name, SandboxSpec.of(name))).isEqualTo(WireFixtures.SANDBOX_CREATE);
 
         JsonObject preview = object("request/preview-create.json");
-        assertThat(WireJson.previewSpec(preview, PreviewName.of(WireJson.metadataName(preview).orElseThrow()), NOW))
+        assertThat(PreviewWire.previewSpec(preview, PreviewName.of(WireJson.metadataName(preview).orElseThrow()), NOW))
                 .isEqualTo(WireFixtures.PREVIEW_CREATE);
         JsonObject session = object("request/session-preview-create.json");
-        assertThat(WireJson.previewSpec(session, PreviewName.of(WireJson.metadataName(session).orElseThrow()), NOW))
+        assertThat(PreviewWire.previewSpec(session, PreviewName.of(WireJson.metadataName(session).orElseThrow()), NOW))
                 .isEqualTo(WireFixtures.SESSION_PREVIEW_CREATE);
 
         JsonObject token = object("request/token-create.json");
         assertThat(WireJson.metadataName(token)).hasValue(WireFixtures.TOKEN_NAME.value());
-        assertThat(WireJson.tokenExpiry(token)).isEqualTo(WireFixtures.TOKEN_EXPIRES_AT);
+        assertThat(PreviewWire.tokenExpiry(token)).isEqualTo(WireFixtures.TOKEN_EXPIRES_AT);
     }
 
     // ---- sandbox API ----
 
     @Test
     void the_exec_bodies_are_read_into_the_fixture_specs() {
-        assertThat(WireJson.processSpec(object("request/exec-wait-for-ports.json")))
+        assertThat(ProcessWire.processSpec(object("request/exec-wait-for-ports.json")))
                 .isEqualTo(WireFixtures.EXEC_WAIT_FOR_PORTS);
-        assertThat(WireJson.processSpec(object("request/exec-wait-for-completion.json")))
+        assertThat(ProcessWire.processSpec(object("request/exec-wait-for-completion.json")))
                 .isEqualTo(WireFixtures.EXEC_WAIT_FOR_COMPLETION);
-        assertThat(WireJson.processSpec(object("request/exec-every-option.json")))
+        assertThat(ProcessWire.processSpec(object("request/exec-every-option.json")))
                 .isEqualTo(WireFixtures.EXEC_EVERY_OPTION);
     }
 
     @Test
     void processes_are_written_as_the_fixtures_running_finished_and_with_their_output() {
-        assertThat(WireJson.process(WireFixtures.PROCESS_RUNNING)).isEqualTo(object("process-running.json"));
-        assertThat(WireJson.process(WireFixtures.PROCESS_COMPLETED, WireFixtures.PROCESS_COMPLETED_LOGS))
+        assertThat(ProcessWire.process(WireFixtures.PROCESS_RUNNING)).isEqualTo(object("process-running.json"));
+        assertThat(ProcessWire.process(WireFixtures.PROCESS_COMPLETED, WireFixtures.PROCESS_COMPLETED_LOGS))
                 .isEqualTo(object("process-completed.json"));
-        assertThat(WireJson.process(WireFixtures.PROCESS_FAILED)).isEqualTo(object("process-failed.json"));
-        assertThat(WireJson.process(WireFixtures.PROCESS_KILLED)).isEqualTo(object("process-killed.json"));
-        assertThat(WireJson.process(WireFixtures.PROCESS_OUT_OF_MEMORY)).isEqualTo(object("process-out-of-memory.json"));
-        assertThat(WireJson.list(WireFixtures.PROCESS_LIST.stream().map(WireJson::process).toList()))
+        assertThat(ProcessWire.process(WireFixtures.PROCESS_FAILED)).isEqualTo(object("process-failed.json"));
+        assertThat(ProcessWire.process(WireFixtures.PROCESS_KILLED)).isEqualTo(object("process-killed.json"));
+        assertThat(ProcessWire.process(WireFixtures.PROCESS_OUT_OF_MEMORY)).isEqualTo(object("process-out-of-memory.json"));
+        assertThat(WireJson.list(WireFixtures.PROCESS_LIST.stream().map(ProcessWire::process).toList()))
                 .isEqualTo(array("process-list.json"));
-        assertThat(WireJson.logs(WireFixtures.LOGS)).isEqualTo(object("logs.json"));
+        assertThat(ProcessWire.logs(WireFixtures.LOGS)).isEqualTo(object("logs.json"));
     }
 
     @Test
     void files_and_directories_are_written_as_the_fixtures() {
-        assertThat(WireJson.fileWithContent(WireFixtures.FILE_CONTENT)).isEqualTo(object("file.json"));
-        assertThat(WireJson.directory(WireFixtures.DIRECTORY)).isEqualTo(object("directory.json"));
-        assertThat(WireJson.find(WireFixtures.FIND)).isEqualTo(object("find.json"));
-        assertThat(WireJson.grep(WireFixtures.GREP, WireFixtures.GREP_QUERY)).isEqualTo(object("grep.json"));
+        assertThat(FileWire.fileWithContent(WireFixtures.FILE_CONTENT)).isEqualTo(object("file.json"));
+        assertThat(FileWire.directory(WireFixtures.DIRECTORY)).isEqualTo(object("directory.json"));
+        assertThat(FileWire.find(WireFixtures.FIND)).isEqualTo(object("find.json"));
+        assertThat(FileWire.grep(WireFixtures.GREP, WireFixtures.GREP_QUERY)).isEqualTo(object("grep.json"));
     }
 
     @Test
     void acknowledgements_are_written_as_the_fixtures() {
         assertThat(WireJson.message("Process stopped successfully")).isEqualTo(object("message/process-stopped.json"));
         assertThat(WireJson.message("Process killed successfully")).isEqualTo(object("message/process-killed.json"));
-        assertThat(WireJson.written(WireFixtures.FILE)).isEqualTo(object("message/file-written.json"));
-        assertThat(WireJson.written(new FileEntry(WireFixtures.MADE, true, 0, "0755", NOW)))
+        assertThat(FileWire.written(WireFixtures.FILE)).isEqualTo(object("message/file-written.json"));
+        assertThat(FileWire.written(new FileEntry(WireFixtures.MADE, true, 0, "0755", NOW)))
                 .isEqualTo(object("message/directory-created.json"));
-        assertThat(WireJson.message("File removed successfully", WireFixtures.WRITTEN))
+        assertThat(FileWire.message("File removed successfully", WireFixtures.WRITTEN))
                 .isEqualTo(object("message/file-removed.json"));
-        assertThat(WireJson.stdinWritten(6)).isEqualTo(object("message/stdin-written.json"));
+        assertThat(ProcessWire.stdinWritten(6)).isEqualTo(object("message/stdin-written.json"));
         assertThat(WireJson.message("Input closed successfully")).isEqualTo(object("message/stdin-closed.json"));
         assertThat(WireJson.health()).isEqualTo(object("message/health.json"));
     }
@@ -142,9 +142,9 @@ class BrokerWireFixturesTest {
     void the_streamed_exec_writes_the_fixture_lines_and_its_result_as_a_json_string() {
         List<String> lines = WireFixtures.lines("stream/exec.ndjson");
         List<JsonObject> written = Stream.concat(
-                WireFixtures.EXEC_STREAM_LINES.stream().map(WireJson::streamLine),
-                Stream.of(WireJson.streamKeepalive(), WireJson.streamResult(
-                        WireJson.process(WireFixtures.PROCESS_COMPLETED, WireFixtures.PROCESS_COMPLETED_LOGS))))
+                WireFixtures.EXEC_STREAM_LINES.stream().map(ProcessWire::streamLine),
+                Stream.of(ProcessWire.streamKeepalive(), ProcessWire.streamResult(
+                        ProcessWire.process(WireFixtures.PROCESS_COMPLETED, WireFixtures.PROCESS_COMPLETED_LOGS))))
                 .toList();
 
         assertThat(written).hasSameSizeAs(lines);
@@ -162,31 +162,31 @@ class BrokerWireFixturesTest {
 
     @Test
     void the_watch_stream_writes_one_json_event_per_line() {
-        assertThat(WireFixtures.WATCH_EVENTS.stream().map(WireJson::fileEvent).toList())
+        assertThat(WireFixtures.WATCH_EVENTS.stream().map(FileWire::fileEvent).toList())
                 .isEqualTo(WireFixtures.lines("stream/watch.ndjson").stream().map(JsonObject::new).toList());
     }
 
     @Test
     void the_log_stream_writes_prefixed_lines_and_keepalives_as_the_fixture() {
         List<LogLine> lines = WireFixtures.LOG_STREAM_LINES;
-        String written = WireJson.logStreamLine(lines.get(0)).toString() + WireJson.keepaliveLine()
-                + WireJson.logStreamLine(lines.get(1)) + WireJson.logStreamLine(lines.get(2));
+        String written = ProcessWire.logStreamLine(lines.get(0)).toString() + WireJson.keepaliveLine()
+                + ProcessWire.logStreamLine(lines.get(1)) + ProcessWire.logStreamLine(lines.get(2));
         assertThat(written).isEqualTo(read("stream/logs.txt"));
     }
 
     @Test
     void streams_ended_for_their_reader_say_what_was_dropped_and_why_they_closed() {
-        assertThat(List.of(WireJson.streamLine(LogLine.stdout("a")), WireJson.streamDropped(3),
-                WireJson.streamClosed("the session was deleted")))
+        assertThat(List.of(ProcessWire.streamLine(LogLine.stdout("a")), ProcessWire.streamDropped(3),
+                ProcessWire.streamClosed("the session was deleted")))
                 .isEqualTo(WireFixtures.lines("stream/exec-ended-early.ndjson").stream().map(JsonObject::new).toList());
-        assertThat(List.of(WireJson.watchDropped(3), WireJson.watchClosed("the session was deleted")))
+        assertThat(List.of(FileWire.watchDropped(3), FileWire.watchClosed("the session was deleted")))
                 .isEqualTo(WireFixtures.lines("stream/watch-ended-early.ndjson").stream().map(JsonObject::new).toList());
     }
 
     @Test
     void the_log_stream_ended_for_its_reader_notes_what_was_dropped_and_why_it_closed() {
-        String written = WireJson.logStreamLine(LogLine.stdout("a")).toString() + WireJson.logStreamDropped(3)
-                + WireJson.logStreamClosed("the session was deleted");
+        String written = ProcessWire.logStreamLine(LogLine.stdout("a")).toString() + ProcessWire.logStreamDropped(3)
+                + ProcessWire.logStreamClosed("the session was deleted");
         assertThat(written).isEqualTo(read("stream/logs-ended-early.txt"));
     }
 

@@ -1,0 +1,148 @@
+package dev.sandgate.adapter.vertx;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The broker's route table, as code: one {@link Router} with a sub-router per face, each face's access handler
+ * ({@link AccessHandlers}) first, and one failure handler ({@link Failures}) that answers every error, Vert.x Web's
+ * own 404 and 405 included, in the face's wire shape. Requests reach it through {@link HostDispatch}, which has
+ * refused what cannot be routed and sent the host-named and own-origin previews to their own routers.
+ *
+ * <p>The sandbox API is mounted twice with the same routes: at each sandbox's {@code metadata.url} (the API key)
+ * and at each session preview's URL (the API key or the session's token). Where a route ends in {@code *}, the
+ * handler reads the raw tail itself ({@link RawPath}): the SDK sends a sandbox path as one percent-encoded segment,
+ * or unencoded after a slash.
+ */
+final class BrokerRoutes {
+    private final Vertx vertx;
+    private final String workspace;
+    private final AccessHandlers access;
+    private final Failures failures;
+    private final Uploads uploads;
+    private final ControlPlaneRoutes control;
+    private final SandboxCalls calls;
+    private final ProcessRoutes processes;
+    private final FileRoutes files;
+    private final SearchRoutes search;
+    private final WatchRoutes watch;
+    private final PortProxy ports;
+    private final PreviewFronts previews;
+
+    BrokerRoutes(Vertx vertx, String workspace, AccessHandlers access, Failures failures, Uploads uploads,
+                 ControlPlaneRoutes control, SandboxCalls calls, LineStream.Streams streams, PortProxy ports,
+                 PreviewFronts previews) {
+        this.vertx = vertx;
+        this.workspace = workspace;
+        this.access = access;
+        this.failures = failures;
+        this.uploads = uploads;
+        this.control = control;
+        this.calls = calls;
+        this.processes = new ProcessRoutes(calls, streams);
+        this.files = new FileRoutes(calls);
+        this.search = new SearchRoutes(calls);
+        this.watch = new WatchRoutes(calls, streams);
+        this.ports = ports;
+        this.previews = previews;
+    }
+
+    /** The broker's own host names: the control plane, the data plane and the path form of previews. */
+    Router broker() {
+        Router root = Router.router(vertx);
+        root.route("/v0").handler(access::controlPlane).handler(BrokerRoutes::noRoute);
+        root.route("/v0/*").subRouter(controlPlane());
+        root.route("/s/:sandbox/:preview").handler(access::session).handler(BrokerRoutes::noRoute);
+        root.route("/s/:sandbox/:preview/*").subRouter(sandboxApi(access::session));
+        root.route("/p/:sandbox/:preview").handler(previews::pathForm);
+        root.route("/p/:sandbox/:preview/*").handler(previews::pathForm);
+        String sandboxUrl = "/" + workspace + "/sandboxes/:sandbox";
+        root.route(sandboxUrl).handler(access::sandboxApi).handler(BrokerRoutes::noRoute);
+        root.route(sandboxUrl + "/*").subRouter(sandboxApi(access::sandboxApi));
+        return withFailures(root);
+    }
+
+    /** A preview's own host name ({@code <preview>-<sandbox>.<domain>}): the whole path is the application's. */
+    Router hostNamedPreviews() {
+        Router router = Router.router(vertx);
+        router.route().handler(previews::hostNamed);
+        return withFailures(router);
+    }
+
+    /** A preview's own origin: the whole path is the application's. */
+    Router ownOriginPreviews() {
+        Router router = Router.router(vertx);
+        router.route().handler(previews::ownOrigin);
+        return withFailures(router);
+    }
+
+    /** {@code /v0/…} (protocol sections b.0-b.4), behind the API key. */
+    private Router controlPlane() {
+        Router r = Router.router(vertx);
+        r.route().handler(access::controlPlane);
+        r.route().handler(uploads.body());
+        r.post("/sandboxes").handler(control::createSandbox);
+        r.get("/sandboxes").handler(control::listSandboxes);
+        r.get("/sandboxes/by-external-id/:externalId").handler(control::sandboxByExternalId);
+        r.get("/sandboxes/:sandbox").handler(control::getSandbox);
+        r.put("/sandboxes/:sandbox").handler(control::updateSandbox);
+        r.delete("/sandboxes/:sandbox").handler(control::deleteSandbox);
+        r.post("/sandboxes/:sandbox/previews").handler(control::createPreview);
+        r.get("/sandboxes/:sandbox/previews").handler(control::listPreviews);
+        r.get("/sandboxes/:sandbox/previews/:preview").handler(control::getPreview);
+        r.put("/sandboxes/:sandbox/previews/:preview").handler(control::updatePreview);
+        r.delete("/sandboxes/:sandbox/previews/:preview").handler(control::deletePreview);
+        r.post("/sandboxes/:sandbox/previews/:preview/tokens").handler(control::createToken);
+        r.get("/sandboxes/:sandbox/previews/:preview/tokens").handler(control::listTokens);
+        r.delete("/sandboxes/:sandbox/previews/:preview/tokens/:token").handler(control::deleteToken);
+        return r;
+    }
+
+    /** The sandbox API of one sandbox (protocol section c), behind {@code access}. */
+    private Router sandboxApi(Handler<RoutingContext> access) {
+        Router r = Router.router(vertx);
+        r.route().handler(access);
+        r.put("/filesystem/*").handler(uploads::multipart);
+        r.route().handler(uploads.body());
+        r.get("/health").handler(calls::health);
+        r.post("/process").handler(processes::exec);
+        r.get("/process").handler(processes::list);
+        r.get("/process/:id").handler(processes::get);
+        r.delete("/process/:id").handler(processes::stop);
+        r.delete("/process/:id/kill").handler(processes::kill);
+        r.get("/process/:id/logs").handler(processes::logs);
+        r.get("/process/:id/logs/stream").handler(processes::streamLogs);
+        r.post("/process/:id/stdin").handler(processes::writeStdin);
+        r.delete("/process/:id/stdin").handler(processes::closeStdin);
+        r.get("/filesystem/*").handler(files::read);
+        r.put("/filesystem/*").handler(files::write);
+        r.delete("/filesystem/*").handler(files::remove);
+        r.get("/filesystem-find/*").handler(search::find);
+        r.get("/filesystem-content-search/*").handler(search::grep);
+        r.get("/watch/filesystem/*").handler(watch::watch);
+        // sandbox.fetch: any method to the port inside the sandbox, reached the way previews reach it
+        r.route("/port/:port").handler(this::port);
+        r.route("/port/:port/*").handler(this::port);
+        return r;
+    }
+
+    private void port(RoutingContext ctx) {
+        String raw = ctx.request().path();
+        ports.handle(ctx, RequestState.sandbox(ctx), RawPath.segment(raw, RawPath.count(ctx.mountPoint()) + 1),
+                FileRoutes.rawTail(ctx, 2));
+    }
+
+    private Router withFailures(Router router) {
+        router.route().failureHandler(failures);
+        router.errorHandler(404, failures);
+        router.errorHandler(405, failures);
+        return router;
+    }
+
+    /** A path the face owns but no route serves (its own base URL): 404 in the face's shape. */
+    private static void noRoute(RoutingContext ctx) {
+        ctx.fail(404);
+    }
+}

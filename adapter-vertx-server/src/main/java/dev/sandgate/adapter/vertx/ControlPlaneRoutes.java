@@ -1,0 +1,227 @@
+package dev.sandgate.adapter.vertx;
+
+import dev.sandgate.domain.Preview;
+import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.PreviewSpec;
+import dev.sandgate.domain.PreviewToken;
+import dev.sandgate.domain.Sandbox;
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxSpec;
+import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.TokenName;
+import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.UrlScheme;
+import dev.sandgate.ports.usecase.PreviewTokens;
+import dev.sandgate.ports.usecase.Sandboxes;
+import dev.sandgate.ports.usecase.SandboxInstance;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The control plane under {@code /v0}: sandboxes, previews and preview tokens, with the bodies the SDK reads
+ * (protocol sections b.0-b.4), mounted by {@link BrokerRoutes} behind the API key. What the Java API offers too
+ * (create-if-not-exists, find by external id, naming a minted token) is the same use case ({@link Sandboxes},
+ * {@link PreviewTokens}), not a second copy of it.
+ */
+final class ControlPlaneRoutes {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SandboxGateway gateway;
+    private final Sandboxes sandboxes;
+    private final UrlScheme urls;
+    private final String workspace;
+    private final Clock clock;
+    private final WorkerExecutor workers;
+    private final ClientLimits limits;
+
+    ControlPlaneRoutes(SandboxGateway gateway, Sandboxes sandboxes, UrlScheme urls, String workspace, Clock clock,
+                       WorkerExecutor workers, ClientLimits limits) {
+        this.gateway = gateway;
+        this.sandboxes = sandboxes;
+        this.urls = urls;
+        this.workspace = workspace;
+        this.clock = clock;
+        this.workers = workers;
+        this.limits = limits;
+    }
+
+    // ---- sandboxes ----
+
+    /** {@code POST /v0/sandboxes[?createIfNotExist=true]}: 200 with the existing sandbox when it is reusable. */
+    void createSandbox(RoutingContext ctx) {
+        JsonObject body = WireJson.object(ctx.body().buffer());
+        boolean ifNotExists = "true".equalsIgnoreCase(ctx.request().getParam("createIfNotExist"));
+        SandboxName name = SandboxName.of(WireJson.metadataName(body).orElseGet(() -> "sandbox-" + suffix()));
+        SandboxSpec spec = SandboxWire.sandboxSpec(body, name, SandboxSpec.of(name));
+        answer(ctx, () -> ifNotExists ? sandboxes.createIfNotExists(spec).sandbox() : gateway.createSandbox(spec),
+                this::sandbox);
+    }
+
+    /** {@code GET /v0/sandboxes[?externalId=]}: a bare array. */
+    void listSandboxes(RoutingContext ctx) {
+        Optional<String> externalId = Optional.ofNullable(ctx.request().getParam("externalId"))
+                .filter(id -> !id.isEmpty());
+        answer(ctx, () -> sandboxes.list().stream().map(SandboxInstance::sandbox)
+                .filter(s -> externalId.isEmpty() || s.spec().externalId().equals(externalId)).toList(),
+                list -> WireJson.list(list.stream().map(this::sandbox).toList()));
+    }
+
+    void sandboxByExternalId(RoutingContext ctx) {
+        String externalId = ctx.pathParam("externalId");
+        answer(ctx, () -> sandboxes.getByExternalId(externalId).sandbox(), this::sandbox);
+    }
+
+    void getSandbox(RoutingContext ctx) {
+        SandboxName name = sandboxName(ctx);
+        answer(ctx, () -> found(gateway.findSandbox(name), "sandbox " + name), this::sandbox);
+    }
+
+    void updateSandbox(RoutingContext ctx) {
+        SandboxName name = sandboxName(ctx);
+        JsonObject body = WireJson.object(ctx.body().buffer());
+        answer(ctx, () -> {
+            Sandbox existing = found(gateway.findSandbox(name), "sandbox " + name);
+            return gateway.updateSandbox(SandboxWire.sandboxSpec(body, name, existing.spec()));
+        }, this::sandbox);
+    }
+
+    void deleteSandbox(RoutingContext ctx) {
+        SandboxName name = sandboxName(ctx);
+        answer(ctx, () -> sandboxes.delete(name), this::sandbox);
+    }
+
+    // ---- previews ----
+
+    /** {@code POST /v0/sandboxes/{sb}/previews[?force=true]}: {@code force} replaces a preview of the same name. */
+    void createPreview(RoutingContext ctx) {
+        SandboxName sandbox = sandboxName(ctx);
+        JsonObject body = WireJson.object(ctx.body().buffer());
+        boolean force = "true".equalsIgnoreCase(ctx.request().getParam("force"));
+        PreviewName name = PreviewName.of(WireJson.metadataName(body).orElseGet(() -> "preview-" + suffix()));
+        PreviewSpec spec = PreviewWire.previewSpec(body, name, clock.instant());
+        answer(ctx, () -> {
+            try {
+                return named(sandboxes.previews(sandbox).create(spec));
+            } catch (SandgateException.Conflict taken) {
+                if (force) {
+                    return named(gateway.updatePreview(sandbox, spec));
+                }
+                throw taken;
+            }
+        }, p -> preview(p, "DEPLOYED"));
+    }
+
+    void listPreviews(RoutingContext ctx) {
+        SandboxName sandbox = sandboxName(ctx);
+        answer(ctx, () -> sandboxes.previews(sandbox).list().stream().map(this::named).toList(),
+                list -> WireJson.list(list.stream().map(p -> preview(p, "DEPLOYED")).toList()));
+    }
+
+    void getPreview(RoutingContext ctx) {
+        SandboxName sandbox = sandboxName(ctx);
+        PreviewName preview = previewName(ctx);
+        answer(ctx, () -> named(found(gateway.findPreview(sandbox, preview),
+                "preview " + preview + " of sandbox " + sandbox)), p -> preview(p, "DEPLOYED"));
+    }
+
+    void updatePreview(RoutingContext ctx) {
+        SandboxName sandbox = sandboxName(ctx);
+        PreviewName name = previewName(ctx);
+        PreviewSpec spec = PreviewWire.previewSpec(WireJson.object(ctx.body().buffer()), name, clock.instant());
+        answer(ctx, () -> named(gateway.updatePreview(sandbox, spec)), p -> preview(p, "DEPLOYED"));
+    }
+
+    void deletePreview(RoutingContext ctx) {
+        SandboxName sandbox = sandboxName(ctx);
+        PreviewName preview = previewName(ctx);
+        answer(ctx, () -> sandboxes.previews(sandbox).delete(preview), p -> preview(p, "DELETED"));
+    }
+
+    // ---- tokens ----
+
+    /**
+     * {@code POST …/tokens}: a token named by the body, else {@link TokenName#mintedAt} as the Java API names them;
+     * at most so many a minute per sandbox ({@link ClientLimits#mintRefusedFor}: 429 with {@code Retry-After}).
+     */
+    void createToken(RoutingContext ctx) {
+        SandboxName sandbox = sandboxName(ctx);
+        PreviewName preview = previewName(ctx);
+        JsonObject body = WireJson.object(ctx.body().buffer());
+        Optional<TokenName> name = WireJson.metadataName(body).map(TokenName::of);
+        Instant expiresAt = PreviewWire.tokenExpiry(body);
+        var retry = limits.mintRefusedFor(sandbox.value());
+        if (retry.isPresent()) {
+            ctx.response().putHeader("Retry-After", Long.toString(retry.getAsLong()));
+            ctx.fail(new ApiError.Refusal(new ApiError(429, "TOO_MANY_REQUESTS", "sandbox " + sandbox + " has had "
+                    + "too many tokens minted this minute: retry after the time Retry-After gives")));
+            return;
+        }
+        PreviewTokens tokens = sandboxes.previews(sandbox).tokens(preview);
+        answer(ctx, () -> name.isPresent() ? tokens.create(name.get(), expiresAt) : tokens.create(expiresAt),
+                this::token);
+    }
+
+    void listTokens(RoutingContext ctx) {
+        PreviewTokens tokens = sandboxes.previews(sandboxName(ctx)).tokens(previewName(ctx));
+        answer(ctx, tokens::list, list -> WireJson.list(list.stream().map(this::token).toList()));
+    }
+
+    void deleteToken(RoutingContext ctx) {
+        PreviewTokens tokens = sandboxes.previews(sandboxName(ctx)).tokens(previewName(ctx));
+        TokenName token = TokenName.of(ctx.pathParam("token"));
+        answer(ctx, () -> tokens.delete(token), this::token);
+    }
+
+    // ---- shared ----
+
+    private JsonObject sandbox(Sandbox s) {
+        return SandboxWire.sandbox(s, workspace, urls);
+    }
+
+    /**
+     * Names a preview's URL on the worker thread, where the broker may open the preview's own origin and wait until
+     * it listens; the answer, built on the event loop, then names an origin that is already served.
+     */
+    private Preview named(Preview p) {
+        urls.previewUrl(p.sandbox(), p.name(), p.port());
+        return p;
+    }
+
+    private JsonObject preview(Preview p, String status) {
+        return PreviewWire.preview(p, workspace, urls, status);
+    }
+
+    private JsonObject token(PreviewToken t) {
+        return PreviewWire.token(t, workspace, clock.instant());
+    }
+
+    /** Runs {@code call} on a worker, then answers 200 with the body {@code wire} maps its result to. */
+    private <T> void answer(RoutingContext ctx, Callable<T> call, java.util.function.Function<T, Object> wire) {
+        Exchange.blocking(workers, ctx, call, result -> Exchange.json(ctx, 200, wire.apply(result)));
+    }
+
+    private static SandboxName sandboxName(RoutingContext ctx) {
+        return SandboxName.of(ctx.pathParam("sandbox"));
+    }
+
+    private static PreviewName previewName(RoutingContext ctx) {
+        return PreviewName.of(ctx.pathParam("preview"));
+    }
+
+    private static <T> T found(Optional<T> value, String what) {
+        return value.orElseThrow(() -> new SandgateException.NotFound(what + " not found"));
+    }
+
+    private static String suffix() {
+        byte[] bytes = new byte[4];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.sandgate.adapter.vertx;
+
+import dev.sandgate.domain.LogLine;
+import dev.sandgate.domain.LogStream;
+import dev.sandgate.domain.Port;
+import dev.sandgate.domain.ProcessInfo;
+import dev.sandgate.domain.ProcessLogs;
+import dev.sandgate.domain.ProcessName;
+import dev.sandgate.domain.ProcessSpec;
+import dev.sandgate.domain.SandboxPath;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import static dev.sandgate.adapter.vertx.WireJson.*;
+
+/**
+ * The sandbox API's process bodies (protocol section c): exec requests, process answers, logs, stdin
+ * acknowledgements and the lines of the streamed exec and the log stream. Part of the broker's wire mapping
+ * ({@link WireJson}).
+ */
+final class ProcessWire {
+    private ProcessWire() {
+    }
+
+    private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME;
+
+    /**
+     * The streamed exec: NDJSON lines {@code {"type":"stdout"|"stderr","data":…}}, {@code {"type":"keepalive"}}, and
+     * (written by the route once the process ended) {@code {"type":"result","data":"<ProcessResponse as a string>"}}.
+     */
+    static final LineStream.Format<LogLine> EXEC_STREAM = new LineStream.Format<>() {
+        @Override
+        public String contentType() {
+            return "application/x-ndjson";
+        }
+
+        @Override
+        public Buffer line(LogLine line) {
+            return ndjson(streamLine(line));
+        }
+
+        @Override
+        public Buffer keepalive() {
+            return ndjson(streamKeepalive());
+        }
+
+        @Override
+        public Buffer dropped(long lines) {
+            return ndjson(streamDropped(lines));
+        }
+
+        @Override
+        public Buffer closing(String reason) {
+            return ndjson(streamClosed(reason));
+        }
+    };
+
+    /** The log stream: {@code stdout:}/{@code stderr:} prefixed text lines and {@code [keepalive]} lines. */
+    static final LineStream.Format<LogLine> LOG_STREAM = new LineStream.Format<>() {
+        @Override
+        public String contentType() {
+            return "text/plain; charset=utf-8";
+        }
+
+        @Override
+        public Buffer line(LogLine line) {
+            return logStreamLine(line);
+        }
+
+        @Override
+        public Buffer keepalive() {
+            return keepaliveLine();
+        }
+
+        @Override
+        public Buffer dropped(long lines) {
+            return logStreamDropped(lines);
+        }
+
+        @Override
+        public Buffer closing(String reason) {
+            return logStreamClosed(reason);
+        }
+    };
+
+    // ---- processes ----
+
+    static ProcessSpec processSpec(JsonObject body) {
+        String command = str(body, "command", "command");
+        if (command == null) {
+            throw invalid("command is required");
+        }
+        Optional<ProcessName> name = Optional.ofNullable(str(body, "name", "name")).filter(n -> !n.isEmpty())
+                .map(ProcessName::of);
+        Optional<SandboxPath> workingDir = Optional.ofNullable(str(body, "workingDir", "workingDir"))
+                .filter(d -> !d.isEmpty()).map(SandboxPath::of);
+        Map<String, String> env = stringMap(body, "env", "env");
+        List<Port> ports = new ArrayList<>();
+        JsonArray wait = arr(body, "waitForPorts", "waitForPorts");
+        if (wait != null) {
+            for (Object o : wait) {
+                if (!(o instanceof Number n) || n.doubleValue() != n.intValue()) {
+                    throw invalid("waitForPorts must hold port numbers");
+                }
+                ports.add(Port.of(n.intValue()));
+            }
+        }
+        Integer timeout = integer(body, "timeout", "timeout");
+        if (timeout != null && timeout < 0) {
+            throw invalid("timeout " + timeout + " must not be negative");
+        }
+        boolean restart = Boolean.TRUE.equals(bool(body, "restartOnFailure", "restartOnFailure"));
+        Integer maxRestarts = integer(body, "maxRestarts", "maxRestarts");
+        return new ProcessSpec(command, name, workingDir, env, ports,
+                Boolean.TRUE.equals(bool(body, "waitForCompletion", "waitForCompletion")),
+                timeout == null || timeout == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(timeout)),
+                Boolean.TRUE.equals(bool(body, "keepAlive", "keepAlive")), restart,
+                maxRestarts == null ? 0 : maxRestarts, Boolean.TRUE.equals(bool(body, "stdin", "stdin")));
+    }
+
+    static JsonObject process(ProcessInfo p) {
+        JsonObject json = new JsonObject()
+                .put("pid", p.pid())
+                .put("name", p.name().value())
+                .put("command", p.command())
+                .put("status", p.status().wireName())
+                .put("startedAt", rfc1123(p.startedAt()))
+                .put("completedAt", p.completedAt().map(ProcessWire::rfc1123).orElse(""))
+                .put("exitCode", p.exitCode().orElse(0))
+                .put("workingDir", p.workingDir().value())
+                .put("restartOnFailure", p.restartOnFailure())
+                .put("maxRestarts", p.maxRestarts())
+                .put("restartCount", p.restartCount())
+                .put("keepAlive", p.keepAlive());
+        if (p.outOfMemory()) {
+            json.put("oomKilled", true); // an addition to the wire protocol: only where it is true
+        }
+        return json;
+    }
+
+    static JsonObject process(ProcessInfo p, ProcessLogs logs) {
+        return process(p).put("logs", logs.logs()).put("stdout", logs.stdout()).put("stderr", logs.stderr());
+    }
+
+    static JsonObject logs(ProcessLogs logs) {
+        return new JsonObject().put("stdout", logs.stdout()).put("stderr", logs.stderr()).put("logs", logs.logs());
+    }
+
+    static String rfc1123(Instant instant) {
+        return RFC_1123.format(instant.atOffset(ZoneOffset.UTC));
+    }
+
+    /** {@code POST /process/{id}/stdin}'s answer. */
+    static JsonObject stdinWritten(int bytes) {
+        return message("Input written successfully").put("bytes", bytes);
+    }
+
+    // ---- streamed lines ----
+
+    /** One line of the NDJSON exec stream for a line of output: {@code {"type":"stdout"|"stderr","data":…}}. */
+    static JsonObject streamLine(LogLine line) {
+        return new JsonObject().put("type", line.stream() == LogStream.STDOUT ? "stdout" : "stderr")
+                .put("data", line.text());
+    }
+
+    /** {@code {"type":"keepalive"}}. */
+    static JsonObject streamKeepalive() {
+        return new JsonObject().put("type", "keepalive");
+    }
+
+    /** The last line of the NDJSON exec stream: the ProcessResponse as a JSON <em>string</em> in {@code data}. */
+    static JsonObject streamResult(JsonObject process) {
+        return new JsonObject().put("type", "result").put("data", process.encode());
+    }
+
+    /** The exec stream's note that a slow reader missed {@code count} lines: {@code {"type":"dropped","count"}}. */
+    static JsonObject streamDropped(long count) {
+        return new JsonObject().put("type", "dropped").put("count", count);
+    }
+
+    /** The exec stream's last line when it is ended for the reader (revoked, expired): {@code {"type":"closed"}}. */
+    static JsonObject streamClosed(String reason) {
+        return new JsonObject().put("type", "closed").put("reason", reason);
+    }
+
+    /** One line of the log stream (not JSON): {@code stdout:<text>} or {@code stderr:<text>}, then a newline. */
+    static Buffer logStreamLine(LogLine line) {
+        return Buffer.buffer(line.stream().prefix() + line.text() + "\n", java.nio.charset.StandardCharsets.UTF_8.name());
+    }
+
+    /** The log stream's note that a slow reader missed {@code count} lines (not prefixed: it is not output). */
+    static Buffer logStreamDropped(long count) {
+        return Buffer.buffer("[dropped " + count + " lines: the reader fell behind]\n");
+    }
+
+    /** The log stream's last line when it is ended for the reader (revoked, expired). */
+    static Buffer logStreamClosed(String reason) {
+        return Buffer.buffer("[closed: " + reason + "]\n", java.nio.charset.StandardCharsets.UTF_8.name());
+    }
+
+}

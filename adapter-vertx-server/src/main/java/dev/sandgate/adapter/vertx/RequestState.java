@@ -1,0 +1,75 @@
+package dev.sandgate.adapter.vertx;
+
+import dev.sandgate.domain.SandboxName;
+import dev.sandgate.ports.access.AccessDecision;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a request's first handler learns and later handlers need, as typed accessors over the
+ * {@link RoutingContext}'s data: the error shape of its face, the sandbox it addresses, the grant it was let in
+ * with, the CORS headers its answers carry, and a multipart upload read ahead of the body handler. Nothing else
+ * travels between handlers.
+ */
+final class RequestState {
+    /** The CORS headers of a session or preview URL's answers ({@code Map<String, String>}). */
+    static final String CORS_KEY = "sandgate.cors";
+    /** The {@link AccessDecision.Grant} a session or preview request was let in with. */
+    static final String GRANT_KEY = "sandgate.grant";
+    private static final String SANDBOX_API_KEY = "sandgate.sandboxApi";
+    private static final String SANDBOX_KEY = "sandgate.sandbox";
+    private static final String UPLOAD_KEY = "sandgate.upload";
+
+    private RequestState() {
+    }
+
+    /** Errors of this request are answered in the sandbox API's shape (the control plane's is the default). */
+    static void answerAsSandboxApi(RoutingContext ctx) {
+        ctx.put(SANDBOX_API_KEY, Boolean.TRUE);
+    }
+
+    static boolean answersAsSandboxApi(RoutingContext ctx) {
+        return Boolean.TRUE.equals(ctx.get(SANDBOX_API_KEY));
+    }
+
+    static void sandbox(RoutingContext ctx, SandboxName sandbox) {
+        ctx.put(SANDBOX_KEY, Objects.requireNonNull(sandbox, "sandbox must not be null"));
+    }
+
+    /** The sandbox a data-plane request addresses; set by the face's access handler before any route runs. */
+    static SandboxName sandbox(RoutingContext ctx) {
+        SandboxName sandbox = ctx.get(SANDBOX_KEY);
+        if (sandbox == null) {
+            throw new IllegalStateException("no access handler named the sandbox of this request");
+        }
+        return sandbox;
+    }
+
+    static void grant(RoutingContext ctx, AccessDecision.Grant grant) {
+        ctx.put(GRANT_KEY, Objects.requireNonNull(grant, "grant must not be null"));
+    }
+
+    static Optional<AccessDecision.Grant> grant(RoutingContext ctx) {
+        return Optional.ofNullable(ctx.get(GRANT_KEY));
+    }
+
+    static void cors(RoutingContext ctx, Map<String, String> headers) {
+        ctx.put(CORS_KEY, Objects.requireNonNull(headers, "headers must not be null"));
+    }
+
+    static Map<String, String> cors(RoutingContext ctx) {
+        Map<String, String> headers = ctx.get(CORS_KEY);
+        return headers == null ? Cors.DEFAULTS : headers;
+    }
+
+    static void upload(RoutingContext ctx, byte[] file) {
+        ctx.put(UPLOAD_KEY, file);
+    }
+
+    /** The {@code file} part of a multipart write, when the request was one. */
+    static Optional<byte[]> upload(RoutingContext ctx) {
+        return Optional.ofNullable(ctx.get(UPLOAD_KEY));
+    }
+}
