@@ -111,7 +111,6 @@ final class LineStream<T> {
     };
     private long timer = -1;
 
-    @SuppressWarnings("unchecked")
     private LineStream(Streams streams, RoutingContext ctx, Format<T> format, Finish<? super T> finish) {
         this.streams = streams;
         this.ctx = ctx;
