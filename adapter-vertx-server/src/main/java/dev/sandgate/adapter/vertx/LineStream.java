@@ -24,7 +24,7 @@ import java.util.function.Function;
  * only while the connection's write queue has room ({@code writeQueueFull}); otherwise it waits, and the writing goes
  * on from the {@code drainHandler}. What this stream holds (lines waiting, plus what was written and not yet taken
  * by the socket) never passes {@link StreamSettings#maxBufferedBytes()}: lines beyond it are dropped and, once there
- * is room again, the client gets one {@link #dropped(long)} line saying how many (the process's own output buffer
+ * is room again, the client gets one {@link Format#dropped(long)} line saying how many (the process's own output buffer
  * still has them: the logs call answers them).</li>
  * <li><b>Revocation.</b> A stream opened with a session token is bound to its {@link AccessDecision.Grant}; when that
  * lapses ({@link OpenGrants}) the client gets a last {@link Format#closing} line saying why, then the end.</li>
@@ -62,8 +62,6 @@ final class LineStream<T> {
      * (an exec's result) and must eventually run {@code end}.
      */
     interface Finish<T> {
-        Finish<Object> NOTHING = (stream, end) -> end.run();
-
         void finish(LineStream<T> stream, Runnable end);
     }
 
@@ -100,7 +98,7 @@ final class LineStream<T> {
     private final HttpServerResponse response;
     private final Context context;
     private final Format<T> format;
-    private final Finish<? super T> finish;
+    private final Finish<T> finish;
     /** Bytes accepted and not yet taken by the socket: waiting in {@link #waiting}, or written and unflushed. */
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -111,7 +109,7 @@ final class LineStream<T> {
     };
     private long timer = -1;
 
-    private LineStream(Streams streams, RoutingContext ctx, Format<T> format, Finish<? super T> finish) {
+    private LineStream(Streams streams, RoutingContext ctx, Format<T> format, Finish<T> finish) {
         this.streams = streams;
         this.ctx = ctx;
         this.response = ctx.response();
@@ -122,7 +120,7 @@ final class LineStream<T> {
 
     /** A stream that ends when its source does. */
     static <T> LineStream<T> of(Streams streams, RoutingContext ctx, Format<T> format) {
-        return new LineStream<>(streams, ctx, format, Finish.NOTHING);
+        return new LineStream<>(streams, ctx, format, (stream, end) -> end.run());
     }
 
     /** A stream that runs {@code finish} when its source ends (to write a last line). */
@@ -200,9 +198,8 @@ final class LineStream<T> {
         return this;
     }
 
-    @SuppressWarnings("unchecked")
     private void finishWith() {
-        ((Finish<T>) finish).finish(this, this::end);
+        finish.finish(this, this::end);
     }
 
     /** Writes what waits while the connection takes it; on the event loop. */
