@@ -8,6 +8,7 @@ import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.domain.TokenValue;
 import dev.sandgate.ports.AccessStore;
+import dev.sandgate.ports.Readiness;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -67,6 +68,7 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
     private final RedisEndpoint endpoint;
     private final VerifiedCache cache;
     private final InvalidationSubscriber subscriber;
+    private volatile StoreCallTimer timer = StoreCallTimer.NONE;
 
     private RedisAccessStore(RedisClient client, StatefulRedisConnection<String, String> connection, RedisKeys keys,
                              TokenCrypto crypto, RedisEndpoint endpoint, VerifiedCache cache,
@@ -163,7 +165,7 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
     public Optional<Preview> findPreview(SandboxName sandbox, PreviewName name) {
         Objects.requireNonNull(sandbox, "sandbox must not be null");
         Objects.requireNonNull(name, "name must not be null");
-        return PreviewFields.read(call(() -> redis.hgetall(keys.preview(sandbox, name))));
+        return PreviewFields.read(timed("find_preview", () -> redis.hgetall(keys.preview(sandbox, name))));
     }
 
     @Override
@@ -336,7 +338,40 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
 
     private List<Object> run(Scripts script, String[] scriptKeys, List<String> args) {
         String[] values = args.toArray(String[]::new);
-        return call(() -> Lua.run(redis, script, scriptKeys, values));
+        return timed(script.name().toLowerCase(java.util.Locale.ROOT), () -> Lua.run(redis, script, scriptKeys,
+                values));
+    }
+
+    /**
+     * Whether this store can serve now, for a readiness probe: Redis answers {@code PING} within the command
+     * timeout, and the subscription to invalidations is up (without it {@link #verify} refuses every credential).
+     * Never throws.
+     */
+    public Readiness.Result readiness() {
+        try {
+            timed("ping", redis::ping);
+        } catch (SandgateException.Unavailable e) {
+            return Readiness.Result.failing("the shared store (Redis) does not answer");
+        }
+        return cache.trusted() ? Readiness.Result.passing()
+                : Readiness.Result.failing("the shared store's invalidations are not subscribed yet");
+    }
+
+    /** Reports the duration of every later round trip to {@code timer} (set it before serving). */
+    public void timeCallsWith(StoreCallTimer timer) {
+        this.timer = Objects.requireNonNull(timer, "timer must not be null");
+    }
+
+    private <T> T timed(String operation, java.util.function.Supplier<T> command) {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            T result = call(command);
+            failed = false;
+            return result;
+        } finally {
+            timer.record(operation, System.nanoTime() - start, failed);
+        }
     }
 
     private static String status(List<Object> out) {
