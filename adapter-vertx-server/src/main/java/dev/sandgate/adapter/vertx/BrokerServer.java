@@ -77,9 +77,16 @@ public final class BrokerServer implements AutoCloseable {
     private final BrokerRoutes routes;
     private final PreviewFronts previews;
     private final long sweeper;
+    private final Monitoring monitoring;
+    private final HealthRoutes health;
 
-    private BrokerServer(Prepared prepared, SandboxGateway gateway, AccessStore access, Clock clock) {
+    private BrokerServer(Prepared prepared, SandboxGateway gateway, AccessStore access, Clock clock,
+                         Monitoring monitoring) {
         this.prepared = prepared;
+        this.monitoring = monitoring;
+        this.health = new HealthRoutes(prepared.vertx, monitoring.readiness());
+        monitoring.metrics().ifPresent(m -> m.watch(gateway, hostForUrl(reachable(prepared.settings.host())) + ":"
+                + prepared.actualPort()));
         Objects.requireNonNull(gateway, "gateway must not be null");
         Objects.requireNonNull(access, "access must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
@@ -117,11 +124,12 @@ public final class BrokerServer implements AutoCloseable {
                 new PoolOptions().setHttp1MaxSize(256));
         this.limits = prepared.limits;
         this.grants = new OpenGrants(vertx, workers, decision, clock, s.streams().revocationCheck());
-        this.streams = new LineStream.Streams(vertx, workers, s.keepaliveInterval(), s.streams(), grants);
+        this.streams = new LineStream.Streams(vertx, workers, s.keepaliveInterval(), s.streams(), grants,
+                monitoring.meters());
         this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
         PreviewProxy proxy = new PreviewProxy(gateway, decision, grants, s.streams().tunnelIdleTimeout(), clock,
                 workers, upstream, tunnels, prepared.credentials, s.upstreamHost(), prepared.publicUrl,
-                prepared.guard::upgraded);
+                prepared.guard::upgraded, monitoring.meters());
         AccessHandlers accessHandlers = new AccessHandlers(gateway, decision, prepared.credentials, s, limits, clock,
                 workers);
         String urlHost = hostForUrl(reachable(s.host()));
@@ -129,7 +137,7 @@ public final class BrokerServer implements AutoCloseable {
                 prepared.origins, port -> "http://" + urlHost + ":" + port);
         SandboxCalls calls = new SandboxCalls(vertx, gateway, workers, waits, Bulkhead.shareOf(s.workerPoolSize()));
         ControlPlaneRoutes control = new ControlPlaneRoutes(gateway, Sandgate.create(gateway, clock).sandboxes(),
-                prepared.urls, s.workspace(), clock, workers, limits);
+                prepared.urls, s.workspace(), clock, workers, limits, monitoring.meters());
         PortProxy ports = new PortProxy(new SandboxPorts(gateway, workers), upstream, prepared.credentials,
                 s.upstreamHost());
         this.routes = new BrokerRoutes(vertx, s.workspace(), accessHandlers, new Failures(limits),
@@ -183,6 +191,15 @@ public final class BrokerServer implements AutoCloseable {
     /** The most one streamed answer has held so far for a client that reads slowly (bytes; for tests). */
     long streamHighWaterBytes() {
         return streams.highWater.get();
+    }
+
+    /** {@code /healthz} and {@code /readyz}, which the admin listener serves too. */
+    HealthRoutes health() {
+        return health;
+    }
+
+    Monitoring monitoring() {
+        return monitoring;
     }
 
     /** How many streams and tunnels are open on a session or preview token now (for tests). */
@@ -313,8 +330,14 @@ public final class BrokerServer implements AutoCloseable {
             return urls;
         }
 
-        /** Starts serving {@code gateway}; only once. */
+        /** Starts serving {@code gateway}, without readiness checks or metrics; only once. */
         public BrokerServer serve(SandboxGateway gateway, AccessStore access, Clock clock) {
+            return serve(gateway, access, clock, Monitoring.none());
+        }
+
+        /** Starts serving {@code gateway}, with what operators see of it; only once. */
+        public BrokerServer serve(SandboxGateway gateway, AccessStore access, Clock clock, Monitoring monitoring) {
+            Objects.requireNonNull(monitoring, "monitoring must not be null");
             if (closed.get()) {
                 throw new IllegalStateException("this broker was closed");
             }
@@ -324,15 +347,37 @@ public final class BrokerServer implements AutoCloseable {
             limits = new ClientLimits(settings.authFailuresPerMinute(), settings.maxConnectionsPerIp(),
                     settings.tokenMintsPerMinute(), clock);
             guard.countWith(limits);
-            BrokerServer broker = new BrokerServer(this, gateway, access, clock);
-            handler = HostDispatch.broker(OwnHosts.of(publicUrl, settings.host(), actualPort()), hostNames,
-                    hostNames.map(named -> broker.routes.hostNamedPreviews()), broker.routes.broker());
+            BrokerServer broker = new BrokerServer(this, gateway, access, clock, monitoring);
+            BrokerMeters meters = monitoring.meters();
+            guard.observeAnswers((request, nanos) -> meters.answered(face(request), request.response().getStatusCode(),
+                    nanos));
+            Handler<HttpServerRequest> dispatch = HostDispatch.broker(OwnHosts.of(publicUrl, settings.host(),
+                    actualPort()), hostNames, hostNames.map(named -> broker.routes.hostNamedPreviews()),
+                    broker.routes.broker());
+            // probes come from load balancers that name the broker by its address: answered whatever the Host,
+            // except on a preview's host name, where every path is the application's
+            handler = request -> {
+                if (previewHost(request) || !broker.health.handle(request)) {
+                    dispatch.handle(request);
+                }
+            };
             origins.ifPresent(own -> {
                 originHandler = HostDispatch.ownOrigins(hostForUrl(reachable(settings.host())), settings.host(),
                         broker.routes.ownOriginPreviews());
                 broker.previews.restoreOrigins();
             });
             return broker;
+        }
+
+        private boolean previewHost(HttpServerRequest request) {
+            return hostNames.flatMap(named -> named.labelOf(request.headers().getAll("Host"))).isPresent();
+        }
+
+        /** The face a request reached, for its metrics: previews' host names and origins, else by its path. */
+        private BrokerMeters.Face face(HttpServerRequest request) {
+            boolean previewOrigin = request.localAddress() != null && request.localAddress().port() != actualPort();
+            return previewHost(request) || previewOrigin ? BrokerMeters.Face.PREVIEW
+                    : BrokerMeters.Face.ofPath(request.path());
         }
 
         @Override

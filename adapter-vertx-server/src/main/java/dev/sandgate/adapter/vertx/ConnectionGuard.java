@@ -29,6 +29,8 @@ final class ConnectionGuard {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set when serving starts (it needs the served clock); connections before that are not counted. */
     private volatile ClientLimits limits;
+    private volatile java.util.function.ObjLongConsumer<HttpServerRequest> answered = (request, nanos) -> {
+    };
 
     ConnectionGuard(Vertx vertx, Duration headerDeadline) {
         this.vertx = vertx;
@@ -63,16 +65,23 @@ final class ConnectionGuard {
 
     /** A request's headers are complete: disarm until its answer ends. */
     void headersArrived(HttpServerRequest request) {
+        long start = System.nanoTime();
         HttpConnection connection = request.connection();
         Long timer = deadlines.remove(connection);
         if (timer != null) {
             vertx.cancelTimer(timer);
         }
         request.response().endHandler(v -> {
+            answered.accept(request, System.nanoTime() - start);
             if (!closed.get()) {
                 arm(connection);
             }
         });
+    }
+
+    /** Told of every answer that ends, with the nanoseconds since its request's headers arrived (metrics). */
+    void observeAnswers(java.util.function.ObjLongConsumer<HttpServerRequest> observer) {
+        answered = java.util.Objects.requireNonNull(observer, "observer must not be null");
     }
 
     /** The request's connection became a tunnel. */

@@ -40,9 +40,11 @@ final class ControlPlaneRoutes {
     private final Clock clock;
     private final WorkerExecutor workers;
     private final ClientLimits limits;
+    private final BrokerMeters meters;
 
     ControlPlaneRoutes(SandboxGateway gateway, Sandboxes sandboxes, UrlScheme urls, String workspace, Clock clock,
-                       WorkerExecutor workers, ClientLimits limits) {
+                       WorkerExecutor workers, ClientLimits limits, BrokerMeters meters) {
+        this.meters = meters;
         this.gateway = gateway;
         this.sandboxes = sandboxes;
         this.urls = urls;
@@ -141,7 +143,12 @@ final class ControlPlaneRoutes {
     void deletePreview(RoutingContext ctx) {
         SandboxName sandbox = sandboxName(ctx);
         PreviewName preview = previewName(ctx);
-        answer(ctx, () -> sandboxes.previews(sandbox).delete(preview), p -> preview(p, "DELETED"));
+        answer(ctx, () -> sandboxes.previews(sandbox).delete(preview), p -> {
+            if (p.isSandboxApi()) {
+                meters.sessionRevoked();
+            }
+            return preview(p, "DELETED");
+        });
     }
 
     // ---- tokens ----
@@ -164,8 +171,8 @@ final class ControlPlaneRoutes {
             return;
         }
         PreviewTokens tokens = sandboxes.previews(sandbox).tokens(preview);
-        answer(ctx, () -> name.isPresent() ? tokens.create(name.get(), expiresAt) : tokens.create(expiresAt),
-                this::token);
+        answer(ctx, () -> ofSession(sandbox, preview, name.isPresent() ? tokens.create(name.get(), expiresAt)
+                : tokens.create(expiresAt), meters::sessionMinted), this::token);
     }
 
     void listTokens(RoutingContext ctx) {
@@ -174,12 +181,26 @@ final class ControlPlaneRoutes {
     }
 
     void deleteToken(RoutingContext ctx) {
-        PreviewTokens tokens = sandboxes.previews(sandboxName(ctx)).tokens(previewName(ctx));
+        SandboxName sandbox = sandboxName(ctx);
+        PreviewName preview = previewName(ctx);
+        PreviewTokens tokens = sandboxes.previews(sandbox).tokens(preview);
         TokenName token = TokenName.of(ctx.pathParam("token"));
-        answer(ctx, () -> tokens.delete(token), this::token);
+        answer(ctx, () -> ofSession(sandbox, preview, tokens.delete(token), meters::sessionRevoked), this::token);
     }
 
     // ---- shared ----
+
+    /**
+     * {@code done}, after running {@code count} when the preview is a session's (port 443). The preview is looked
+     * up only when metrics are kept.
+     */
+    private <T> T ofSession(SandboxName sandbox, PreviewName preview, T done, Runnable count) {
+        if (meters != BrokerMeters.NONE && gateway.findPreview(sandbox, preview).filter(Preview::isSandboxApi)
+                .isPresent()) {
+            count.run();
+        }
+        return done;
+    }
 
     private JsonObject sandbox(Sandbox s) {
         return SandboxWire.sandbox(s, workspace, urls);

@@ -82,9 +82,12 @@ final class LineStream<T> {
         final Duration keepalive;
         final StreamSettings settings;
         final OpenGrants grants;
+        final BrokerMeters meters;
         final AtomicLong highWater = new AtomicLong();
 
-        Streams(Vertx vertx, WorkerExecutor workers, Duration keepalive, StreamSettings settings, OpenGrants grants) {
+        Streams(Vertx vertx, WorkerExecutor workers, Duration keepalive, StreamSettings settings, OpenGrants grants,
+                BrokerMeters meters) {
+            this.meters = meters;
             this.vertx = vertx;
             this.workers = workers;
             this.keepalive = keepalive;
@@ -145,6 +148,7 @@ final class LineStream<T> {
                 .putHeader("X-Content-Type-Options", "nosniff");
         response.setWriteQueueMaxSize((int) Math.max(8 * 1024, streams.settings.maxBufferedBytes() / 2));
         response.writeHead();
+        streams.meters.streamOpened();
         response.closeHandler(v -> stop());
         response.drainHandler(v -> pump());
         timer = streams.vertx.setPeriodic(streams.keepalive.toMillis(), t -> {
@@ -243,6 +247,7 @@ final class LineStream<T> {
 
     private void stop() {
         if (done.compareAndSet(false, true)) {
+            streams.meters.streamClosed();
             streams.vertx.cancelTimer(timer);
             registration.cancel();
             cancel();

@@ -80,12 +80,14 @@ final class PreviewProxy {
     /** The broker's own origin ({@code scheme://host[:port]}, lowercase, default port omitted). */
     private final String ownOrigin;
     private final java.util.function.Consumer<HttpServerRequest> onUpgrade;
+    private final BrokerMeters meters;
 
     PreviewProxy(SandboxGateway gateway, AccessDecision decision, OpenGrants grants, Duration tunnelIdleTimeout,
                  Clock clock, WorkerExecutor workers, HttpClient client,
                  HttpClient tunnels, Credentials credentials, String upstreamHost, java.net.URI publicUrl,
-                 java.util.function.Consumer<HttpServerRequest> onUpgrade) {
+                 java.util.function.Consumer<HttpServerRequest> onUpgrade, BrokerMeters meters) {
         this.onUpgrade = onUpgrade;
+        this.meters = meters;
         this.gateway = gateway;
         this.decision = decision;
         this.grants = grants;
@@ -348,6 +350,8 @@ final class PreviewProxy {
             if (!response.closed() && !response.ended()) {
                 response.end();
             }
+            meters.proxiedToSandbox(ctx.request().bytesRead());
+            meters.proxiedToClient(response.bytesWritten());
         });
     }
 
@@ -398,7 +402,7 @@ final class PreviewProxy {
             }
             NetSocket front = ar.result();
             withoutIdleTimeout(front);
-            new Tunnel(ctx.vertx(), front, backend, grants, grant, tunnelIdleTimeout).open();
+            new Tunnel(ctx.vertx(), front, backend, grants, grant, tunnelIdleTimeout, meters).open();
         });
     }
 

@@ -26,6 +26,7 @@ final class Tunnel {
     private final OpenGrants grants;
     private final Optional<AccessDecision.Grant> grant;
     private final Duration idleTimeout;
+    private final BrokerMeters meters;
     private final WebSocketFrames toBrowser = new WebSocketFrames();
     private OpenGrants.Registration registration = () -> {
     };
@@ -35,7 +36,8 @@ final class Tunnel {
     private boolean closed;
 
     Tunnel(Vertx vertx, NetSocket front, NetSocket backend, OpenGrants grants, AccessDecision.Grant grant,
-           Duration idleTimeout) {
+           Duration idleTimeout, BrokerMeters meters) {
+        this.meters = meters;
         this.vertx = vertx;
         this.front = front;
         this.backend = backend;
@@ -47,6 +49,7 @@ final class Tunnel {
     /** Starts relaying; on the front socket's event loop. */
     void open() {
         var context = vertx.getOrCreateContext();
+        meters.tunnelOpened();
         lastActivity = System.nanoTime();
         grant.ifPresent(g -> registration = grants.watch(g, standing ->
                 context.runOnContext(v -> closeWith(1008, standing.reason()))));
@@ -62,6 +65,7 @@ final class Tunnel {
                 return;
             }
             lastActivity = System.nanoTime();
+            meters.proxiedToSandbox(chunk.length());
             backend.write(chunk);
             if (backend.writeQueueFull()) {
                 front.pause();
@@ -81,6 +85,7 @@ final class Tunnel {
             return;
         }
         lastActivity = System.nanoTime();
+        meters.proxiedToClient(chunk.length());
         if (pendingClose != null) {
             int boundary = toBrowser.feedToBoundary(chunk);
             if (boundary < 0) {
@@ -124,6 +129,7 @@ final class Tunnel {
             return;
         }
         closed = true;
+        meters.tunnelClosed();
         registration.cancel();
         vertx.cancelTimer(idleTimer);
         backend.close();

@@ -11,11 +11,12 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "dev.sandgate.adapter.vertx", importOptions = ImportOption.DoNotIncludeTests.class)
 class VertxAdapterArchitectureTest {
     @ArchTest
-    static final ArchRule the_broker_depends_only_on_the_core_vertx_netty_jackson_and_slf4j =
+    static final ArchRule the_broker_depends_only_on_the_core_vertx_netty_jackson_slf4j_and_micrometer =
             classes().that().resideInAPackage("dev.sandgate.adapter.vertx..")
                     .should().onlyDependOnClassesThat().resideInAnyPackage(
                             "dev.sandgate.domain..", "dev.sandgate.ports..", "dev.sandgate.adapter.vertx..",
-                            "java..", "io.vertx..", "io.netty..", "com.fasterxml.jackson..", "org.slf4j..")
+                            "java..", "io.vertx..", "io.netty..", "com.fasterxml.jackson..", "org.slf4j..",
+                            "io.micrometer..")
                     .because("the broker is an adapter: it serves the ports over Vert.x and knows no other adapter");
 
     /*
