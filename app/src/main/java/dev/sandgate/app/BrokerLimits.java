@@ -6,14 +6,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The broker's connection and size limits and where it serves application previews, as configured (see
- * {@link Setting} for their ranges).
+ * The broker's connection and size limits, where it serves application previews and its admin listener, as
+ * configured (see {@link Setting} for their ranges).
  */
 public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHeaderBytes, int maxInitialLineBytes,
                            Duration keepaliveInterval, int workerPoolSize, String upstreamHost,
                            PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
                            int tokenMintsPerMinute, Optional<String> previewDomain, long streamBufferBytes,
-                           Duration tunnelIdleTimeout) {
+                           Duration tunnelIdleTimeout, Optional<AdminListen> adminListen) {
     public BrokerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
         Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");
@@ -21,6 +21,7 @@ public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHea
         Objects.requireNonNull(previewPorts, "previewPorts must not be null");
         Objects.requireNonNull(previewDomain, "previewDomain must not be null");
         Objects.requireNonNull(tunnelIdleTimeout, "tunnelIdleTimeout must not be null");
+        Objects.requireNonNull(adminListen, "adminListen must not be null");
     }
 
     /** A builder with nothing set; {@link Builder#build()} checks what the record needs. */
@@ -44,6 +45,7 @@ public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHea
         private Optional<String> previewDomain;
         private long streamBufferBytes;
         private Duration tunnelIdleTimeout;
+        private Optional<AdminListen> adminListen = Optional.empty();
 
         private Builder() {
         }
@@ -118,8 +120,13 @@ public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHea
             return this;
         }
 
+        public Builder adminListen(Optional<AdminListen> value) {
+            adminListen = value;
+            return this;
+        }
+
         public BrokerLimits build() {
-            return new BrokerLimits(idleTimeout, bodyLimitBytes, maxHeaderBytes, maxInitialLineBytes, keepaliveInterval, workerPoolSize, upstreamHost, previewPorts, authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streamBufferBytes, tunnelIdleTimeout);
+            return new BrokerLimits(idleTimeout, bodyLimitBytes, maxHeaderBytes, maxInitialLineBytes, keepaliveInterval, workerPoolSize, upstreamHost, previewPorts, authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streamBufferBytes, tunnelIdleTimeout, adminListen);
         }
     }
 }

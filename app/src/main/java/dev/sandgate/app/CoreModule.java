@@ -3,11 +3,17 @@ package dev.sandgate.app;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.sandgate.adapter.vertx.BrokerMetrics;
 import dev.sandgate.adapter.vertx.BrokerSettings;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Objects;
 
-/** What every other module stands on: the settings, the API key, the clock and the program's {@link Lifecycle}. */
+/**
+ * What every other module stands on: the settings, the API key, the clock, the program's {@link Lifecycle} and its
+ * metrics.
+ */
 public final class CoreModule extends AbstractModule {
     private final AppSettings settings;
     private final ApiKey apiKey;
@@ -57,5 +63,13 @@ public final class CoreModule extends AbstractModule {
                         .tunnelIdleTimeout(limits.tunnelIdleTimeout())
                         .build())
                 .build();
+    }
+
+    /** The program's metrics, kept only when the admin listener (which serves them) is set. */
+    @Provides
+    @Singleton
+    static java.util.Optional<BrokerMetrics> metrics(AppSettings settings) {
+        return settings.broker().adminListen().map(admin ->
+                BrokerMetrics.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
     }
 }

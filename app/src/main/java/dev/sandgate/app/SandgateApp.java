@@ -6,9 +6,11 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
+import com.google.inject.TypeLiteral;
 import com.google.inject.spi.Message;
 import dev.sandgate.adapter.local.process.Isolation;
 import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.adapter.vertx.AdminServer;
 import dev.sandgate.adapter.vertx.BrokerServer;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -32,17 +34,19 @@ public final class SandgateApp implements AutoCloseable {
     private final AppSettings settings;
     private final ApiKey apiKey;
     private final BrokerServer broker;
+    private final Optional<AdminServer> admin;
     private final Optional<IsolationMode> isolation;
     private final SessionRefusal sessions;
     private final Lifecycle lifecycle;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
-    private SandgateApp(AppSettings settings, ApiKey apiKey, BrokerServer broker, Optional<IsolationMode> isolation,
-                        SessionRefusal sessions, Lifecycle lifecycle) {
+    private SandgateApp(AppSettings settings, ApiKey apiKey, BrokerServer broker, Optional<AdminServer> admin,
+                        Optional<IsolationMode> isolation, SessionRefusal sessions, Lifecycle lifecycle) {
         this.settings = settings;
         this.apiKey = apiKey;
         this.broker = broker;
+        this.admin = admin;
         this.isolation = isolation;
         this.sessions = sessions;
         this.lifecycle = lifecycle;
@@ -74,9 +78,11 @@ public final class SandgateApp implements AutoCloseable {
                     new BrokerModule(),
                     GatewayModules.of(settings.gateway()));
             BrokerServer broker = injector.getInstance(BrokerServer.class);
+            Optional<AdminServer> admin = injector.getInstance(Key.get(new TypeLiteral<Optional<AdminServer>>() {
+            }));
             Optional<IsolationMode> isolation = injector.getExistingBinding(Key.get(Isolation.class))
                     == null ? Optional.empty() : Optional.of(injector.getInstance(Isolation.class).inForce());
-            SandgateApp app = new SandgateApp(settings, apiKey, broker, isolation,
+            SandgateApp app = new SandgateApp(settings, apiKey, broker, admin, isolation,
                     injector.getInstance(SessionRefusal.class), lifecycle);
             app.logSummary();
             return app;
@@ -106,6 +112,11 @@ public final class SandgateApp implements AutoCloseable {
 
     public int port() {
         return broker.actualPort();
+    }
+
+    /** The admin listener's port ({@code /metrics}, {@code /healthz}, {@code /readyz}), when it is set. */
+    public java.util.OptionalInt adminPort() {
+        return admin.map(a -> java.util.OptionalInt.of(a.actualPort())).orElseGet(java.util.OptionalInt::empty);
     }
 
     public ApiKey apiKey() {
@@ -152,6 +163,9 @@ public final class SandgateApp implements AutoCloseable {
     private void logSummary() {
         LOG.info("listening address: {} (clients use {})", listenUrl(), publicUrl());
         LOG.info("data directory: {}", settings.dataDir());
+        settings.broker().adminListen().ifPresentOrElse(a -> LOG.info("admin listener (/metrics, /healthz, /readyz): "
+                + "{}:{}", a.host(), adminPort().orElseThrow()), () -> LOG.info("admin listener: off (set {} for "
+                + "/metrics); /healthz and /readyz are on the broker's listener", Setting.ADMIN_LISTEN.flag()));
         settings.upstream().ifPresent(upstream -> {
             // The URL cannot hold credentials (user info is refused); the key is only said to be there, and whence.
             LOG.info("gateway: remote, fronting {} (workspace {}; its API key from {})", upstream.url(),

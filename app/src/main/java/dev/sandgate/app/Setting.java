@@ -60,6 +60,9 @@ public final class Setting<T> {
             "TCP port the broker listens on; 0 picks a free port");
     public static final Setting<Optional<URI>> PUBLIC_URL = declare("public-url", "", Parser.httpUrl().optional(),
             "URL clients reach the broker at, when not http://host:port (behind a proxy)");
+    public static final Setting<Optional<AdminListen>> ADMIN_LISTEN = declare("admin-listen", "",
+            Parser.of("host:port, or a port (on 127.0.0.1)", AdminListen::parse).optional(),
+            "where operators reach /metrics, /healthz and /readyz; empty: off");
     public static final Setting<Path> DATA_DIR = declare("data-dir", "~/.sandgate", Parser.path(),
             "sandboxes, the broker's state and the generated API key");
     public static final Setting<Optional<String>> API_KEY = secret("api-key", Parser.apiKey().optional(),

@@ -147,6 +147,7 @@ public final class SettingsLoader {
                 .previewDomain(in.get(PREVIEW_DOMAIN))
                 .streamBufferBytes(in.get(STREAM_BUFFER))
                 .tunnelIdleTimeout(in.get(TUNNEL_IDLE_TIMEOUT))
+                .adminListen(in.get(ADMIN_LISTEN))
                 .build();
         ProcessSettings processes = ProcessSettings.defaults().toBuilder()
                 .stopGracePeriod(in.get(STOP_GRACE_PERIOD))

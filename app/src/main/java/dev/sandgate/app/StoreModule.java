@@ -3,10 +3,15 @@ package dev.sandgate.app;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.ProvidesIntoSet;
 import dev.sandgate.adapter.local.FileAccessStore;
 import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.redis.RedisAccessStore;
+import dev.sandgate.adapter.vertx.BrokerMetrics;
 import dev.sandgate.ports.AccessStore;
+import dev.sandgate.ports.Readiness;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The {@link AccessStore} the settings choose: the embedded {@link FileAccessStore} under the data directory, or the
@@ -26,14 +31,26 @@ public final class StoreModule extends AbstractModule {
      */
     @Provides
     @Singleton
-    static AccessStore accessStore(AppSettings settings, Lifecycle lifecycle) {
+    static AccessStore accessStore(AppSettings settings, Lifecycle lifecycle, Optional<BrokerMetrics> metrics) {
         StoreSettings store = settings.store();
         LocalSettings layout = LocalSettings.defaults(settings.dataDir());
         return switch (store.kind()) {
             case FILE -> FileAccessStore.open(layout.accessDir(), store.tokenKeyFile(), layout.durableWrites());
-            case REDIS -> lifecycle.register("the shared store", RedisAccessStore.open(store.redis().orElseThrow(),
-                    FileAccessStore.loadOrCreateKey(store.tokenKeyFile(), true)));
+            case REDIS -> {
+                RedisAccessStore redis = lifecycle.register("the shared store", RedisAccessStore.open(
+                        store.redis().orElseThrow(), FileAccessStore.loadOrCreateKey(store.tokenKeyFile(), true)));
+                metrics.ifPresent(m -> redis.timeCallsWith((operation, nanos, failed) ->
+                        m.storeCall(operation, Duration.ofNanos(nanos), failed)));
+                yield redis;
+            }
         };
+    }
+
+    /** {@code store}: Redis answering for the Redis store; the file store is ready once loaded. */
+    @ProvidesIntoSet
+    static Readiness storeReadiness(AccessStore store) {
+        return store instanceof RedisAccessStore redis ? Readiness.of("store", redis::readiness)
+                : Readiness.always("store");
     }
 
     @Override
