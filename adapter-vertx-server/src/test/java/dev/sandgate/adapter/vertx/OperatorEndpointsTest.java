@@ -227,6 +227,30 @@ class OperatorEndpointsTest {
     }
 
     @Test
+    void a_preview_answer_counts_its_bytes_as_proxied_to_the_client() throws Exception {
+        String body = "hello from the application";
+        var app = vertx.createHttpServer().requestHandler(r -> r.response().end(body)).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            gateway.createSandbox(SandboxSpec.of(SandboxName.of("web")));
+            HttpResponse<String> preview = post("/v0/sandboxes/web/previews", "{\"metadata\":{\"name\":\"app\"},"
+                    + "\"spec\":{\"port\":" + app.actualPort() + ",\"public\":true}}");
+            assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+            String url = new JsonObject(preview.body()).getJsonObject("spec").getString("url");
+            String toClient = "sandgate_proxied_bytes_total{direction=\"to_client\"}";
+            double before = sample(toClient).orElse(0.0);
+
+            HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(url + "/")).GET());
+
+            assertThat(answer.body()).isEqualTo(body);
+            awaitSample(toClient, v -> v == before + body.length());
+            awaitSample("sandgate_requests_seconds_count{face=\"preview\",status=\"200\"}", v -> v == 1);
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
     void the_per_node_gauges_count_the_gateway_s_sandboxes_under_the_broker_s_address() {
         gateway.createSandbox(SandboxSpec.of(SandboxName.of("one")));
         gateway.createSandbox(SandboxSpec.of(SandboxName.of("two")));
