@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -23,16 +24,40 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code redis-server} for a test class: started on a free loopback port with a data directory of its own and
- * no persistence, polled until it answers {@code PING}, stopped after the class. {@link #stop()} and {@link #start()}
- * let a test take it away and bring it back on the same port. Register it as a static field with
- * {@code @RegisterExtension}.
+ * no persistence (or, {@link #durable()}, with the append-only file), polled until it answers {@code PING}, stopped
+ * after the class. {@link #stop()} and {@link #start()} let a test take it away and bring it back on the same port.
+ * Register it as a static field with {@code @RegisterExtension}.
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
     private static final Duration PATIENCE = Duration.ofSeconds(15);
 
+    private final List<String> config;
     private Path dir;
     private int port;
     private Process process;
+
+    /** A server without persistence ({@code --save "" --appendonly no}): what a test needs, and the fastest. */
+    public RedisServerExtension() {
+        this(List.of("--save", "", "--appendonly", "no"));
+    }
+
+    private RedisServerExtension(List<String> config) {
+        this.config = List.copyOf(config);
+    }
+
+    /**
+     * A server configured as one should run in production for sessions to survive a restart: the append-only file,
+     * flushed once a second ({@code --appendonly yes --appendfsync everysec}, Redis's recommended AOF setting), and
+     * no RDB snapshots. For benchmarks.
+     */
+    public static RedisServerExtension durable() {
+        return new RedisServerExtension(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "everysec"));
+    }
+
+    /** The persistence flags the server is started with. */
+    public List<String> config() {
+        return config;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -70,8 +95,10 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         if (binary.isEmpty()) {
             throw new IllegalStateException("redis-server is not installed (apt-get install redis-server)");
         }
-        process = new ProcessBuilder(List.of(binary.get().toString(), "--port", Integer.toString(port), "--dir",
-                dir.toString(), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--protected-mode", "no"))
+        List<String> command = new ArrayList<>(List.of(binary.get().toString(), "--port", Integer.toString(port),
+                "--dir", dir.toString(), "--bind", "127.0.0.1", "--protected-mode", "no"));
+        command.addAll(config);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();

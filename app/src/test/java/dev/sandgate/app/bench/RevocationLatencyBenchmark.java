@@ -81,7 +81,7 @@ public final class RevocationLatencyBenchmark {
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Path dir = Files.createTempDirectory("sandgate-bench-");
-        RedisServerExtension redis = new RedisServerExtension();
+        RedisServerExtension redis = RedisServerExtension.durable(); // as in production: AOF, fsync every second
         redis.beforeAll(null);
         String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
         ExecutorService readers = Executors.newCachedThreadPool();
@@ -99,8 +99,7 @@ public final class RevocationLatencyBenchmark {
             expect(200, started);
             String pid = group(PID, started.body());
             System.out.printf(Locale.ROOT, "revocation across two brokers on one Redis (%s), %d iterations after %d "
-                    + "of warm-up; redis-server without persistence (as RedisServerExtension starts it)%n", redis.url(0),
-                    iterations, WARM_UP);
+                    + "of warm-up; redis-server %s%n", redis.url(0), iterations, WARM_UP, String.join(" ", redis.config()));
             new RevocationLatencyBenchmark(http, key, a, b, pid, readers).measure(iterations);
         } finally {
             readers.shutdownNow();

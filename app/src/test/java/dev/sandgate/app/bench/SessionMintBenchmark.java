@@ -52,7 +52,7 @@ public final class SessionMintBenchmark {
 
     private static void measure(String store, Duration round, int rounds) throws Exception {
         Path dir = Files.createTempDirectory("sandgate-bench-");
-        RedisServerExtension redis = new RedisServerExtension();
+        RedisServerExtension redis = RedisServerExtension.durable(); // as in production: AOF, fsync every second
         List<String> flags = new ArrayList<>(List.of("--data-dir=" + dir.resolve("data"), "--isolation=none",
                 "--port=0", "--token-mints-per-minute=0", "--auth-failures-per-minute=0",
                 "--max-connections-per-ip=0", "--allow-unisolated-sessions=true", "--store=" + store));
@@ -61,11 +61,12 @@ public final class SessionMintBenchmark {
             flags.add("--redis-url=" + redis.url(0));
         }
         AppSettings settings = ((Invocation.Run) SettingsLoader.create(dir, dir).load(flags, Map.of())).settings();
+        ExecutorService clientThreads = Executors.newFixedThreadPool(4);
         try (SandgateApp app = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom())) {
             String base = app.publicUrl().toString();
             String key = app.apiKey().value();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .executor(Executors.newFixedThreadPool(4)).build();
+                    .executor(clientThreads).build();
             check(send(http, post(base + "/v0/sandboxes", key, "{\"metadata\":{\"name\":\"bench\"}}")));
             AtomicLong ids = new AtomicLong();
             String expires = Instant.now().plus(Duration.ofHours(1)).toString();
@@ -96,9 +97,13 @@ public final class SessionMintBenchmark {
             }
             double readRate = reads / (readNanos / 1e9);
             double mintRate = mints / (mintNanos / 1e9);
+            if (store.equals("redis")) {
+                System.out.println("redis-server " + String.join(" ", redis.config()));
+            }
             System.out.printf(Locale.ROOT, "store %-5s  authenticated GET %8.0f/s   session mint %8.0f/s   ratio %.2f%n",
                     store, readRate, mintRate, mintRate / readRate);
         } finally {
+            clientThreads.shutdownNow(); // its threads would keep the JVM from exiting
             if (store.equals("redis")) {
                 redis.afterAll(null);
             }
