@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.redis;
 
+// Over 400 lines: each AccessStore operation is one script call with its key and argument list; split apart, the key layout would be read in several places.
+
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewToken;
@@ -150,6 +152,7 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
         args.addAll(PreviewFields.of(preview));
         String status = status(run(Scripts.REPLACE_PREVIEW, new String[]{keys.preview(preview.sandbox(),
                 preview.name())}, args));
+        forgetAtOnce(Invalidation.preview(preview.sandbox(), preview.name()));
         if (status.equals("NOTFOUND")) {
             throw new SandgateException.NotFound("preview " + preview.name() + " not found in sandbox "
                     + preview.sandbox());
@@ -188,6 +191,7 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
                 keys.previews(sandbox), keys.tokens(sandbox, name)}, List.of(name.value(),
                 keys.tokenPrefix(sandbox, name), keys.indexPrefix(), keys.channel(),
                 Invalidation.preview(sandbox, name).encode()));
+        forgetAtOnce(Invalidation.preview(sandbox, name));
         return PreviewFields.read((List<?>) out.get(1));
     }
 
@@ -197,6 +201,12 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
         run(Scripts.REMOVE_SANDBOX, new String[]{keys.previews(sandbox)}, List.of(keys.previewPrefix(sandbox),
                 keys.tokenSetPrefix(sandbox), keys.tokenPrefix(sandbox), keys.indexPrefix(), keys.channel(),
                 Invalidation.sandbox(sandbox).encode()));
+        forgetAtOnce(Invalidation.sandbox(sandbox));
+    }
+
+    /** Drops from the cache at once what a change made here deleted: its message comes back to us a little later. */
+    private void forgetAtOnce(Invalidation change) {
+        cache.drop(Optional.of(change));
     }
 
     // ------------------------------------------------------------------ tokens
@@ -221,6 +231,7 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
                 nonce, millis(expiresAt), nanosWithin(expiresAt), millis(now), nanosWithin(now), hash,
                 Integer.toString(PreviewToken.MAX_PER_PREVIEW), indexValue, keys.channel(),
                 Invalidation.tokenPrefix(sandbox, preview), expiresAt.toString(), Long.toString(drop)));
+        forgetAtOnce(Invalidation.preview(sandbox, preview)); // the cap may have evicted any token of the preview
         switch (status(out)) {
             case "NOTFOUND" -> throw new SandgateException.NotFound("preview " + preview + " not found in sandbox "
                     + sandbox);
@@ -262,6 +273,7 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
         List<Object> out = run(Scripts.REMOVE_TOKEN, new String[]{keys.tokens(sandbox, preview),
                 keys.token(sandbox, preview, name)}, List.of(name.value(), keys.indexPrefix(), keys.channel(),
                 Invalidation.token(sandbox, preview, name).encode()));
+        forgetAtOnce(Invalidation.token(sandbox, preview, name));
         return token(sandbox, preview, name.value(), PreviewFields.asMap((List<?>) out.get(1)));
     }
 

@@ -159,6 +159,34 @@ class RedisFailClosedTest {
         assertThat(awaitAnswer(relayed, value)).isEmpty();
     }
 
+    @Test
+    void a_token_revoked_through_this_broker_is_refused_by_it_on_the_very_next_check_not_after_its_message() {
+        // the script's invalidation message reaches this broker's own subscriber a moment after the call returns;
+        // a check in between must not be answered from the cache
+        for (int i = 0; i < 50; i++) {
+            TokenName name = TokenName.of("t" + i);
+            String value = mint(name);
+            assertThat(direct.verify(SANDBOX, PREVIEW, value, now)).as("minted, now cached").isPresent();
+
+            direct.removeToken(SANDBOX, PREVIEW, name);
+
+            assertThat(direct.verify(SANDBOX, PREVIEW, value, now)).as("revoked %s", name).isEmpty();
+        }
+    }
+
+    @Test
+    void a_preview_deleted_through_this_broker_takes_its_cached_session_with_it_at_once() {
+        for (int i = 0; i < 20; i++) {
+            String value = mint();
+            assertThat(direct.verify(SANDBOX, PREVIEW, value, now)).isPresent();
+
+            direct.removePreview(SANDBOX, PREVIEW);
+
+            assertThat(direct.verify(SANDBOX, PREVIEW, value, now)).as("deleted preview, round %s", i).isEmpty();
+            insertSessionPreview();
+        }
+    }
+
     private String mint() {
         return mint(TOKEN);
     }
