@@ -73,6 +73,7 @@ final class PortProxy {
             return client.request(options);
         }).compose(upstream -> upstream.send(body)).onComplete(ar -> {
             if (ar.failed()) {
+                ports.forget(sandbox, port);
                 if (!ctx.response().headWritten()) {
                     ctx.fail(ar.cause() instanceof SandgateException e ? e : new SandgateException.Unavailable(
                             "port " + port + " of sandbox " + sandbox + " does not answer (is anything listening?)"));
@@ -94,7 +95,7 @@ final class PortProxy {
                 continue;
             }
             if (lower.equals("cookie")) {
-                String kept = PreviewProxy.withoutTokenCookies(h.getValue());
+                String kept = ProxyHeaders.withoutTokenCookies(h.getValue());
                 if (!kept.isEmpty()) {
                     out.add(h.getKey(), kept);
                 }

@@ -1,13 +1,12 @@
 package dev.sandgate.adapter.vertx;
 
-// Over 400 lines: the preview proxy: carrying out the access decision, cookies and redirects, header rewriting and the upstream relay; tunnels already live in Tunnel; the cookie and header rules are the next to move out.
-
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.ports.access.AccessDecision;
 import dev.sandgate.ports.access.PresentedToken;
 import dev.sandgate.ports.SandboxGateway;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClient;
@@ -16,22 +15,17 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The reverse proxy behind each application preview's URL {@code /p/{sandbox}/{preview}/…}: HTTP and WebSocket
@@ -54,31 +48,25 @@ import java.util.Set;
  * </ul>
  */
 final class PreviewProxy {
-    static final String TOKEN_PARAM = "bl_preview_token";
-    static final String TOKEN_COOKIE = "bl_preview_token";
-    /** Context key: the answer was opened by a query token; the cookie to set with it, if the mount has one. */
-    private static final String QUERY_TOKEN_ANSWER = "sandgate.queryTokenAnswer";
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
-            "http2-settings");
-    private static final Set<String> NEVER_FORWARDED = Set.of("host", "x-blaxel-preview-token",
-            "x-blaxel-authorization", "x-blaxel-workspace", "forwarded", "x-forwarded-for", "x-forwarded-host",
-            "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "expect");
+    static final String TOKEN_PARAM = ProxyHeaders.TOKEN_PARAM;
+    static final String TOKEN_COOKIE = ProxyHeaders.TOKEN_COOKIE;
 
     private final SandboxGateway gateway;
     private final AccessDecision decision;
     private final OpenGrants grants;
     private final Duration tunnelIdleTimeout;
     private final Clock clock;
-    private final WorkerExecutor workers;
     private final HttpClient client;
     private final HttpClient tunnels;
-    private final Credentials credentials;
     private final String upstreamHost;
     private final SandboxPorts ports;
-    private final String publicScheme;
+    private final Lookups lookups;
+    private final ProxyHeaders headers;
     /** The broker's own origin ({@code scheme://host[:port]}, lowercase, default port omitted). */
     private final String ownOrigin;
+    private final Set<String> ownOrigins;
+    /** The last preview's CORS headers, reused while its record is the same (a store answering from memory). */
+    private volatile CorsOf lastCors = new CorsOf(null, Map.of());
     private final java.util.function.Consumer<HttpServerRequest> onUpgrade;
     private final BrokerMeters meters;
 
@@ -93,14 +81,17 @@ final class PreviewProxy {
         this.grants = grants;
         this.tunnelIdleTimeout = tunnelIdleTimeout;
         this.clock = clock;
-        this.workers = workers;
         this.client = client;
         this.tunnels = tunnels;
-        this.credentials = credentials;
         this.upstreamHost = upstreamHost;
         this.ports = new SandboxPorts(gateway, workers);
-        this.publicScheme = publicUrl.getScheme().toLowerCase(Locale.ROOT);
+        this.lookups = new Lookups(workers);
+        this.headers = new ProxyHeaders(credentials, upstreamHost, publicUrl.getScheme().toLowerCase(Locale.ROOT));
         this.ownOrigin = origin(publicUrl);
+        this.ownOrigins = Set.of(ownOrigin);
+    }
+
+    private record CorsOf(dev.sandgate.domain.HttpHeaders responseHeaders, Map<String, String> cors) {
     }
 
     /**
@@ -132,18 +123,22 @@ final class PreviewProxy {
         handle(ctx, sandbox, name, rest, Mount.path(sandbox, name));
     }
 
-    /** {@code rest} is the raw path under the mount; the request is paused. */
+    /**
+     * {@code rest} is the raw path under the mount; the request is paused. The decision runs on the event loop when
+     * the store answers from memory ({@link Lookups}), on a worker otherwise.
+     */
     void handle(RoutingContext ctx, SandboxName sandbox, PreviewName name, String rest, Mount mount) {
         HttpServerRequest request = ctx.request();
         PresentedToken presented = Credentials.presentedToken(request, mount.cookie());
         boolean preflight = Cors.isPreflight(request);
-        Optional<String> webSocketOrigin = isWebSocketUpgrade(request)
+        boolean webSocket = isWebSocketUpgrade(request);
+        Optional<String> webSocketOrigin = webSocket
                 ? Optional.of(Optional.ofNullable(request.getHeader("Origin")).orElse("")) : Optional.empty();
-        Set<String> own = mount.origin().map(o -> Set.of(ownOrigin, o)).orElseGet(() -> Set.of(ownOrigin));
+        Set<String> own = mount.origin().map(o -> Set.of(ownOrigin, o)).orElse(ownOrigins);
         var access = new AccessDecision.PreviewRequest(sandbox, name, presented, preflight,
                 isTopLevelNavigation(request), webSocketOrigin, own);
-        Exchange.blocking(workers, ctx, () -> decision.preview(access, clock.instant()), outcome -> {
-            outcome.preview().ifPresent(p -> ctx.put(BrokerServer.CORS_KEY, Cors.headersFor(p.spec().responseHeaders())));
+        lookups.run(ctx, () -> decision.preview(access, clock.instant()), outcome -> {
+            outcome.preview().ifPresent(p -> ctx.put(BrokerServer.CORS_KEY, cors(p)));
             outcome.grant().ifPresent(g -> ctx.put(BrokerServer.GRANT_KEY, g));
             switch (outcome.verdict()) {
                 case NOT_FOUND -> {
@@ -160,8 +155,7 @@ final class PreviewProxy {
                     if (setCookie.isPresent() && outcome.verdict() == AccessDecision.Verdict.REDIRECT) {
                         redirect(ctx, setCookie.get());
                     } else {
-                        ctx.put(QUERY_TOKEN_ANSWER, setCookie);
-                        forward(ctx, outcome.preview().orElseThrow(), rest, mount);
+                        forward(ctx, outcome.preview().orElseThrow(), rest, mount, webSocket, setCookie);
                     }
                 }
                 case FORWARD -> {
@@ -169,11 +163,22 @@ final class PreviewProxy {
                         Exchange.resume(request);
                         ctx.response().setStatusCode(204).end();
                     } else {
-                        forward(ctx, outcome.preview().orElseThrow(), rest, mount);
+                        forward(ctx, outcome.preview().orElseThrow(), rest, mount, webSocket, null);
                     }
                 }
             }
         });
+    }
+
+    /** The CORS headers of a preview's answers, computed once per preview record. */
+    private Map<String, String> cors(Preview preview) {
+        dev.sandgate.domain.HttpHeaders responseHeaders = preview.spec().responseHeaders();
+        CorsOf last = lastCors;
+        if (last.responseHeaders() != responseHeaders) {
+            last = new CorsOf(responseHeaders, Cors.headersFor(responseHeaders));
+            lastCors = last;
+        }
+        return last.cors();
     }
 
     /**
@@ -240,22 +245,28 @@ final class PreviewProxy {
         return "/" + path.substring(i);
     }
 
-    private void forward(RoutingContext ctx, Preview preview, String rest, Mount mount) {
+    /**
+     * Sends the request to the application over a pooled keep-alive connection and relays its answer.
+     * {@code queryTokenCookie} is non-null when a query token let the request in (the cookie to set, if any).
+     */
+    private void forward(RoutingContext ctx, Preview preview, String rest, Mount mount, boolean webSocket,
+                         Optional<String> queryTokenCookie) {
         HttpServerRequest request = ctx.request();
-        boolean webSocket = isWebSocketUpgrade(request);
         String query = withoutParam(request.query(), TOKEN_PARAM);
         String path = rest.isEmpty() ? "/" : rest;
         RequestOptions options = new RequestOptions()
                 .setHost(upstreamHost)
                 .setPort(preview.port().value())
                 .setMethod(request.method())
-                .setURI(path + (query.isEmpty() ? "" : "?" + query))
-                .setHeaders(upstreamHeaders(request, preview, webSocket));
+                .setURI(query.isEmpty() ? path : path + "?" + query)
+                .setHeaders(headers.upstream(request, preview, webSocket));
+        UnaryOperator<String> location = l -> location(l, preview, mount);
         ports.server(preview.sandbox(), preview.port()).compose(server -> {
             server.ifPresent(options::setServer); // a sandbox's own network: the relay its gateway controls
             return (webSocket ? tunnels : client).request(options);
         }).onComplete(ar -> {
             if (ar.failed()) {
+                ports.forget(preview.sandbox(), preview.port());
                 upstreamFailed(ctx);
                 return;
             }
@@ -268,106 +279,33 @@ final class PreviewProxy {
                     if (res.failed()) {
                         upstreamFailed(ctx);
                     } else if (res.result().statusCode() == 101) {
-                        tunnel(ctx, res.result());
+                        UpstreamRelay.tunnel(ctx, res.result(), grants, tunnelIdleTimeout, onUpgrade, meters);
                     } else {
-                        relay(ctx, res.result(), preview, mount);
+                        UpstreamRelay.relay(ctx, res.result(), location, queryTokenCookie, meters);
                     }
                 });
                 return;
             }
-            boolean hasBody = request.headers().contains(HttpHeaders.CONTENT_LENGTH)
-                    || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+            MultiMap in = request.headers();
+            boolean hasBody = in.contains(HttpHeaders.CONTENT_LENGTH) || in.contains(HttpHeaders.TRANSFER_ENCODING);
+            Future<HttpClientResponse> answer;
             if (hasBody) {
-                if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                if (!in.contains(HttpHeaders.CONTENT_LENGTH)) {
                     upstream.setChunked(true);
                 }
-                upstream.send(request).onComplete(res -> {
-                    if (res.failed()) {
-                        upstreamFailed(ctx);
-                    } else {
-                        relay(ctx, res.result(), preview, mount);
-                    }
-                });
+                answer = upstream.send(request);
             } else {
                 Exchange.resume(request);
-                upstream.send().onComplete(res -> {
-                    if (res.failed()) {
-                        upstreamFailed(ctx);
-                    } else {
-                        relay(ctx, res.result(), preview, mount);
-                    }
-                });
+                answer = upstream.send();
             }
+            answer.onComplete(res -> {
+                if (res.failed()) {
+                    upstreamFailed(ctx);
+                } else {
+                    UpstreamRelay.relay(ctx, res.result(), location, queryTokenCookie, meters);
+                }
+            });
         });
-    }
-
-    private void relay(RoutingContext ctx, HttpClientResponse upstream, Preview preview, Mount mount) {
-        HttpServerResponse response = ctx.response();
-        if (response.closed() || response.headWritten()) {
-            abandon(upstream);
-            return;
-        }
-        // A refused WebSocket upgrade never read its request; let the connection move on.
-        Exchange.resume(ctx.request());
-        response.setStatusCode(upstream.statusCode());
-        response.setStatusMessage(upstream.statusMessage());
-        copyHeaders(upstream.headers(), response.headers(), false);
-        String location = response.headers().get("Location");
-        if (location != null) {
-            response.headers().set("Location", location(location, preview, mount));
-        }
-        Optional<String> queryToken = ctx.get(QUERY_TOKEN_ANSWER);
-        if (queryToken != null) {
-            // opened by ?bl_preview_token=: the page's later requests use the cookie, and nothing it loads leaks
-            // the URL that carried the token
-            queryToken.ifPresent(c -> response.headers().add("Set-Cookie", c));
-            response.headers().set("Referrer-Policy", "no-referrer");
-        }
-        int status = upstream.statusCode();
-        boolean bodiless = status == 204 || status == 304 || status < 200
-                || ctx.request().method() == HttpMethod.HEAD;
-        if (!bodiless && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            response.setChunked(true);
-        }
-        // the browser going away (a reloaded iframe) is not an error: cancel the application's request at once
-        response.closeHandler(v -> abandon(upstream));
-        upstream.exceptionHandler(e -> {
-            if (!response.closed() && !response.ended()) {
-                response.reset();
-            }
-        });
-        upstream.handler(chunk -> {
-            if (response.closed() || response.ended()) {
-                return;
-            }
-            response.write(chunk);
-            if (response.writeQueueFull()) {
-                upstream.pause();
-                response.drainHandler(v -> upstream.resume());
-            }
-        });
-        upstream.endHandler(v -> {
-            if (!response.closed() && !response.ended()) {
-                response.end();
-            }
-            meters.proxiedToSandbox(ctx.request().bytesRead());
-            meters.proxiedToClient(response.bytesWritten());
-        });
-    }
-
-    /**
-     * Cancels an upstream answer nobody will read. The reset reaches the answer as an exception; with no handler of
-     * its own Vert.x would log it as an ERROR, once per cancelled load.
-     */
-    private static void abandon(HttpClientResponse upstream) {
-        upstream.exceptionHandler(e -> {
-        });
-        // chunks already received still drain: to nowhere, not into the closed answer
-        upstream.handler(chunk -> {
-        });
-        upstream.endHandler(v -> {
-        });
-        upstream.request().reset();
     }
 
     /**
@@ -388,108 +326,11 @@ final class PreviewProxy {
         return location;
     }
 
-    private void tunnel(RoutingContext ctx, HttpClientResponse upstream) {
-        HttpServerResponse response = ctx.response();
-        response.setStatusCode(101);
-        copyHeaders(upstream.headers(), response.headers(), true);
-        onUpgrade.accept(ctx.request());
-        NetSocket backend = upstream.netSocket();
-        AccessDecision.Grant grant = ctx.get(BrokerServer.GRANT_KEY);
-        ctx.request().toNetSocket().onComplete(ar -> {
-            if (ar.failed()) {
-                backend.close();
-                return;
-            }
-            NetSocket front = ar.result();
-            withoutIdleTimeout(front);
-            new Tunnel(ctx.vertx(), front, backend, grants, grant, tunnelIdleTimeout, meters).open();
-        });
-    }
-
-    /**
-     * A WebSocket may stay quiet for long (a dev server's reload channel sends nothing between edits, and browsers
-     * send no pings), so a tunnel is exempt from the idle timeout that closes quiet HTTP connections; it lives until
-     * either side closes it. Only a client that passed the preview's access check gets a tunnel. The upstream side
-     * comes from a client without an idle timeout; the browser side has its connection's idle handler removed
-     * (through Vert.x's internal stream-channel view, skipped if a later Vert.x hides it).
-     */
-    private static void withoutIdleTimeout(NetSocket socket) {
-        if (socket instanceof io.vertx.core.internal.net.StreamChannelInternal internal) {
-            io.netty.channel.ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
-            for (Map.Entry<String, io.netty.channel.ChannelHandler> handler : pipeline) {
-                if (handler.getValue() instanceof io.netty.handler.timeout.IdleStateHandler) {
-                    pipeline.remove(handler.getValue());
-                }
-            }
-        }
-    }
-
     private void upstreamFailed(RoutingContext ctx) {
         if (!ctx.response().closed() && !ctx.response().headWritten()) {
             ctx.fail(new dev.sandgate.domain.SandgateException.Unavailable(
                     "the preview's port does not answer (is the application listening?)"));
         }
-    }
-
-    private MultiMap upstreamHeaders(HttpServerRequest request, Preview preview, boolean webSocket) {
-        MultiMap out = MultiMap.caseInsensitiveMultiMap();
-        Set<String> named = connectionNamed(request.headers());
-        for (Map.Entry<String, String> h : request.headers()) {
-            String lower = h.getKey().toLowerCase(Locale.ROOT);
-            if (HOP_BY_HOP.contains(lower) || named.contains(lower) || NEVER_FORWARDED.contains(lower)) {
-                continue;
-            }
-            if (lower.equals("cookie")) {
-                // every preview's token cookie: on a host, browsers send the cookies of all its ports
-                String kept = withoutTokenCookies(h.getValue());
-                if (!kept.isEmpty()) {
-                    out.add(h.getKey(), kept);
-                }
-                continue;
-            }
-            if (lower.equals("authorization") && credentials.isApiKeyAuthorization(h.getValue())) {
-                continue;
-            }
-            out.add(h.getKey(), h.getValue());
-        }
-        if (webSocket) {
-            out.set("Upgrade", "websocket");
-            out.set("Connection", "Upgrade");
-        }
-        out.set("Host", upstreamHost + ":" + preview.port().value());
-        var remote = request.remoteAddress();
-        if (remote != null && remote.hostAddress() != null) {
-            out.set("X-Forwarded-For", remote.hostAddress());
-        }
-        out.set("X-Forwarded-Proto", publicScheme);
-        preview.spec().requestHeaders().values().forEach(out::set);
-        return out;
-    }
-
-    private static void copyHeaders(MultiMap from, MultiMap to, boolean webSocket) {
-        Set<String> named = connectionNamed(from);
-        for (Map.Entry<String, String> h : from) {
-            String lower = h.getKey().toLowerCase(Locale.ROOT);
-            boolean upgradeHeader = webSocket && (lower.equals("upgrade") || lower.equals("connection"));
-            if (!upgradeHeader && (HOP_BY_HOP.contains(lower) || named.contains(lower))) {
-                continue;
-            }
-            to.add(h.getKey(), h.getValue());
-        }
-    }
-
-    /** The lowercase names listed in Connection headers (which are hop-by-hop too). */
-    private static Set<String> connectionNamed(MultiMap headers) {
-        Set<String> names = new HashSet<>();
-        for (String value : headers.getAll("Connection")) {
-            for (String token : value.split(",")) {
-                String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty()) {
-                    names.add(t);
-                }
-            }
-        }
-        return names;
     }
 
     private static String origin(java.net.URI url) {
@@ -500,65 +341,18 @@ final class PreviewProxy {
     }
 
     static boolean isWebSocketUpgrade(HttpServerRequest request) {
-        String upgrade = request.getHeader("Upgrade");
-        return request.method() == HttpMethod.GET && upgrade != null && upgrade.equalsIgnoreCase("websocket")
-                && connectionNamed(request.headers()).contains("upgrade");
+        return ProxyHeaders.isWebSocketUpgrade(request);
     }
 
-    /** The raw query without every {@code name=…} pair (name compared after decoding). */
     static String withoutParam(String query, String name) {
-        if (query == null || query.isEmpty()) {
-            return "";
-        }
-        List<String> kept = new ArrayList<>();
-        for (String pair : query.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            String key = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
-            if (!decodeQuery(key).equals(name)) {
-                kept.add(pair);
-            }
-        }
-        return String.join("&", kept);
+        return ProxyHeaders.withoutParam(query, name);
     }
 
     static List<String> queryValues(String query, String name) {
-        List<String> values = new ArrayList<>();
-        if (query == null || query.isEmpty()) {
-            return values;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = eq < 0 ? pair : pair.substring(0, eq);
-            if (decodeQuery(key).equals(name)) {
-                values.add(eq < 0 ? "" : decodeQuery(pair.substring(eq + 1)));
-            }
-        }
-        return values;
+        return ProxyHeaders.queryValues(query, name);
     }
 
-    private static String decodeQuery(String s) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-            return s;
-        }
-    }
-
-    /** A Cookie header value without any preview token cookie ({@code bl_preview_token}, {@code bl_preview_token_*}). */
     static String withoutTokenCookies(String header) {
-        List<String> kept = new ArrayList<>();
-        for (String part : header.split(";")) {
-            String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
-            }
-            String key = p.contains("=") ? p.substring(0, p.indexOf('=')).trim() : p;
-            if (!key.equals(TOKEN_COOKIE) && !key.startsWith(TOKEN_COOKIE + "_")) {
-                kept.add(p);
-            }
-        }
-        return String.join("; ", kept);
+        return ProxyHeaders.withoutTokenCookies(header);
     }
 }
