@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  * <ul>
  * <li>(a) a trivial origin, nginx answering {@code 200 "ok"}: direct; through an nginx reverse proxy (upstream
  * keep-alive); through Sandgate's preview proxy, a public preview and a private one with its token in the header;
- * through {@code vertx-http-proxy} (same Vert.x version) as a minimal Vert.x proxy;</li>
+ * through {@code vertx-http-proxy} (same Vert.x version) as a minimal Vert.x proxy; and, for what the Vert.x
+ * stack itself costs, a Vert.x server answering {@code "ok"} alone (not a proxy, and not a ratio's reference);</li>
  * <li>(b) a 10 ms origin (a Vert.x server answering after a 10 ms timer): direct, and through Sandgate's public and
  * private previews.</li>
  * </ul>
@@ -103,6 +104,8 @@ public final class ProxyBenchmark {
             HttpServer slow = peers.createHttpServer().requestHandler(request -> peers.setTimer(10,
                     t -> request.response().end("ok"))).listen(0, "127.0.0.1").await();
             int slowPort = slow.actualPort();
+            HttpServer vertxOrigin = peers.createHttpServer().requestHandler(request -> request.response().end("ok"))
+                    .listen(0, "127.0.0.1").await();
             HttpServer vertxProxy = peers.createHttpServer().requestHandler(HttpProxy.reverseProxy(
                     peers.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                             new PoolOptions().setHttp1MaxSize(CONNECTIONS)))
@@ -131,7 +134,9 @@ public final class ProxyBenchmark {
                         new Cell("nginx proxy", "http://127.0.0.1:" + nginxProxyPort + "/", null, nginxCpu),
                         new Cell("sandgate public", publicUrl, null, jvm),
                         new Cell("sandgate private", privateUrl, privateToken, jvm),
-                        new Cell("vertx-http-proxy", "http://127.0.0.1:" + vertxProxy.actualPort() + "/", null, jvm));
+                        new Cell("vertx-http-proxy", "http://127.0.0.1:" + vertxProxy.actualPort() + "/", null, jvm),
+                        new Cell("vert.x origin direct", "http://127.0.0.1:" + vertxOrigin.actualPort() + "/", null,
+                                jvm));
                 List<Cell> latency = List.of(
                         new Cell("10ms direct", "http://127.0.0.1:" + slowPort + "/", null, none),
                         new Cell("10ms sandgate public", slowPublicUrl, null, none),
