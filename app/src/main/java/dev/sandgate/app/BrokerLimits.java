@@ -7,13 +7,13 @@ import java.util.Optional;
 
 /**
  * The broker's connection and size limits, where it serves application previews and its admin listener, as
- * configured (see {@link Setting} for their ranges).
+ * configured (see {@link Setting} for their ranges), and whether each request gets an access-log line.
  */
 public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHeaderBytes, int maxInitialLineBytes,
                            Duration keepaliveInterval, int workerPoolSize, String upstreamHost,
                            PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
                            int tokenMintsPerMinute, Optional<String> previewDomain, long streamBufferBytes,
-                           Duration tunnelIdleTimeout, Optional<AdminListen> adminListen) {
+                           Duration tunnelIdleTimeout, Optional<AdminListen> adminListen, boolean accessLog) {
     public BrokerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
         Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");
@@ -46,6 +46,7 @@ public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHea
         private long streamBufferBytes;
         private Duration tunnelIdleTimeout;
         private Optional<AdminListen> adminListen = Optional.empty();
+        private boolean accessLog = true;
 
         private Builder() {
         }
@@ -125,8 +126,13 @@ public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHea
             return this;
         }
 
+        public Builder accessLog(boolean value) {
+            accessLog = value;
+            return this;
+        }
+
         public BrokerLimits build() {
-            return new BrokerLimits(idleTimeout, bodyLimitBytes, maxHeaderBytes, maxInitialLineBytes, keepaliveInterval, workerPoolSize, upstreamHost, previewPorts, authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streamBufferBytes, tunnelIdleTimeout, adminListen);
+            return new BrokerLimits(idleTimeout, bodyLimitBytes, maxHeaderBytes, maxInitialLineBytes, keepaliveInterval, workerPoolSize, upstreamHost, previewPorts, authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streamBufferBytes, tunnelIdleTimeout, adminListen, accessLog);
         }
     }
 }

@@ -62,6 +62,7 @@ public final class CoreModule extends AbstractModule {
                         .maxBufferedBytes(limits.streamBufferBytes())
                         .tunnelIdleTimeout(limits.tunnelIdleTimeout())
                         .build())
+                .accessLog(limits.accessLog())
                 .build();
     }
 

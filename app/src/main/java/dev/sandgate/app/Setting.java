@@ -99,6 +99,8 @@ public final class Setting<T> {
     public static final Setting<Duration> TUNNEL_IDLE_TIMEOUT = declare("tunnel-idle-timeout", "1h",
             Parser.durationIn(StreamSettings.MIN_TUNNEL_IDLE_TIMEOUT, StreamSettings.MAX_TUNNEL_IDLE_TIMEOUT),
             "a preview WebSocket tunnel quiet both ways this long is closed with code 1001");
+    public static final Setting<Boolean> ACCESS_LOG = declare("access-log", "true", Parser.switchValue(),
+            "one JSON line per request (face, path without query, sandbox, status, duration) on logger sandgate.access");
     public static final Setting<Integer> WORKER_POOL_SIZE = declare("worker-pool-size", "32",
             Parser.intIn(1, BrokerSettings.MAX_WORKER_POOL_SIZE), "threads for gateway calls that may block");
     public static final Setting<String> UPSTREAM_HOST = declare("upstream-host", "127.0.0.1", Parser.host(),

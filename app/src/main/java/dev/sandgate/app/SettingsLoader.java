@@ -148,6 +148,7 @@ public final class SettingsLoader {
                 .streamBufferBytes(in.get(STREAM_BUFFER))
                 .tunnelIdleTimeout(in.get(TUNNEL_IDLE_TIMEOUT))
                 .adminListen(in.get(ADMIN_LISTEN))
+                .accessLog(in.get(ACCESS_LOG))
                 .build();
         ProcessSettings processes = ProcessSettings.defaults().toBuilder()
                 .stopGracePeriod(in.get(STOP_GRACE_PERIOD))

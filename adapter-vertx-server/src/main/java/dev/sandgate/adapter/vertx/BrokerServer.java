@@ -232,6 +232,7 @@ public final class BrokerServer implements AutoCloseable {
         private final Optional<PreviewHosts> hostNames;
         private final HttpServerOptions options;
         private final ConnectionGuard guard;
+        private final AccessLog accessLog;
         private volatile Handler<HttpServerRequest> originHandler = HostDispatch::notReady;
         private final Credentials credentials;
         private final AtomicBoolean closed = new AtomicBoolean();
@@ -243,7 +244,8 @@ public final class BrokerServer implements AutoCloseable {
         private Prepared(Vertx vertx, BrokerSettings settings, Duration headerDeadline) {
             this.vertx = vertx;
             this.settings = settings;
-            this.guard = new ConnectionGuard(vertx, headerDeadline);
+            this.accessLog = new AccessLog(settings.accessLog(), settings.workspace());
+            this.guard = new ConnectionGuard(vertx, headerDeadline, accessLog::closed);
             this.credentials = new Credentials(settings.apiKey(), settings.workspace());
             this.options = new HttpServerOptions()
                     .setHost(settings.host())
@@ -258,9 +260,13 @@ public final class BrokerServer implements AutoCloseable {
                     .setHandle100ContinueAutomatically(true);
             this.server = vertx.createHttpServer(options)
                     .connectionHandler(guard::opened)
-                    .invalidRequestHandler(HostDispatch::invalidRequest)
+                    .invalidRequestHandler(request -> {
+                        accessLog.begin(request);
+                        HostDispatch.invalidRequest(request);
+                    })
                     .requestHandler(request -> {
                         guard.headersArrived(request);
+                        accessLog.begin(request);
                         handler.handle(request);
                     });
             await(server.listen());
@@ -280,6 +286,24 @@ public final class BrokerServer implements AutoCloseable {
                 this.origins = Optional.empty();
                 this.urls = paths;
             }
+            accessLog.previewsBy(this::previewTarget);
+        }
+
+        /** The access log's view of a preview request: a preview's host name or own port, and its sandbox. */
+        private Optional<AccessLog.Target> previewTarget(HttpServerRequest request) {
+            if (origins.isPresent() && request.localAddress() != null
+                    && request.localAddress().port() != server.actualPort()) {
+                return Optional.of(new AccessLog.Target("preview", origins.get().at(request.localAddress().port())
+                        .map(key -> key.sandbox().value())));
+            }
+            if (hostNames.isPresent()) {
+                Optional<String> label = hostNames.get().labelOf(request.headers().getAll("Host"));
+                if (label.isPresent()) {
+                    return Optional.of(new AccessLog.Target("preview", hostNames.get().remembered(label.get())
+                            .map(key -> key.sandbox().value())));
+                }
+            }
+            return Optional.empty();
         }
 
         /**
@@ -309,9 +333,13 @@ public final class BrokerServer implements AutoCloseable {
         private HttpServer originServer(int port) {
             return vertx.createHttpServer(new HttpServerOptions(options).setPort(port))
                     .connectionHandler(guard::opened)
-                    .invalidRequestHandler(HostDispatch::invalidRequest)
+                    .invalidRequestHandler(request -> {
+                        accessLog.begin(request);
+                        HostDispatch.invalidRequest(request);
+                    })
                     .requestHandler(request -> {
                         guard.headersArrived(request);
+                        accessLog.begin(request);
                         originHandler.handle(request);
                     });
         }

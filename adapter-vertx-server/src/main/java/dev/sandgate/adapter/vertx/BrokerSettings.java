@@ -46,13 +46,15 @@ import java.util.regex.Pattern;
  *                            isolated from the host, where a session would hold the host (the application sets it
  *                            from the isolation in force). Application previews and their tokens are not concerned:
  *                            they reach a port of the sandbox, not its API. Empty by default.
+ * @param accessLog           whether each request gets a line on the {@code sandgate.access} logger (see
+ *                            {@link AccessLog}); on by default
  */
 public record BrokerSettings(String host, int port, Optional<URI> publicUrl, String workspace, String apiKey,
                              Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
                              Duration keepaliveInterval, String upstreamHost, int workerPoolSize,
                              PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
                              int tokenMintsPerMinute, Optional<String> previewDomain, StreamSettings streams,
-                             Optional<String> sessionRefusal) {
+                             Optional<String> sessionRefusal, boolean accessLog) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -174,7 +176,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path(),
                 DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP,
                 DEFAULT_TOKEN_MINTS_PER_MINUTE, Optional.empty(), StreamSettings.defaults(),
-                Optional.empty());
+                Optional.empty(), true);
     }
 
     /** A builder starting from these settings. */
@@ -203,6 +205,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         private Optional<String> previewDomain;
         private StreamSettings streams;
         private Optional<String> sessionRefusal;
+        private boolean accessLog;
 
         private Builder(BrokerSettings from) {
             host = from.host;
@@ -224,6 +227,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
             previewDomain = from.previewDomain;
             streams = from.streams;
             sessionRefusal = from.sessionRefusal;
+            accessLog = from.accessLog;
         }
 
         public Builder host(String value) {
@@ -321,11 +325,16 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
             return this;
         }
 
+        public Builder accessLog(boolean value) {
+            accessLog = value;
+            return this;
+        }
+
         public BrokerSettings build() {
             return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                     maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
                     authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                    sessionRefusal);
+                    sessionRefusal, accessLog);
         }
     }
 
@@ -399,7 +408,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts
                 + ", authFailuresPerMinute=" + authFailuresPerMinute + ", maxConnectionsPerIp=" + maxConnectionsPerIp
                 + ", tokenMintsPerMinute=" + tokenMintsPerMinute + ", previewDomain=" + previewDomain + ", streams=" + streams
-                + ", sessionsRefused=" + sessionRefusal.isPresent() + "]";
+                + ", sessionsRefused=" + sessionRefusal.isPresent() + ", accessLog=" + accessLog + "]";
     }
 
     private static void requirePublicUrl(URI url) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * What every connection to the broker and to its preview origins goes through before any request is read.
@@ -18,11 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request).</li>
  * <li><b>Per-address caps:</b> an address over {@link ClientLimits}' connection limit is closed at once.</li>
  * <li><b>Upgrades:</b> a connection that became a WebSocket tunnel is exempt from the deadline for good.</li>
+ * <li><b>Closing:</b> whoever must know that a connection closed (the {@link AccessLog}) is told.</li>
  * </ul>
  */
 final class ConnectionGuard {
     private final Vertx vertx;
     private final Duration headerDeadline;
+    private final Consumer<HttpConnection> onClose;
     private final Map<HttpConnection, Long> deadlines = new ConcurrentHashMap<>();
     /** Connections that became a tunnel (WebSocket); their header deadline is off for good. */
     private final Map<HttpConnection, Boolean> upgraded = new ConcurrentHashMap<>();
@@ -32,9 +35,10 @@ final class ConnectionGuard {
     private volatile java.util.function.ObjLongConsumer<HttpServerRequest> answered = (request, nanos) -> {
     };
 
-    ConnectionGuard(Vertx vertx, Duration headerDeadline) {
+    ConnectionGuard(Vertx vertx, Duration headerDeadline, Consumer<HttpConnection> onClose) {
         this.vertx = vertx;
         this.headerDeadline = headerDeadline;
+        this.onClose = onClose;
     }
 
     /** Counts connections per address from now on. */
@@ -57,6 +61,7 @@ final class ConnectionGuard {
             if (counting != null) {
                 counting.connectionClosed(address);
             }
+            onClose.accept(connection);
         });
         if (!allowed) {
             connection.close();
