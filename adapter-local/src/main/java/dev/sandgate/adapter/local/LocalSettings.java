@@ -158,38 +158,6 @@ public record LocalSettings(Path dataDir, long maxFileBytes, ProcessSettings pro
         }
     }
 
-    public LocalSettings withMaxFileBytes(long maxFileBytes) {
-        return toBuilder().maxFileBytes(maxFileBytes).build();
-    }
-
-    public LocalSettings withProcesses(ProcessSettings processes) {
-        return toBuilder().processes(processes).build();
-    }
-
-    public LocalSettings withIsolation(IsolationMode isolation) {
-        return toBuilder().isolation(isolation).build();
-    }
-
-    public LocalSettings withUrls(UrlScheme urls) {
-        return toBuilder().urls(urls).build();
-    }
-
-    public LocalSettings withSecretKeyFile(Path secretKeyFile) {
-        return toBuilder().secretKeyFile(secretKeyFile).build();
-    }
-
-    public LocalSettings withDurableWrites(boolean durableWrites) {
-        return toBuilder().durableWrites(durableWrites).build();
-    }
-
-    public LocalSettings withNetwork(NetworkMode network) {
-        return toBuilder().network(network).build();
-    }
-
-    public LocalSettings withLimits(SandboxLimits limits) {
-        return toBuilder().limits(limits).build();
-    }
-
     /** Where the sandboxes live: {@code <dataDir>/sandboxes}. */
     public Path sandboxesDir() {
         return dataDir.resolve("sandboxes");

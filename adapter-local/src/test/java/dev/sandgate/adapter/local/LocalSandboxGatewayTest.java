@@ -199,7 +199,7 @@ class LocalSandboxGatewayTest {
     @Test
     void urls_come_from_the_url_scheme() {
         UrlScheme urls = UrlScheme.under(URI.create("http://broker.example:9000/"), "ws");
-        gateway = TestGateways.open(LocalSettings.defaults(dataDir).withUrls(urls));
+        gateway = TestGateways.open(LocalSettings.defaults(dataDir).toBuilder().urls(urls).build());
 
         Sandbox sandbox = gateway.createSandbox(SandboxSpec.of(NAME));
         Preview preview = gateway.createPreview(NAME, PreviewSpec.publicPort(PreviewName.of("web"), Port.of(3000)));
@@ -220,8 +220,8 @@ class LocalSandboxGatewayTest {
 
     @Test
     void open_builds_a_working_gateway_from_settings() {
-        LocalSettings settings = LocalSettings.defaults(dataDir).withIsolation(IsolationMode.NONE)
-                .withDurableWrites(false);
+        LocalSettings settings = LocalSettings.defaults(dataDir).toBuilder().isolation(IsolationMode.NONE)
+                .durableWrites(false).build();
         try (LocalSandboxGateway opened = LocalSandboxGateway.open(settings, Clock.systemUTC())) {
             opened.createSandbox(SandboxSpec.of(NAME));
 
@@ -242,10 +242,10 @@ class LocalSandboxGatewayTest {
         assertThat(defaults.isolation()).isEqualTo(IsolationMode.AUTO);
         assertThat(defaults.processes()).isEqualTo(ProcessSettings.defaults());
         assertThat(LocalSettings.defaults().dataDir().getFileName()).hasToString(".sandgate");
-        assertThatThrownBy(() -> defaults.withMaxFileBytes(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> defaults.withMaxFileBytes(LocalSettings.MAX_FILE_BYTES_LIMIT + 1))
+        assertThatThrownBy(() -> defaults.toBuilder().maxFileBytes(0).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> defaults.toBuilder().maxFileBytes(LocalSettings.MAX_FILE_BYTES_LIMIT + 1).build())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> defaults.withSecretKeyFile(dataDir)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> defaults.withUrls(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> defaults.toBuilder().secretKeyFile(dataDir).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> defaults.toBuilder().urls(null).build()).isInstanceOf(NullPointerException.class);
     }
 }

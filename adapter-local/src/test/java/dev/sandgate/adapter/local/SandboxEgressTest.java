@@ -124,9 +124,9 @@ class SandboxEgressTest {
     }
 
     private DataPlane sandbox(NetworkMode mode) {
-        LocalSettings settings = LocalSettings.defaults(dataDir.resolve(mode.wireName())).withDurableWrites(false)
-                .withProcesses(ProcessSettings.defaults().withStopGracePeriod(Duration.ZERO))
-                .withNetwork(mode);
+        LocalSettings settings = LocalSettings.defaults(dataDir.resolve(mode.wireName())).toBuilder().durableWrites(false)
+                .processes(ProcessSettings.defaults().toBuilder().stopGracePeriod(Duration.ZERO).build())
+                .network(mode).build();
         FileAccessStore access = FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(), false);
         LocalSandboxGateway gateway = new LocalSandboxGateway(settings, access, bwrap, Clock.systemUTC());
         gateways.add(gateway);

@@ -51,7 +51,7 @@ class SandboxLimitsTest {
     }
 
     private DataPlane sandbox(SandboxLimits limits, int memoryMb) {
-        gateway = TestGateways.open(TestGateways.settings(dataDir).withLimits(limits));
+        gateway = TestGateways.open(TestGateways.settings(dataDir).toBuilder().limits(limits).build());
         gateway.createSandbox(SandboxSpec.of(NAME).withMemoryMb(memoryMb));
         return gateway.dataPlane(NAME);
     }
@@ -163,7 +163,7 @@ class SandboxLimitsTest {
         assertThat(mounted(root)).as("unmounted when the broker closes").isFalse();
 
         gateway = TestGateways.open(TestGateways.settings(dataDir)
-                .withLimits(SandboxLimits.defaults().withDiskQuotaBytes(16L * 1024 * 1024)));
+                .toBuilder().limits(SandboxLimits.defaults().withDiskQuotaBytes(16L * 1024 * 1024)).build());
         assertThat(mounted(root)).as("mounted again on start").isTrue();
         DataPlane again = gateway.dataPlane(NAME);
         assertThat(again.readFile(SandboxPath.of("/kept.txt")).text()).isEqualTo("kept");
@@ -212,7 +212,7 @@ class SandboxLimitsTest {
     }
 
     private LocalSandboxGateway unisolated(SandboxLimits limits) {
-        LocalSettings settings = TestGateways.settings(dataDir).withLimits(limits);
+        LocalSettings settings = TestGateways.settings(dataDir).toBuilder().limits(limits).build();
         return new LocalSandboxGateway(settings, FileAccessStore.open(settings.accessDir(),
                 settings.secretKeyFile(), false), Isolation.resolve(IsolationMode.NONE), Clock.systemUTC());
     }

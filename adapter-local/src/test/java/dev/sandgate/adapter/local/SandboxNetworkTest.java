@@ -67,10 +67,10 @@ class SandboxNetworkTest {
 
     private LocalSandboxGateway gateway(NetworkMode mode) {
         assumeTrue(bwrap != null, "bubblewrap is not installed or cannot create namespaces here");
-        LocalSettings settings = LocalSettings.defaults(dataDir.resolve(mode.wireName())).withDurableWrites(false)
-                .withProcesses(ProcessSettings.defaults().withStopGracePeriod(Duration.ZERO)
-                        .withDefaultWaitTimeout(Duration.ofSeconds(20)))
-                .withNetwork(mode);
+        LocalSettings settings = LocalSettings.defaults(dataDir.resolve(mode.wireName())).toBuilder().durableWrites(false)
+                .processes(ProcessSettings.defaults().toBuilder().stopGracePeriod(Duration.ZERO)
+                        .defaultWaitTimeout(Duration.ofSeconds(20)).build())
+                .network(mode).build();
         FileAccessStore access = FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(), false);
         LocalSandboxGateway gateway = new LocalSandboxGateway(settings, access, bwrap, Clock.systemUTC());
         opened.add(() -> shutDown(gateway));
@@ -256,7 +256,7 @@ class SandboxNetworkTest {
 
     @Test
     void without_isolation_the_port_is_reached_over_the_hosts_loopback() {
-        LocalSettings settings = LocalSettings.defaults(dataDir.resolve("none")).withDurableWrites(false);
+        LocalSettings settings = LocalSettings.defaults(dataDir.resolve("none")).toBuilder().durableWrites(false).build();
         FileAccessStore access = FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(), false);
         LocalSandboxGateway gateway = new LocalSandboxGateway(settings, access, Isolation.resolve(IsolationMode.NONE),
                 Clock.systemUTC());

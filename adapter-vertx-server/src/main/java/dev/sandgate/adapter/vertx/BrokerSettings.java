@@ -1,8 +1,5 @@
 package dev.sandgate.adapter.vertx;
 
-// Over 400 lines: nineteen checked settings and their builder; the withX copies, now one line each through the
-// builder, go once the tests that call them use the builder.
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -245,6 +242,10 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
             return this;
         }
 
+        public Builder publicUrl(URI value) {
+            return publicUrl(Optional.of(value));
+        }
+
         public Builder workspace(String value) {
             workspace = value;
             return this;
@@ -315,6 +316,10 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
             return this;
         }
 
+        public Builder previewDomain(String value) {
+            return previewDomain(Optional.of(value));
+        }
+
         public Builder streams(StreamSettings value) {
             streams = value;
             return this;
@@ -323,6 +328,11 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         public Builder sessionRefusal(Optional<String> value) {
             sessionRefusal = value;
             return this;
+        }
+
+        /** Session URLs refuse session tokens, with {@code reason} (see the record's comment). */
+        public Builder sessionRefusal(String value) {
+            return sessionRefusal(Optional.of(value));
         }
 
         public Builder accessLog(boolean value) {
@@ -336,67 +346,6 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                     authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
                     sessionRefusal, accessLog);
         }
-    }
-
-    public BrokerSettings withHost(String host) {
-        return toBuilder().host(host).build();
-    }
-
-    public BrokerSettings withPort(int port) {
-        return toBuilder().port(port).build();
-    }
-
-    public BrokerSettings withPublicUrl(URI publicUrl) {
-        return toBuilder().publicUrl(Optional.of(publicUrl)).build();
-    }
-
-    public BrokerSettings withIdleTimeout(Duration idleTimeout) {
-        return toBuilder().idleTimeout(idleTimeout).build();
-    }
-
-    public BrokerSettings withBodyLimitBytes(long bodyLimitBytes) {
-        return toBuilder().bodyLimitBytes(bodyLimitBytes).build();
-    }
-
-    public BrokerSettings withKeepaliveInterval(Duration keepaliveInterval) {
-        return toBuilder().keepaliveInterval(keepaliveInterval).build();
-    }
-
-    public BrokerSettings withUpstreamHost(String upstreamHost) {
-        return toBuilder().upstreamHost(upstreamHost).build();
-    }
-
-    public BrokerSettings withWorkerPoolSize(int workerPoolSize) {
-        return toBuilder().workerPoolSize(workerPoolSize).build();
-    }
-
-    public BrokerSettings withPreviewPorts(PreviewPorts previewPorts) {
-        return toBuilder().previewPorts(previewPorts).build();
-    }
-
-    public BrokerSettings withAuthFailuresPerMinute(int authFailuresPerMinute) {
-        return toBuilder().authFailuresPerMinute(authFailuresPerMinute).build();
-    }
-
-    public BrokerSettings withMaxConnectionsPerIp(int maxConnectionsPerIp) {
-        return toBuilder().maxConnectionsPerIp(maxConnectionsPerIp).build();
-    }
-
-    public BrokerSettings withTokenMintsPerMinute(int tokenMintsPerMinute) {
-        return toBuilder().tokenMintsPerMinute(tokenMintsPerMinute).build();
-    }
-
-    public BrokerSettings withPreviewDomain(String previewDomain) {
-        return toBuilder().previewDomain(Optional.of(previewDomain)).build();
-    }
-
-    /** The same settings refusing session tokens on session URLs, with {@code reason} (see the record's comment). */
-    public BrokerSettings withSessionRefusal(String reason) {
-        return toBuilder().sessionRefusal(Optional.of(reason)).build();
-    }
-
-    public BrokerSettings withStreams(StreamSettings streams) {
-        return toBuilder().streams(streams).build();
     }
 
     @Override

@@ -79,16 +79,4 @@ public record StreamSettings(Duration revocationCheck, long maxBufferedBytes, Du
             return new StreamSettings(revocationCheck, maxBufferedBytes, tunnelIdleTimeout);
         }
     }
-
-    public StreamSettings withRevocationCheck(Duration revocationCheck) {
-        return toBuilder().revocationCheck(revocationCheck).build();
-    }
-
-    public StreamSettings withMaxBufferedBytes(long maxBufferedBytes) {
-        return toBuilder().maxBufferedBytes(maxBufferedBytes).build();
-    }
-
-    public StreamSettings withTunnelIdleTimeout(Duration tunnelIdleTimeout) {
-        return toBuilder().tunnelIdleTimeout(tunnelIdleTimeout).build();
-    }
 }

@@ -53,7 +53,7 @@ final class BrokerFixture implements AutoCloseable {
 
     BrokerFixture(java.util.function.UnaryOperator<BrokerSettings> tweak, Duration headerDeadline,
                   java.util.function.UnaryOperator<dev.sandgate.ports.SandboxGateway> wrap) {
-        BrokerSettings settings = tweak.apply(BrokerSettings.defaults(KEY, WS).withPort(0));
+        BrokerSettings settings = tweak.apply(BrokerSettings.defaults(KEY, WS).toBuilder().port(0).build());
         BrokerServer.Prepared prepared = BrokerServer.prepare(vertx, settings, headerDeadline);
         broker = prepared.serve(wrap.apply(gateway), new GatewayAccessStore(gateway), clock);
         base = broker.publicUrl().toString();

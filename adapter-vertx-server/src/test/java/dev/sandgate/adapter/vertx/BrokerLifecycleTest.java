@@ -33,7 +33,7 @@ class BrokerLifecycleTest {
 
     @Test
     void a_prepared_broker_knows_its_urls_answers_503_until_served_then_serves() throws Exception {
-        BrokerSettings settings = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS).withPort(0);
+        BrokerSettings settings = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS).toBuilder().port(0).build();
         try (BrokerServer.Prepared prepared = BrokerServer.prepare(vertx, settings);
              InMemorySandboxGateway gateway = new InMemorySandboxGateway()) {
             int port = prepared.actualPort();
@@ -60,8 +60,8 @@ class BrokerLifecycleTest {
 
     @Test
     void start_binds_and_serves_at_once_and_a_public_url_setting_names_the_urls() throws Exception {
-        BrokerSettings settings = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS).withPort(0)
-                .withPublicUrl(URI.create("https://broker.example/base"));
+        BrokerSettings settings = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS).toBuilder().port(0)
+                .publicUrl(URI.create("https://broker.example/base")).build();
         try (InMemorySandboxGateway gateway = new InMemorySandboxGateway();
              BrokerServer broker = BrokerServer.start(vertx, settings, gateway, new GatewayAccessStore(gateway),
                      Clock.systemUTC())) {
@@ -74,8 +74,8 @@ class BrokerLifecycleTest {
 
     @Test
     void a_wildcard_bind_names_the_loopback_address_in_its_urls() {
-        BrokerSettings settings = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS).withPort(0)
-                .withHost("0.0.0.0");
+        BrokerSettings settings = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS).toBuilder().port(0)
+                .host("0.0.0.0").build();
         try (BrokerServer.Prepared prepared = BrokerServer.prepare(vertx, settings)) {
             assertThat(prepared.publicUrl().getHost()).isEqualTo("127.0.0.1");
         }

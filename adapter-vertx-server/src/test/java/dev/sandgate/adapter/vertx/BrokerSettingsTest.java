@@ -28,11 +28,11 @@ class BrokerSettingsTest {
         assertThatThrownBy(() -> BrokerSettings.defaults("short", "ws")).hasMessageContaining("apiKey");
         assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "v0")).hasMessageContaining("workspace");
         assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "Bad_WS")).hasMessageContaining("workspace");
-        assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "ws").withPort(70000)).hasMessageContaining("port");
-        assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "ws").withPublicUrl(URI.create("ftp://x")))
+        assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "ws").toBuilder().port(70000).build()).hasMessageContaining("port");
+        assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "ws").toBuilder().publicUrl(URI.create("ftp://x")).build())
                 .hasMessageContaining("publicUrl");
-        assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "ws").withUpstreamHost("a b")).hasMessageContaining("upstreamHost");
-        assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "ws").withWorkerPoolSize(0)).hasMessageContaining("workerPoolSize");
+        assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "ws").toBuilder().upstreamHost("a b").build()).hasMessageContaining("upstreamHost");
+        assertThatThrownBy(() -> BrokerSettings.defaults(KEY, "ws").toBuilder().workerPoolSize(0).build()).hasMessageContaining("workerPoolSize");
         assertThatThrownBy(() -> BrokerSettings.defaults(KEY + "\n", "ws")).hasMessageContaining("apiKey")
                 .hasMessageNotContaining(KEY);
     }

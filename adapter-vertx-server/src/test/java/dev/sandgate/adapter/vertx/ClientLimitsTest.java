@@ -44,7 +44,7 @@ class ClientLimitsTest {
 
     @Test
     void past_the_limit_of_failed_authentications_an_address_gets_429_until_its_minute_ends() {
-        broker(s -> s.withAuthFailuresPerMinute(3));
+        broker(s -> s.toBuilder().authFailuresPerMinute(3).build());
         SandboxName sandbox = broker.sandbox("web");
         broker.session(sandbox, "session", BrokerFixture.T0.plus(Duration.ofHours(1)), Map.of());
 
@@ -73,7 +73,7 @@ class ClientLimitsTest {
 
     @Test
     void bad_session_tokens_count_as_failed_authentications_and_good_answers_do_not() {
-        broker(s -> s.withAuthFailuresPerMinute(2));
+        broker(s -> s.toBuilder().authFailuresPerMinute(2).build());
         SandboxName sandbox = broker.sandbox("web");
         String token = broker.session(sandbox, "session", BrokerFixture.T0.plus(Duration.ofHours(1)), Map.of())
                 .value().value();
@@ -92,7 +92,7 @@ class ClientLimitsTest {
 
     @Test
     void with_the_limit_off_failed_authentications_stay_401() {
-        broker(s -> s.withAuthFailuresPerMinute(0));
+        broker(s -> s.toBuilder().authFailuresPerMinute(0).build());
 
         for (int i = 0; i < 150; i++) {
             assertThat(badKey().statusCode()).isEqualTo(401);
@@ -102,7 +102,7 @@ class ClientLimitsTest {
 
     @Test
     void a_sandbox_past_its_token_mints_per_minute_gets_429_until_the_minute_ends() {
-        broker(s -> s.withTokenMintsPerMinute(2));
+        broker(s -> s.toBuilder().tokenMintsPerMinute(2).build());
         broker.sandbox("busy");
         broker.sandbox("calm");
         String expires = "2026-11-24T09:00:00Z";
@@ -140,7 +140,7 @@ class ClientLimitsTest {
 
     @Test
     void an_address_past_its_connection_cap_has_new_connections_closed_until_one_ends() throws IOException {
-        broker(s -> s.withMaxConnectionsPerIp(2));
+        broker(s -> s.toBuilder().maxConnectionsPerIp(2).build());
         int port = broker.broker.actualPort();
         List<Socket> open = new ArrayList<>();
         try {

@@ -43,7 +43,7 @@ class DataPlaneAttackTest {
 
     @BeforeAll
     void start() {
-        broker = new BrokerFixture(s -> s.withKeepaliveInterval(Duration.ofMillis(100)),
+        broker = new BrokerFixture(s -> s.toBuilder().keepaliveInterval(Duration.ofMillis(100)).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS), this::countingSubscriptions);
         a = broker.sandbox("sandbox-a");
         b = broker.sandbox("sandbox-b");

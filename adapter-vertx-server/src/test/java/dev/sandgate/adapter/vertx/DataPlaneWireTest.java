@@ -36,7 +36,7 @@ class DataPlaneWireTest {
 
     @BeforeAll
     void start() {
-        broker = new BrokerFixture(s -> s.withKeepaliveInterval(Duration.ofMillis(100)),
+        broker = new BrokerFixture(s -> s.toBuilder().keepaliveInterval(Duration.ofMillis(100)).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
         sandbox = broker.sandbox("data");
         PreviewToken t = broker.session(sandbox, "session-1", BrokerFixture.T0.plus(Duration.ofDays(1)),

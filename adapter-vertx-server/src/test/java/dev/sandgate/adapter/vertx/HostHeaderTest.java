@@ -110,7 +110,7 @@ class HostHeaderTest {
 
     @Test
     void with_a_public_url_its_host_is_served_with_or_without_its_port_and_loopback_still_works() {
-        broker = new BrokerFixture(s -> s.withPublicUrl(URI.create("https://Broker.Example")),
+        broker = new BrokerFixture(s -> s.toBuilder().publicUrl(URI.create("https://Broker.Example")).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
         int port = broker.broker.actualPort();
 
@@ -124,7 +124,7 @@ class HostHeaderTest {
 
     @Test
     void a_public_url_with_an_explicit_port_is_served_with_exactly_that_port() {
-        broker = new BrokerFixture(s -> s.withPublicUrl(URI.create("http://broker.example:8443")),
+        broker = new BrokerFixture(s -> s.toBuilder().publicUrl(URI.create("http://broker.example:8443")).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
 
         assertThat(get("Host: broker.example:8443\r\n")).startsWith("HTTP/1.1 200");

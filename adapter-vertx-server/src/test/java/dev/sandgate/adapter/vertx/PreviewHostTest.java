@@ -38,7 +38,7 @@ class PreviewHostTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = new BrokerFixture(s -> s.withPreviewDomain("localhost").withPreviewPorts(PreviewPorts.auto()),
+        broker = new BrokerFixture(s -> s.toBuilder().previewDomain("localhost").previewPorts(PreviewPorts.auto()).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
         port = broker.broker.actualPort();
         app = broker.vertx.createHttpServer()
@@ -120,8 +120,8 @@ class PreviewHostTest {
 
     @Test
     void behind_a_reverse_proxy_with_a_public_url_application_previews_keep_their_host_names() throws Exception {
-        try (BrokerFixture proxied = new BrokerFixture(s -> s.withPublicUrl(java.net.URI.create("https://sandgate.example"))
-                .withPreviewDomain("previews.example").withPreviewPorts(PreviewPorts.auto()),
+        try (BrokerFixture proxied = new BrokerFixture(s -> s.toBuilder().publicUrl(java.net.URI.create("https://sandgate.example"))
+                .previewDomain("previews.example").previewPorts(PreviewPorts.auto()).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS))) {
             SandboxName web = proxied.sandbox("my-web");
             proxied.gateway.createPreview(web, new PreviewSpec(PreviewName.of("private"), Port.of(app.actualPort()),
@@ -183,9 +183,9 @@ class PreviewHostTest {
     void the_preview_domain_setting_is_validated() {
         BrokerSettings defaults = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS);
         for (String bad : List.of("", "http://x", "x:80", "UPPER.example", "-x.example", "a..b", "x y")) {
-            assertThatThrownBy(() -> defaults.withPreviewDomain(bad)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> defaults.toBuilder().previewDomain(bad).build()).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("previewDomain");
         }
-        assertThat(defaults.withPreviewDomain("preview.example.com").previewDomain()).contains("preview.example.com");
+        assertThat(defaults.toBuilder().previewDomain("preview.example.com").build().previewDomain()).contains("preview.example.com");
     }
 }

@@ -47,7 +47,7 @@ class PreviewOriginTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = new BrokerFixture(s -> s.withPreviewPorts(PreviewPorts.auto()),
+        broker = new BrokerFixture(s -> s.toBuilder().previewPorts(PreviewPorts.auto()).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
         app = broker.vertx.createHttpServer()
                 .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo:" + m)))
@@ -261,8 +261,8 @@ class PreviewOriginTest {
 
     @Test
     void behind_a_public_url_previews_keep_the_path_form() {
-        try (BrokerFixture proxied = new BrokerFixture(s -> s.withPreviewPorts(PreviewPorts.auto())
-                .withPublicUrl(URI.create("https://sandgate.example.test")),
+        try (BrokerFixture proxied = new BrokerFixture(s -> s.toBuilder().previewPorts(PreviewPorts.auto())
+                .publicUrl(URI.create("https://sandgate.example.test")).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS))) {
             assertThat(proxied.broker.urlScheme().previewUrl(SandboxName.of("web"), PreviewName.of("app"),
                     Port.of(3000))).isEqualTo("https://sandgate.example.test/p/web/app");
@@ -276,7 +276,7 @@ class PreviewOriginTest {
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
             only = probe.getLocalPort();
         }
-        try (BrokerFixture ranged = new BrokerFixture(s -> s.withPreviewPorts(PreviewPorts.range(only, only)),
+        try (BrokerFixture ranged = new BrokerFixture(s -> s.toBuilder().previewPorts(PreviewPorts.range(only, only)).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS))) {
             SandboxName web = ranged.sandbox("web");
             ranged.gateway.createPreview(web, PreviewSpec.publicPort(PreviewName.of("first"),

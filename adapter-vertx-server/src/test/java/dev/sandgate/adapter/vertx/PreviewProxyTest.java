@@ -40,7 +40,7 @@ class PreviewProxyTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = new BrokerFixture(s -> s.withKeepaliveInterval(Duration.ofMillis(200)).withIdleTimeout(Duration.ofSeconds(1)),
+        broker = new BrokerFixture(s -> s.toBuilder().keepaliveInterval(Duration.ofMillis(200)).idleTimeout(Duration.ofSeconds(1)).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
         origin = broker.vertx.createHttpServer()
                 .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo:" + m)))

@@ -46,9 +46,9 @@ class RevocationTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = new BrokerFixture(s -> s.withKeepaliveInterval(Duration.ofMillis(200))
-                .withPreviewPorts(PreviewPorts.auto())
-                .withStreams(StreamSettings.defaults().withTunnelIdleTimeout(Duration.ofSeconds(2))),
+        broker = new BrokerFixture(s -> s.toBuilder().keepaliveInterval(Duration.ofMillis(200))
+                .previewPorts(PreviewPorts.auto())
+                .streams(StreamSettings.defaults().toBuilder().tunnelIdleTimeout(Duration.ofSeconds(2)).build()).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
         sandbox = broker.sandbox("web");
         token = broker.session(sandbox, "session-1", BrokerFixture.T0.plus(Duration.ofHours(1)), Map.of())

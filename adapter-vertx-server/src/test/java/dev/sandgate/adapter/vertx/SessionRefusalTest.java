@@ -24,7 +24,7 @@ class SessionRefusalTest {
 
     @BeforeEach
     void start() {
-        broker = new BrokerFixture(s -> s.withSessionRefusal(REASON), Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
+        broker = new BrokerFixture(s -> s.toBuilder().sessionRefusal(REASON).build(), Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS));
         sandbox = broker.sandbox("box");
         token = broker.session(sandbox, "session-1", BrokerFixture.T0.plus(Duration.ofHours(1)),
                 Map.of("Access-Control-Allow-Origin", "https://app.example"));
@@ -63,7 +63,7 @@ class SessionRefusalTest {
         BrokerSettings defaults = BrokerSettings.defaults(BrokerFixture.KEY, BrokerFixture.WS);
 
         assertThat(defaults.sessionRefusal()).isEmpty();
-        assertThatIllegalArgumentException().isThrownBy(() -> defaults.withSessionRefusal("two\nlines"));
-        assertThatIllegalArgumentException().isThrownBy(() -> defaults.withSessionRefusal(" "));
+        assertThatIllegalArgumentException().isThrownBy(() -> defaults.toBuilder().sessionRefusal("two\nlines").build());
+        assertThatIllegalArgumentException().isThrownBy(() -> defaults.toBuilder().sessionRefusal(" ").build());
     }
 }

@@ -41,9 +41,9 @@ class SlowReaderTest {
 
     @BeforeEach
     void start() {
-        broker = new BrokerFixture(s -> s.withKeepaliveInterval(Duration.ofSeconds(1))
-                .withIdleTimeout(Duration.ofSeconds(30))
-                .withStreams(StreamSettings.defaults().withMaxBufferedBytes(LIMIT)),
+        broker = new BrokerFixture(s -> s.toBuilder().keepaliveInterval(Duration.ofSeconds(1))
+                .idleTimeout(Duration.ofSeconds(30))
+                .streams(StreamSettings.defaults().toBuilder().maxBufferedBytes(LIMIT).build()).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS), this::fastLogs);
     }
 

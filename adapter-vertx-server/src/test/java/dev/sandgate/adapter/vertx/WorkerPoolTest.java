@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class WorkerPoolTest {
     @Test
     void a_waiting_exec_does_not_starve_other_requests_even_with_one_thread_per_pool() throws Exception {
-        try (BrokerFixture broker = new BrokerFixture(s -> s.withWorkerPoolSize(1),
+        try (BrokerFixture broker = new BrokerFixture(s -> s.toBuilder().workerPoolSize(1).build(),
                 Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS))) {
             SandboxName sandbox = broker.sandbox("busy");
             String base = broker.sandboxUrl(sandbox);

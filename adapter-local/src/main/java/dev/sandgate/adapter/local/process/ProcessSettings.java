@@ -119,28 +119,4 @@ public record ProcessSettings(Duration stopGracePeriod, int outputBufferBytes, i
                     defaultWaitTimeout, subscriberQueueLines, warmShellIdle);
         }
     }
-
-    public ProcessSettings withStopGracePeriod(Duration value) {
-        return toBuilder().stopGracePeriod(value).build();
-    }
-
-    public ProcessSettings withOutputBufferBytes(int value) {
-        return toBuilder().outputBufferBytes(value).build();
-    }
-
-    public ProcessSettings withRetainedFinishedProcesses(int value) {
-        return toBuilder().retainedFinishedProcesses(value).build();
-    }
-
-    public ProcessSettings withDefaultWaitTimeout(Duration value) {
-        return toBuilder().defaultWaitTimeout(value).build();
-    }
-
-    public ProcessSettings withSubscriberQueueLines(int value) {
-        return toBuilder().subscriberQueueLines(value).build();
-    }
-
-    public ProcessSettings withWarmShellIdle(Duration value) {
-        return toBuilder().warmShellIdle(value).build();
-    }
 }

@@ -100,12 +100,12 @@ public final class LocalBenchmarks {
 
     private static void execRoundTrip(Isolation isolation) throws Exception {
         Path dataDir = Files.createTempDirectory("sandgate-bench-exec");
-        LocalSettings settings = LocalSettings.defaults(dataDir).withDurableWrites(false)
-                .withIsolation(isolation.inForce());
+        LocalSettings settings = LocalSettings.defaults(dataDir).toBuilder().durableWrites(false)
+                .isolation(isolation.inForce()).build();
         Path coldDir = Files.createTempDirectory("sandgate-bench-exec-cold");
-        LocalSettings coldSettings = LocalSettings.defaults(coldDir).withDurableWrites(false)
-                .withIsolation(isolation.inForce())
-                .withProcesses(settings.processes().withWarmShellIdle(Duration.ZERO));
+        LocalSettings coldSettings = LocalSettings.defaults(coldDir).toBuilder().durableWrites(false)
+                .isolation(isolation.inForce())
+                .processes(settings.processes().toBuilder().warmShellIdle(Duration.ZERO).build()).build();
         SandboxName name = SandboxName.of("bench");
         SandboxName coldName = SandboxName.of("bench-cold");
         try (LocalSandboxGateway gateway = new LocalSandboxGateway(settings,

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Processes under bubblewrap: the sandbox is their root, and they see nothing else. Skipped where bwrap cannot run. */
 class BwrapIsolationTest {
     private static final ProcessSettings SETTINGS = ProcessSettings.defaults()
-            .withStopGracePeriod(Duration.ofSeconds(1))
-            .withDefaultWaitTimeout(Duration.ofSeconds(10));
+            .toBuilder().stopGracePeriod(Duration.ofSeconds(1))
+            .defaultWaitTimeout(Duration.ofSeconds(10)).build();
     private static Isolation bwrap;
 
     @TempDir
@@ -65,7 +65,7 @@ class BwrapIsolationTest {
 
     private LocalProcesses create(SandboxName name, Path sandboxRoot) {
         LocalProcesses created = new LocalProcesses(name, sandboxRoot,
-                warmShells() ? SETTINGS : SETTINGS.withWarmShellIdle(Duration.ZERO), bwrap, Clock.systemUTC());
+                warmShells() ? SETTINGS : SETTINGS.toBuilder().warmShellIdle(Duration.ZERO).build(), bwrap, Clock.systemUTC());
         if (warmShells()) {
             created.prestartWarmShell();
         }

@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HostSideLauncherTest {
     private static final ProcessSettings SETTINGS = ProcessSettings.defaults()
-            .withStopGracePeriod(Duration.ofSeconds(1))
-            .withDefaultWaitTimeout(Duration.ofSeconds(20));
+            .toBuilder().stopGracePeriod(Duration.ofSeconds(1))
+            .defaultWaitTimeout(Duration.ofSeconds(20)).build();
     /** A name a warm shell never takes (its own variables start with it), so that such an exec is always spawned. */
     private static final String SPAWNED = "__sg_spawned";
 
@@ -77,7 +77,7 @@ class HostSideLauncherTest {
         boolean warm = mode.endsWith("warm shells");
         Path root = Files.createDirectories(dataDir.resolve("sandboxes/box/root"));
         processes = new LocalProcesses(SandboxName.of("box"), root,
-                warm ? SETTINGS : SETTINGS.withWarmShellIdle(Duration.ZERO), isolation, Clock.systemUTC());
+                warm ? SETTINGS : SETTINGS.toBuilder().warmShellIdle(Duration.ZERO).build(), isolation, Clock.systemUTC());
         if (warm) {
             processes.prestartWarmShell();
         }

@@ -41,9 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Real OS processes without isolation: lifecycle, names, signals, output, streaming, retention, restarts. */
 class LocalProcessesTest {
     private static final ProcessSettings SETTINGS = ProcessSettings.defaults()
-            .withStopGracePeriod(Duration.ofSeconds(1))
-            .withOutputBufferBytes(64 * 1024)
-            .withDefaultWaitTimeout(Duration.ofSeconds(10));
+            .toBuilder().stopGracePeriod(Duration.ofSeconds(1))
+            .outputBufferBytes(64 * 1024)
+            .defaultWaitTimeout(Duration.ofSeconds(10)).build();
     private static Isolation none;
 
     @TempDir
@@ -75,7 +75,7 @@ class LocalProcessesTest {
 
     private LocalProcesses create(ProcessSettings settings, Clock clock) {
         LocalProcesses created = new LocalProcesses(SandboxName.of("box"), root,
-                warmShells() ? settings : settings.withWarmShellIdle(Duration.ZERO), none, clock);
+                warmShells() ? settings : settings.toBuilder().warmShellIdle(Duration.ZERO).build(), none, clock);
         if (warmShells()) {
             created.prestartWarmShell();
         }
@@ -393,7 +393,7 @@ class LocalProcessesTest {
     @Test
     void the_output_buffer_drops_the_oldest_lines_and_says_so() {
         processes.close();
-        processes = create(SETTINGS.withOutputBufferBytes(4096), Clock.systemUTC());
+        processes = create(SETTINGS.toBuilder().outputBufferBytes(4096).build(), Clock.systemUTC());
 
         ProcessInfo info = run("i=0; while [ $i -lt 500 ]; do echo line-$i; i=$((i+1)); done");
 
@@ -487,7 +487,7 @@ class LocalProcessesTest {
     @Test
     void a_subscriber_that_falls_behind_is_dropped_with_unavailable() {
         processes.close();
-        processes = create(SETTINGS.withSubscriberQueueLines(100), Clock.systemUTC());
+        processes = create(SETTINGS.toBuilder().subscriberQueueLines(100).build(), Clock.systemUTC());
         ProcessInfo started = processes.exec(ProcessSpec.of("echo start; while [ ! -f go ]; do sleep 0.02; done; "
                 + "i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done"));
         awaitFirstStdoutLine(started.pid());
@@ -517,7 +517,7 @@ class LocalProcessesTest {
     @Test
     void only_the_newest_finished_records_are_kept() {
         processes.close();
-        processes = create(SETTINGS.withRetainedFinishedProcesses(2), Clock.systemUTC());
+        processes = create(SETTINGS.toBuilder().retainedFinishedProcesses(2).build(), Clock.systemUTC());
         ProcessInfo running = processes.exec(ProcessSpec.of("sleep 300"));
         List<ProcessInfo> finished = List.of(run("true"), run("true"), run("true"), run("true"));
 

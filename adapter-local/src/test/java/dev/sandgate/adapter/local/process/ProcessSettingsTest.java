@@ -16,16 +16,16 @@ class ProcessSettingsTest {
     @Test
     void bad_values_are_refused_with_their_value_in_the_message() {
         ProcessSettings d = ProcessSettings.defaults();
-        assertThatThrownBy(() -> d.withStopGracePeriod(Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> d.toBuilder().stopGracePeriod(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
-        assertThatThrownBy(() -> d.withOutputBufferBytes(10)).hasMessageContaining("10");
-        assertThatThrownBy(() -> d.withRetainedFinishedProcesses(-1)).hasMessageContaining("-1");
-        assertThatThrownBy(() -> d.withDefaultWaitTimeout(Duration.ZERO)).hasMessageContaining("PT0S");
-        assertThatThrownBy(() -> d.withSubscriberQueueLines(0)).hasMessageContaining("0");
-        assertThatThrownBy(() -> d.withWarmShellIdle(Duration.ofSeconds(-2))).hasMessageContaining("PT-2S");
-        assertThatThrownBy(() -> d.withStopGracePeriod(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> d.withWarmShellIdle(null)).isInstanceOf(NullPointerException.class);
-        assertThat(d.withWarmShellIdle(Duration.ZERO).warmShellIdle()).isZero();
-        assertThat(d.withStopGracePeriod(Duration.ZERO).stopGracePeriod()).isZero();
+        assertThatThrownBy(() -> d.toBuilder().outputBufferBytes(10).build()).hasMessageContaining("10");
+        assertThatThrownBy(() -> d.toBuilder().retainedFinishedProcesses(-1).build()).hasMessageContaining("-1");
+        assertThatThrownBy(() -> d.toBuilder().defaultWaitTimeout(Duration.ZERO).build()).hasMessageContaining("PT0S");
+        assertThatThrownBy(() -> d.toBuilder().subscriberQueueLines(0).build()).hasMessageContaining("0");
+        assertThatThrownBy(() -> d.toBuilder().warmShellIdle(Duration.ofSeconds(-2)).build()).hasMessageContaining("PT-2S");
+        assertThatThrownBy(() -> d.toBuilder().stopGracePeriod(null).build()).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> d.toBuilder().warmShellIdle(null).build()).isInstanceOf(NullPointerException.class);
+        assertThat(d.toBuilder().warmShellIdle(Duration.ZERO).build().warmShellIdle()).isZero();
+        assertThat(d.toBuilder().stopGracePeriod(Duration.ZERO).build().stopGracePeriod()).isZero();
     }
 }

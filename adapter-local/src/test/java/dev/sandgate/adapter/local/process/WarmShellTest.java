@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class WarmShellTest {
     private static final ProcessSettings SETTINGS = ProcessSettings.defaults()
-            .withStopGracePeriod(Duration.ofSeconds(1))
-            .withDefaultWaitTimeout(Duration.ofSeconds(10));
+            .toBuilder().stopGracePeriod(Duration.ofSeconds(1))
+            .defaultWaitTimeout(Duration.ofSeconds(10)).build();
     private static Isolation none;
 
     @TempDir
@@ -52,7 +52,7 @@ class WarmShellTest {
     void start() throws IOException {
         Files.createDirectories(root.resolve("app/src"));
         warm = new LocalProcesses(SandboxName.of("warm"), root, SETTINGS, none, Clock.systemUTC());
-        cold = new LocalProcesses(SandboxName.of("cold"), root, SETTINGS.withWarmShellIdle(Duration.ZERO), none,
+        cold = new LocalProcesses(SandboxName.of("cold"), root, SETTINGS.toBuilder().warmShellIdle(Duration.ZERO).build(), none,
                 Clock.systemUTC());
     }
 
@@ -142,7 +142,7 @@ class WarmShellTest {
     @Test
     void a_warm_shell_left_idle_is_retired() {
         LocalProcesses quick = new LocalProcesses(SandboxName.of("quick"), root,
-                SETTINGS.withWarmShellIdle(Duration.ofMillis(200)), none, Clock.systemUTC());
+                SETTINGS.toBuilder().warmShellIdle(Duration.ofMillis(200)).build(), none, Clock.systemUTC());
         try {
             quick.prestartWarmShell();
             long pid = quick.warmShell().orElseThrow().pid();
