@@ -68,6 +68,38 @@ class EmbeddingOverHttpTest {
     }
 
     @Test
+    void a_text_read_is_one_request_and_a_binary_read_two() throws IOException {
+        List<String> accepts = new CopyOnWriteArrayList<>();
+        OkHttpClient recording = new OkHttpClient.Builder().addInterceptor(chain -> {
+            requests.add(chain.request().method() + " " + chain.request().url().encodedPath());
+            accepts.add(String.valueOf(chain.request().header("Accept")));
+            return chain.proceed(chain.request());
+        }).build();
+        SandgateClient client = SandgateClient.builder().baseUrl(broker.publicUrl() + "/v0").okHttpClient(recording)
+                .workspace(broker.settings().workspace()).apiKey(broker.apiKey().value()).build();
+        SandboxInstance sandbox = Sandgate.create(client.gateway()).sandboxes().createIfNotExists("reads");
+        byte[] notUtf8 = {(byte) 0xff, 0, (byte) 0xfe, 'x'};
+        sandbox.fs().write("/tmp/t.txt", "text");
+        sandbox.fs().writeBinary("/tmp/b.bin", notUtf8);
+        requests.clear();
+        accepts.clear();
+
+        String text = sandbox.fs().read("/tmp/t.txt");
+
+        assertThat(text).isEqualTo("text");
+        assertThat(requests).as("a text read").containsExactly("GET /" + broker.settings().workspace()
+                + "/sandboxes/reads/filesystem/%2Ftmp%2Ft.txt");
+        requests.clear();
+        accepts.clear();
+
+        byte[] bytes = sandbox.fs().readBinary("/tmp/b.bin").bytes();
+
+        assertThat(bytes).isEqualTo(notUtf8);
+        assertThat(requests).as("a binary read: metadata, then the bytes").hasSize(2);
+        assertThat(accepts.get(1)).isEqualTo("application/octet-stream");
+    }
+
+    @Test
     void a_session_over_http_names_its_real_sandbox() {
         SandgateClient backend = SandgateClient.builder().baseUrl(broker.publicUrl() + "/v0")
                 .workspace(broker.settings().workspace()).apiKey(broker.apiKey().value()).build();

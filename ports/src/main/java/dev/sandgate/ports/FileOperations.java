@@ -23,6 +23,14 @@ public interface FileOperations {
     /** A regular file's metadata and bytes; {@code InvalidRequest} for a directory. */
     FileContent readFile(SandboxPath path);
 
+    /**
+     * A regular file's content decoded as UTF-8 (malformed input replaced), as {@code readFile(path).text()}; an
+     * implementation over the wire overrides it to read text in one request. {@code InvalidRequest} for a directory.
+     */
+    default String readText(SandboxPath path) {
+        return readFile(path).text();
+    }
+
     /** A directory's entries; {@code InvalidRequest} for a file. */
     DirectoryListing listDirectory(SandboxPath path);
 

@@ -95,6 +95,11 @@ public abstract class ForwardingDataPlane implements DataPlane {
     }
 
     @Override
+    public String readText(SandboxPath path) {
+        return delegate().readText(path);
+    }
+
+    @Override
     public DirectoryListing listDirectory(SandboxPath path) {
         return delegate().listDirectory(path);
     }

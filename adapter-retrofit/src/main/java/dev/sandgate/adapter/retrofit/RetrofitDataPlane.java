@@ -329,6 +329,26 @@ final class RetrofitDataPlane implements DataPlane {
         return WireJson.toEntry(f, path, WireJson.isDirectory(f));
     }
 
+    /**
+     * {@code fs.read} in one request: {@code GET /filesystem/<path>} answers a file with its {@code content}, decoded
+     * as UTF-8 by the sandbox API as {@link FileContent#text()} decodes it.
+     */
+    @Override
+    public String readText(SandboxPath path) {
+        Wire.FileOrDirectory f = fetch(path);
+        if (WireJson.isDirectory(f)) {
+            throw new SandgateException.InvalidRequest(path + " is a directory");
+        }
+        if (f.content() == null) {
+            throw new SandgateException.InvalidRequest(path + " is not a regular file");
+        }
+        return f.content();
+    }
+
+    /**
+     * The bytes need the download ({@code Accept: application/octet-stream}): the JSON answer's text cannot carry
+     * bytes that are not UTF-8. Its metadata (and whether it is a directory) comes from the JSON answer first.
+     */
     @Override
     public FileContent readFile(SandboxPath path) {
         Wire.FileOrDirectory f = fetch(path);

@@ -27,7 +27,7 @@ public final class Files {
 
     /** The file's content as UTF-8 text. */
     public String read(SandboxPath path) {
-        return readBinary(path).text();
+        return dataPlane.readText(Objects.requireNonNull(path, "path must not be null"));
     }
 
     public String read(String path) {
