@@ -56,8 +56,8 @@ class OperatorEndpointsTest {
     @BeforeEach
     void start() {
         BrokerMetrics metrics = BrokerMetrics.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        broker = BrokerServer.prepare(vertx, BrokerSettings.defaults(KEY, WS).withPort(0)
-                        .withKeepaliveInterval(Duration.ofMillis(200)))
+        broker = BrokerServer.prepare(vertx, BrokerSettings.defaults(KEY, WS).toBuilder().port(0)
+                        .keepaliveInterval(Duration.ofMillis(200)).build())
                 .serve(gateway, new GatewayAccessStore(gateway), clock,
                         new Monitoring(List.of(Readiness.of("store", store::get)), Optional.of(metrics)));
         admin = AdminServer.start(vertx, "127.0.0.1", 0, broker);
@@ -119,7 +119,7 @@ class OperatorEndpointsTest {
     void a_check_that_hangs_counts_as_failing_instead_of_holding_the_probe() throws Exception {
         admin.close();
         broker.close();
-        broker = BrokerServer.prepare(vertx, BrokerSettings.defaults(KEY, WS).withPort(0))
+        broker = BrokerServer.prepare(vertx, BrokerSettings.defaults(KEY, WS).toBuilder().port(0).build())
                 .serve(gateway, new GatewayAccessStore(gateway), clock, new Monitoring(List.of(
                         Readiness.of("store", () -> {
                             LockSupport.parkNanos(Duration.ofSeconds(30).toNanos());
