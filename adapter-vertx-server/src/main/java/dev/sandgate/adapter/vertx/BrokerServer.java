@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.vertx;
 
+// Over 400 lines: it builds the broker (options, clients, routes, probes, metrics, access log) and owns its start and stop; the wiring reads best in one place until the cluster wiring settles.
+
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
