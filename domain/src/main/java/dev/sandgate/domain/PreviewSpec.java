@@ -6,16 +6,24 @@ import java.util.Optional;
 
 /**
  * What a caller asks for when creating a preview: a name, a port (443 = the sandbox API itself), whether it is
- * public, headers added to responses (CORS) and to forwarded requests, and an optional expiry.
+ * public, headers added to responses (CORS) and to forwarded requests, an optional expiry, and (Sandgate's own, for
+ * a session's preview) the {@link SessionPolicy} its tokens are held to: {@link SessionPolicy#DEFAULT} unless set.
  */
 public record PreviewSpec(PreviewName name, Port port, boolean isPublic, HttpHeaders responseHeaders,
-                          HttpHeaders requestHeaders, Optional<Instant> expires) {
+                          HttpHeaders requestHeaders, Optional<Instant> expires, SessionPolicy policy) {
     public PreviewSpec {
+        Objects.requireNonNull(policy, "policy must not be null");
         Objects.requireNonNull(name, "name must not be null");
         Objects.requireNonNull(port, "port must not be null");
         Objects.requireNonNull(responseHeaders, "responseHeaders must not be null");
         Objects.requireNonNull(requestHeaders, "requestHeaders must not be null");
         Objects.requireNonNull(expires, "expires must not be null");
+    }
+
+    /** A preview with the {@link SessionPolicy#DEFAULT} policy (what the wire protocol knows of). */
+    public PreviewSpec(PreviewName name, Port port, boolean isPublic, HttpHeaders responseHeaders,
+                       HttpHeaders requestHeaders, Optional<Instant> expires) {
+        this(name, port, isPublic, responseHeaders, requestHeaders, expires, SessionPolicy.DEFAULT);
     }
 
     public static PreviewSpec publicPort(PreviewName name, Port port) {
@@ -37,15 +45,19 @@ public record PreviewSpec(PreviewName name, Port port, boolean isPublic, HttpHea
     }
 
     public PreviewSpec withResponseHeaders(HttpHeaders headers) {
-        return new PreviewSpec(name, port, isPublic, headers, requestHeaders, expires);
+        return new PreviewSpec(name, port, isPublic, headers, requestHeaders, expires, policy);
     }
 
     public PreviewSpec withRequestHeaders(HttpHeaders headers) {
-        return new PreviewSpec(name, port, isPublic, responseHeaders, headers, expires);
+        return new PreviewSpec(name, port, isPublic, responseHeaders, headers, expires, policy);
     }
 
     public PreviewSpec withExpires(Instant expires) {
-        return new PreviewSpec(name, port, isPublic, responseHeaders, requestHeaders, Optional.of(expires));
+        return new PreviewSpec(name, port, isPublic, responseHeaders, requestHeaders, Optional.of(expires), policy);
+    }
+
+    public PreviewSpec withPolicy(SessionPolicy policy) {
+        return new PreviewSpec(name, port, isPublic, responseHeaders, requestHeaders, expires, policy);
     }
 
     /** Whether the preview designates the sandbox API (port 443) rather than a port inside the sandbox. */

@@ -19,14 +19,24 @@ import java.util.Optional;
  * @param expiresAt       when the session and its token expire; empty: 24 hours after it is created
  * @param responseHeaders added to every answer of the session URL (CORS headers, typically)
  * @param requestHeaders  added to every request the session URL forwards to the sandbox
+ * @param policy          what the session may do (Sandgate's own): {@link SessionPolicy#DEFAULT}, full scopes, unless
+ *                        set, e.g. {@code .scopes(SessionScopes.of(Operation.FS_READ).withPaths("/app"))}
  */
-public record SessionOptions(Optional<Instant> expiresAt, HttpHeaders responseHeaders, HttpHeaders requestHeaders) {
-    public static final SessionOptions DEFAULTS = new SessionOptions(Optional.empty(), HttpHeaders.NONE, HttpHeaders.NONE);
+public record SessionOptions(Optional<Instant> expiresAt, HttpHeaders responseHeaders, HttpHeaders requestHeaders,
+                             SessionPolicy policy) {
+    public static final SessionOptions DEFAULTS = new SessionOptions(Optional.empty(), HttpHeaders.NONE, HttpHeaders.NONE,
+            SessionPolicy.DEFAULT);
 
     public SessionOptions {
+        Objects.requireNonNull(policy, "policy must not be null");
         Objects.requireNonNull(expiresAt, "expiresAt must not be null");
         Objects.requireNonNull(responseHeaders, "responseHeaders must not be null");
         Objects.requireNonNull(requestHeaders, "requestHeaders must not be null");
+    }
+
+    /** Options with full scopes ({@link SessionPolicy#DEFAULT}). */
+    public SessionOptions(Optional<Instant> expiresAt, HttpHeaders responseHeaders, HttpHeaders requestHeaders) {
+        this(expiresAt, responseHeaders, requestHeaders, SessionPolicy.DEFAULT);
     }
 
     /** The defaults with an expiry: {@code builder().expiresAt(expiresAt).build()}. */
@@ -48,8 +58,10 @@ public record SessionOptions(Optional<Instant> expiresAt, HttpHeaders responseHe
         private Optional<Instant> expiresAt;
         private HttpHeaders responseHeaders;
         private HttpHeaders requestHeaders;
+        private SessionPolicy policy;
 
         private Builder(SessionOptions from) {
+            this.policy = from.policy;
             this.expiresAt = from.expiresAt;
             this.responseHeaders = from.responseHeaders;
             this.requestHeaders = from.requestHeaders;
@@ -90,8 +102,19 @@ public record SessionOptions(Optional<Instant> expiresAt, HttpHeaders responseHe
             return requestHeaders(HttpHeaders.of(with(requestHeaders, name, value)));
         }
 
+        /** The scopes of the session (default: {@link SessionScopes#full()}). */
+        public Builder scopes(SessionScopes scopes) {
+            this.policy = new SessionPolicy(Objects.requireNonNull(scopes, "scopes must not be null"));
+            return this;
+        }
+
+        public Builder policy(SessionPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy must not be null");
+            return this;
+        }
+
         public SessionOptions build() {
-            return new SessionOptions(expiresAt, responseHeaders, requestHeaders);
+            return new SessionOptions(expiresAt, responseHeaders, requestHeaders, policy);
         }
 
         private static Map<String, String> with(HttpHeaders headers, String name, String value) {

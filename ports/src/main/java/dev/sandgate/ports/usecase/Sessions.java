@@ -43,7 +43,7 @@ public final class Sessions {
 
     /**
      * Creates a session: the preview {@code session-<millis>} (private, port 443, {@code expires} = the session's
-     * expiry, the given headers), then its token {@code token-<millis>} with the same expiry. Expiry defaults to
+     * expiry, the given headers and {@link SessionOptions#policy()}: its scopes), then its token {@code token-<millis>} with the same expiry. Expiry defaults to
      * now + 24 h. Two sessions created in the same millisecond get consecutive millis.
      */
     public Session create(SessionOptions options) {
@@ -54,7 +54,7 @@ public final class Sessions {
         for (int attempt = 0; attempt < NAME_ATTEMPTS; attempt++, millis++) {
             PreviewName name = PreviewName.of(PreviewName.SESSION_PREFIX + millis);
             PreviewSpec spec = new PreviewSpec(name, Port.SANDBOX_API, false, options.responseHeaders(),
-                    options.requestHeaders(), Optional.of(expiresAt));
+                    options.requestHeaders(), Optional.of(expiresAt), options.policy());
             Preview preview;
             try {
                 preview = gateway.createPreview(sandbox, spec);
