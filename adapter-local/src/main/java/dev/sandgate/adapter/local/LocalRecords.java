@@ -9,6 +9,9 @@ import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewSpec;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SessionPolicy;
+import dev.sandgate.domain.SessionScopes;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandboxStatus;
 import java.time.Instant;
@@ -116,6 +119,8 @@ final class LocalRecords {
         long seq;
         /** Oldest first. */
         List<TokenRecord> tokens;
+        /** Sandgate's own terms of a session; absent (records written before they existed, or full scopes): full. */
+        PolicyRecord sandgate;
 
         static PreviewRecord of(Preview preview, long seq, List<TokenRecord> tokens) {
             PreviewRecord r = new PreviewRecord();
@@ -131,15 +136,52 @@ final class LocalRecords {
             r.createdAt = preview.createdAt();
             r.seq = seq;
             r.tokens = tokens;
+            r.sandgate = PolicyRecord.of(preview.spec().policy());
             return r;
         }
 
         Preview preview() {
             PreviewSpec spec = new PreviewSpec(PreviewName.of(name), Port.of(port), isPublic,
                     HttpHeaders.of(responseHeaders == null ? Map.of() : responseHeaders),
-                    HttpHeaders.of(requestHeaders == null ? Map.of() : requestHeaders), Optional.ofNullable(expires));
+                    HttpHeaders.of(requestHeaders == null ? Map.of() : requestHeaders), Optional.ofNullable(expires),
+                    sandgate == null ? SessionPolicy.DEFAULT : sandgate.policy());
             return new Preview(SandboxName.of(sandbox), spec, url, createdAt);
         }
+    }
+
+    /** A {@link SessionPolicy} as stored; {@code null} for the default (full scopes). */
+    static final class PolicyRecord {
+        ScopesRecord scopes;
+
+        static PolicyRecord of(SessionPolicy policy) {
+            if (policy.isDefault()) {
+                return null;
+            }
+            PolicyRecord r = new PolicyRecord();
+            r.scopes = new ScopesRecord();
+            SessionScopes s = policy.scopes();
+            r.scopes.operations = new ArrayList<>(s.operationNames());
+            r.scopes.paths = s.paths().map(ps -> ps.stream().map(SandboxPath::value).toList()).orElse(null);
+            r.scopes.ports = s.ports().map(ps -> ps.stream().map(Port::value).sorted().toList()).orElse(null);
+            return r;
+        }
+
+        SessionPolicy policy() {
+            if (scopes == null) {
+                return SessionPolicy.DEFAULT;
+            }
+            return SessionPolicy.of(new SessionScopes(SessionScopes.operationsNamed(listOrEmpty(scopes.operations)),
+                    Optional.ofNullable(scopes.paths).map(ps -> ps.stream().map(SandboxPath::of).toList()),
+                    Optional.ofNullable(scopes.ports).map(ps -> ps.stream().map(Port::of)
+                            .collect(java.util.stream.Collectors.toSet()))));
+        }
+    }
+
+    /** {@link SessionScopes} as stored: operation names; {@code null} paths or ports: any. */
+    static final class ScopesRecord {
+        List<String> operations;
+        List<String> paths;
+        List<Integer> ports;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.sandgate.adapter.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.contract.AccessStoreContract;
 import java.security.SecureRandom;
@@ -21,6 +23,25 @@ class RedisAccessStoreContractTest extends AccessStoreContract {
         new SecureRandom().nextBytes(key);
         return RedisAccessStore.open(RedisEndpoint.parse(REDIS.url(0), Optional.empty()), key,
                 "t" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** Deletes every {@code sg.*} field of the store's hashes: the hash as it was written before they existed. */
+    @Override
+    protected AccessStore asWrittenBeforeScopes(AccessStore store) {
+        RedisAccessStore redisStore = (RedisAccessStore) store;
+        redisStore.withCommands(redis -> {
+            for (String key : redis.keys(redisStore.keys().namespace() + ":*")) {
+                if (redis.type(key).equals("hash")) {
+                    for (String field : redis.hkeys(key)) {
+                        if (field.startsWith("sg.")) {
+                            redis.hdel(key, field);
+                        }
+                    }
+                }
+            }
+        });
+        assertThat(RedisDump.of(redisStore)).doesNotContain("sg.scope").contains("session-1");
+        return store;
     }
 
     @Override

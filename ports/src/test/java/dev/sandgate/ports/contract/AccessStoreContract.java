@@ -8,6 +8,8 @@ import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewSpec;
+import dev.sandgate.domain.SessionPolicy;
+import dev.sandgate.domain.SessionScopes;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
@@ -53,6 +55,12 @@ public abstract class AccessStoreContract {
 
     /** Everything the store keeps at rest, as text (bytes read as ISO-8859-1 are fine): what a copy would hold. */
     protected abstract String rawData(AccessStore store) throws Exception;
+
+    /**
+     * A store that reads {@code store}'s data as a version without session policies would have written it: every
+     * policy field removed at rest (the journal's {@code sandgate} objects, the hash's {@code sg.*} fields).
+     */
+    protected abstract AccessStore asWrittenBeforeScopes(AccessStore store) throws Exception;
 
     /** Releases what {@link #newStore()} acquired. */
     protected void closeStore(AccessStore store) throws Exception {
@@ -118,6 +126,44 @@ public abstract class AccessStoreContract {
         store.insertPreview(full);
 
         assertThat(store.findPreview(SANDBOX, PreviewName.of("full"))).contains(full);
+    }
+
+    private static final SessionScopes NARROW = SessionScopes.of(SessionScopes.Operation.FS_READ,
+            SessionScopes.Operation.PROCESS_READ).withPaths("/app", "/tmp/a b").withPorts(List.of(Port.of(3000)));
+
+    private Preview session(String name, SessionScopes scopes) {
+        PreviewSpec spec = new PreviewSpec(PreviewName.of(name), Port.SANDBOX_API, false, HttpHeaders.NONE,
+                HttpHeaders.NONE, java.util.Optional.of(LATER), SessionPolicy.of(scopes));
+        return new Preview(SANDBOX, spec, "http://broker.example/s/box/" + name, NOW);
+    }
+
+    @Test
+    void a_session_keeps_its_scopes_through_insert_find_list_and_replace() {
+        Preview narrow = store.insertPreview(session("session-1", NARROW));
+        Preview none = store.insertPreview(session("session-2", SessionScopes.of()));
+
+        assertThat(store.findPreview(SANDBOX, narrow.name())).contains(narrow);
+        assertThat(store.findPreview(SANDBOX, none.name()).orElseThrow().spec().policy().scopes().operations())
+                .isEmpty();
+        assertThat(store.listPreviews(SANDBOX)).contains(narrow, none);
+        Preview widened = new Preview(SANDBOX, narrow.spec().withPolicy(SessionPolicy.DEFAULT), narrow.url(),
+                narrow.createdAt());
+        store.replacePreview(widened);
+        assertThat(store.findPreview(SANDBOX, narrow.name()).orElseThrow().spec().policy())
+                .isEqualTo(SessionPolicy.DEFAULT);
+    }
+
+    @Test
+    void a_session_written_before_scopes_existed_reads_with_full_scopes() throws Exception {
+        store.insertPreview(session("session-1", NARROW));
+        store.mintToken(SANDBOX, PreviewName.of("session-1"), TokenName.of("t1"), LATER, NOW);
+
+        AccessStore old = asWrittenBeforeScopes(store);
+
+        Preview read = old.findPreview(SANDBOX, PreviewName.of("session-1")).orElseThrow();
+        assertThat(read.spec().policy()).isEqualTo(SessionPolicy.DEFAULT);
+        assertThat(read.spec().policy().scopes().isFull()).isTrue();
+        assertThat(old.listTokens(SANDBOX, PreviewName.of("session-1"))).hasSize(1);
     }
 
     @Test
