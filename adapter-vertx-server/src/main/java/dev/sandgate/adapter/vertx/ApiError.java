@@ -1,6 +1,7 @@
 package dev.sandgate.adapter.vertx;
 
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.ports.access.AccessDecision;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -11,12 +12,28 @@ import org.slf4j.LoggerFactory;
  * Two body shapes, as the wire protocol wants them: the control plane's {@code {"code":404,"error":"NOT_FOUND",
  * "message":…}} and the sandbox API's {@code {"error":"message","code":404,"reason":"NOT_FOUND"}}.
  */
-record ApiError(int status, String code, String message) {
+record ApiError(int status, String code, String message, JsonObject details) {
     private static final Logger LOG = LoggerFactory.getLogger(ApiError.class);
 
     /** The one 401 every credential failure gets, whatever the reason, so that no answer tells them apart. */
     static final ApiError UNAUTHORIZED = new ApiError(401, "UNAUTHORIZED",
             "a valid API key or preview token is required");
+
+    /** An error without details beyond its code and message. */
+    ApiError(int status, String code, String message) {
+        this(status, code, message, new JsonObject());
+    }
+
+    /**
+     * A session's scopes do not cover the request (403 {@code SCOPE_MISSING}); {@code scope} names the scope it
+     * needed, and {@code path} or {@code port} what it may not name.
+     */
+    static ApiError scopeMissing(AccessDecision.ScopeRefusal refusal) {
+        JsonObject details = new JsonObject().put("scope", refusal.scope().wireName());
+        refusal.path().ifPresent(p -> details.put("path", p.value()));
+        refusal.port().ifPresent(p -> details.put("port", p.value()));
+        return new ApiError(403, "SCOPE_MISSING", refusal.message(), details);
+    }
 
     /** Session URLs serve the API key only (see {@link BrokerSettings#sessionRefusal()}). */
     static ApiError sessionsRefused(String reason) {
@@ -80,7 +97,7 @@ record ApiError(int status, String code, String message) {
      * machine code still says {@code CONFLICT}), everything else keeps its status.
      */
     ApiError forSandboxApi() {
-        return status == 409 ? new ApiError(400, code, message) : this;
+        return status == 409 ? new ApiError(400, code, message, details) : this;
     }
 
     /** A refusal the broker decides itself, as {@code ctx.fail(...)} carries it to the failure handler. */
@@ -95,11 +112,11 @@ record ApiError(int status, String code, String message) {
 
     /** The control plane's {@code _Error} shape. */
     JsonObject controlBody() {
-        return new JsonObject().put("code", status).put("error", code).put("message", message);
+        return details.copy().put("code", status).put("error", code).put("message", message);
     }
 
     /** The sandbox API's shape: the SDK shows {@code error}; {@code reason} is the stable machine code. */
     JsonObject dataBody() {
-        return new JsonObject().put("error", message).put("code", status).put("reason", code);
+        return details.copy().put("error", message).put("code", status).put("reason", code);
     }
 }

@@ -1,5 +1,12 @@
 package dev.sandgate.adapter.vertx;
 
+import static dev.sandgate.domain.SessionScopes.Operation.FS_READ;
+import static dev.sandgate.domain.SessionScopes.Operation.FS_WATCH;
+import static dev.sandgate.domain.SessionScopes.Operation.FS_WRITE;
+import static dev.sandgate.domain.SessionScopes.Operation.PROCESS_EXEC;
+import static dev.sandgate.domain.SessionScopes.Operation.PROCESS_READ;
+import static dev.sandgate.domain.SessionScopes.Operation.PROCESS_SIGNAL;
+
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -14,7 +21,8 @@ import io.vertx.ext.web.RoutingContext;
  * <p>The sandbox API is mounted twice with the same routes: at each sandbox's {@code metadata.url} (the API key)
  * and at each session preview's URL (the API key or the session's token). Where a route ends in {@code *}, the
  * handler reads the raw tail itself ({@link RawPath}): the SDK sends a sandbox path as one percent-encoded segment,
- * or unencoded after a slash.
+ * or unencoded after a slash. Each route of the sandbox API names the scope it needs ({@link ScopeCheck}), checked
+ * once before its handler.
  */
 final class BrokerRoutes {
     private final Vertx vertx;
@@ -104,24 +112,25 @@ final class BrokerRoutes {
     private Router sandboxApi(Handler<RoutingContext> access) {
         Router r = Router.router(vertx);
         r.route().handler(access);
-        r.put("/filesystem/*").handler(uploads::multipart);
+        // A write's scope is checked before its upload is read, its path once the body says which (a tree's is its dest).
+        r.put("/filesystem/*").handler(ScopeCheck.requires(FS_WRITE)).handler(uploads::multipart);
         r.route().handler(uploads.body());
         r.get("/health").handler(calls::health);
-        r.post("/process").handler(processes::exec);
-        r.get("/process").handler(processes::list);
-        r.get("/process/:id").handler(processes::get);
-        r.delete("/process/:id").handler(processes::stop);
-        r.delete("/process/:id/kill").handler(processes::kill);
-        r.get("/process/:id/logs").handler(processes::logs);
-        r.get("/process/:id/logs/stream").handler(processes::streamLogs);
-        r.post("/process/:id/stdin").handler(processes::writeStdin);
-        r.delete("/process/:id/stdin").handler(processes::closeStdin);
-        r.get("/filesystem/*").handler(files::read);
-        r.put("/filesystem/*").handler(files::write);
-        r.delete("/filesystem/*").handler(files::remove);
-        r.get("/filesystem-find/*").handler(search::find);
-        r.get("/filesystem-content-search/*").handler(search::grep);
-        r.get("/watch/filesystem/*").handler(watch::watch);
+        r.post("/process").handler(ScopeCheck.exec()).handler(processes::exec);
+        r.get("/process").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::list);
+        r.get("/process/:id").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::get);
+        r.delete("/process/:id").handler(ScopeCheck.requires(PROCESS_SIGNAL)).handler(processes::stop);
+        r.delete("/process/:id/kill").handler(ScopeCheck.requires(PROCESS_SIGNAL)).handler(processes::kill);
+        r.get("/process/:id/logs").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::logs);
+        r.get("/process/:id/logs/stream").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::streamLogs);
+        r.post("/process/:id/stdin").handler(ScopeCheck.requires(PROCESS_EXEC)).handler(processes::writeStdin);
+        r.delete("/process/:id/stdin").handler(ScopeCheck.requires(PROCESS_EXEC)).handler(processes::closeStdin);
+        r.get("/filesystem/*").handler(ScopeCheck.onPath(FS_READ, 1)).handler(files::read);
+        r.put("/filesystem/*").handler(ScopeCheck.write()).handler(files::write);
+        r.delete("/filesystem/*").handler(ScopeCheck.onPath(FS_WRITE, 1)).handler(files::remove);
+        r.get("/filesystem-find/*").handler(ScopeCheck.onPath(FS_READ, 1)).handler(search::find);
+        r.get("/filesystem-content-search/*").handler(ScopeCheck.onPath(FS_READ, 1)).handler(search::grep);
+        r.get("/watch/filesystem/*").handler(ScopeCheck.onPath(FS_WATCH, 2)).handler(watch::watch);
         // sandbox.fetch: any method to the port inside the sandbox, reached the way previews reach it
         r.route("/port/:port").handler(this::port);
         r.route("/port/:port/*").handler(this::port);

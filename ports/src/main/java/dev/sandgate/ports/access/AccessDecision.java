@@ -1,11 +1,15 @@
 package dev.sandgate.ports.access;
 
+import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SessionScopes;
 import dev.sandgate.domain.TokenValue;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +27,9 @@ import java.util.Set;
  * an expired preview is refused; a public one is open; a private one needs a token of that preview valid now, and a
  * WebSocket upgrade to it must come from an allowed {@code Origin} (against cross-site WebSocket hijacking, since a
  * cookie opens it). A token presented in the query on an origin that takes cookies is answered, and a browser's
- * top-level navigation with it is redirected to drop it from the address bar.
+ * top-level navigation with it is redirected to drop it from the address bar. A session's token carries its
+ * preview's {@link SessionScopes} in its grant, and {@link #permits} decides each operation of the sandbox API against
+ * them.
  */
 public final class AccessDecision {
     /** What to do with the request. */
@@ -48,12 +54,20 @@ public final class AccessDecision {
     public enum Credential { API_KEY, PUBLIC, TOKEN, PREFLIGHT }
 
     /**
-     * What a forwarded request holds: which preview, by what credential, and the token when it was one (kept only in
-     * memory, to check it again while a stream or tunnel is open).
+     * What a forwarded request holds: which preview, by what credential, the token when it was one (kept only in
+     * memory, to check it again while a stream or tunnel is open), and the scopes it may use (a session's token: its
+     * preview's; anything else: {@link SessionScopes#full()}).
      */
     public record Grant(SandboxName sandbox, PreviewName preview, Credential credential, Optional<TokenValue> token,
-                        Optional<Instant> tokenExpiresAt) {
+                        Optional<Instant> tokenExpiresAt, SessionScopes scopes) {
+        /** A grant with full scopes. */
+        public Grant(SandboxName sandbox, PreviewName preview, Credential credential, Optional<TokenValue> token,
+                     Optional<Instant> tokenExpiresAt) {
+            this(sandbox, preview, credential, token, tokenExpiresAt, SessionScopes.full());
+        }
+
         public Grant {
+            Objects.requireNonNull(scopes, "scopes must not be null");
             Objects.requireNonNull(sandbox, "sandbox must not be null");
             Objects.requireNonNull(preview, "preview must not be null");
             Objects.requireNonNull(credential, "credential must not be null");
@@ -209,6 +223,68 @@ public final class AccessDecision {
         };
     }
 
+    /**
+     * What one request of the sandbox API does, for {@link #permits}: the operation, the sandbox paths it names
+     * (normalised: a file's path, a process's {@code workingDir}) and the ports it waits on.
+     */
+    public record Operation(SessionScopes.Operation operation, List<SandboxPath> paths, List<Port> ports) {
+        public Operation {
+            Objects.requireNonNull(operation, "operation must not be null");
+            paths = List.copyOf(paths);
+            ports = List.copyOf(ports);
+        }
+
+        public static Operation of(SessionScopes.Operation operation) {
+            return new Operation(operation, List.of(), List.of());
+        }
+    }
+
+    /**
+     * Why a grant's scopes do not cover an operation: the scope it lacks ({@code fs:write}), or the path or port it
+     * may not name. Its message says which, without any token.
+     */
+    public record ScopeRefusal(SessionScopes.Operation scope, Optional<SandboxPath> path, Optional<Port> port) {
+        public ScopeRefusal {
+            Objects.requireNonNull(scope, "scope must not be null");
+            Objects.requireNonNull(path, "path must not be null");
+            Objects.requireNonNull(port, "port must not be null");
+        }
+
+        public String message() {
+            if (path.isPresent()) {
+                return "this session may not use path " + path.get() + " (outside its path scopes)";
+            }
+            if (port.isPresent()) {
+                return "this session may not wait on port " + port.get().value() + " (outside its port scopes)";
+            }
+            return "this session lacks the scope " + scope.wireName();
+        }
+    }
+
+    /**
+     * Whether {@code grant} may perform {@code operation}: its scopes allow the operation, every path the request
+     * names lies under one of their prefixes, and every port it waits on is one of theirs. Empty: allowed.
+     */
+    public static Optional<ScopeRefusal> permits(Grant grant, Operation operation) {
+        Objects.requireNonNull(grant, "grant must not be null");
+        Objects.requireNonNull(operation, "operation must not be null");
+        SessionScopes scopes = grant.scopes();
+        if (!scopes.allows(operation.operation())) {
+            return Optional.of(new ScopeRefusal(operation.operation(), Optional.empty(), Optional.empty()));
+        }
+        for (SandboxPath path : operation.paths()) {
+            if (!scopes.allowsPath(path)) {
+                return Optional.of(new ScopeRefusal(operation.operation(), Optional.of(path), Optional.empty()));
+            }
+        }
+        for (Port port : operation.ports()) {
+            if (!scopes.allowsPort(port)) {
+                return Optional.of(new ScopeRefusal(operation.operation(), Optional.empty(), Optional.of(port)));
+            }
+        }
+        return Optional.empty();
+    }
+
     private Outcome byToken(SandboxName sandbox, PreviewName name, PresentedToken presented, Instant now,
                             Optional<Preview> preview, Verdict onSuccess) {
         if (!(presented instanceof PresentedToken.Token t)) {
@@ -221,8 +297,9 @@ public final class AccessDecision {
         if (token.get().isExpiredAt(now)) {
             return Outcome.refused(Verdict.EXPIRED, preview);
         }
+        SessionScopes scopes = preview.map(p -> p.spec().policy().scopes()).orElse(SessionScopes.full());
         return new Outcome(onSuccess, preview, Optional.of(new Grant(sandbox, name, Credential.TOKEN,
-                Optional.of(t.value()), Optional.of(token.get().expiresAt()))), token);
+                Optional.of(t.value()), Optional.of(token.get().expiresAt()), scopes)), token);
     }
 
     private static Outcome forward(Verdict verdict, Optional<Preview> preview, SandboxName sandbox, PreviewName name,
