@@ -22,11 +22,13 @@ import java.util.Optional;
  * @param network      the network of each isolated sandbox ({@code isolated} or {@code egress})
  * @param configFile   the properties file the settings were read from, if any
  * @param store        where previews, tokens and sessions live, and the token key
+ * @param node         the node id, URL and heartbeat of a broker in a cluster
  */
 public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
                           Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
                           IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker, ProcessSettings processes, long maxFileBytes,
-                          SandboxLimits limits, NetworkMode network, Optional<Path> configFile, StoreSettings store) {
+                          SandboxLimits limits, NetworkMode network, Optional<Path> configFile, StoreSettings store,
+                          NodeSettings node) {
 
     public AppSettings {
         Objects.requireNonNull(gateway, "gateway must not be null");
@@ -43,6 +45,10 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         Objects.requireNonNull(limits, "limits must not be null");
         Objects.requireNonNull(configFile, "configFile must not be null");
         Objects.requireNonNull(store, "store must not be null");
+        Objects.requireNonNull(node, "node must not be null");
+        if (gateway == GatewayKind.CLUSTER && store.kind() != StoreSettings.Kind.REDIS) {
+            throw new IllegalArgumentException("the cluster gateway needs the redis store, which holds the nodes");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
         }
@@ -56,6 +62,16 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         if (!dataDir.isAbsolute()) {
             throw new IllegalArgumentException("dataDir " + dataDir + " must be absolute");
         }
+    }
+
+    /** As the canonical constructor, with the {@link NodeSettings#defaults() default node settings}. */
+    public AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
+                       Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
+                       IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker,
+                       ProcessSettings processes, long maxFileBytes, SandboxLimits limits, NetworkMode network,
+                       Optional<Path> configFile, StoreSettings store) {
+        this(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allowUnisolatedSessions,
+                broker, processes, maxFileBytes, limits, network, configFile, store, NodeSettings.defaults());
     }
 
     /**
@@ -95,6 +111,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         b.network = network;
         b.configFile = configFile;
         b.store = store;
+        b.node = node;
         return b;
     }
 
@@ -117,6 +134,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         private NetworkMode network = NetworkMode.ISOLATED;
         private Optional<Path> configFile = Optional.empty();
         private StoreSettings store;
+        private NodeSettings node = NodeSettings.defaults();
 
         private Builder() {
         }
@@ -229,9 +247,15 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
             return this;
         }
 
+        /** The node id, URL and heartbeat of a broker in a cluster. */
+        public Builder node(NodeSettings node) {
+            this.node = node;
+            return this;
+        }
+
         public AppSettings build() {
             return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                    allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store);
+                    allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store, node);
         }
     }
 
@@ -243,6 +267,6 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
                 + ", workspace=" + workspace + ", isolation=" + isolation.wireName() + ", network=" + network.wireName()
                 + ", allowUnisolatedSessions=" + allowUnisolatedSessions + ", broker=" + broker
                 + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", limits=" + limits + ", configFile=" + configFile
-                + ", store=" + store + "]";
+                + ", store=" + store + ", node=" + node + "]";
     }
 }

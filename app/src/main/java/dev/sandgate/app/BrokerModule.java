@@ -8,6 +8,7 @@ import dev.sandgate.adapter.vertx.AdminServer;
 import dev.sandgate.adapter.vertx.BrokerMetrics;
 import dev.sandgate.adapter.vertx.BrokerServer;
 import dev.sandgate.adapter.vertx.BrokerSettings;
+import dev.sandgate.adapter.vertx.Cluster;
 import dev.sandgate.adapter.vertx.Monitoring;
 import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.Readiness;
@@ -74,9 +75,10 @@ public final class BrokerModule extends AbstractModule {
     @Provides
     @Singleton
     static BrokerServer broker(BrokerServer.Prepared bound, SandboxGateway gateway, AccessStore access, Clock clock,
-                               Set<Readiness> readiness, Optional<BrokerMetrics> metrics, Lifecycle lifecycle) {
+                               Set<Readiness> readiness, Optional<BrokerMetrics> metrics,
+                               Optional<Cluster> cluster, Lifecycle lifecycle) {
         return lifecycle.register("the broker", bound.serve(gateway, access, clock,
-                new Monitoring(List.copyOf(readiness), metrics)));
+                new Monitoring(List.copyOf(readiness), metrics), cluster));
     }
 
     /** The admin listener, when set: closed before the broker (registered after it). */

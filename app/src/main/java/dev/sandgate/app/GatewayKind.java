@@ -10,7 +10,12 @@ public enum GatewayKind {
      * Sandboxes of an upstream (another Sandgate broker, or Blaxel's hosted API) reached with an API key only this
      * broker holds, with the broker's own store of previews and tokens: its sessions are its own.
      */
-    REMOTE;
+    REMOTE,
+    /**
+     * A front of a cluster: it hosts no sandbox, places new ones on the cluster's live nodes and forwards every
+     * request for a sandbox to its node; needs the Redis store, which holds the nodes and their sandboxes.
+     */
+    CLUSTER;
 
     static GatewayKind parse(String value) {
         String normalised = value.trim().toLowerCase(Locale.ROOT);
@@ -19,7 +24,7 @@ public enum GatewayKind {
                 return kind;
             }
         }
-        throw new IllegalArgumentException("'" + value + "' is not a gateway; use 'local' or 'remote'");
+        throw new IllegalArgumentException("'" + value + "' is not a gateway; use 'local', 'remote' or 'cluster'");
     }
 
     public String key() {

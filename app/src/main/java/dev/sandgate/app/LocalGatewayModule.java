@@ -8,9 +8,11 @@ import dev.sandgate.adapter.local.LocalSandboxGateway;
 import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.local.process.Isolation;
 import dev.sandgate.ports.AccessStore;
+import dev.sandgate.adapter.vertx.Cluster;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * The embedded default: sandboxes on this machine ({@link LocalSandboxGateway}) and the broker's previews and tokens in
@@ -66,5 +68,12 @@ public final class LocalGatewayModule extends AbstractModule {
     @Singleton
     static SandboxGateway gateway(LocalSandboxGateway local) {
         return local;
+    }
+
+    /** Not a node of a cluster (with the Redis store, {@link NodeModule} makes it one). */
+    @Provides
+    @Singleton
+    static Optional<Cluster> cluster() {
+        return Optional.empty();
     }
 }

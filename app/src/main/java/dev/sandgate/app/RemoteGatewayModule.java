@@ -6,10 +6,12 @@ import com.google.inject.Singleton;
 import dev.sandgate.adapter.local.FileAccessStore;
 import dev.sandgate.adapter.retrofit.SandgateClient;
 import dev.sandgate.ports.AccessStore;
+import dev.sandgate.adapter.vertx.Cluster;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
 import dev.sandgate.ports.usecase.BrokeredSandboxGateway;
 import java.time.Clock;
+import java.util.Optional;
 import java.io.IOException;
 import okhttp3.Interceptor;
 import okhttp3.MediaType;
@@ -36,6 +38,13 @@ public final class RemoteGatewayModule extends AbstractModule {
         // Nothing is created behind the wiring's back: every type comes from a module, or creation fails naming it.
         binder().requireExplicitBindings();
         install(new StoreModule()); // previews, tokens and sessions: the file store or Redis
+    }
+
+    /** A broker of its own, not of a cluster. */
+    @Provides
+    @Singleton
+    static Optional<Cluster> cluster() {
+        return Optional.empty();
     }
 
     /** The upstream runs the processes and answers for their isolation: sessions are served. */

@@ -76,7 +76,7 @@ public final class SandgateApp implements AutoCloseable {
             Injector injector = Guice.createInjector(Stage.PRODUCTION,
                     new CoreModule(settings, apiKey, clock, lifecycle),
                     new BrokerModule(),
-                    GatewayModules.of(settings.gateway()));
+                    GatewayModules.of(settings));
             BrokerServer broker = injector.getInstance(BrokerServer.class);
             Optional<AdminServer> admin = injector.getInstance(Key.get(new TypeLiteral<Optional<AdminServer>>() {
             }));
@@ -117,6 +117,11 @@ public final class SandgateApp implements AutoCloseable {
     /** The admin listener's port ({@code /metrics}, {@code /healthz}, {@code /readyz}), when it is set. */
     public java.util.OptionalInt adminPort() {
         return admin.map(a -> java.util.OptionalInt.of(a.actualPort())).orElseGet(java.util.OptionalInt::empty);
+    }
+
+    /** How many requests this broker forwarded to other nodes of its cluster. */
+    public long forwardedRequests() {
+        return broker.forwardedRequests();
     }
 
     public ApiKey apiKey() {
@@ -174,7 +179,11 @@ public final class SandgateApp implements AutoCloseable {
                     + " machine", settings.broker().upstreamHost());
         });
         if (settings.gateway() == GatewayKind.LOCAL) {
-            LOG.info("gateway: local (sandboxes and their processes on this machine)");
+            LOG.info("gateway: local (sandboxes and their processes on this machine{})",
+                    settings.store().kind() == StoreSettings.Kind.REDIS ? "; a node of the cluster on Redis" : "");
+        }
+        if (settings.gateway() == GatewayKind.CLUSTER) {
+            LOG.info("gateway: cluster (a front: sandboxes run on the cluster's nodes, requests are forwarded there)");
         }
         isolation.ifPresent(mode -> {
             if (mode == IsolationMode.NONE) {

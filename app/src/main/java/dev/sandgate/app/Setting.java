@@ -8,6 +8,7 @@ import dev.sandgate.adapter.local.process.ProcessSettings;
 import dev.sandgate.adapter.vertx.BrokerSettings;
 import dev.sandgate.adapter.vertx.PreviewPorts;
 import dev.sandgate.adapter.vertx.StreamSettings;
+import dev.sandgate.domain.NodeId;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +34,9 @@ public final class Setting<T> {
     public static final Setting<Optional<Path>> CONFIG = declare("config", "", Parser.path().optional(),
             "a properties file with more settings (keys as the flags, without '--')");
     public static final Setting<GatewayKind> GATEWAY = declare("gateway", "local",
-            Parser.of("local, remote", GatewayKind::parse),
-            "where sandboxes run: 'local' (this machine) or 'remote' (see upstream-url)");
+            Parser.of("local, remote, cluster", GatewayKind::parse),
+            "where sandboxes run: 'local' (this machine; with store=redis a node of a cluster), 'remote' (see "
+                    + "upstream-url) or 'cluster' (a front: on the cluster's nodes; needs store=redis)");
     public static final Setting<Optional<URI>> UPSTREAM_URL = declare("upstream-url", "", Parser.httpUrl().optional(),
             "remote gateway: the upstream control plane, e.g. http://127.0.0.1:9090/v0");
     public static final Setting<Optional<String>> UPSTREAM_API_KEY = secret("upstream-api-key",
@@ -54,6 +56,15 @@ public final class Setting<T> {
     public static final Setting<Optional<Path>> TOKEN_KEY_FILE = declare("token-key-file", "",
             Parser.path().optional(),
             "the key token values are derived from (created 0600 if missing); empty: <data-dir>/secret.key");
+    public static final Setting<Optional<NodeId>> NODE_ID = declare("node-id", "",
+            Parser.of("1-128 of letters, digits, '.', '_', ':', '-'", NodeId::of).optional(),
+            "a node's name in its cluster (local gateway, redis store); empty: the one kept in "
+                    + "<data-dir>/node-id, else <host name>:<port>");
+    public static final Setting<Optional<URI>> NODE_URL = declare("node-url", "", Parser.httpUrl().optional(),
+            "where the other brokers of the cluster reach this node; empty: its own listening address");
+    public static final Setting<Duration> NODE_HEARTBEAT = declare("node-heartbeat", "5s",
+            Parser.durationIn(NodeSettings.MIN_HEARTBEAT, NodeSettings.MAX_HEARTBEAT),
+            "how often a node says it is alive; it counts as dead three periods after its last heartbeat");
     public static final Setting<String> HOST = declare("host", "127.0.0.1", Parser.host(),
             "interface the broker listens on");
     public static final Setting<Integer> PORT = declare("port", "8080", Parser.intIn(0, 65535),

@@ -131,6 +131,11 @@ public final class SettingsLoader {
                         + " and the gateway is '" + gateway.key() + "'");
             }
         }
+        if (gateway == GatewayKind.CLUSTER && in.get(STORE) != StoreSettings.Kind.REDIS) {
+            throw new ConfigurationException("the cluster gateway (" + GATEWAY.flag() + "=cluster, from "
+                    + in.pick(GATEWAY).origin() + ") needs the redis store, which holds the nodes and where their "
+                    + "sandboxes live: add " + STORE.flag() + "=redis and " + REDIS_URL.flag() + "=redis://host:port");
+        }
         Path dataDir = in.get(DATA_DIR);
         BrokerLimits broker = BrokerLimits.builder()
                 .idleTimeout(in.get(IDLE_TIMEOUT))
@@ -176,6 +181,7 @@ public final class SettingsLoader {
                 .network(in.get(SANDBOX_NETWORK))
                 .configFile(configFile)
                 .store(store(in, dataDir, warnings))
+                .node(new NodeSettings(in.get(NODE_ID), in.get(NODE_URL), in.get(NODE_HEARTBEAT)))
                 .build();
         return new Invocation.Run(settings, warnings);
     }

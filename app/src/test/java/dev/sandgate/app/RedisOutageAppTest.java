@@ -61,7 +61,9 @@ class RedisOutageAppTest {
         relay = TcpRelay.to(REDIS.port());
         AppSettings settings = ((Invocation.Run) SettingsLoader.create(dir, dir).load(List.of("--data-dir=data",
                 "--isolation=none", "--port=0", "--store=redis", "--redis-url=redis://127.0.0.1:" + relay.port(),
-                "--token-key-file=cluster/token.key", "--allow-unisolated-sessions=true"), Map.of())).settings();
+                "--token-key-file=cluster/token.key", "--allow-unisolated-sessions=true",
+                // one node for every test: the catalog in Redis outlives each test's data directory
+                "--node-id=outage-node"), Map.of())).settings();
         app = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom());
         key = app.apiKey().value();
         base = app.publicUrl().toString();

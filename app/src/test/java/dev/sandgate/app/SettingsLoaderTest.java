@@ -246,7 +246,7 @@ class SettingsLoaderTest {
         assertThatThrownBy(() -> loader().load(List.of(), Map.of("SANDGATE_GATEWAY", "cloud")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("invalid gateway 'cloud' (from SANDGATE_GATEWAY): 'cloud' is not a gateway;"
-                        + " use 'local' or 'remote'");
+                        + " use 'local', 'remote' or 'cluster'");
     }
 
     @Test

@@ -19,5 +19,10 @@ public enum ErrorCode {
      * The shared store (Redis) cannot be reached, or the broker lost its subscription to the store's invalidations:
      * it checks no credential until both are back (fails closed). Retrying later succeeds.
      */
-    STORE_UNAVAILABLE
+    STORE_UNAVAILABLE,
+    /**
+     * The sandbox lives on another node of the cluster, and that node is not live (its heartbeat is stale) or does not
+     * answer; the message names the node. The sandbox is kept, and served again once its node is back.
+     */
+    NODE_UNAVAILABLE
 }

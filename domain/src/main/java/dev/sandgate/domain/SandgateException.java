@@ -122,5 +122,10 @@ public abstract sealed class SandgateException extends RuntimeException
         public static Unavailable store(String message, Throwable cause) {
             return new Unavailable(ErrorCode.STORE_UNAVAILABLE, message, cause);
         }
+
+        /** The node a sandbox lives on is not live or does not answer; {@code message} names it. */
+        public static Unavailable node(String message) {
+            return new Unavailable(ErrorCode.NODE_UNAVAILABLE, message, null);
+        }
     }
 }

@@ -125,7 +125,7 @@ final class AccessHandlers {
      * with {@code Retry-After} is answered. Preflights carry no credentials and pass.
      */
     boolean throttled(RoutingContext ctx) {
-        if (Cors.isPreflight(ctx.request())) {
+        if (Cors.isPreflight(ctx.request()) || RequestState.isForwarded(ctx)) {
             return false;
         }
         var retry = limits.retryAfterSeconds(Failures.address(ctx.request().remoteAddress()));

@@ -40,6 +40,12 @@ record ApiError(int status, String code, String message, JsonObject details) {
         return new ApiError(403, "SESSIONS_REFUSED", reason);
     }
 
+    /** A request carrying the header of the cluster credential with a value that is not the cluster's. */
+    static ApiError clusterCredentialRefused() {
+        return new ApiError(403, "CLUSTER_CREDENTIAL_REFUSED", "the header " + ClusterCredential.HEADER
+                + " is for the brokers of a cluster only, and its value is not this cluster's");
+    }
+
     static ApiError notFound(String message) {
         return new ApiError(404, "NOT_FOUND", message);
     }
@@ -57,7 +63,7 @@ record ApiError(int status, String code, String message, JsonObject details) {
                 case UNPROCESSABLE -> new ApiError(422, "UNPROCESSABLE", e.getMessage());
                 case TOO_LARGE -> new ApiError(413, "TOO_LARGE", e.getMessage());
                 case UNAUTHORIZED, EXPIRED -> UNAUTHORIZED;
-                case UNAVAILABLE, STORE_UNAVAILABLE -> new ApiError(503, e.code().name(), e.getMessage());
+                case UNAVAILABLE, STORE_UNAVAILABLE, NODE_UNAVAILABLE -> new ApiError(503, e.code().name(), e.getMessage());
             };
         }
         if (failure instanceof DecodeException) {

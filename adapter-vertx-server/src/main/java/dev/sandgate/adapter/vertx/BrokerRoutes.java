@@ -38,10 +38,26 @@ final class BrokerRoutes {
     private final WatchRoutes watch;
     private final PortProxy ports;
     private final PreviewFronts previews;
+    private final ClusterGate cluster;
+    private final ControlPlaneRoutes forwardedControl;
 
     BrokerRoutes(Vertx vertx, String workspace, AccessHandlers access, Failures failures, Uploads uploads,
                  ControlPlaneRoutes control, SandboxCalls calls, LineStream.Streams streams, PortProxy ports,
                  PreviewFronts previews) {
+        this(vertx, workspace, access, failures, uploads, control, calls, streams, ports, previews,
+                new ClusterGate(java.util.Optional.empty(), java.util.Optional.empty(), null, workspace, access),
+                control);
+    }
+
+    /**
+     * As a broker of a cluster: {@code cluster} routes each request first, and {@code forwardedControl} answers
+     * the lists another broker asks for (this node's sandboxes only, never aggregated again).
+     */
+    BrokerRoutes(Vertx vertx, String workspace, AccessHandlers access, Failures failures, Uploads uploads,
+                 ControlPlaneRoutes control, SandboxCalls calls, LineStream.Streams streams, PortProxy ports,
+                 PreviewFronts previews, ClusterGate cluster, ControlPlaneRoutes forwardedControl) {
+        this.cluster = cluster;
+        this.forwardedControl = forwardedControl;
         this.vertx = vertx;
         this.workspace = workspace;
         this.access = access;
@@ -60,6 +76,7 @@ final class BrokerRoutes {
     /** The broker's own host names: the control plane, the data plane and the path form of previews. */
     Router broker() {
         Router root = Router.router(vertx);
+        root.route().handler(cluster);
         root.route("/v0").handler(access::controlPlane).handler(BrokerRoutes::noRoute);
         root.route("/v0/*").subRouter(controlPlane());
         root.route("/s/:sandbox/:preview").handler(access::session).handler(BrokerRoutes::noRoute);
@@ -92,8 +109,8 @@ final class BrokerRoutes {
         r.route().handler(access::controlPlane);
         r.route().handler(uploads.body());
         r.post("/sandboxes").handler(control::createSandbox);
-        r.get("/sandboxes").handler(control::listSandboxes);
-        r.get("/sandboxes/by-external-id/:externalId").handler(control::sandboxByExternalId);
+        r.get("/sandboxes").handler(ctx -> controlOf(ctx).listSandboxes(ctx));
+        r.get("/sandboxes/by-external-id/:externalId").handler(ctx -> controlOf(ctx).sandboxByExternalId(ctx));
         r.get("/sandboxes/:sandbox").handler(control::getSandbox);
         r.put("/sandboxes/:sandbox").handler(control::updateSandbox);
         r.delete("/sandboxes/:sandbox").handler(control::deleteSandbox);
@@ -135,6 +152,16 @@ final class BrokerRoutes {
         r.route("/port/:port").handler(this::port);
         r.route("/port/:port/*").handler(this::port);
         return r;
+    }
+
+    /** The control plane of this request: another broker's list is of this node's sandboxes only. */
+    private ControlPlaneRoutes controlOf(RoutingContext ctx) {
+        return RequestState.isForwarded(ctx) ? forwardedControl : control;
+    }
+
+    /** The cluster's decisions before routing ({@link ClusterGate#beforeRouting}). */
+    ClusterGate cluster() {
+        return cluster;
     }
 
     private void port(RoutingContext ctx) {

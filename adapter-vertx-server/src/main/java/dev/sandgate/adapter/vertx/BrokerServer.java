@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,9 +82,10 @@ public final class BrokerServer implements AutoCloseable {
     private final long sweeper;
     private final Monitoring monitoring;
     private final HealthRoutes health;
+    private final Optional<ClusterForwarder> forwarder;
 
     private BrokerServer(Prepared prepared, SandboxGateway gateway, AccessStore access, Clock clock,
-                         Monitoring monitoring) {
+                         Monitoring monitoring, Optional<Cluster> cluster) {
         this.prepared = prepared;
         this.monitoring = monitoring;
         this.health = new HealthRoutes(prepared.vertx, monitoring.readiness());
@@ -142,8 +144,16 @@ public final class BrokerServer implements AutoCloseable {
                 prepared.urls, s.workspace(), clock, workers, limits, monitoring.meters());
         PortProxy ports = new PortProxy(new SandboxPorts(gateway, workers), upstream, prepared.credentials,
                 s.upstreamHost());
+        Objects.requireNonNull(cluster, "cluster must not be null");
+        this.forwarder = cluster.map(c -> new ClusterForwarder(vertx, c.credential(), s.idleTimeout(),
+                prepared.guard::upgraded, request -> limits.failedAuthentication(Failures.address(
+                        request.remoteAddress()))));
+        ControlPlaneRoutes forwardedControl = cluster.map(c -> new ControlPlaneRoutes(c.forwardedGateway(),
+                Sandgate.create(c.forwardedGateway(), clock).sandboxes(), prepared.urls, s.workspace(), clock, workers,
+                limits, monitoring.meters())).orElse(control);
         this.routes = new BrokerRoutes(vertx, s.workspace(), accessHandlers, new Failures(limits),
-                new Uploads(s.bodyLimitBytes()), control, calls, streams, ports, previews);
+                new Uploads(s.bodyLimitBytes()), control, calls, streams, ports, previews,
+                new ClusterGate(cluster, forwarder, workers, s.workspace(), accessHandlers), forwardedControl);
     }
 
     /** Binds and serves {@code gateway} at once; returns once listening. Call it from a non-event-loop thread. */
@@ -209,12 +219,18 @@ public final class BrokerServer implements AutoCloseable {
         return grants.size();
     }
 
+    /** How many requests this broker forwarded to other nodes of its cluster. */
+    public long forwardedRequests() {
+        return forwarder.map(ClusterForwarder::forwardedCount).orElse(0L);
+    }
+
     /** Stops listening, closes the proxy's client and the worker pool; waits up to 30 s. Idempotent. */
     @Override
     public void close() {
         prepared.vertx.cancelTimer(sweeper);
         grants.close();
         prepared.close();
+        forwarder.ifPresent(f -> await(f.close()));
         await(upstream.close());
         await(tunnels.close());
         await(workers.close());
@@ -367,7 +383,17 @@ public final class BrokerServer implements AutoCloseable {
 
         /** Starts serving {@code gateway}, with what operators see of it; only once. */
         public BrokerServer serve(SandboxGateway gateway, AccessStore access, Clock clock, Monitoring monitoring) {
+            return serve(gateway, access, clock, monitoring, Optional.empty());
+        }
+
+        /**
+         * Starts serving {@code gateway} as a broker of {@code cluster}, when present: requests for a sandbox of
+         * another node are forwarded there ({@link ClusterGate}); only once.
+         */
+        public BrokerServer serve(SandboxGateway gateway, AccessStore access, Clock clock, Monitoring monitoring,
+                                  Optional<Cluster> cluster) {
             Objects.requireNonNull(monitoring, "monitoring must not be null");
+            Objects.requireNonNull(cluster, "cluster must not be null");
             if (closed.get()) {
                 throw new IllegalStateException("this broker was closed");
             }
@@ -377,13 +403,15 @@ public final class BrokerServer implements AutoCloseable {
             limits = new ClientLimits(settings.authFailuresPerMinute(), settings.maxConnectionsPerIp(),
                     settings.tokenMintsPerMinute(), clock);
             guard.countWith(limits);
-            BrokerServer broker = new BrokerServer(this, gateway, access, clock, monitoring);
+            BrokerServer broker = new BrokerServer(this, gateway, access, clock, monitoring, cluster);
             BrokerMeters meters = monitoring.meters();
             guard.observeAnswers((request, nanos) -> meters.answered(face(request), request.response().getStatusCode(),
                     nanos));
-            Handler<HttpServerRequest> dispatch = HostDispatch.broker(OwnHosts.of(publicUrl, settings.host(),
-                    actualPort()), hostNames, hostNames.map(named -> broker.routes.hostNamedPreviews()),
-                    broker.routes.broker());
+            Router brokerRouter = broker.routes.broker();
+            Handler<HttpServerRequest> dispatch = broker.routes.cluster().beforeRouting(HostDispatch.broker(
+                    OwnHosts.of(publicUrl, settings.host(), actualPort()), hostNames,
+                    hostNames.map(named -> broker.routes.hostNamedPreviews()), brokerRouter), brokerRouter,
+                    this::previewHost);
             // probes come from load balancers that name the broker by its address: answered whatever the Host,
             // except on a preview's host name, where every path is the application's
             handler = request -> {

@@ -47,7 +47,10 @@ final class Failures implements Handler<RoutingContext> {
                 .putHeader("Content-Type", Exchange.JSON)
                 .putHeader("Cache-Control", "no-store");
         if (error.status() == 401) {
-            limits.failedAuthentication(address(ctx.request().remoteAddress()));
+            if (!RequestState.isForwarded(ctx)) {
+                // a forwarded request's client is counted by the broker that forwarded it
+                limits.failedAuthentication(address(ctx.request().remoteAddress()));
+            }
             if (control) {
                 response.putHeader("WWW-Authenticate", "Bearer");
             }

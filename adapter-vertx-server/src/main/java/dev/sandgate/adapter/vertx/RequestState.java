@@ -21,6 +21,7 @@ final class RequestState {
     private static final String SANDBOX_API_KEY = "sandgate.sandboxApi";
     private static final String SANDBOX_KEY = "sandgate.sandbox";
     private static final String UPLOAD_KEY = "sandgate.upload";
+    private static final String FORWARDED_KEY = "sandgate.forwarded";
 
     private RequestState() {
     }
@@ -32,6 +33,16 @@ final class RequestState {
 
     static boolean answersAsSandboxApi(RoutingContext ctx) {
         return Boolean.TRUE.equals(ctx.get(SANDBOX_API_KEY));
+    }
+
+    /** Another broker of the cluster forwarded this request (its {@link ClusterCredential} checked). */
+    static void forwarded(RoutingContext ctx) {
+        ctx.put(FORWARDED_KEY, Boolean.TRUE);
+    }
+
+    /** Whether another broker forwarded this request: it counts its client's failures, and is served here. */
+    static boolean isForwarded(RoutingContext ctx) {
+        return Boolean.TRUE.equals(ctx.get(FORWARDED_KEY));
     }
 
     static void sandbox(RoutingContext ctx, SandboxName sandbox) {

@@ -1,0 +1,276 @@
+package dev.sandgate.adapter.vertx;
+
+import dev.sandgate.domain.NodeId;
+import dev.sandgate.domain.SandboxName;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Relays a request for a sandbox of another node to that node, as it came (method, raw path and query, headers,
+ * body streamed with backpressure), with the {@link ClusterCredential} added, and the answer back as it goes; a
+ * WebSocket upgrade becomes a tunnel of raw sockets once the node answered 101 (the node's own tunnel does the rest:
+ * idle timeout, revocation). Hop-by-hop headers are dropped both ways; the client's credentials pass unchanged, since
+ * the node decides on them itself. A node that refuses the connection or does not answer gives 503
+ * {@code NODE_UNAVAILABLE} naming it; once the answer started, a failure resets the client's connection.
+ */
+final class ClusterForwarder {
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
+
+    private final HttpClient client;
+    private final HttpClient tunnels;
+    private final ClusterCredential credential;
+    private final Consumer<HttpServerRequest> onUpgrade;
+    private final Consumer<HttpServerRequest> onUnauthorized;
+    private final AtomicLong forwarded = new AtomicLong();
+
+    ClusterForwarder(Vertx vertx, ClusterCredential credential, Duration idleTimeout,
+                     Consumer<HttpServerRequest> onUpgrade, Consumer<HttpServerRequest> onUnauthorized) {
+        this.credential = credential;
+        this.onUpgrade = onUpgrade;
+        this.onUnauthorized = onUnauthorized;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setConnectTimeout(5_000)
+                        .setIdleTimeout((int) Math.max(1, idleTimeout.toSeconds()))
+                        .setMaxHeaderSize(64 * 1024)
+                        .setMaxInitialLineLength(16 * 1024)
+                        .setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(64));
+        this.tunnels = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setConnectTimeout(5_000)
+                        .setMaxHeaderSize(64 * 1024)
+                        .setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(256));
+    }
+
+    /** How many requests this broker forwarded to other nodes. */
+    long forwardedCount() {
+        return forwarded.get();
+    }
+
+    /** Forwards the (paused) request to {@code node} at {@code url}. */
+    void forward(RoutingContext ctx, SandboxName sandbox, NodeId node, URI url) {
+        HttpServerRequest request = ctx.request();
+        boolean webSocket = PreviewProxy.isWebSocketUpgrade(request);
+        int port = url.getPort() > 0 ? url.getPort() : url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+        RequestOptions options = new RequestOptions()
+                .setHost(url.getHost())
+                .setPort(port)
+                .setSsl(url.getScheme().equalsIgnoreCase("https"))
+                .setMethod(request.method())
+                .setURI(request.uri().startsWith("/") ? request.uri() : "/")
+                .setHeaders(headersFor(request, url, webSocket));
+        forwarded.incrementAndGet();
+        (webSocket ? tunnels : client).request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                unreachable(ctx, sandbox, node, url);
+                return;
+            }
+            HttpClientRequest out = ar.result();
+            out.exceptionHandler(e -> {
+            });
+            if (webSocket) {
+                out.connect().onComplete(res -> {
+                    if (res.failed()) {
+                        unreachable(ctx, sandbox, node, url);
+                    } else if (res.result().statusCode() == 101) {
+                        tunnel(ctx, res.result());
+                    } else {
+                        relay(ctx, res.result());
+                    }
+                });
+                return;
+            }
+            boolean hasBody = request.headers().contains(HttpHeaders.CONTENT_LENGTH)
+                    || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+            if (hasBody && !request.isEnded()) {
+                if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                    out.setChunked(true);
+                }
+                out.send(request).onComplete(res -> answer(ctx, res, sandbox, node, url));
+            } else {
+                Exchange.resume(request);
+                out.send().onComplete(res -> answer(ctx, res, sandbox, node, url));
+            }
+        });
+    }
+
+    private void answer(RoutingContext ctx, io.vertx.core.AsyncResult<HttpClientResponse> res, SandboxName sandbox,
+                        NodeId node, URI url) {
+        if (res.failed()) {
+            unreachable(ctx, sandbox, node, url);
+        } else {
+            relay(ctx, res.result());
+        }
+    }
+
+    private MultiMap headersFor(HttpServerRequest request, URI url, boolean webSocket) {
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        Set<String> named = connectionNamed(request.headers());
+        for (Map.Entry<String, String> h : request.headers()) {
+            String lower = h.getKey().toLowerCase(Locale.ROOT);
+            if (HOP_BY_HOP.contains(lower) || named.contains(lower)
+                    || lower.equals(ClusterCredential.HEADER.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            out.add(h.getKey(), h.getValue());
+        }
+        if (webSocket) {
+            out.set("Upgrade", "websocket");
+            out.set("Connection", "Upgrade");
+        }
+        // the node may know itself by another name than the one clients use: it takes this one from a broker
+        out.set("Host", url.getRawAuthority());
+        var remote = request.remoteAddress();
+        if (remote != null && remote.hostAddress() != null) {
+            String before = request.getHeader("X-Forwarded-For");
+            out.set("X-Forwarded-For", before == null ? remote.hostAddress() : before + ", " + remote.hostAddress());
+        }
+        out.set(ClusterCredential.HEADER, credential.headerValue());
+        return out;
+    }
+
+    private void relay(RoutingContext ctx, HttpClientResponse upstream) {
+        HttpServerResponse response = ctx.response();
+        if (response.closed() || response.headWritten()) {
+            abandon(upstream);
+            return;
+        }
+        Exchange.resume(ctx.request());
+        if (upstream.statusCode() == 401) {
+            onUnauthorized.accept(ctx.request());
+        }
+        response.setStatusCode(upstream.statusCode());
+        response.setStatusMessage(upstream.statusMessage());
+        copyHeaders(upstream.headers(), response.headers(), false);
+        int status = upstream.statusCode();
+        boolean bodiless = status == 204 || status == 304 || status < 200
+                || ctx.request().method() == HttpMethod.HEAD;
+        if (!bodiless && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            response.setChunked(true);
+        }
+        response.closeHandler(v -> abandon(upstream));
+        upstream.exceptionHandler(e -> {
+            if (!response.closed() && !response.ended()) {
+                response.reset();
+            }
+        });
+        upstream.handler(chunk -> {
+            if (response.closed() || response.ended()) {
+                return;
+            }
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                upstream.pause();
+                response.drainHandler(v -> upstream.resume());
+            }
+        });
+        upstream.endHandler(v -> {
+            if (!response.closed() && !response.ended()) {
+                response.end();
+            }
+        });
+    }
+
+    private void tunnel(RoutingContext ctx, HttpClientResponse upstream) {
+        HttpServerResponse response = ctx.response();
+        response.setStatusCode(101);
+        copyHeaders(upstream.headers(), response.headers(), true);
+        onUpgrade.accept(ctx.request());
+        NetSocket backend = upstream.netSocket();
+        ctx.request().toNetSocket().onComplete(ar -> {
+            if (ar.failed()) {
+                backend.close();
+                return;
+            }
+            NetSocket front = ar.result();
+            withoutIdleTimeout(front);
+            front.closeHandler(v -> backend.close());
+            backend.closeHandler(v -> front.close());
+            front.exceptionHandler(e -> front.close());
+            backend.exceptionHandler(e -> backend.close());
+            front.pipeTo(backend);
+            backend.pipeTo(front);
+        });
+    }
+
+    private static void unreachable(RoutingContext ctx, SandboxName sandbox, NodeId node, URI url) {
+        if (!ctx.response().closed() && !ctx.response().headWritten()) {
+            Exchange.resume(ctx.request());
+            ctx.fail(Cluster.down(sandbox, node, "does not answer at " + url));
+        }
+    }
+
+    private static void abandon(HttpClientResponse upstream) {
+        upstream.exceptionHandler(e -> {
+        });
+        upstream.handler(chunk -> {
+        });
+        upstream.endHandler(v -> {
+        });
+        upstream.request().reset();
+    }
+
+    private static void copyHeaders(MultiMap from, MultiMap to, boolean webSocket) {
+        Set<String> named = connectionNamed(from);
+        for (Map.Entry<String, String> h : from) {
+            String lower = h.getKey().toLowerCase(Locale.ROOT);
+            boolean upgradeHeader = webSocket && (lower.equals("upgrade") || lower.equals("connection"));
+            if (!upgradeHeader && (HOP_BY_HOP.contains(lower) || named.contains(lower))) {
+                continue;
+            }
+            to.add(h.getKey(), h.getValue());
+        }
+    }
+
+    private static Set<String> connectionNamed(MultiMap headers) {
+        Set<String> names = new HashSet<>();
+        for (String value : headers.getAll("Connection")) {
+            for (String token : value.split(",")) {
+                String t = token.trim().toLowerCase(Locale.ROOT);
+                if (!t.isEmpty()) {
+                    names.add(t);
+                }
+            }
+        }
+        return names;
+    }
+
+    /** As the preview proxy's tunnels: an upgraded connection is exempt from the idle timeout. */
+    private static void withoutIdleTimeout(NetSocket socket) {
+        if (socket instanceof io.vertx.core.internal.net.StreamChannelInternal internal) {
+            io.netty.channel.ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+            for (Map.Entry<String, io.netty.channel.ChannelHandler> handler : pipeline) {
+                if (handler.getValue() instanceof io.netty.handler.timeout.IdleStateHandler) {
+                    pipeline.remove(handler.getValue());
+                }
+            }
+        }
+    }
+
+    io.vertx.core.Future<Void> close() {
+        return client.close().compose(v -> tunnels.close());
+    }
+}

@@ -1,0 +1,102 @@
+package dev.sandgate.app;
+
+import static dev.sandgate.app.ClusterBrokers.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandgate.adapter.redis.RedisServerExtension;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A front ({@code --gateway=cluster}) before two nodes on one real Redis: it places, lists and forwards. */
+class ClusterFrontTest {
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @TempDir
+    Path dir;
+
+    private SandgateApp one;
+    private SandgateApp two;
+    private SandgateApp front;
+
+    @AfterEach
+    void stop() {
+        for (SandgateApp app : new SandgateApp[]{front, two, one}) {
+            if (app != null) {
+                app.close();
+            }
+        }
+    }
+
+    private List<String> flagsOf(String data, String... more) {
+        return flags(REDIS.url(3), dir.resolve("cluster/token.key"), dir.resolve(data), more);
+    }
+
+    @Test
+    void sandboxes_are_created_listed_run_and_deleted_through_a_front_that_hosts_none() throws Exception {
+        Files.createDirectories(dir.resolve("cluster"));
+        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
+        two = ClusterBrokers.start(dir, flagsOf("two", "--node-id=two"));
+        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
+        String f = front.publicUrl().toString();
+
+        // fewest sandboxes first, the smallest id among equals
+        assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"first\"}}"));
+        assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"second\"}}"));
+        assertThat(get(f + "/v0/sandboxes/first").body()).contains("\"sandgate-node\":\"one\"");
+        assertThat(get(f + "/v0/sandboxes/second").body()).contains("\"sandgate-node\":\"two\"");
+        assertThat(dir.resolve("one/sandboxes/first")).isDirectory();
+        assertThat(dir.resolve("two/sandboxes/second")).isDirectory();
+        assertThat(dir.resolve("front/sandboxes")).doesNotExist();
+
+        HttpResponse<String> list = get(f + "/v0/sandboxes");
+        assertOk(list);
+        assertThat(list.body()).contains("\"name\":\"first\"").contains("\"name\":\"second\"");
+        // a node lists the whole cluster too, and never twice
+        String fromOne = get(one.publicUrl() + "/v0/sandboxes").body();
+        assertThat(fromOne.split("\"name\":\"second\"", -1)).hasSize(2);
+
+        HttpResponse<String> ran = post(f + "/default/sandboxes/second/process",
+                "{\"command\":\"echo ran-on-two\",\"waitForCompletion\":true,\"timeout\":30}");
+        assertOk(ran);
+        assertThat(ran.body()).contains("ran-on-two");
+        assertThat(front.forwardedRequests()).isGreaterThanOrEqualTo(3);
+
+        // a name already placed is refused, wherever it is asked
+        assertThat(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"first\"}}").statusCode()).isEqualTo(409);
+        assertThat(post(two.publicUrl() + "/v0/sandboxes", "{\"metadata\":{\"name\":\"first\"}}").statusCode())
+                .isEqualTo(409);
+
+        assertOk(send(withKey(f + "/v0/sandboxes/first").DELETE()));
+        assertThat(get(f + "/v0/sandboxes/first").statusCode()).isEqualTo(404);
+        assertThat(get(f + "/v0/sandboxes").body()).doesNotContain("\"name\":\"first\"");
+    }
+
+    @Test
+    void a_label_naming_a_node_that_is_not_live_is_refused_with_503_naming_it() throws Exception {
+        Files.createDirectories(dir.resolve("cluster"));
+        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
+        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
+
+        HttpResponse<String> refused = post(front.publicUrl() + "/v0/sandboxes",
+                "{\"metadata\":{\"name\":\"nowhere\",\"labels\":{\"sandgate-node\":\"elsewhere\"}}}");
+
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.body()).contains("elsewhere").contains("one");
+    }
+
+    @Test
+    void the_cluster_gateway_without_the_redis_store_is_a_configuration_error() {
+        assertThatThrownBy(() -> SettingsLoader.create(dir, dir).load(List.of("--gateway=cluster"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("--store=redis");
+    }
+}
