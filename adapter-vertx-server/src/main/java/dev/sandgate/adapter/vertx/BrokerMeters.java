@@ -71,4 +71,8 @@ interface BrokerMeters {
     /** Bytes the preview proxy carried from the sandbox to the client. */
     default void proxiedToClient(long bytes) {
     }
+
+    /** A request forwarded to the node that owns its sandbox. */
+    default void forwarded() {
+    }
 }

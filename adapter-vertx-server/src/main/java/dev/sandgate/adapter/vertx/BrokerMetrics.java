@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code sandgate_proxied_bytes_total{direction="to_sandbox"|"to_client"}}: the preview proxy's bodies and
  * tunnel traffic;</li>
  * <li>{@code sandgate_store_calls_seconds_count|sum|max{operation,outcome}}: the shared store's round trips;</li>
- * <li>{@code sandgate_forwarded_requests_total}: requests forwarded to another node (none yet).</li>
+ * <li>{@code sandgate_forwarded_requests_total}: requests forwarded to the node that owns their sandbox.</li>
  * </ul>
  * Vert.x's own {@code vertx_http_server_*} and {@code vertx_http_client_*} meters go to the same registry when the
  * application creates Vert.x with it.
@@ -45,6 +45,7 @@ public final class BrokerMetrics implements BrokerMeters {
     private final Counter revoked;
     private final Counter toSandbox;
     private final Counter toClient;
+    private final Counter forwarded;
 
     private BrokerMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
@@ -60,7 +61,7 @@ public final class BrokerMetrics implements BrokerMeters {
                 .description("bytes the preview proxy carried").register(registry);
         this.toClient = Counter.builder("sandgate.proxied.bytes").tag("direction", "to_client").baseUnit("bytes")
                 .description("bytes the preview proxy carried").register(registry);
-        Counter.builder("sandgate.forwarded.requests")
+        this.forwarded = Counter.builder("sandgate.forwarded.requests")
                 .description("requests forwarded to the node that owns the sandbox").register(registry);
     }
 
@@ -162,6 +163,11 @@ public final class BrokerMetrics implements BrokerMeters {
     @Override
     public void proxiedToSandbox(long bytes) {
         toSandbox.increment(bytes);
+    }
+
+    @Override
+    public void forwarded() {
+        forwarded.increment();
     }
 
     @Override

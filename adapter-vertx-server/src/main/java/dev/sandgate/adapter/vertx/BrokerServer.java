@@ -147,7 +147,7 @@ public final class BrokerServer implements AutoCloseable {
         Objects.requireNonNull(cluster, "cluster must not be null");
         this.forwarder = cluster.map(c -> new ClusterForwarder(vertx, c.credential(), s.idleTimeout(),
                 prepared.guard::upgraded, request -> limits.failedAuthentication(Failures.address(
-                        request.remoteAddress()))));
+                        request.remoteAddress())), monitoring.meters()));
         ControlPlaneRoutes forwardedControl = cluster.map(c -> new ControlPlaneRoutes(c.forwardedGateway(),
                 Sandgate.create(c.forwardedGateway(), clock).sandboxes(), prepared.urls, s.workspace(), clock, workers,
                 limits, monitoring.meters())).orElse(control);

@@ -43,9 +43,12 @@ final class ClusterForwarder {
     private final Consumer<HttpServerRequest> onUpgrade;
     private final Consumer<HttpServerRequest> onUnauthorized;
     private final AtomicLong forwarded = new AtomicLong();
+    private final BrokerMeters meters;
 
     ClusterForwarder(Vertx vertx, ClusterCredential credential, Duration idleTimeout,
-                     Consumer<HttpServerRequest> onUpgrade, Consumer<HttpServerRequest> onUnauthorized) {
+                     Consumer<HttpServerRequest> onUpgrade, Consumer<HttpServerRequest> onUnauthorized,
+                     BrokerMeters meters) {
+        this.meters = meters;
         this.credential = credential;
         this.onUpgrade = onUpgrade;
         this.onUnauthorized = onUnauthorized;
@@ -83,6 +86,7 @@ final class ClusterForwarder {
                 .setURI(request.uri().startsWith("/") ? request.uri() : "/")
                 .setHeaders(headersFor(request, url, webSocket));
         forwarded.incrementAndGet();
+        meters.forwarded();
         (webSocket ? tunnels : client).request(options).onComplete(ar -> {
             if (ar.failed()) {
                 unreachable(ctx, sandbox, node, url);
