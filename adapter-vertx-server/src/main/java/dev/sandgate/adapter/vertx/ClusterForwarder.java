@@ -83,7 +83,7 @@ final class ClusterForwarder {
                 .setPort(port)
                 .setSsl(url.getScheme().equalsIgnoreCase("https"))
                 .setMethod(request.method())
-                .setURI(request.uri().startsWith("/") ? request.uri() : "/")
+                .setURI(request.path() + (request.query() == null ? "" : "?" + request.query()))
                 .setHeaders(headersFor(request, url, webSocket));
         forwarded.incrementAndGet();
         meters.forwarded();
