@@ -102,7 +102,9 @@ class RedisOutageAppTest {
 
         assertThat(awaitStatusOtherThan(token, 503).statusCode()).as("a token Redis lost").isEqualTo(401);
         String fresh = mintSession("t2");
-        assertThat(data(fresh).statusCode()).isEqualTo(200);
+        // the node catalog's own Redis connection reconnects on its own schedule; until then the owner of a sandbox
+        // is unknown and the answer is a 503, never a guess
+        assertThat(awaitStatusOtherThan(fresh, 503).statusCode()).isEqualTo(200);
     }
 
     @Test
