@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** Each setting is declared once, with a parser that accepts its own default and holds its range. */
 class SettingTest {
-    private static final Parser.Locations HERE = new Parser.Locations(Path.of("/home/u"), Path.of("/work/dir"));
+    private static final Parser.Locations HERE = new Parser.Locations(Path.of("/home/u"), Path.of("/srv/dir"));
 
     static List<Setting<?>> settings() {
         return Setting.values();
@@ -38,7 +38,7 @@ class SettingTest {
     @Test
     void paths_are_resolved_against_home_and_the_working_directory() {
         assertThat(Setting.DATA_DIR.parser().parse("~/.sandgate", HERE)).isEqualTo(Path.of("/home/u/.sandgate"));
-        assertThat(Setting.DATA_DIR.parser().parse("data", HERE)).isEqualTo(Path.of("/work/dir/data"));
+        assertThat(Setting.DATA_DIR.parser().parse("data", HERE)).isEqualTo(Path.of("/srv/dir/data"));
         assertThat(Setting.CONFIG.parser().parse("", HERE)).isEmpty();
     }
 

@@ -16,7 +16,8 @@ class VertxAdapterArchitectureTest {
                     .should().onlyDependOnClassesThat().resideInAnyPackage(
                             "dev.sandgate.domain..", "dev.sandgate.ports..", "dev.sandgate.adapter.vertx..",
                             "java..", "io.vertx..", "io.netty..", "com.fasterxml.jackson..", "org.slf4j..",
-                            "io.micrometer..")
+                            "io.micrometer..",
+                            "javax.crypto..") // the JDK's HMAC, for the cluster credential
                     .because("the broker is an adapter: it serves the ports over Vert.x and knows no other adapter");
 
     /*
