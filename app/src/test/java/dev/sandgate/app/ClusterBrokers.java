@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandgate.adapter.local.process.Isolation;
 import dev.sandgate.adapter.local.process.IsolationMode;
+import dev.sandgate.ports.contract.Eventually;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,12 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -126,24 +128,32 @@ final class ClusterBrokers {
             command.addAll(flags);
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            Instant deadline = Instant.now().plusSeconds(60);
-            while (Instant.now().isBefore(deadline)) {
-                String out = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-                Matcher m = LISTENING.matcher(out);
-                String last = null;
-                while (m.find()) {
-                    last = m.group(1);
-                }
-                if (last != null && process.isAlive()) {
-                    return new Child(process, URI.create(last));
-                }
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the broker exited with " + process.exitValue() + ":\n" + out);
-                }
-                Thread.sleep(50);
+            AtomicReference<URI> listening = new AtomicReference<>();
+            try {
+                Eventually.await("the broker listening", Duration.ofSeconds(60), () -> {
+                    String out = read(log);
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("the broker exited with " + process.exitValue() + ":\n" + out);
+                    }
+                    Matcher m = LISTENING.matcher(out);
+                    while (m.find()) {
+                        listening.set(URI.create(m.group(1)));
+                    }
+                    return listening.get() != null;
+                });
+            } catch (AssertionError notYet) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the broker did not start within 60 s:\n" + read(log));
             }
-            process.destroyForcibly();
-            throw new IllegalStateException("the broker did not start within 60 s:\n" + Files.readString(log));
+            return new Child(process, listening.get());
+        }
+
+        private static String read(Path log) {
+            try {
+                return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         /** Kills the broker at once (SIGKILL): no deregistration, no flush; then what it left running. */
@@ -191,21 +201,26 @@ final class ClusterBrokers {
     }
 
     /** Polls {@code call} until its answer passes {@code until} or 30 s passed; the last answer. */
-    static HttpResponse<String> await(Call call, Predicate<HttpResponse<String>> until) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(30);
-        HttpResponse<String> last = null;
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                last = call.send();
-                if (until.test(last)) {
-                    return last;
+    static HttpResponse<String> await(Call call, Predicate<HttpResponse<String>> until) {
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        try {
+            Eventually.await("an answer that passes", Duration.ofSeconds(30), () -> {
+                try {
+                    last.set(call.send());
+                    return until.test(last.get());
+                } catch (IOException notAnswering) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
                 }
-            } catch (IOException e) {
-                // not answering yet
+            });
+        } catch (AssertionError timedOut) {
+            if (last.get() == null) {
+                throw timedOut;
             }
-            Thread.sleep(50);
         }
-        return last;
+        return last.get(); // the caller's assertion says what it was
     }
 
     interface Call {

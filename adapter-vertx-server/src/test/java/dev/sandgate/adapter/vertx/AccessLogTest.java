@@ -7,18 +7,20 @@ import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewSpec;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.TokenName;
+import dev.sandgate.ports.contract.Eventually;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,25 +166,28 @@ class AccessLogTest {
     }
 
     /** As {@link #lineFor(String)}, of the lines naming {@code sandbox} when it is not null. */
-    private static JsonObject lineFor(String path, String sandbox) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (true) {
-            List<JsonObject> lines = linesFor(path).stream()
-                    .filter(j -> sandbox == null || sandbox.equals(j.getString("sandbox"))).toList();
-            if (!lines.isEmpty()) {
-                assertThat(lines).as("lines for %s", path).hasSize(1);
-                return lines.get(0);
-            }
-            assertThat(Instant.now()).as("a line for %s within 10 s", path).isBefore(deadline);
-            Thread.sleep(20);
-        }
+    private static JsonObject lineFor(String path, String sandbox) {
+        AtomicReference<List<JsonObject>> lines = new AtomicReference<>(List.of());
+        Eventually.await("a line for " + path, Duration.ofSeconds(10), () -> {
+            lines.set(linesFor(path).stream()
+                    .filter(j -> sandbox == null || sandbox.equals(j.getString("sandbox"))).toList());
+            return !lines.get().isEmpty();
+        });
+        assertThat(lines.get()).as("lines for %s", path).hasSize(1);
+        return lines.get().get(0);
     }
 
-    private static List<JsonObject> linesFor(String path) throws IOException {
+    private static List<JsonObject> linesFor(String path) {
         if (!Files.exists(LOG)) {
             return List.of();
         }
-        return Files.readAllLines(LOG).stream()
+        List<String> all;
+        try {
+            all = Files.readAllLines(LOG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return all.stream()
                 .filter(l -> l.contains(" " + AccessLog.LOGGER + " - {"))
                 .map(l -> new JsonObject(l.substring(l.indexOf('{'))))
                 .filter(j -> path.equals(j.getString("path")))

@@ -4,6 +4,7 @@ import dev.sandgate.app.AppSettings;
 import dev.sandgate.app.Invocation;
 import dev.sandgate.app.SandgateApp;
 import dev.sandgate.app.SettingsLoader;
+import dev.sandgate.ports.contract.Eventually;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
@@ -335,17 +336,15 @@ public final class ProxyBenchmark {
         }
     }
 
-    private static void awaitListening(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
+    private static void awaitListening(int port) {
+        Eventually.await("something listening on port " + port, Duration.ofSeconds(10), () -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+                return true;
             } catch (IOException notYet) {
-                Thread.sleep(20); // polling a port with a deadline, not a synchronisation by sleep
+                return false;
             }
-        }
-        throw new IllegalStateException("nothing listens on port " + port + " after 10 s");
+        });
     }
 
     private static String loadavg() {
