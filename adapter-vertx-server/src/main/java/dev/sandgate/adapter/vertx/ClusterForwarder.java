@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
@@ -159,7 +158,7 @@ final class ClusterForwarder {
     private void relay(RoutingContext ctx, HttpClientResponse upstream) {
         HttpServerResponse response = ctx.response();
         if (response.closed() || response.headWritten()) {
-            abandon(upstream);
+            UpstreamRelay.abandon(upstream);
             return;
         }
         Exchange.resume(ctx.request());
@@ -169,32 +168,7 @@ final class ClusterForwarder {
         response.setStatusCode(upstream.statusCode());
         response.setStatusMessage(upstream.statusMessage());
         copyHeaders(upstream.headers(), response.headers(), false);
-        int status = upstream.statusCode();
-        boolean bodiless = status == 204 || status == 304 || status < 200
-                || ctx.request().method() == HttpMethod.HEAD;
-        if (!bodiless && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            response.setChunked(true);
-        }
-        response.closeHandler(v -> abandon(upstream));
-        upstream.exceptionHandler(e -> {
-            if (!response.closed() && !response.ended()) {
-                response.reset();
-            }
-        });
-        upstream.handler(chunk -> {
-            if (response.closed() || response.ended()) {
-                return;
-            }
-            response.write(chunk);
-            if (response.writeQueueFull()) {
-                upstream.pause();
-                response.drainHandler(v -> upstream.resume());
-            }
-        });
-        upstream.endHandler(v -> {
-            if (!response.closed() && !response.ended()) {
-                response.end();
-            }
+        UpstreamRelay.relayBody(ctx.request(), upstream, response, () -> {
         });
     }
 
@@ -225,16 +199,6 @@ final class ClusterForwarder {
             Exchange.resume(ctx.request());
             ctx.fail(Cluster.down(sandbox, node, "does not answer at " + url));
         }
-    }
-
-    private static void abandon(HttpClientResponse upstream) {
-        upstream.exceptionHandler(e -> {
-        });
-        upstream.handler(chunk -> {
-        });
-        upstream.endHandler(v -> {
-        });
-        upstream.request().reset();
     }
 
     private static void copyHeaders(MultiMap from, MultiMap to, boolean webSocket) {

@@ -2,6 +2,7 @@ package dev.sandgate.adapter.vertx;
 
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.RoutingContext;
@@ -45,12 +46,24 @@ final class UpstreamRelay {
             queryTokenCookie.ifPresent(c -> response.headers().add("Set-Cookie", c));
             response.headers().set("Referrer-Policy", "no-referrer");
         }
-        boolean bodiless = status == 204 || status == 304 || status < 200
-                || ctx.request().method() == HttpMethod.HEAD;
+        relayBody(ctx.request(), upstream, response, () -> {
+            meters.proxiedToSandbox(ctx.request().bytesRead());
+            meters.proxiedToClient(response.bytesWritten());
+        });
+    }
+
+    /**
+     * Relays an upstream answer's body into {@code response} (its status and headers already set), pausing the
+     * upstream while the client's write queue is full; a client that goes away (a reloaded iframe) is not an error:
+     * the upstream request is cancelled at once. {@code atEnd} runs when the upstream answer has ended.
+     */
+    static void relayBody(HttpServerRequest request, HttpClientResponse upstream, HttpServerResponse response,
+                          Runnable atEnd) {
+        int status = upstream.statusCode();
+        boolean bodiless = status == 204 || status == 304 || status < 200 || request.method() == HttpMethod.HEAD;
         if (!bodiless && !upstream.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
             response.setChunked(true);
         }
-        // the browser going away (a reloaded iframe) is not an error: cancel the application's request at once
         response.closeHandler(v -> abandon(upstream));
         upstream.exceptionHandler(e -> {
             if (!response.closed() && !response.ended()) {
@@ -71,8 +84,7 @@ final class UpstreamRelay {
             if (!response.closed() && !response.ended()) {
                 response.end();
             }
-            meters.proxiedToSandbox(ctx.request().bytesRead());
-            meters.proxiedToClient(response.bytesWritten());
+            atEnd.run();
         });
     }
 
