@@ -18,6 +18,12 @@ public record PreviewSpec(PreviewName name, Port port, boolean isPublic, HttpHea
         Objects.requireNonNull(responseHeaders, "responseHeaders must not be null");
         Objects.requireNonNull(requestHeaders, "requestHeaders must not be null");
         Objects.requireNonNull(expires, "expires must not be null");
+        policy.maxExpiresAt().ifPresent(max -> expires.ifPresent(e -> {
+            if (max.isBefore(e)) {
+                throw new IllegalArgumentException("maxExpiresAt (" + max + ") must not be before the session's "
+                        + "expiry (" + e + "): it bounds how far a renewal in place may move it");
+            }
+        }));
     }
 
     /** A preview with the {@link SessionPolicy#DEFAULT} policy (what the wire protocol knows of). */

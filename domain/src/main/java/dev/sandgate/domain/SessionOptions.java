@@ -104,7 +104,31 @@ public record SessionOptions(Optional<Instant> expiresAt, HttpHeaders responseHe
 
         /** The scopes of the session (default: {@link SessionScopes#full()}). */
         public Builder scopes(SessionScopes scopes) {
-            this.policy = new SessionPolicy(Objects.requireNonNull(scopes, "scopes must not be null"));
+            this.policy = policy.toBuilder().scopes(scopes).build();
+            return this;
+        }
+
+        /** The end user the session is for (audit trail, revoke-all by subject). */
+        public Builder subject(String subject) {
+            this.policy = policy.toBuilder().subject(subject).build();
+            return this;
+        }
+
+        /** The web origins allowed to use the session from a browser (default: any). */
+        public Builder origins(String... origins) {
+            this.policy = policy.toBuilder().origins(origins).build();
+            return this;
+        }
+
+        /** The session's own limits (default: the broker's). */
+        public Builder quotas(SessionQuotas quotas) {
+            this.policy = policy.toBuilder().quotas(quotas).build();
+            return this;
+        }
+
+        /** The latest expiry a renewal in place may give the session (default: not renewable in place). */
+        public Builder maxExpiresAt(Instant maxExpiresAt) {
+            this.policy = policy.toBuilder().maxExpiresAt(maxExpiresAt).build();
             return this;
         }
 

@@ -11,7 +11,10 @@ import dev.sandgate.domain.PreviewSpec;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SessionPolicy;
+import dev.sandgate.domain.SessionQuotas;
 import dev.sandgate.domain.SessionScopes;
+import dev.sandgate.domain.SessionSubject;
+import dev.sandgate.domain.WebOrigin;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandboxStatus;
 import java.time.Instant;
@@ -149,32 +152,65 @@ final class LocalRecords {
         }
     }
 
-    /** A {@link SessionPolicy} as stored; {@code null} for the default (full scopes). */
+    /**
+     * A {@link SessionPolicy} as stored; {@code null} for the default. Each absent field is that term's default
+     * (absent scopes: full scopes, as records written before scopes existed).
+     */
     static final class PolicyRecord {
         ScopesRecord scopes;
+        String subject;
+        List<String> origins;
+        QuotasRecord quotas;
+        Instant maxExpiresAt;
 
         static PolicyRecord of(SessionPolicy policy) {
             if (policy.isDefault()) {
                 return null;
             }
             PolicyRecord r = new PolicyRecord();
-            r.scopes = new ScopesRecord();
             SessionScopes s = policy.scopes();
-            r.scopes.operations = new ArrayList<>(s.operationNames());
-            r.scopes.paths = s.paths().map(ps -> ps.stream().map(SandboxPath::value).toList()).orElse(null);
-            r.scopes.ports = s.ports().map(ps -> ps.stream().map(Port::value).sorted().toList()).orElse(null);
+            if (!s.equals(SessionScopes.full())) {
+                r.scopes = new ScopesRecord();
+                r.scopes.operations = new ArrayList<>(s.operationNames());
+                r.scopes.paths = s.paths().map(ps -> ps.stream().map(SandboxPath::value).toList()).orElse(null);
+                r.scopes.ports = s.ports().map(ps -> ps.stream().map(Port::value).sorted().toList()).orElse(null);
+            }
+            r.subject = policy.subject().map(SessionSubject::value).orElse(null);
+            r.origins = policy.origins().isEmpty() ? null : policy.origins().stream().map(WebOrigin::value).toList();
+            if (!policy.quotas().isDefaults()) {
+                r.quotas = new QuotasRecord();
+                r.quotas.requestsPerSecond = policy.quotas().requestsPerSecond().orElse(null);
+                r.quotas.concurrentExecs = policy.quotas().concurrentExecs().orElse(null);
+                r.quotas.concurrentStreams = policy.quotas().concurrentStreams().orElse(null);
+            }
+            r.maxExpiresAt = policy.maxExpiresAt().orElse(null);
             return r;
         }
 
         SessionPolicy policy() {
-            if (scopes == null) {
-                return SessionPolicy.DEFAULT;
+            SessionPolicy.Builder b = SessionPolicy.builder();
+            if (scopes != null) {
+                b.scopes(new SessionScopes(SessionScopes.operationsNamed(listOrEmpty(scopes.operations)),
+                        Optional.ofNullable(scopes.paths).map(ps -> ps.stream().map(SandboxPath::of).toList()),
+                        Optional.ofNullable(scopes.ports).map(ps -> ps.stream().map(Port::of)
+                                .collect(java.util.stream.Collectors.toSet()))));
             }
-            return SessionPolicy.of(new SessionScopes(SessionScopes.operationsNamed(listOrEmpty(scopes.operations)),
-                    Optional.ofNullable(scopes.paths).map(ps -> ps.stream().map(SandboxPath::of).toList()),
-                    Optional.ofNullable(scopes.ports).map(ps -> ps.stream().map(Port::of)
-                            .collect(java.util.stream.Collectors.toSet()))));
+            b.subject(Optional.ofNullable(subject).map(SessionSubject::of));
+            b.origins(listOrEmpty(origins).stream().map(WebOrigin::of).toList());
+            if (quotas != null) {
+                b.quotas(new SessionQuotas(Optional.ofNullable(quotas.requestsPerSecond),
+                        Optional.ofNullable(quotas.concurrentExecs), Optional.ofNullable(quotas.concurrentStreams)));
+            }
+            b.maxExpiresAt(Optional.ofNullable(maxExpiresAt));
+            return b.build();
         }
+    }
+
+    /** {@link SessionQuotas} as stored; {@code null}: the broker's default for that limit. */
+    static final class QuotasRecord {
+        Integer requestsPerSecond;
+        Integer concurrentExecs;
+        Integer concurrentStreams;
     }
 
     /** {@link SessionScopes} as stored: operation names; {@code null} paths or ports: any. */

@@ -8,7 +8,10 @@ import dev.sandgate.domain.PreviewSpec;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SessionPolicy;
+import dev.sandgate.domain.SessionQuotas;
 import dev.sandgate.domain.SessionScopes;
+import dev.sandgate.domain.SessionSubject;
+import dev.sandgate.domain.WebOrigin;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +25,7 @@ import java.util.stream.Collectors;
 /**
  * A preview as the fields of its Redis hash. Instants are ISO-8601 (exact to the nanosecond); {@code expms} repeats
  * the expiry in milliseconds for the scripts. Headers are fields of their own ({@code rq.<name>} added to forwarded
- * requests, {@code rs.<name>} to responses), and so are a session's scopes ({@code sg.scope.*}). The domain's validation runs again on every read.
+ * requests, {@code rs.<name>} to responses), and so are a session's terms ({@code sg.*}). The domain's validation runs again on every read.
  */
 final class PreviewFields {
     private static final String REQUEST = "rq.";
@@ -32,6 +35,13 @@ final class PreviewFields {
     private static final String SCOPE_PORTS = "sg.scope.ports";
     private static final String SCOPE_PATH_COUNT = "sg.scope.paths";
     private static final String SCOPE_PATH = "sg.scope.path.";
+    /** The other terms of a session (Sandgate's own), each absent for its default. */
+    private static final String SUBJECT = "sg.subject";
+    private static final String ORIGINS = "sg.origins";
+    private static final String QUOTA_RPS = "sg.quota.rps";
+    private static final String QUOTA_EXECS = "sg.quota.execs";
+    private static final String QUOTA_STREAMS = "sg.quota.streams";
+    private static final String MAX_EXPIRES = "sg.maxexpires";
 
     private PreviewFields() {
     }
@@ -51,8 +61,8 @@ final class PreviewFields {
         preview.spec().requestHeaders().values().forEach((k, v) -> add(out, REQUEST + k, v));
         preview.spec().responseHeaders().values().forEach((k, v) -> add(out, RESPONSE + k, v));
         SessionPolicy policy = preview.spec().policy();
-        if (!policy.isDefault()) {
-            SessionScopes scopes = policy.scopes();
+        SessionScopes scopes = policy.scopes();
+        if (!scopes.equals(SessionScopes.full())) {
             add(out, SCOPE_OPERATIONS, String.join(" ", scopes.operationNames()));
             scopes.ports().ifPresent(ports -> add(out, SCOPE_PORTS, String.join(" ",
                     ports.stream().map(p -> Integer.toString(p.value())).sorted().toList())));
@@ -63,25 +73,42 @@ final class PreviewFields {
                 }
             });
         }
+        policy.subject().ifPresent(subject -> add(out, SUBJECT, subject.value()));
+        if (!policy.origins().isEmpty()) { // an origin holds no space
+            add(out, ORIGINS, String.join(" ", policy.origins().stream().map(WebOrigin::value).toList()));
+        }
+        policy.quotas().requestsPerSecond().ifPresent(n -> add(out, QUOTA_RPS, Integer.toString(n)));
+        policy.quotas().concurrentExecs().ifPresent(n -> add(out, QUOTA_EXECS, Integer.toString(n)));
+        policy.quotas().concurrentStreams().ifPresent(n -> add(out, QUOTA_STREAMS, Integer.toString(n)));
+        policy.maxExpiresAt().ifPresent(max -> add(out, MAX_EXPIRES, max.toString()));
         return out;
     }
 
-    /** The session policy in the fields; none of them (records written before, or full scopes): the default. */
+    /** The session policy in the fields; each term absent (records written before it existed): its default. */
     private static SessionPolicy policy(Map<String, String> f) {
+        SessionPolicy.Builder b = SessionPolicy.builder();
         String operations = f.get(SCOPE_OPERATIONS);
-        if (operations == null) {
-            return SessionPolicy.DEFAULT;
+        if (operations != null) {
+            Optional<List<SandboxPath>> paths = Optional.ofNullable(f.get(SCOPE_PATH_COUNT)).map(n -> {
+                List<SandboxPath> list = new ArrayList<>();
+                for (int i = 0, count = Integer.parseInt(n); i < count; i++) {
+                    list.add(SandboxPath.of(Objects.requireNonNull(f.get(SCOPE_PATH + i), "missing scope path")));
+                }
+                return list;
+            });
+            Optional<Set<Port>> ports = Optional.ofNullable(f.get(SCOPE_PORTS)).map(text -> words(text).stream()
+                    .map(w -> Port.of(Integer.parseInt(w))).collect(Collectors.toSet()));
+            b.scopes(new SessionScopes(SessionScopes.operationsNamed(words(operations)), paths, ports));
         }
-        Optional<List<SandboxPath>> paths = Optional.ofNullable(f.get(SCOPE_PATH_COUNT)).map(n -> {
-            List<SandboxPath> list = new ArrayList<>();
-            for (int i = 0, count = Integer.parseInt(n); i < count; i++) {
-                list.add(SandboxPath.of(Objects.requireNonNull(f.get(SCOPE_PATH + i), "missing scope path")));
-            }
-            return list;
-        });
-        Optional<Set<Port>> ports = Optional.ofNullable(f.get(SCOPE_PORTS)).map(text -> words(text).stream()
-                .map(w -> Port.of(Integer.parseInt(w))).collect(Collectors.toSet()));
-        return SessionPolicy.of(new SessionScopes(SessionScopes.operationsNamed(words(operations)), paths, ports));
+        b.subject(Optional.ofNullable(f.get(SUBJECT)).map(SessionSubject::of));
+        b.origins(words(f.getOrDefault(ORIGINS, "")).stream().map(WebOrigin::of).toList());
+        b.quotas(new SessionQuotas(number(f, QUOTA_RPS), number(f, QUOTA_EXECS), number(f, QUOTA_STREAMS)));
+        b.maxExpiresAt(Optional.ofNullable(f.get(MAX_EXPIRES)).map(Instant::parse));
+        return b.build();
+    }
+
+    private static Optional<Integer> number(Map<String, String> f, String field) {
+        return Optional.ofNullable(f.get(field)).map(Integer::parseInt);
     }
 
     private static List<String> words(String text) {

@@ -49,7 +49,20 @@ final class Wire {
     public record Env(String name, String value) {
     }
 
-    public record Preview(Metadata metadata, PreviewSpec spec, String status) {
+    /** {@code sandgate}: Sandgate's own extension of a preview body (docs/wire-compatibility.md); absent: default. */
+    public record Preview(Metadata metadata, PreviewSpec spec, String status, Sandgate sandgate) {
+    }
+
+    /** A session's policy; each absent member is its default. */
+    public record Sandgate(Scopes scopes, String subject, List<String> origins, Quotas quotas, Instant maxExpiresAt) {
+    }
+
+    /** {@code paths} and {@code ports} absent: any. */
+    public record Scopes(List<String> operations, List<String> paths, List<Integer> ports) {
+    }
+
+    /** Absent: the broker's default. */
+    public record Quotas(Integer requestsPerSecond, Integer concurrentExecs, Integer concurrentStreams) {
     }
 
     public record PreviewSpec(Integer port, @Json(name = "public") Boolean isPublic, String url, Instant expires,

@@ -121,7 +121,8 @@ final class WireJson {
     static Wire.Preview toWire(PreviewSpec spec) {
         return new Wire.Preview(Wire.Metadata.named(spec.name().value()),
                 new Wire.PreviewSpec(spec.port().value(), spec.isPublic(), null, spec.expires().orElse(null),
-                        headers(spec.responseHeaders()), headers(spec.requestHeaders())), null);
+                        headers(spec.responseHeaders()), headers(spec.requestHeaders())), null,
+                PolicyWire.toWire(spec.policy()));
     }
 
     static Preview toDomain(Wire.Preview p, SandboxName asked) {
@@ -134,7 +135,7 @@ final class WireJson {
                 Boolean.TRUE.equals(s.isPublic()),
                 HttpHeaders.of(s.responseHeaders() == null ? Map.of() : s.responseHeaders()),
                 HttpHeaders.of(s.requestHeaders() == null ? Map.of() : s.requestHeaders()),
-                Optional.ofNullable(s.expires()));
+                Optional.ofNullable(s.expires()), PolicyWire.toDomain(p.sandgate()));
         Instant created = p.metadata().createdAt() == null ? Instant.EPOCH : p.metadata().createdAt();
         return new Preview(sandbox, spec, stripSlash(s.url()), created);
     }

@@ -6,9 +6,7 @@ import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewSpec;
 import dev.sandgate.domain.PreviewToken;
-import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SessionPolicy;
-import dev.sandgate.domain.SessionScopes;
 import dev.sandgate.ports.UrlScheme;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,9 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,82 +53,7 @@ final class PreviewWire {
                 .put("status", status)
                 .put("events", new JsonArray());
         if (!p.spec().policy().isDefault()) {
-            out.put(EXTENSION, policy(p.spec().policy()));
-        }
-        return out;
-    }
-
-    /**
-     * Sandgate's own extension of a preview body: {@code "sandgate": {"scopes": {"operations": [...], "paths":
-     * [...], "ports": [...]}}}. Absent: {@link SessionPolicy#DEFAULT}; absent {@code paths} or {@code ports}: any.
-     */
-    static final String EXTENSION = "sandgate";
-
-    static JsonObject policy(SessionPolicy policy) {
-        SessionScopes s = policy.scopes();
-        JsonObject scopes = new JsonObject().put("operations", new JsonArray(s.operationNames()));
-        s.paths().ifPresent(paths -> scopes.put("paths", new JsonArray(paths.stream().map(SandboxPath::value).toList())));
-        s.ports().ifPresent(ports -> scopes.put("ports", new JsonArray(ports.stream().map(Port::value).sorted().toList())));
-        return new JsonObject().put("scopes", scopes);
-    }
-
-    static SessionPolicy policy(JsonObject body) {
-        Object raw = body.getValue(EXTENSION);
-        if (raw == null) {
-            return SessionPolicy.DEFAULT;
-        }
-        if (!(raw instanceof JsonObject ext)) {
-            throw invalid(EXTENSION + " must be an object");
-        }
-        Object rawScopes = ext.getValue("scopes");
-        if (rawScopes == null) {
-            return SessionPolicy.DEFAULT;
-        }
-        if (!(rawScopes instanceof JsonObject scopes)) {
-            throw invalid(EXTENSION + ".scopes must be an object");
-        }
-        try {
-            List<String> ops = strings(scopes, "operations");
-            if (!scopes.containsKey("operations")) {
-                throw invalid(EXTENSION + ".scopes.operations is required (e.g. [\"fs:read\"])");
-            }
-            Optional<List<SandboxPath>> paths = scopes.containsKey("paths")
-                    ? Optional.of(strings(scopes, "paths").stream().map(SandboxPath::of).toList()) : Optional.empty();
-            Optional<Set<Port>> ports = Optional.empty();
-            if (scopes.containsKey("ports")) {
-                Set<Port> set = new LinkedHashSet<>();
-                for (Object o : array(scopes, "ports")) {
-                    if (!(o instanceof Integer || o instanceof Long)) {
-                        throw invalid(EXTENSION + ".scopes.ports must be an array of port numbers");
-                    }
-                    set.add(Port.of(((Number) o).intValue()));
-                }
-                ports = Optional.of(set);
-            }
-            return SessionPolicy.of(new SessionScopes(SessionScopes.operationsNamed(ops), paths, ports));
-        } catch (IllegalArgumentException bad) {
-            throw invalid(EXTENSION + ".scopes: " + bad.getMessage());
-        }
-    }
-
-    private static JsonArray array(JsonObject o, String key) {
-        Object v = o.getValue(key);
-        if (v == null) {
-            return new JsonArray();
-        }
-        if (!(v instanceof JsonArray a)) {
-            throw invalid(EXTENSION + ".scopes." + key + " must be an array");
-        }
-        return a;
-    }
-
-    private static List<String> strings(JsonObject o, String key) {
-        List<String> out = new ArrayList<>();
-        for (Object v : array(o, key)) {
-            if (!(v instanceof String text)) {
-                throw invalid(EXTENSION + ".scopes." + key + " must be an array of strings");
-            }
-            out.add(text);
+            out.put(SessionPolicyWire.EXTENSION, SessionPolicyWire.json(p.spec().policy()));
         }
         return out;
     }
@@ -164,7 +85,7 @@ final class PreviewWire {
                     .map(t -> now.plus(ttl(t)));
         }
         return new PreviewSpec(name, Port.of(port), Boolean.TRUE.equals(isPublic), response, request, expires,
-                policy(body));
+                SessionPolicyWire.policy(body));
     }
 
     // ---- tokens ----

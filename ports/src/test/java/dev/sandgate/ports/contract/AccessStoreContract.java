@@ -9,6 +9,7 @@ import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewSpec;
 import dev.sandgate.domain.SessionPolicy;
+import dev.sandgate.domain.SessionQuotas;
 import dev.sandgate.domain.SessionScopes;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
@@ -151,6 +152,26 @@ public abstract class AccessStoreContract {
         store.replacePreview(widened);
         assertThat(store.findPreview(SANDBOX, narrow.name()).orElseThrow().spec().policy())
                 .isEqualTo(SessionPolicy.DEFAULT);
+    }
+
+    @Test
+    void a_session_keeps_its_subject_origins_quotas_and_renewal_bound_through_insert_find_and_list() {
+        SessionPolicy policy = SessionPolicy.builder()
+                .subject("alice@example.com")
+                .origins("https://app.example", "http://localhost:5173")
+                .quotas(SessionQuotas.DEFAULTS.withRequestsPerSecond(20).withConcurrentStreams(3))
+                .maxExpiresAt(LATER.plusSeconds(3600))
+                .build();
+        Preview terms = store.insertPreview(new Preview(SANDBOX, session("session-1", NARROW).spec()
+                .withPolicy(policy.toBuilder().scopes(NARROW).build()), "http://broker.example/s/box/session-1", NOW));
+        Preview fullScopes = store.insertPreview(new Preview(SANDBOX, session("session-2", SessionScopes.full())
+                .spec().withPolicy(policy), "http://broker.example/s/box/session-2", NOW));
+
+        assertThat(store.findPreview(SANDBOX, terms.name())).contains(terms);
+        assertThat(store.findPreview(SANDBOX, fullScopes.name())).contains(fullScopes);
+        assertThat(store.findPreview(SANDBOX, fullScopes.name()).orElseThrow().spec().policy().scopes().isFull())
+                .isTrue();
+        assertThat(store.listPreviews(SANDBOX)).contains(terms, fullScopes);
     }
 
     @Test
