@@ -72,6 +72,12 @@ final class NodeGateway implements SandboxGateway {
             return local.createSandbox(labelled(spec, self.get()));
         }
         if (owner.isPresent()) {
+            Optional<NodeInfo> live = catalog.liveNode(owner.get(), clock.instant());
+            if (aggregate && live.isPresent() && requested.map(owner.get()::equals).orElse(true)) {
+                // its node answers: a conflict once the creation it may still be running for another caller is
+                // done, so that a caller's next look finds the sandbox there (createIfNotExists racing on two brokers)
+                return remote.apply(live.get()).createSandbox(labelled(spec, owner.get()));
+            }
             throw new SandgateException.Conflict("sandbox " + name + " already exists, on node " + owner.get());
         }
         if (self.isPresent() && local.findSandbox(name).isPresent()) {
@@ -91,9 +97,26 @@ final class NodeGateway implements SandboxGateway {
         }
     }
 
+    /**
+     * This node's sandbox, or (unless the call was forwarded here) the one the catalog places on another node, asked
+     * of that node: {@code createIfNotExists} through any broker finds a sandbox wherever it lives. A sandbox on a
+     * node that is not live is {@code NODE_UNAVAILABLE}, never reported missing.
+     */
     @Override
     public Optional<Sandbox> findSandbox(SandboxName name) {
-        return local.findSandbox(name);
+        Optional<Sandbox> here = local.findSandbox(name);
+        if (here.isPresent() || !aggregate) {
+            return here;
+        }
+        Optional<NodeId> owner = catalog.nodeOf(name);
+        if (owner.isEmpty() || owner.equals(self)) {
+            return here;
+        }
+        NodeInfo node = catalog.liveNode(owner.get(), clock.instant()).orElseThrow(() ->
+                SandgateException.Unavailable.node("sandbox " + name + " lives on node " + owner.get()
+                        + ", which is not live (its heartbeat is stale); it is kept and served again once node "
+                        + owner.get() + " is back"));
+        return remote.apply(node).findSandbox(name);
     }
 
     @Override

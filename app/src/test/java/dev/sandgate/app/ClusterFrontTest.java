@@ -81,6 +81,42 @@ class ClusterFrontTest {
     }
 
     @Test
+    void create_if_not_exists_through_any_broker_answers_the_sandbox_wherever_it_lives_even_when_racing()
+            throws Exception {
+        Files.createDirectories(dir.resolve("cluster"));
+        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
+        two = ClusterBrokers.start(dir, flagsOf("two", "--node-id=two"));
+        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
+        String f = front.publicUrl().toString();
+        assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"kept\",\"labels\":{\"sandgate-node\":\"one\"}}}"));
+
+        for (String broker : List.of(f, two.publicUrl().toString(), one.publicUrl().toString())) {
+            HttpResponse<String> again = post(broker + "/v0/sandboxes?createIfNotExist=true",
+                    "{\"metadata\":{\"name\":\"kept\"}}");
+            assertOk(again);
+            assertThat(again.body()).contains("\"sandgate-node\":\"one\"");
+        }
+
+        // six callers at once, through the front and a node that is not the sandbox's: one sandbox, six 200s
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> racing = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String broker = i % 2 == 0 ? f : two.publicUrl().toString();
+            racing.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return post(broker + "/v0/sandboxes?createIfNotExist=true", "{\"metadata\":{\"name\":\"raced\"}}");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (var answer : racing) {
+            assertOk(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        HttpResponse<String> list = get(f + "/v0/sandboxes");
+        assertThat(list.body().split("\"name\":\"raced\"", -1)).hasSize(2);
+    }
+
+    @Test
     void a_label_naming_a_node_that_is_not_live_is_refused_with_503_naming_it() throws Exception {
         Files.createDirectories(dir.resolve("cluster"));
         one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
