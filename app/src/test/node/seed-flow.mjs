@@ -6,6 +6,8 @@
 //   BL_API_KEY     the broker's API key
 //   SANDBOX_NAME   sandbox to use (created if missing; default "seed-flow")
 //   APP_PORT       free TCP port for the test web server inside the sandbox (default 3000)
+//   PAUSE_AFTER    optional: a step after which the script prints "paused after <step>" and reads one line from its
+//                  standard input before going on (a test does something to the broker between two steps)
 //
 // Output: one line per step, "ok <step>" or "FAIL <step>: <reason>"; exit status 1 if any step failed.
 
@@ -35,7 +37,15 @@ async function step(name, fn) {
     return undefined;
   } finally {
     clearTimeout(timer);
+    if (name === process.env.PAUSE_AFTER) await pause(name);
   }
+}
+
+/** Waits for one line on standard input, having said where the flow stands. */
+async function pause(name) {
+  console.log(`paused after ${name}`);
+  await new Promise((resolve) => process.stdin.once("data", resolve));
+  process.stdin.pause();
 }
 
 function reason(e) {

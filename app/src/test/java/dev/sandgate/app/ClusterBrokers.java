@@ -126,8 +126,27 @@ final class ClusterBrokers {
             List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                     Main.class.getName()));
             command.addAll(flags);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            return launch(command, log);
+        }
+
+        /**
+         * The packaged program ({@code java -jar sandgate.jar}, the jar Failsafe names in {@code sandgate.jar}), as a
+         * user runs it: for the integration tests.
+         */
+        static Child startJar(List<String> flags, Path log) throws Exception {
+            Path jar = Path.of(System.getProperty("sandgate.jar", "target/sandgate.jar")).toAbsolutePath();
+            assertThat(jar).as("the packaged program").exists();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+            command.addAll(flags);
+            return launch(command, log);
+        }
+
+        private static Child launch(List<String> command, Path log) throws Exception {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().keySet().removeIf(name -> name.startsWith("SANDGATE_"));
+            Process process = builder.start();
             AtomicReference<URI> listening = new AtomicReference<>();
             try {
                 Eventually.await("the broker listening", Duration.ofSeconds(60), () -> {

@@ -2,9 +2,9 @@ package dev.sandgate.app.bench;
 
 import dev.sandgate.app.AppSettings;
 import dev.sandgate.app.Invocation;
+import dev.sandgate.app.Nginx;
 import dev.sandgate.app.SandgateApp;
 import dev.sandgate.app.SettingsLoader;
-import dev.sandgate.ports.contract.Eventually;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
@@ -13,9 +13,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.HttpProxy;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,8 +56,8 @@ import java.util.regex.Pattern;
  * separated (for a profile of one path; the ratios are then left out).
  */
 public final class ProxyBenchmark {
-    private static final int CONNECTIONS = 64;
-    private static final int WARM_UP_SECONDS = 15;
+    static final int CONNECTIONS = 64;
+    static final int WARM_UP_SECONDS = 15;
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
@@ -71,36 +68,37 @@ public final class ProxyBenchmark {
     private ProxyBenchmark() {
     }
 
-    /** One thing measured: a URL, the header it needs, and the processes whose CPU it costs. */
-    private record Cell(String name, String url, String header, Cpu cpu) {
+    /**
+     * One thing measured: a URL, the header it needs, and the processes whose CPU it costs. (Shared with the other
+     * wrk benchmarks of this package, as are {@link #wrk}, {@link #median} and the CPU and load readers.)
+     */
+    record Cell(String name, String url, String header, Cpu cpu) {
     }
 
-    private interface Cpu {
+    interface Cpu {
         long ticks();
     }
 
-    private record Result(double rps, long requests, double cpuMicrosPerRequest, double p50Ms, double p99Ms) {
+    record Result(double rps, long requests, double cpuMicrosPerRequest, double p50Ms, double p99Ms) {
     }
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path dir = Files.createTempDirectory("sandgate-proxy-bench-");
-        List<Process> nginxes = new ArrayList<>();
+        List<Nginx> nginxes = new ArrayList<>();
         Vertx peers = Vertx.vertx(new VertxOptions());
         try {
             int trivialPort = freePort();
             int nginxProxyPort = freePort();
-            Process origin = nginx(dir, "origin", 1, "server { listen 127.0.0.1:" + trivialPort + ";"
+            Process origin = nginx(nginxes, dir, "origin", 1, "server { listen 127.0.0.1:" + trivialPort + ";"
                     + " location / { return 200 \"ok\"; } }");
-            nginxes.add(origin);
-            Process nginxProxy = nginx(dir, "proxy", 0, "upstream origin { server 127.0.0.1:" + trivialPort + ";"
+            Process nginxProxy = nginx(nginxes, dir, "proxy", 0, "upstream origin { server 127.0.0.1:" + trivialPort + ";"
                     + " keepalive 64; keepalive_requests 1000000; }"
                     + " server { listen 127.0.0.1:" + nginxProxyPort + "; location / { proxy_pass http://origin;"
                     + " proxy_http_version 1.1; proxy_set_header Connection \"\"; } }");
-            nginxes.add(nginxProxy);
-            awaitListening(trivialPort);
-            awaitListening(nginxProxyPort);
+            nginxes.get(0).awaitListening(trivialPort);
+            nginxes.get(1).awaitListening(nginxProxyPort);
 
             HttpServer slow = peers.createHttpServer().requestHandler(request -> peers.setTimer(10,
                     t -> request.response().end("ok"))).listen(0, "127.0.0.1").await();
@@ -173,9 +171,8 @@ public final class ProxyBenchmark {
                 System.out.printf(Locale.ROOT, "after: loadavg %s; cpu pressure %s%n", loadavg(), pressure());
             }
         } finally {
-            for (Process p : nginxes) {
-                p.destroy();
-                p.waitFor(10, TimeUnit.SECONDS);
+            for (Nginx n : nginxes) {
+                n.close();
             }
             peers.close().await();
         }
@@ -211,17 +208,17 @@ public final class ProxyBenchmark {
         }
     }
 
-    private interface Metric {
+    interface Metric {
         double of(Result r);
     }
 
-    private static double median(List<Result> results, Metric metric) {
+    static double median(List<Result> results, Metric metric) {
         double[] values = results.stream().mapToDouble(metric::of).sorted().toArray();
         int n = values.length;
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
-    private static Result wrk(Cell cell, int seconds) throws IOException, InterruptedException {
+    static Result wrk(Cell cell, int seconds) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c" + CONNECTIONS, "-d" + seconds + "s",
                 "--latency"));
         if (cell.header() != null) {
@@ -283,7 +280,7 @@ public final class ProxyBenchmark {
      * This JVM's CPU time without its JIT compiler threads: on a busy box the JIT may still be compiling during the
      * first rounds, which is no cost of the path being measured.
      */
-    private static long jvmTicksBesidesJit() {
+    static long jvmTicksBesidesJit() {
         long total = 0;
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -310,44 +307,22 @@ public final class ProxyBenchmark {
         return ticks(root.pid()) + root.descendants().mapToLong(p -> ticks(p.pid())).sum();
     }
 
-    /**
-     * nginx in the foreground with a configuration, error log, pid file and temporary directories of its own under
-     * {@code dir}. {@code workers} 0 means one per core.
-     */
-    private static Process nginx(Path dir, String name, int workers, String server) throws IOException {
-        Path root = Files.createDirectories(dir.resolve("nginx-" + name));
-        Path temp = Files.createDirectories(root.resolve("temp"));
-        String conf = "daemon off; worker_processes " + (workers == 0 ? "auto" : String.valueOf(workers)) + ";"
-                + " pid " + root.resolve("nginx.pid") + "; error_log " + root.resolve("error.log") + " warn;"
-                + " events { worker_connections 4096; }"
-                + " http { access_log off; keepalive_requests 1000000; keepalive_timeout 120s;"
-                + " client_body_temp_path " + temp.resolve("body") + "; proxy_temp_path " + temp.resolve("proxy") + ";"
-                + " fastcgi_temp_path " + temp.resolve("fastcgi") + "; uwsgi_temp_path " + temp.resolve("uwsgi") + ";"
-                + " scgi_temp_path " + temp.resolve("scgi") + "; " + server + " }";
-        Path file = root.resolve("nginx.conf");
-        Files.writeString(file, conf);
-        return new ProcessBuilder("nginx", "-e", root.resolve("error.log").toString(), "-p", root.toString(), "-c",
-                file.toString()).redirectErrorStream(true).redirectOutput(root.resolve("out.log").toFile()).start();
+    /** An nginx of this benchmark ({@link Nginx}): no access log, long keep-alive; added to {@code started}. */
+    private static Process nginx(List<Nginx> started, Path dir, String name, int workers, String server)
+            throws IOException {
+        Nginx nginx = Nginx.start(dir, name, workers, "access_log off; keepalive_requests 1000000;"
+                + " keepalive_timeout 120s; " + server);
+        started.add(nginx);
+        return nginx.process();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
-    private static void awaitListening(int port) {
-        Eventually.await("something listening on port " + port, Duration.ofSeconds(10), () -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
-    }
-
-    private static String loadavg() {
+    static String loadavg() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {
@@ -355,7 +330,7 @@ public final class ProxyBenchmark {
         }
     }
 
-    private static String pressure() {
+    static String pressure() {
         try {
             return Files.readAllLines(Path.of("/proc/pressure/cpu")).get(0);
         } catch (IOException e) {
@@ -364,7 +339,7 @@ public final class ProxyBenchmark {
     }
 
     /** The control plane, with the API key. */
-    private record Broker(String base, String key) {
+    record Broker(String base, String key) {
         private static final HttpClient HTTP = HttpClient.newHttpClient();
 
         JsonObject post(String path, String body) throws IOException, InterruptedException {
