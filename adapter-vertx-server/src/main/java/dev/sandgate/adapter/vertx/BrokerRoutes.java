@@ -92,6 +92,7 @@ final class BrokerRoutes {
     /** A preview's own host name ({@code <preview>-<sandbox>.<domain>}): the whole path is the application's. */
     Router hostNamedPreviews() {
         Router router = Router.router(vertx);
+        router.route().handler(cluster::hostNamed);
         router.route().handler(previews::hostNamed);
         return withFailures(router);
     }

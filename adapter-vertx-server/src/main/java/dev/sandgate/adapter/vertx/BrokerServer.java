@@ -137,23 +137,32 @@ public final class BrokerServer implements AutoCloseable {
         AccessHandlers accessHandlers = new AccessHandlers(gateway, decision, prepared.credentials, s, limits, clock,
                 workers);
         String urlHost = hostForUrl(reachable(s.host()));
+        Objects.requireNonNull(cluster, "cluster must not be null");
+        this.forwarder = cluster.map(c -> new ClusterForwarder(vertx, c.credential(), s.idleTimeout(),
+                prepared.guard::upgraded, request -> limits.failedAuthentication(Failures.address(
+                        request.remoteAddress())), monitoring.meters()));
+        ClusterGate gate = new ClusterGate(cluster, forwarder, workers, s.workspace(), accessHandlers);
+        // in a cluster a host name may name any node's preview: the shared store holds them all
+        PreviewHosts.Lookup hostLookup = cluster.isPresent() ? access::findPreview : (sandbox, preview) -> {
+            try {
+                return gateway.findPreview(sandbox, preview);
+            } catch (SandgateException.NotFound noSuchSandbox) {
+                return Optional.empty();
+            }
+        };
         this.previews = new PreviewFronts(gateway, workers, accessHandlers, proxy, prepared.hostNames,
-                prepared.origins, port -> "http://" + urlHost + ":" + port);
+                prepared.origins, port -> "http://" + urlHost + ":" + port, hostLookup, gate);
         SandboxCalls calls = new SandboxCalls(vertx, gateway, workers, waits, Bulkhead.shareOf(s.workerPoolSize()));
         ControlPlaneRoutes control = new ControlPlaneRoutes(gateway, Sandgate.create(gateway, clock).sandboxes(),
                 prepared.urls, s.workspace(), clock, workers, limits, monitoring.meters());
         PortProxy ports = new PortProxy(new SandboxPorts(gateway, workers), upstream, prepared.credentials,
                 s.upstreamHost());
-        Objects.requireNonNull(cluster, "cluster must not be null");
-        this.forwarder = cluster.map(c -> new ClusterForwarder(vertx, c.credential(), s.idleTimeout(),
-                prepared.guard::upgraded, request -> limits.failedAuthentication(Failures.address(
-                        request.remoteAddress())), monitoring.meters()));
         ControlPlaneRoutes forwardedControl = cluster.map(c -> new ControlPlaneRoutes(c.forwardedGateway(),
                 Sandgate.create(c.forwardedGateway(), clock).sandboxes(), prepared.urls, s.workspace(), clock, workers,
                 limits, monitoring.meters())).orElse(control);
         this.routes = new BrokerRoutes(vertx, s.workspace(), accessHandlers, new Failures(limits),
                 new Uploads(s.bodyLimitBytes()), control, calls, streams, ports, previews,
-                new ClusterGate(cluster, forwarder, workers, s.workspace(), accessHandlers), forwardedControl);
+                gate, forwardedControl);
     }
 
     /** Binds and serves {@code gateway} at once; returns once listening. Call it from a non-event-loop thread. */

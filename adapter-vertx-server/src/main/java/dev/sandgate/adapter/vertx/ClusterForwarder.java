@@ -74,6 +74,20 @@ final class ClusterForwarder {
 
     /** Forwards the (paused) request to {@code node} at {@code url}. */
     void forward(RoutingContext ctx, SandboxName sandbox, NodeId node, URI url) {
+        forward(ctx, sandbox, node, url, false, () -> {
+        });
+    }
+
+    /**
+     * Forwards a (paused) request for a host-named preview to {@code node} at {@code url}, with its own {@code Host}
+     * (the node finds the preview from it); {@code gone} runs when the node answers 404.
+     */
+    void forwardHostNamed(RoutingContext ctx, SandboxName sandbox, NodeId node, URI url, Runnable gone) {
+        forward(ctx, sandbox, node, url, true, gone);
+    }
+
+    private void forward(RoutingContext ctx, SandboxName sandbox, NodeId node, URI url, boolean keepHost,
+                         Runnable gone) {
         HttpServerRequest request = ctx.request();
         boolean webSocket = PreviewProxy.isWebSocketUpgrade(request);
         int port = url.getPort() > 0 ? url.getPort() : url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
@@ -83,7 +97,7 @@ final class ClusterForwarder {
                 .setSsl(url.getScheme().equalsIgnoreCase("https"))
                 .setMethod(request.method())
                 .setURI(request.path() + (request.query() == null ? "" : "?" + request.query()))
-                .setHeaders(headersFor(request, url, webSocket));
+                .setHeaders(headersFor(request, url, webSocket, keepHost));
         forwarded.incrementAndGet();
         meters.forwarded();
         (webSocket ? tunnels : client).request(options).onComplete(ar -> {
@@ -101,7 +115,7 @@ final class ClusterForwarder {
                     } else if (res.result().statusCode() == 101) {
                         tunnel(ctx, res.result());
                     } else {
-                        relay(ctx, res.result());
+                        relay(ctx, res.result(), gone);
                     }
                 });
                 return;
@@ -112,24 +126,24 @@ final class ClusterForwarder {
                 if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
                     out.setChunked(true);
                 }
-                out.send(request).onComplete(res -> answer(ctx, res, sandbox, node, url));
+                out.send(request).onComplete(res -> answer(ctx, res, sandbox, node, url, gone));
             } else {
                 Exchange.resume(request);
-                out.send().onComplete(res -> answer(ctx, res, sandbox, node, url));
+                out.send().onComplete(res -> answer(ctx, res, sandbox, node, url, gone));
             }
         });
     }
 
     private void answer(RoutingContext ctx, io.vertx.core.AsyncResult<HttpClientResponse> res, SandboxName sandbox,
-                        NodeId node, URI url) {
+                        NodeId node, URI url, Runnable gone) {
         if (res.failed()) {
             unreachable(ctx, sandbox, node, url);
         } else {
-            relay(ctx, res.result());
+            relay(ctx, res.result(), gone);
         }
     }
 
-    private MultiMap headersFor(HttpServerRequest request, URI url, boolean webSocket) {
+    private MultiMap headersFor(HttpServerRequest request, URI url, boolean webSocket, boolean keepHost) {
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
         Set<String> named = connectionNamed(request.headers());
         for (Map.Entry<String, String> h : request.headers()) {
@@ -144,8 +158,10 @@ final class ClusterForwarder {
             out.set("Upgrade", "websocket");
             out.set("Connection", "Upgrade");
         }
-        // the node may know itself by another name than the one clients use: it takes this one from a broker
-        out.set("Host", url.getRawAuthority());
+        // the node may know itself by another name than the one clients use: it takes this one from a broker;
+        // a host-named preview keeps its own, which names the preview
+        String host = request.getHeader("Host");
+        out.set("Host", keepHost && host != null ? host : url.getRawAuthority());
         var remote = request.remoteAddress();
         if (remote != null && remote.hostAddress() != null) {
             String before = request.getHeader("X-Forwarded-For");
@@ -155,7 +171,7 @@ final class ClusterForwarder {
         return out;
     }
 
-    private void relay(RoutingContext ctx, HttpClientResponse upstream) {
+    private void relay(RoutingContext ctx, HttpClientResponse upstream, Runnable gone) {
         HttpServerResponse response = ctx.response();
         if (response.closed() || response.headWritten()) {
             UpstreamRelay.abandon(upstream);
@@ -164,6 +180,8 @@ final class ClusterForwarder {
         Exchange.resume(ctx.request());
         if (upstream.statusCode() == 401) {
             onUnauthorized.accept(ctx.request());
+        } else if (upstream.statusCode() == 404) {
+            gone.run();
         }
         response.setStatusCode(upstream.statusCode());
         response.setStatusMessage(upstream.statusMessage());

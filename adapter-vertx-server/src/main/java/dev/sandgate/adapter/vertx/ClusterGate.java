@@ -51,8 +51,7 @@ final class ClusterGate implements Handler<RoutingContext> {
                     || !cluster.get().credential().matches(presented.get(0))) {
                 refuse(request);
             } else if (previewHost.test(request)) {
-                request.headers().remove(ClusterCredential.HEADER);
-                normal.handle(request);
+                normal.handle(request); // the host-named previews' router marks it forwarded ({@link #hostNamed})
             } else if (RawPath.unroutable(request.path() == null ? "/" : request.path()).isPresent()) {
                 normal.handle(request);
             } else {
@@ -97,6 +96,41 @@ final class ClusterGate implements Handler<RoutingContext> {
                 ctx.fail(Cluster.down(sandbox, down.node(), "is not live (its heartbeat is stale)"));
             } else {
                 ctx.next();
+            }
+        });
+    }
+
+    /**
+     * The first handler of the host-named previews' router: a request another broker of the cluster forwarded here
+     * (its credential checked before routing) loses the header and is served here, never forwarded again.
+     */
+    void hostNamed(RoutingContext ctx) {
+        if (cluster.isPresent() && ctx.request().headers().contains(ClusterCredential.HEADER)) {
+            ctx.request().headers().remove(ClusterCredential.HEADER);
+            RequestState.forwarded(ctx);
+        }
+        ctx.next();
+    }
+
+    /**
+     * A (paused) request for a host-named preview of {@code sandbox}: served {@code here} unless the sandbox lives on
+     * another node, where it is forwarded with the {@code Host} it came with (the node dispatches on it; every
+     * broker of a cluster has the same public URL and preview domain), or answers 503 while that node is not live.
+     * {@code gone} runs when the node answers 404, so that the label is looked up again next time.
+     */
+    void serveOrForwardHostNamed(RoutingContext ctx, SandboxName sandbox, Runnable gone, Runnable here) {
+        if (cluster.isEmpty() || RequestState.isForwarded(ctx)) {
+            here.run();
+            return;
+        }
+        Exchange.blocking(workers, ctx, () -> cluster.get().route(sandbox), route -> {
+            if (route instanceof NodeRoute.There there) {
+                forwarder.orElseThrow().forwardHostNamed(ctx, sandbox, there.node(), there.url(), gone);
+            } else if (route instanceof NodeRoute.Down down) {
+                Exchange.resume(ctx.request());
+                ctx.fail(Cluster.down(sandbox, down.node(), "is not live (its heartbeat is stale)"));
+            } else {
+                here.run();
             }
         });
     }

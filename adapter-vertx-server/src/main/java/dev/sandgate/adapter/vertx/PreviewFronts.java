@@ -30,9 +30,15 @@ final class PreviewFronts {
     private final Optional<PreviewOrigins> origins;
     /** The URL of the own origin on a port. */
     private final IntFunction<String> originUrl;
+    /** Where host names' previews are looked up, and which node serves them. */
+    private final PreviewHosts.Lookup hostLookup;
+    private final ClusterGate cluster;
 
     PreviewFronts(SandboxGateway gateway, WorkerExecutor workers, AccessHandlers access, PreviewProxy proxy,
-                  Optional<PreviewHosts> hostNames, Optional<PreviewOrigins> origins, IntFunction<String> originUrl) {
+                  Optional<PreviewHosts> hostNames, Optional<PreviewOrigins> origins, IntFunction<String> originUrl,
+                  PreviewHosts.Lookup hostLookup, ClusterGate cluster) {
+        this.hostLookup = hostLookup;
+        this.cluster = cluster;
         this.gateway = gateway;
         this.workers = workers;
         this.access = access;
@@ -62,7 +68,10 @@ final class PreviewFronts {
         }
     }
 
-    /** A request to a preview's own host name: the preview is found from the name's label. */
+    /**
+     * A request to a preview's own host name: the preview is found from the name's label; in a cluster, a preview of
+     * another node's sandbox is forwarded there with its {@code Host}, preflights included.
+     */
     void hostNamed(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         PreviewHosts named = hostNames.orElseThrow();
@@ -78,16 +87,21 @@ final class PreviewFronts {
         request.pause();
         Optional<PreviewHosts.Key> remembered = named.remembered(label.get());
         if (remembered.isPresent()) {
-            toHostPreview(ctx, named, label.get(), remembered.get(), path);
+            toNode(ctx, named, label.get(), remembered.get(), path);
             return;
         }
-        Exchange.blocking(workers, ctx, () -> named.resolve(label.get(), gateway), key -> {
+        Exchange.blocking(workers, ctx, () -> named.resolve(label.get(), hostLookup), key -> {
             if (key.isEmpty()) {
                 ctx.fail(new SandgateException.NotFound("no preview answers to this host name"));
             } else {
-                toHostPreview(ctx, named, label.get(), key.get(), path);
+                toNode(ctx, named, label.get(), key.get(), path);
             }
         });
+    }
+
+    private void toNode(RoutingContext ctx, PreviewHosts named, String label, PreviewHosts.Key key, String path) {
+        cluster.serveOrForwardHostNamed(ctx, key.sandbox(), () -> named.forget(label),
+                () -> toHostPreview(ctx, named, label, key, path));
     }
 
     private void toHostPreview(RoutingContext ctx, PreviewHosts named, String label, PreviewHosts.Key key,

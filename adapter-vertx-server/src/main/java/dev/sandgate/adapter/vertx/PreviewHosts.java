@@ -3,7 +3,6 @@ package dev.sandgate.adapter.vertx;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
-import dev.sandgate.ports.SandboxGateway;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +25,14 @@ final class PreviewHosts {
     private static final int MAX_LABEL = 63;
 
     record Key(SandboxName sandbox, PreviewName preview) {
+    }
+
+    /**
+     * Where a label's candidate previews are looked up: the gateway's previews, or in a cluster the shared store's,
+     * which hold every node's (a front has no sandbox of its own). Blocking.
+     */
+    interface Lookup {
+        Optional<Preview> find(SandboxName sandbox, PreviewName preview);
     }
 
     private static final int MAX_REMEMBERED = 10_000;
@@ -93,11 +100,11 @@ final class PreviewHosts {
     }
 
     /**
-     * The application preview a label names, looked up on the gateway (blocking: call it on a worker) and
+     * The application preview a label names, looked up with {@code lookup} (blocking: call it on a worker) and
      * remembered, so that later requests to the same host name need no lookup of their own.
      */
-    Optional<Key> resolve(String label, SandboxGateway gateway) {
-        Optional<Key> key = lookUp(label, gateway);
+    Optional<Key> resolve(String label, Lookup lookup) {
+        Optional<Key> key = lookUp(label, lookup);
         key.ifPresent(k -> {
             if (resolved.size() >= MAX_REMEMBERED) {
                 resolved.clear();
@@ -107,7 +114,7 @@ final class PreviewHosts {
         return key;
     }
 
-    private Optional<Key> lookUp(String label, SandboxGateway gateway) {
+    private Optional<Key> lookUp(String label, Lookup lookup) {
         for (int i = label.indexOf('-'); i > 0; i = label.indexOf('-', i + 1)) {
             Optional<PreviewName> preview = name(label.substring(0, i), PreviewName::of);
             Optional<SandboxName> sandbox = name(label.substring(i + 1), SandboxName::of);
@@ -116,7 +123,7 @@ final class PreviewHosts {
             }
             Optional<Preview> found;
             try {
-                found = gateway.findPreview(sandbox.get(), preview.get()).filter(p -> !p.isSandboxApi());
+                found = lookup.find(sandbox.get(), preview.get()).filter(p -> !p.isSandboxApi());
             } catch (dev.sandgate.domain.SandgateException.NotFound noSuchSandbox) {
                 continue;
             }
