@@ -3,12 +3,14 @@ package dev.sandgate.app;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.ProvidesIntoSet;
 import dev.sandgate.adapter.local.LocalSandboxGateway;
 import dev.sandgate.adapter.vertx.BrokerServer;
 import dev.sandgate.adapter.vertx.Cluster;
 import dev.sandgate.adapter.vertx.ClusterCredential;
 import dev.sandgate.domain.NodeId;
 import dev.sandgate.ports.NodeCatalog;
+import dev.sandgate.ports.Readiness;
 import dev.sandgate.ports.SandboxGateway;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -77,6 +79,24 @@ final class NodeModule extends AbstractModule {
     static Optional<Cluster> cluster(Self self, NodeCatalog catalog, ClusterCredential credential, NodeGateway node,
                                      Clock clock) {
         return Optional.of(Cluster.node(self.id(), catalog, credential, node.forwarded(), clock));
+    }
+
+    /**
+     * {@code node}: this node's heartbeat record is in the catalog and fresh, so other brokers forward to it and
+     * place sandboxes on it. A node whose record is gone (Redis restarted empty, a removal by hand, a heartbeat
+     * that could not be written for three periods) is not ready until its next heartbeat registers it again.
+     */
+    @ProvidesIntoSet
+    static Readiness nodeReadiness(Self self, NodeCatalog catalog, Clock clock) {
+        return Readiness.of("node", () -> {
+            try {
+                return catalog.liveNode(self.id(), clock.instant()).isPresent() ? Readiness.Result.passing()
+                        : Readiness.Result.failing("node " + self.id() + " is not registered in the cluster's catalog"
+                                + " (no fresh heartbeat record); it registers again with its next heartbeat");
+            } catch (RuntimeException e) {
+                return Readiness.Result.failing("the node catalog (Redis) cannot be read");
+            }
+        });
     }
 
     /** Registered once the broker serves (it depends on it), and deregistered before the broker stops. */
