@@ -4,8 +4,11 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.sandgate.adapter.local.FileAccessStore;
+import dev.sandgate.adapter.redis.RedisAccessStore;
+import dev.sandgate.adapter.redis.RedisEndpoint;
 import dev.sandgate.adapter.redis.RedisNodeCatalog;
 import dev.sandgate.adapter.vertx.ClusterCredential;
+import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.NodeCatalog;
 
 /**
@@ -21,12 +24,15 @@ final class CatalogModule extends AbstractModule {
         binder().requireExplicitBindings();
     }
 
+    /** On the access store's own Redis connection: one command connection per broker, back when the store is. */
     @Provides
     @Singleton
-    static NodeCatalog nodeCatalog(AppSettings settings, Lifecycle lifecycle) {
-        return lifecycle.register("the node catalog", RedisNodeCatalog.open(settings.store().redis().orElseThrow(
-                () -> new ConfigurationException("a cluster needs the redis store: set " + Setting.STORE.flag()
-                        + "=redis")), settings.node().heartbeat()));
+    static NodeCatalog nodeCatalog(AppSettings settings, AccessStore store, Lifecycle lifecycle) {
+        RedisEndpoint redis = settings.store().redis().orElseThrow(() -> new ConfigurationException(
+                "a cluster needs the redis store: set " + Setting.STORE.flag() + "=redis"));
+        return lifecycle.register("the node catalog", store instanceof RedisAccessStore shared
+                ? RedisNodeCatalog.sharing(shared, settings.node().heartbeat())
+                : RedisNodeCatalog.open(redis, settings.node().heartbeat()));
     }
 
     @Provides

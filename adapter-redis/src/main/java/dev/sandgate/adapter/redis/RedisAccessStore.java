@@ -122,6 +122,15 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
         return client;
     }
 
+    /** The command connection, which the node catalog may share ({@link RedisNodeCatalog#sharing}). */
+    StatefulRedisConnection<String, String> connection() {
+        return connection;
+    }
+
+    RedisEndpoint endpoint() {
+        return endpoint;
+    }
+
     VerifiedCache cache() {
         return cache;
     }

@@ -44,9 +44,12 @@ public final class RedisNodeCatalog implements NodeCatalog, AutoCloseable {
     private final String ns;
     private final RedisEndpoint endpoint;
     private final Duration ttl;
+    /** False when the connection is the access store's, which closes it. */
+    private final boolean ownsConnection;
 
     private RedisNodeCatalog(RedisClient client, StatefulRedisConnection<String, String> connection, String ns,
-                             RedisEndpoint endpoint, Duration ttl) {
+                             RedisEndpoint endpoint, Duration ttl, boolean ownsConnection) {
+        this.ownsConnection = ownsConnection;
         this.client = client;
         this.connection = connection;
         this.redis = connection.sync();
@@ -75,12 +78,28 @@ public final class RedisNodeCatalog implements NodeCatalog, AutoCloseable {
         try {
             StatefulRedisConnection<String, String> connection = client.connect(LettuceClients.uri(endpoint));
             connection.sync().ping();
-            return new RedisNodeCatalog(client, connection, ns, endpoint, heartbeatPeriod.multipliedBy(MISSED_BEATS));
+            return new RedisNodeCatalog(client, connection, ns, endpoint, heartbeatPeriod.multipliedBy(MISSED_BEATS),
+                    true);
         } catch (RedisException e) {
             LettuceClients.shutdown(client);
             throw new IllegalStateException("the node catalog at " + endpoint.describe() + " cannot be reached: "
                     + LettuceClients.describe(e), e);
         }
+    }
+
+    /**
+     * The catalog on the access store's own command connection (its Redis, database and namespace): a broker then
+     * holds one command connection to Redis rather than two, and the catalog is back exactly when the store is.
+     * Closing the catalog leaves the connection to the store, which closes it.
+     */
+    public static RedisNodeCatalog sharing(RedisAccessStore store, Duration heartbeatPeriod) {
+        Objects.requireNonNull(store, "store must not be null");
+        Objects.requireNonNull(heartbeatPeriod, "heartbeatPeriod must not be null");
+        if (heartbeatPeriod.toMillis() < 1) {
+            throw new IllegalArgumentException("the heartbeat period must be at least a millisecond");
+        }
+        return new RedisNodeCatalog(store.client(), store.connection(), store.keys().namespace(), store.endpoint(),
+                heartbeatPeriod.multipliedBy(MISSED_BEATS), false);
     }
 
     @Override
@@ -181,7 +200,9 @@ public final class RedisNodeCatalog implements NodeCatalog, AutoCloseable {
 
     @Override
     public void close() {
-        connection.close();
-        LettuceClients.shutdown(client);
+        if (ownsConnection) {
+            connection.close();
+            LettuceClients.shutdown(client);
+        }
     }
 }

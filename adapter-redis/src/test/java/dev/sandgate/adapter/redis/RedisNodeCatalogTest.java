@@ -50,6 +50,32 @@ class RedisNodeCatalogTest {
     }
 
     @Test
+    void a_catalog_sharing_the_store_s_connection_opens_none_of_its_own_and_leaves_it_open_when_closed() {
+        RedisEndpoint endpoint = RedisEndpoint.parse(REDIS.url(0), Optional.empty());
+        try (RedisAccessStore store = RedisAccessStore.open(endpoint, new byte[32], namespace)) {
+            long before = clients();
+            RedisNodeCatalog shared = RedisNodeCatalog.sharing(store, Duration.ofMillis(100));
+            assertThat(clients()).as("connections to Redis").isEqualTo(before);
+
+            shared.heartbeat(A, URL, clock.instant());
+            shared.assign(SandboxName.of("shared-box"), A);
+            assertThat(one.liveNodes(clock.instant())).extracting(NodeInfo::id).containsExactly(A);
+            assertThat(one.nodeOf(SandboxName.of("shared-box"))).contains(A);
+
+            shared.close();
+            assertThat(store.listPreviews(SandboxName.of("shared-box"))).isEmpty(); // the store still works
+            assertThat(clients()).isEqualTo(before);
+        }
+    }
+
+    /** The clients Redis has connected now (each a line of CLIENT LIST). */
+    private long clients() {
+        AtomicLong count = new AtomicLong();
+        one.withCommands(redis -> count.set(redis.clientList().lines().filter(l -> !l.isBlank()).count()));
+        return count.get();
+    }
+
+    @Test
     void a_node_that_stops_beating_drops_out_of_redis_after_three_periods_and_keeps_its_sandboxes() {
         assertThat(one.heartbeatTtl()).isEqualTo(Duration.ofMillis(300));
         one.heartbeat(A, URL, clock.instant());
