@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 
 /**
  * What the cluster tests share: the settings of a broker of a cluster on one Redis (one token key, one API key, a
- * quick heartbeat), a broker run as a program of its own (a child JVM, so that it can be killed), HTTP with the API
+ * heartbeat of a second: quick, yet not so quick that a loaded machine misses three in a row), a broker run as a program of its own (a child JVM, so that it can be killed), HTTP with the API
  * key, and the servers the tests run inside sandboxes. Processes are isolated with bubblewrap where it works here
  * (each sandbox then has a network of its own, so its ports are reachable only through its own node); elsewhere
  * without isolation, which the tests say when they start.
@@ -94,7 +94,7 @@ final class ClusterBrokers {
     static List<String> flags(String redisUrl, Path keyFile, Path dataDir, String... more) {
         List<String> flags = new ArrayList<>(List.of("--data-dir=" + dataDir, "--port=0", "--store=redis",
                 "--redis-url=" + redisUrl, "--token-key-file=" + keyFile, "--api-key=" + API_KEY,
-                "--node-heartbeat=200ms", "--preview-ports=path", "--warm-shell-idle=0s"));
+                "--node-heartbeat=1s", "--preview-ports=path", "--warm-shell-idle=0s"));
         if (bwrap()) {
             flags.add("--isolation=bwrap");
         } else {
