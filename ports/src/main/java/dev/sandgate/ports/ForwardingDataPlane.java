@@ -85,6 +85,11 @@ public abstract class ForwardingDataPlane implements DataPlane {
     }
 
     @Override
+    public LogSubscription streamLogs(String identifier, long cursor, LogListener listener) {
+        return delegate().streamLogs(identifier, cursor, listener);
+    }
+
+    @Override
     public FileEntry stat(SandboxPath path) {
         return delegate().stat(path);
     }

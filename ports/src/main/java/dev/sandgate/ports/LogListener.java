@@ -11,6 +11,23 @@ import dev.sandgate.domain.SandgateException;
 public interface LogListener {
     void onLine(LogLine line);
 
+    /**
+     * A line with its cursor: the line's place in the process's output, one sequence for stdout and stderr together
+     * (the first line written is 1). A stream resumed after cursor {@code c} ({@link ProcessOperations#streamLogs(
+     * String, long, LogListener)}) delivers exactly the lines after {@code c}. Sources that know cursors call this
+     * form; by default it hands the line to {@link #onLine(LogLine)}.
+     */
+    default void onLine(LogLine line, long cursor) {
+        onLine(line);
+    }
+
+    /**
+     * Some lines after the cursor a stream was resumed from are gone (the output buffer is bounded): {@code lines}
+     * of them, reported once, before the first line delivered. Ignored by default.
+     */
+    default void onDropped(long lines) {
+    }
+
     /** The process exited and everything it wrote was delivered. */
     void onEnd();
 

@@ -69,6 +69,21 @@ public interface ProcessOperations {
     LogSubscription streamLogs(String identifier, LogListener listener);
 
     /**
+     * Resumes a process's output after {@code cursor} (0: from the first line still kept): every line whose cursor is
+     * greater, each through {@link LogListener#onLine(LogLine, long)}, then live lines and the end, as
+     * {@link #streamLogs(String, LogListener)} does but without truncation notes: lines after the cursor that the
+     * bounded buffer dropped are reported once by {@link LogListener#onDropped} before the first line.
+     * {@code NotFound} when the process is unknown; {@code InvalidRequest} when the cursor is negative or past the
+     * last line written. This default supports only {@code cursor} 0 and gives no cursors; adapters override it.
+     */
+    default LogSubscription streamLogs(String identifier, long cursor, LogListener listener) {
+        if (cursor != 0) {
+            throw new SandgateException.InvalidRequest("this gateway cannot resume a log stream after cursor " + cursor);
+        }
+        return streamLogs(identifier, listener);
+    }
+
+    /**
      * The streamed form of exec: starts the process, hands its output to {@code listener} as it comes, and answers
      * once it exited (the wire protocol's NDJSON exec). The listener gets {@code onEnd} before this returns, or
      * {@code onError} when the stream broke. The wait is bounded by the spec's timeout (one minute when it names

@@ -94,6 +94,11 @@ final class LocalDataPlane implements DataPlane {
     }
 
     @Override
+    public LogSubscription streamLogs(String identifier, long cursor, LogListener listener) {
+        return processes.streamLogs(identifier, cursor, listener);
+    }
+
+    @Override
     public FileEntry stat(SandboxPath path) {
         return files.stat(path);
     }

@@ -79,6 +79,12 @@ public final class Processes {
         return dataPlane.streamLogs(requireIdentifier(identifier), Objects.requireNonNull(listener, "listener must not be null"));
     }
 
+    /** The output after {@code cursor} (a line's cursor from {@link LogListener#onLine(dev.sandgate.domain.LogLine, long)}). */
+    public LogSubscription streamLogs(String identifier, long cursor, LogListener listener) {
+        return dataPlane.streamLogs(requireIdentifier(identifier), cursor,
+                Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
     /** {@link #wait(String, Duration)} with {@link #DEFAULT_MAX_WAIT}. */
     public ProcessInfo wait(String identifier) {
         return wait(identifier, DEFAULT_MAX_WAIT);

@@ -225,13 +225,26 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
 
     @Override
     public LogSubscription streamLogs(String identifier, LogListener listener) {
+        return subscribe(identifier, listener, OptionalLong.empty());
+    }
+
+    @Override
+    public LogSubscription streamLogs(String identifier, long cursor, LogListener listener) {
+        return subscribe(identifier, listener, OptionalLong.of(cursor));
+    }
+
+    private LogSubscription subscribe(String identifier, LogListener listener, OptionalLong cursor) {
         Objects.requireNonNull(listener, "listener must not be null");
         ManagedProcess rec = registry.find(identifier);
         LogSubscriber[] self = new LogSubscriber[1];
         LogSubscriber subscriber = new LogSubscriber(listener, threads.callbacks, settings.subscriberQueueLines(),
                 settings.outputBufferBytes(), () -> rec.unsubscribe(self[0]));
         self[0] = subscriber;
-        rec.subscribe(subscriber);
+        if (cursor.isPresent()) {
+            rec.subscribe(subscriber, cursor.getAsLong());
+        } else {
+            rec.subscribe(subscriber);
+        }
         subscriber.start();
         return subscriber;
     }

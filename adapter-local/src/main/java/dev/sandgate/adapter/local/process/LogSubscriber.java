@@ -25,7 +25,11 @@ final class LogSubscriber implements LogSubscription {
     private static final long CANCEL_WAIT_SECONDS = 10;
     private static final Object END = new Object();
 
-    private record Live(LogLine line, int bytes) {
+    private record Live(LogLine line, int bytes, long cursor) {
+    }
+
+    /** Lines after the cursor a subscriber resumed from that the buffer no longer has. */
+    private record Dropped(long lines) {
     }
 
     private final LogListener listener;
@@ -37,7 +41,7 @@ final class LogSubscriber implements LogSubscription {
 
     // guarded by this
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
-    private List<LogLine> replay = List.of();
+    private List<Object> replay = List.of();
     private int replayIndex;
     private int queuedLines;
     private long queuedBytes;
@@ -55,13 +59,24 @@ final class LogSubscriber implements LogSubscription {
         this.release = release;
     }
 
-    synchronized void replay(List<LogLine> lines) {
-        this.replay = lines;
+    synchronized void replay(List<OutputBuffer.Sequenced> lines) {
+        this.replay = List.copyOf(lines);
+        this.replayIndex = 0;
+    }
+
+    /** The replay of a resumed stream: the count of lines it lost first (when any), then the lines it missed. */
+    synchronized void replay(OutputBuffer.Resume resume) {
+        List<Object> items = new java.util.ArrayList<>(resume.lines().size() + 1);
+        if (resume.dropped() > 0) {
+            items.add(new Dropped(resume.dropped()));
+        }
+        items.addAll(resume.lines());
+        this.replay = items;
         this.replayIndex = 0;
     }
 
     /** Queues a live line; false when the subscriber fell behind and was ended (the caller then forgets it). */
-    boolean offer(LogLine line, int bytes) {
+    boolean offer(LogLine line, int bytes, long cursor) {
         synchronized (this) {
             if (terminalQueued || cancelled) {
                 return false;
@@ -76,7 +91,7 @@ final class LogSubscriber implements LogSubscription {
                 scheduleLocked();
                 return false;
             }
-            queue.addLast(new Live(line, bytes));
+            queue.addLast(new Live(line, bytes, cursor));
             queuedLines++;
             queuedBytes += bytes;
             scheduleLocked();
@@ -130,7 +145,7 @@ final class LogSubscriber implements LogSubscription {
             if (event instanceof Live live) {
                 queuedLines--;
                 queuedBytes -= live.bytes();
-                return live.line();
+                return new OutputBuffer.Sequenced(live.line(), live.cursor());
             }
             return event;
         }
@@ -152,8 +167,11 @@ final class LogSubscriber implements LogSubscription {
                     listener.onEnd();
                 } else if (event instanceof SandgateException error) {
                     listener.onError(error);
+                } else if (event instanceof Dropped d) {
+                    listener.onDropped(d.lines());
                 } else {
-                    listener.onLine((LogLine) event);
+                    OutputBuffer.Sequenced line = (OutputBuffer.Sequenced) event;
+                    listener.onLine(line.line(), line.cursor());
                 }
             } catch (RuntimeException e) {
                 LOG.warn("a log listener failed; cancelling its subscription", e);

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -353,9 +352,9 @@ final class ManagedProcess {
 
     /** Keeps a line and hands it to every subscriber; a subscriber that fell behind is forgotten. */
     synchronized void append(LogLine line, int bytes) {
-        output.add(line, bytes);
+        long cursor = output.add(line, bytes);
         for (Iterator<LogSubscriber> it = subscribers.iterator(); it.hasNext(); ) {
-            if (!it.next().offer(line, bytes)) {
+            if (!it.next().offer(line, bytes, cursor)) {
                 it.remove();
             }
         }
@@ -363,8 +362,20 @@ final class ManagedProcess {
 
     /** Registers {@code subscriber} with a replay of the buffered output, or ends it at once if the process ended. */
     synchronized void subscribe(LogSubscriber subscriber) {
-        List<LogLine> replay = output.replay();
-        subscriber.replay(replay);
+        subscriber.replay(output.replay());
+        register(subscriber);
+    }
+
+    /**
+     * Registers {@code subscriber} with the lines after {@code cursor} (and how many of those were dropped), or ends
+     * it after them if the process ended. {@code InvalidRequest} when the cursor is not one of this process's.
+     */
+    synchronized void subscribe(LogSubscriber subscriber, long cursor) {
+        subscriber.replay(output.after(cursor));
+        register(subscriber);
+    }
+
+    private void register(LogSubscriber subscriber) {
         if (ended) {
             subscriber.end();
         } else {

@@ -3,6 +3,7 @@ package dev.sandgate.adapter.local.process;
 import dev.sandgate.domain.LogLine;
 import dev.sandgate.domain.LogStream;
 import dev.sandgate.domain.ProcessLogs;
+import dev.sandgate.domain.SandgateException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,11 @@ import java.util.List;
  * The bounded output of one process, kept as lines in the order produced. Each line costs its UTF-8 size, one byte
  * for its line feed and {@link #LINE_OVERHEAD} bytes of bookkeeping; when a new line does not fit, the oldest lines are
  * dropped and the output is marked truncated. Readers see the truncation as a first line {@link #TRUNCATION_MARKER}
- * on each stream that lost lines (and on the interleaved log). Not thread-safe: the owning process guards it.
+ * on each stream that lost lines (and on the interleaved log).
+ *
+ * <p>Each line is numbered as it is appended: its cursor, one sequence for stdout and stderr together, from 1 (a
+ * restart of the process continues it). {@link #after} replays from a cursor and says how many lines after it were
+ * dropped. Not thread-safe: the owning process guards it.
  */
 final class OutputBuffer {
     static final String TRUNCATION_MARKER = "[output truncated]";
@@ -19,12 +24,21 @@ final class OutputBuffer {
     /** The longest line kept whole; longer output without a line feed is cut into lines of this size. */
     static final int MAX_LINE_BYTES = 32 * 1024;
 
-    private record Entry(LogLine line, long cost) {
+    private record Entry(LogLine line, long cost, long cursor) {
+    }
+
+    /** A line with its cursor. */
+    record Sequenced(LogLine line, long cursor) {
+    }
+
+    /** What a stream resumed after a cursor gets first: how many lines after it are gone, then the kept ones. */
+    record Resume(long dropped, List<Sequenced> lines) {
     }
 
     private final long capacity;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private long used;
+    private long lastCursor;
     private boolean stdoutDropped;
     private boolean stderrDropped;
 
@@ -37,7 +51,8 @@ final class OutputBuffer {
         return Math.max(1, Math.min(MAX_LINE_BYTES, capacity - 1 - LINE_OVERHEAD));
     }
 
-    void add(LogLine line, int utf8Bytes) {
+    /** Keeps {@code line} and answers its cursor. */
+    long add(LogLine line, int utf8Bytes) {
         long cost = utf8Bytes + 1L + LINE_OVERHEAD;
         while (!entries.isEmpty() && used + cost > capacity) {
             Entry dropped = entries.removeFirst();
@@ -48,25 +63,53 @@ final class OutputBuffer {
                 stderrDropped = true;
             }
         }
-        entries.addLast(new Entry(line, cost));
+        lastCursor++;
+        entries.addLast(new Entry(line, cost, lastCursor));
         used += cost;
+        return lastCursor;
+    }
+
+    /** The cursor of the last line written (0 before any). */
+    long lastCursor() {
+        return lastCursor;
+    }
+
+    /** The kept lines after {@code cursor}, and how many lines after it were dropped; refuses a cursor not given. */
+    Resume after(long cursor) {
+        if (cursor < 0 || cursor > lastCursor) {
+            throw new SandgateException.InvalidRequest("cursor " + cursor + " is not a line of this process (its "
+                    + "last line is " + lastCursor + ")");
+        }
+        long firstKept = entries.isEmpty() ? lastCursor + 1 : entries.peekFirst().cursor();
+        long dropped = Math.max(0, firstKept - 1 - cursor);
+        List<Sequenced> out = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.cursor() > cursor) {
+                out.add(new Sequenced(e.line(), e.cursor()));
+            }
+        }
+        return new Resume(dropped, out);
     }
 
     boolean truncated() {
         return stdoutDropped || stderrDropped;
     }
 
-    /** What a new subscriber gets first: the truncation markers, then every kept line. */
-    List<LogLine> replay() {
-        List<LogLine> out = new ArrayList<>(entries.size() + 2);
+    /**
+     * What a new subscriber gets first: the truncation markers (with the cursor of the last line dropped, so that
+     * resuming after one gives the kept lines), then every kept line.
+     */
+    List<Sequenced> replay() {
+        List<Sequenced> out = new ArrayList<>(entries.size() + 2);
+        long beforeKept = entries.isEmpty() ? lastCursor : entries.peekFirst().cursor() - 1;
         if (stdoutDropped) {
-            out.add(LogLine.stdout(TRUNCATION_MARKER));
+            out.add(new Sequenced(LogLine.stdout(TRUNCATION_MARKER), beforeKept));
         }
         if (stderrDropped) {
-            out.add(LogLine.stderr(TRUNCATION_MARKER));
+            out.add(new Sequenced(LogLine.stderr(TRUNCATION_MARKER), beforeKept));
         }
         for (Entry e : entries) {
-            out.add(e.line());
+            out.add(new Sequenced(e.line(), e.cursor()));
         }
         return out;
     }

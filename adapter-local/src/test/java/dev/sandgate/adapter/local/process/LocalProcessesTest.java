@@ -462,6 +462,43 @@ class LocalProcessesTest {
     }
 
     @Test
+    void a_stream_resumed_after_a_cursor_gets_exactly_the_later_lines_then_live_ones() throws IOException {
+        ProcessInfo started = processes.exec(ProcessSpec.of(
+                "echo 1; echo 2; echo 3; while [ ! -f go ]; do sleep 0.02; done; echo 4"));
+        eventually("the first lines", () -> processes.logs(started.pid()).stdout().contains("3"));
+        Recorder first = new Recorder();
+        processes.streamLogs(started.pid(), 0, first).cancel();
+
+        Recorder resumed = new Recorder();
+        processes.streamLogs(started.pid(), 2, resumed);
+        eventually("the replay after cursor 2", () -> resumed.lines.size() == 1);
+        Files.writeString(root.resolve("go"), "");
+        resumed.awaitDone();
+
+        assertThat(resumed.texts()).containsExactly("3", "4");
+        assertThat(resumed.cursors).containsExactly(3L, 4L);
+        assertThat(resumed.dropped).hasValue(0);
+        assertThatThrownBy(() -> processes.streamLogs(started.pid(), 5, new Recorder()))
+                .isInstanceOf(SandgateException.InvalidRequest.class);
+    }
+
+    @Test
+    void a_stream_resumed_after_lines_the_buffer_dropped_is_told_how_many_before_the_kept_ones() {
+        processes.close();
+        processes = create(SETTINGS.toBuilder().outputBufferBytes(4096).build(), Clock.systemUTC());
+        ProcessInfo info = run("i=0; while [ $i -lt 500 ]; do echo line-$i; i=$((i+1)); done");
+
+        Recorder recorder = new Recorder();
+        processes.streamLogs(info.pid(), 10, recorder);
+        recorder.awaitDone();
+
+        assertThat(recorder.dropped.get()).isPositive();
+        assertThat(recorder.cursors.get(0)).isEqualTo(10 + recorder.dropped.get() + 1);
+        assertThat(recorder.texts()).doesNotContain(OutputBuffer.TRUNCATION_MARKER).endsWith("line-499");
+        assertThat(recorder.cursors).last().isEqualTo(500L);
+    }
+
+    @Test
     void a_cancelled_subscription_is_released_and_hears_nothing_more() throws IOException {
         ProcessInfo started = processes.exec(ProcessSpec.of(
                 "echo one; while [ ! -f go ]; do sleep 0.02; done; echo two"));

@@ -17,7 +17,7 @@ class OutputBufferTest {
         buffer.add(LogLine.stdout("c"), 1);
 
         assertThat(buffer.snapshot()).isEqualTo(new ProcessLogs("a\nc\n", "b\n", "a\nb\nc\n", false));
-        assertThat(buffer.replay()).containsExactly(LogLine.stdout("a"), LogLine.stderr("b"), LogLine.stdout("c"));
+        assertThat(buffer.replay()).extracting(OutputBuffer.Sequenced::line).containsExactly(LogLine.stdout("a"), LogLine.stderr("b"), LogLine.stdout("c"));
     }
 
     @Test
@@ -33,7 +33,7 @@ class OutputBufferTest {
         assertThat(logs.stdout()).isEqualTo("[output truncated]\n");
         assertThat(logs.stderr()).isEqualTo("2\n3\n4\n");
         assertThat(logs.logs()).isEqualTo("[output truncated]\n2\n3\n4\n");
-        assertThat(buffer.replay()).first().isEqualTo(LogLine.stdout("[output truncated]"));
+        assertThat(buffer.replay()).extracting(OutputBuffer.Sequenced::line).first().isEqualTo(LogLine.stdout("[output truncated]"));
     }
 
     @Test
@@ -44,5 +44,43 @@ class OutputBufferTest {
         }
 
         assertThat(buffer.replay()).hasSizeLessThanOrEqualTo(16);
+    }
+
+    @Test
+    void every_line_gets_the_next_cursor_across_both_streams() {
+        OutputBuffer buffer = new OutputBuffer(4096);
+        assertThat(buffer.add(LogLine.stdout("a"), 1)).isEqualTo(1);
+        assertThat(buffer.add(LogLine.stderr("b"), 1)).isEqualTo(2);
+        assertThat(buffer.add(LogLine.stdout("c"), 1)).isEqualTo(3);
+
+        assertThat(buffer.after(1)).isEqualTo(new OutputBuffer.Resume(0, java.util.List.of(
+                new OutputBuffer.Sequenced(LogLine.stderr("b"), 2), new OutputBuffer.Sequenced(LogLine.stdout("c"), 3))));
+        assertThat(buffer.after(3).lines()).isEmpty();
+        assertThat(buffer.after(0).lines()).hasSize(3);
+    }
+
+    @Test
+    void resuming_after_a_cursor_whose_next_lines_were_dropped_says_how_many() {
+        OutputBuffer buffer = new OutputBuffer(2 * LINE_COST);
+        for (int i = 1; i <= 5; i++) {
+            buffer.add(LogLine.stdout(String.valueOf(i)), 1);
+        }
+
+        OutputBuffer.Resume resume = buffer.after(1);
+        assertThat(resume.dropped()).isEqualTo(2);
+        assertThat(resume.lines()).extracting(OutputBuffer.Sequenced::cursor).containsExactly(4L, 5L);
+        assertThat(buffer.after(3).dropped()).isZero();
+        assertThat(buffer.replay()).first().isEqualTo(new OutputBuffer.Sequenced(LogLine.stdout("[output truncated]"), 3));
+    }
+
+    @Test
+    void a_cursor_past_the_last_line_or_negative_is_refused() {
+        OutputBuffer buffer = new OutputBuffer(4096);
+        buffer.add(LogLine.stdout("a"), 1);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> buffer.after(2))
+                .isInstanceOf(dev.sandgate.domain.SandgateException.InvalidRequest.class).hasMessageContaining("cursor 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> buffer.after(-1))
+                .isInstanceOf(dev.sandgate.domain.SandgateException.InvalidRequest.class);
     }
 }

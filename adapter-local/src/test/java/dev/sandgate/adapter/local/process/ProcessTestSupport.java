@@ -54,6 +54,8 @@ final class ProcessTestSupport {
     /** A listener that records everything and may block in {@code onLine} until released. */
     static final class Recorder implements LogListener {
         final List<LogLine> lines = new CopyOnWriteArrayList<>();
+        final List<Long> cursors = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
         final AtomicInteger ends = new AtomicInteger();
         final AtomicReference<SandgateException> error = new AtomicReference<>();
         final CountDownLatch done = new CountDownLatch(1);
@@ -77,6 +79,17 @@ final class ProcessTestSupport {
                 Thread.currentThread().interrupt();
             }
             lines.add(line);
+        }
+
+        @Override
+        public void onLine(LogLine line, long cursor) {
+            cursors.add(cursor);
+            onLine(line);
+        }
+
+        @Override
+        public void onDropped(long count) {
+            dropped.addAndGet(count);
         }
 
         @Override
