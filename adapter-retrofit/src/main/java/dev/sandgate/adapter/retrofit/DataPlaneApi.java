@@ -58,6 +58,13 @@ interface DataPlaneApi {
     @GET("process/{id}/logs/stream")
     Call<ResponseBody> streamLogs(@Path(value = "id", encoded = true) String id);
 
+    /** The log stream as a Sandgate broker's NDJSON, with cursors, resumed after {@code since} when given. */
+    @Streaming
+    @Headers("Accept: application/x-ndjson")
+    @GET("process/{id}/logs/stream")
+    Call<ResponseBody> streamLogsAfter(@Path(value = "id", encoded = true) String id,
+                                       @retrofit2.http.Query("since") Long since);
+
     @GET("filesystem/{path}")
     Call<Wire.FileOrDirectory> file(@Path(value = "path", encoded = true) String path);
 

@@ -194,37 +194,19 @@ final class RetrofitDataPlane implements DataPlane {
         return execute(api.logs(segment(identifier)), WireJson::toDomain);
     }
 
+    /**
+     * The log stream, resumed by itself after a dropped connection from the last cursor it delivered
+     * ({@link ResumingLogStream}); against a server without cursors, the plain text stream read once.
+     */
     @Override
     public LogSubscription streamLogs(String identifier, LogListener listener) {
+        return streamLogs(identifier, 0, listener);
+    }
+
+    @Override
+    public LogSubscription streamLogs(String identifier, long cursor, LogListener listener) {
         Objects.requireNonNull(listener, "listener must not be null");
-        return readLines(streamingApi.streamLogs(segment(identifier)), "sandgate-log-stream", new Lines() {
-            @Override
-            public void line(String line) {
-                if (line.startsWith("[closed: ") && line.endsWith("]")) {
-                    throw new ClosedByServer(line.substring("[closed: ".length(), line.length() - 1));
-                }
-                if (line.startsWith("[dropped ")) {
-                    return; // a Sandgate broker's note that this reader fell behind: not output
-                }
-                if (line.startsWith("stdout:")) {
-                    listener.onLine(LogLine.stdout(line.substring(7)));
-                } else if (line.startsWith("stderr:")) {
-                    listener.onLine(LogLine.stderr(line.substring(7)));
-                } else {
-                    listener.onLine(LogLine.stdout(line));
-                }
-            }
-
-            @Override
-            public void ended() {
-                listener.onEnd();
-            }
-
-            @Override
-            public void failed(SandgateException error) {
-                listener.onError(error);
-            }
-        });
+        return ResumingLogStream.open(streamingApi, segment(identifier), cursor, listener);
     }
 
     /** A stream's closing line ({@code CLOSED}, {@code [closed: …]}): the server ended it for this reader. */

@@ -100,7 +100,8 @@ final class Wire {
      * One line of the NDJSON exec stream: {@code stdout}, {@code stderr}, {@code keepalive}, {@code result},
      * {@code error}; a Sandgate broker adds {@code dropped} ({@code count}) and {@code closed} ({@code reason}).
      */
-    public record StreamEvent(String type, String data, Long count, String reason) {
+    public record StreamEvent(String type, String data, Long count, String reason, Long cursor, String how,
+                              Integer exitCode) {
     }
 
     public record Logs(String stdout, String stderr, String logs) {

@@ -6,9 +6,11 @@ import dev.sandgate.domain.ProcessSpec;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
 import dev.sandgate.ports.LogListener;
+import dev.sandgate.ports.LogSubscription;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.OptionalLong;
 
 /**
  * The sandbox API's processes (protocol section c): exec (JSON, or NDJSON with {@code Accept: text/event-stream}),
@@ -104,14 +106,68 @@ final class ProcessRoutes {
                 })).start(sink -> s.dataPlane().streamLogs(s.info().pid(), logsInto(sink))));
     }
 
-    /** {@code GET /process/{id}/logs/stream}: the lines of {@link ProcessWire#LOG_STREAM} until the process exits. */
+    /**
+     * {@code GET /process/{id}/logs/stream}: the lines of {@link ProcessWire#LOG_STREAM} until the process exits, or
+     * of {@link ProcessWire#LOG_NDJSON} (with cursors, ended by an {@code end} object) for
+     * {@code Accept: application/x-ndjson}. A cursor in {@code ?since=} or {@code Last-Event-ID} resumes after it.
+     * The process is resolved and subscribed to before the answer starts, so an unknown process is a plain 404 and
+     * a bad cursor a 400, and a resumed stream is bound to the process its cursor belongs to (its pid).
+     */
     void streamLogs(RoutingContext ctx) {
         String id = id(ctx);
-        // Resolve the process first, so that an unknown one is a plain 404 before any byte of the stream.
+        OptionalLong since = since(ctx);
+        String accept = ctx.request().getHeader("Accept");
+        boolean ndjson = accept != null && accept.contains("application/x-ndjson");
+        LogRelay relay = new LogRelay();
         calls.on(ctx, dp -> {
-            dp.getProcess(id);
-            return dp;
-        }, dp -> LineStream.of(streams, ctx, ProcessWire.LOG_STREAM).start(sink -> dp.streamLogs(id, logsInto(sink))));
+            String pid = dp.getProcess(id).pid();
+            var subscription = since.isPresent() || ndjson
+                    ? dp.streamLogs(pid, since.orElse(0), relay) : dp.streamLogs(pid, relay);
+            return new Subscribed(dp, pid, subscription);
+        }, subscribed -> {
+            LineStream.Finish<ProcessWire.Logged> finish = !ndjson ? (stream, end) -> end.run()
+                    : (stream, end) -> calls.workers().executeBlocking(
+                            () -> subscribed.dataPlane().getProcess(subscribed.pid()), false).onComplete(ar -> {
+                                if (ar.succeeded()) {
+                                    stream.write(WireJson.ndjson(ProcessWire.streamEnd(ar.result())));
+                                }
+                                end.run();
+                            });
+            if (subscribed.pid().matches("[A-Za-z0-9._-]{1,64}")) {
+                // Sandgate's own: the pid a client resumes by (a name may later mean a newer process)
+                ctx.response().putHeader("X-Sandgate-Pid", subscribed.pid());
+            }
+            LineStream.of(streams, ctx, ndjson ? ProcessWire.LOG_NDJSON : ProcessWire.LOG_STREAM, finish)
+                    .start(sink -> {
+                        relay.attach(sink);
+                        return subscribed.subscription();
+                    });
+        });
+    }
+
+    private record Subscribed(dev.sandgate.ports.DataPlane dataPlane, String pid, LogSubscription subscription) {
+    }
+
+    /** The cursor a client resumes after: {@code ?since=} or else {@code Last-Event-ID}; a non-negative integer. */
+    private static OptionalLong since(RoutingContext ctx) {
+        String raw = ctx.request().getParam("since");
+        String name = "since";
+        if (raw == null) {
+            raw = ctx.request().getHeader("Last-Event-ID");
+            name = "Last-Event-ID";
+        }
+        if (raw == null) {
+            return OptionalLong.empty();
+        }
+        if (raw.isEmpty() || raw.length() > 19 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new SandgateException.InvalidRequest(name + " must be a cursor (a non-negative integer, the "
+                    + "\"cursor\" of a streamed line)");
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(raw));
+        } catch (NumberFormatException e) {
+            throw new SandgateException.InvalidRequest(name + " is too large to be a cursor");
+        }
     }
 
     private static String id(RoutingContext ctx) {
@@ -122,12 +178,22 @@ final class ProcessRoutes {
         return id;
     }
 
-    /** A log listener that feeds {@code sink}. */
-    private static LogListener logsInto(LineStream.Sink<LogLine> sink) {
+    /** A log listener that feeds {@code sink}, each line with its cursor. */
+    private static LogListener logsInto(LineStream.Sink<ProcessWire.Logged> sink) {
         return new LogListener() {
             @Override
             public void onLine(LogLine line) {
-                sink.item(line);
+                sink.item(new ProcessWire.Logged.Line(line, 0));
+            }
+
+            @Override
+            public void onLine(LogLine line, long cursor) {
+                sink.item(new ProcessWire.Logged.Line(line, cursor));
+            }
+
+            @Override
+            public void onDropped(long lines) {
+                sink.item(new ProcessWire.Logged.Truncated(lines));
             }
 
             @Override
@@ -140,5 +206,80 @@ final class ProcessRoutes {
                 sink.error(error);
             }
         };
+    }
+
+    /**
+     * Holds what a log subscription delivers until its stream is attached (the replay, at most
+     * {@value #MAX_HELD} items; beyond, the stream ends with an error and the client resumes from its last cursor),
+     * then hands each on in order.
+     */
+    private static final class LogRelay implements LogListener {
+        private static final int MAX_HELD = 100_000;
+        private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+        private LineStream.Sink<ProcessWire.Logged> target;
+        private boolean overflowed;
+        private static final Object END = new Object();
+
+        @Override
+        public void onLine(LogLine line) {
+            item(new ProcessWire.Logged.Line(line, 0));
+        }
+
+        @Override
+        public void onLine(LogLine line, long cursor) {
+            item(new ProcessWire.Logged.Line(line, cursor));
+        }
+
+        @Override
+        public void onDropped(long lines) {
+            item(new ProcessWire.Logged.Truncated(lines));
+        }
+
+        private synchronized void item(ProcessWire.Logged item) {
+            if (target != null) {
+                target.item(item);
+            } else if (held.size() < MAX_HELD) {
+                held.add(item);
+            } else {
+                overflowed = true;
+            }
+        }
+
+        @Override
+        public synchronized void onEnd() {
+            if (target != null) {
+                target.end();
+            } else {
+                held.add(END);
+            }
+        }
+
+        @Override
+        public synchronized void onError(SandgateException error) {
+            if (target != null) {
+                target.error(error);
+            } else {
+                held.add(error);
+            }
+        }
+
+        synchronized void attach(LineStream.Sink<ProcessWire.Logged> sink) {
+            target = sink;
+            if (overflowed) {
+                held.clear();
+                sink.error(new SandgateException.Unavailable("too many lines at once"));
+                return;
+            }
+            for (Object o : held) {
+                if (o == END) {
+                    sink.end();
+                } else if (o instanceof SandgateException e) {
+                    sink.error(e);
+                } else {
+                    sink.item((ProcessWire.Logged) o);
+                }
+            }
+            held.clear();
+        }
     }
 }

@@ -33,46 +33,78 @@ final class ProcessWire {
     private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME;
 
     /**
-     * The streamed exec: NDJSON lines {@code {"type":"stdout"|"stderr","data":…}}, {@code {"type":"keepalive"}}, and
-     * (written by the route once the process ended) {@code {"type":"result","data":"<ProcessResponse as a string>"}}.
+     * What a process's output streams carry: a line with its cursor, or (on a stream resumed after a cursor) how many
+     * lines after that cursor the output buffer no longer has.
      */
-    static final LineStream.Format<LogLine> EXEC_STREAM = new LineStream.Format<>() {
-        @Override
-        public String contentType() {
-            return "application/x-ndjson";
+    sealed interface Logged {
+        /** A line and its cursor (0 for the local runtime's truncation notes when none is known). */
+        record Line(LogLine line, long cursor) implements Logged {
         }
 
-        @Override
-        public Buffer line(LogLine line) {
-            return ndjson(streamLine(line));
+        /** Lines after the client's cursor that were dropped before they could be sent. */
+        record Truncated(long lines) implements Logged {
         }
+    }
 
-        @Override
-        public Buffer keepalive() {
-            return ndjson(streamKeepalive());
-        }
+    /**
+     * The streamed exec: NDJSON lines {@code {"type":"stdout"|"stderr","data":…,"cursor":n}},
+     * {@code {"type":"keepalive"}}, and (written by the route once the process ended)
+     * {@code {"type":"result","data":"<ProcessResponse as a string>"}}. {@code cursor} is Sandgate's own: the SDK
+     * reads only {@code type} and {@code data}.
+     */
+    static final LineStream.Format<Logged> EXEC_STREAM = ndjsonFormat();
 
-        @Override
-        public Buffer dropped(long lines) {
-            return ndjson(streamDropped(lines));
-        }
+    /**
+     * The log stream as NDJSON, Sandgate's own form (asked for with {@code Accept: application/x-ndjson}): the exec
+     * stream's line, keepalive, {@code dropped} and {@code closed} objects, {@code {"type":"truncated","count":n}}
+     * when lines after the client's cursor are gone, and a last {@code end} object ({@link #streamEnd}).
+     */
+    static final LineStream.Format<Logged> LOG_NDJSON = ndjsonFormat();
 
-        @Override
-        public Buffer closing(String reason) {
-            return ndjson(streamClosed(reason));
-        }
-    };
+    private static LineStream.Format<Logged> ndjsonFormat() {
+        return new LineStream.Format<>() {
+            @Override
+            public String contentType() {
+                return "application/x-ndjson";
+            }
 
-    /** The log stream: {@code stdout:}/{@code stderr:} prefixed text lines and {@code [keepalive]} lines. */
-    static final LineStream.Format<LogLine> LOG_STREAM = new LineStream.Format<>() {
+            @Override
+            public Buffer line(Logged item) {
+                return ndjson(item instanceof Logged.Line l ? streamLine(l.line(), l.cursor())
+                        : streamTruncated(((Logged.Truncated) item).lines()));
+            }
+
+            @Override
+            public Buffer keepalive() {
+                return ndjson(streamKeepalive());
+            }
+
+            @Override
+            public Buffer dropped(long lines) {
+                return ndjson(streamDropped(lines));
+            }
+
+            @Override
+            public Buffer closing(String reason) {
+                return ndjson(streamClosed(reason));
+            }
+        };
+    }
+
+    /**
+     * The log stream as the SDK reads it: {@code stdout:}/{@code stderr:} prefixed text lines and {@code [keepalive]}
+     * lines; no cursors (a client resuming with one is told of lost lines by an unprefixed note).
+     */
+    static final LineStream.Format<Logged> LOG_STREAM = new LineStream.Format<>() {
         @Override
         public String contentType() {
             return "text/plain; charset=utf-8";
         }
 
         @Override
-        public Buffer line(LogLine line) {
-            return logStreamLine(line);
+        public Buffer line(Logged item) {
+            return item instanceof Logged.Line l ? logStreamLine(l.line())
+                    : logStreamTruncated(((Logged.Truncated) item).lines());
         }
 
         @Override
@@ -169,6 +201,35 @@ final class ProcessWire {
     static JsonObject streamLine(LogLine line) {
         return new JsonObject().put("type", line.stream() == LogStream.STDOUT ? "stdout" : "stderr")
                 .put("data", line.text());
+    }
+
+    /** {@link #streamLine(LogLine)} with the line's cursor (Sandgate's own field, which the SDK ignores). */
+    static JsonObject streamLine(LogLine line, long cursor) {
+        return streamLine(line).put("cursor", cursor);
+    }
+
+    /** Lines after the client's cursor that the output buffer dropped: {@code {"type":"truncated","count":n}}. */
+    static JsonObject streamTruncated(long count) {
+        return new JsonObject().put("type", "truncated").put("count", count);
+    }
+
+    /**
+     * The log stream's last object once the process ended: {@code {"type":"end","how":"exited"|"stopped"|"killed",
+     * "status","exitCode","restartCount"}} ({@code exited} covers {@code completed} and {@code failed}).
+     */
+    static JsonObject streamEnd(ProcessInfo p) {
+        String how = switch (p.status()) {
+            case STOPPED -> "stopped";
+            case KILLED -> "killed";
+            default -> "exited";
+        };
+        return new JsonObject().put("type", "end").put("how", how).put("status", p.status().wireName())
+                .put("exitCode", p.exitCode().orElse(0)).put("restartCount", p.restartCount());
+    }
+
+    /** The text log stream's note of lines lost after the client's cursor (not prefixed: it is not output). */
+    static Buffer logStreamTruncated(long count) {
+        return Buffer.buffer("[truncated " + count + " lines after the cursor: the output buffer no longer has them]\n");
     }
 
     /** {@code {"type":"keepalive"}}. */
