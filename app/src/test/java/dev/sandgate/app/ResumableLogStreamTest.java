@@ -211,7 +211,7 @@ class ResumableLogStreamTest {
         assertThat(stream(pid, "?since=99999999999999999999", null).body()).contains("cursor");
     }
 
-    // ---- helpers ----
+    // ---- support ----
 
     private String finished(String command) {
         return data.exec(ProcessSpec.of(command).withWaitForCompletion(true)).pid();
