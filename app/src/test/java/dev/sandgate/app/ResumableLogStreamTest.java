@@ -14,6 +14,7 @@ import dev.sandgate.domain.SandgateException;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.LogListener;
 import dev.sandgate.ports.LogSubscription;
+import dev.sandgate.ports.contract.Eventually;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -25,7 +26,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +33,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -97,8 +96,9 @@ class ResumableLogStreamTest {
         LogSubscription subscription = data.streamLogs(started.pid(), recorder);
         try {
             for (int pause : new int[] {100, 200}) {
-                eventually("line " + pause, () -> recorder.lines.size() >= pause);
-                assertThat(relay.cut()).as("connections cut mid-stream at line " + pause).isPositive();
+                Eventually.await("line " + pause, DEADLINE, () -> recorder.lines.size() >= pause);
+                assertThat(relay.cut()).as("the connections cut at line " + pause + ", one of them the stream's")
+                        .anySatisfy(carried -> assertThat(carried).contains("\"line-" + pause + "\""));
                 data.writeStdin(started.pid(), "go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             recorder.awaitEnd();
@@ -177,7 +177,7 @@ class ResumableLogStreamTest {
     @Test
     void a_killed_process_ends_its_stream_with_an_end_frame_saying_killed() throws Exception {
         ProcessInfo started = data.exec(ProcessSpec.of("echo up; sleep 600"));
-        eventually("the first line", () -> data.logs(started.pid()).stdout().contains("up"));
+        Eventually.await("the first line", DEADLINE, () -> data.logs(started.pid()).stdout().contains("up"));
         var pending = http.sendAsync(ndjsonRequest(started.pid(), "", null), HttpResponse.BodyHandlers.ofString());
 
         data.killProcess(started.pid());
@@ -250,22 +250,6 @@ class ResumableLogStreamTest {
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/x-ndjson");
         return r.body().lines().filter(l -> !l.isBlank()).map(JsonObject::new)
                 .filter(f -> !"keepalive".equals(f.getString("type"))).toList();
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(DEADLINE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(5); // polling with a deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     private static final class Recorder implements LogListener {
