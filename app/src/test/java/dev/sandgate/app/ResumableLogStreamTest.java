@@ -11,10 +11,15 @@ import dev.sandgate.domain.Sandbox;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.Session;
+import dev.sandgate.domain.SessionOptions;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.LogListener;
 import dev.sandgate.ports.LogSubscription;
 import dev.sandgate.ports.contract.Eventually;
+import dev.sandgate.ports.usecase.Sandgate;
+import dev.sandgate.ports.usecase.SandboxInstance;
+import dev.sandgate.ports.usecase.SessionSandbox;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -26,6 +31,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -124,7 +130,89 @@ class ResumableLogStreamTest {
         assertThat(recorder.cursors).containsExactly(2L, 3L);
     }
 
+    @Test
+    void the_client_is_told_of_each_restart_between_the_runs_and_ends_when_the_last_one_exits() {
+        ProcessInfo started = data.exec(ProcessSpec.of("echo run; read go; exit 3").withStdin(true)
+                .withRestartOnFailure(1));
+        Recorder recorder = new Recorder();
+        LogSubscription subscription = data.streamLogs(started.pid(), recorder);
+        try {
+            Eventually.await("the first run's line", DEADLINE, () -> recorder.lines.size() == 1);
+            data.writeStdin(started.pid(), "go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Eventually.await("the second run's line", DEADLINE, () -> recorder.lines.size() == 2);
+            data.writeStdin(started.pid(), "go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            recorder.awaitEnd();
+        } finally {
+            subscription.cancel();
+        }
+
+        assertThat(recorder.error.get()).isNull();
+        assertThat(recorder.events).containsExactly("line 1 run", "restarted 3 1", "line 2 run", "end");
+    }
+
+    @Test
+    void the_client_s_stream_of_a_deleted_session_ends_with_an_error_saying_why_and_is_not_resumed()
+            throws Exception {
+        SandboxInstance instance = Sandgate.create(client.gateway()).sandboxes().createIfNotExists("resume");
+        Session session = instance.sessions().create(SessionOptions.expiringAt(Instant.now().plus(Duration.ofMinutes(10))));
+        SandgateClient anonymous = SandgateClient.builder().baseUrl("http://127.0.0.1:" + relay.port() + "/v0").build();
+        SessionSandbox browser = Sandgate.fromSession(session, anonymous.sessionConnector());
+        ProcessInfo started = browser.process().exec(ProcessSpec.of("echo up; sleep 600"));
+        Recorder recorder = new Recorder();
+        LogSubscription subscription = browser.process().streamLogs(started.pid(), recorder);
+        try {
+            Eventually.await("the line before the deletion", DEADLINE, () -> recorder.lines.size() == 1);
+
+            instance.sessions().delete(session.name());
+
+            recorder.awaitEnd();
+        } finally {
+            subscription.cancel();
+            data.killProcess(started.pid());
+        }
+        assertThat(recorder.events).containsExactly("line 1 up", "error");
+        assertThat(recorder.error.get()).isInstanceOf(SandgateException.Unavailable.class)
+                .hasMessageEndingWith("closed by the server: the session, its preview token or its preview was deleted");
+    }
+
     // ---- the broker's wire ----
+
+    @Test
+    void a_restarted_process_s_stream_says_so_between_its_runs_and_its_cursors_go_on() throws Exception {
+        ProcessInfo started = data.exec(ProcessSpec.of("echo run; read go; exit 3").withStdin(true)
+                .withRestartOnFailure(1));
+        HttpResponse<Stream<String>> r = http.send(ndjsonRequest(started.pid(), "", null),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<JsonObject> frames = new CopyOnWriteArrayList<>();
+        var reading = java.util.concurrent.CompletableFuture.runAsync(() -> r.body().filter(l -> !l.isBlank())
+                .map(JsonObject::new).filter(f -> !"keepalive".equals(f.getString("type"))).forEach(frames::add));
+
+        for (int run = 1; run <= 2; run++) {
+            int lines = run;
+            Eventually.await("run " + run + "'s line", DEADLINE,
+                    () -> frames.stream().filter(f -> "stdout".equals(f.getString("type"))).count() == lines);
+            data.writeStdin(started.pid(), "go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        reading.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(frames).extracting(f -> f.getString("type")).containsExactly("stdout", "restarted", "stdout", "end");
+        assertThat(frames.get(0).getLong("cursor")).isEqualTo(1L);
+        assertThat(frames.get(1).getInteger("exitCode")).isEqualTo(3);
+        assertThat(frames.get(1).getInteger("restartCount")).isEqualTo(1);
+        assertThat(frames.get(2).getLong("cursor")).isEqualTo(2L);
+        assertThat(frames.get(3).getString("how")).isEqualTo("exited");
+        assertThat(frames.get(3).getInteger("exitCode")).isEqualTo(3);
+        assertThat(frames.get(3).getInteger("restartCount")).isEqualTo(1);
+    }
+
+    @Test
+    void the_sdk_s_text_stream_of_a_restarted_process_carries_only_its_output() throws Exception {
+        ProcessInfo started = data.exec(ProcessSpec.of("echo run; exit 3").withRestartOnFailure(1));
+        Eventually.await("the process to end", DEADLINE, () -> data.getProcess(started.pid()).status().isTerminal());
+
+        assertThat(text(started.pid(), "").body()).isEqualTo("stdout:run\nstdout:run\n");
+    }
 
     @Test
     void since_gives_exactly_the_lines_after_the_cursor_each_with_its_cursor_then_the_end() throws Exception {
@@ -255,6 +343,7 @@ class ResumableLogStreamTest {
     private static final class Recorder implements LogListener {
         final List<LogLine> lines = new CopyOnWriteArrayList<>();
         final List<Long> cursors = new CopyOnWriteArrayList<>();
+        final List<String> events = new CopyOnWriteArrayList<>();
         final AtomicReference<SandgateException> error = new AtomicReference<>();
         final CountDownLatch done = new CountDownLatch(1);
 
@@ -266,16 +355,24 @@ class ResumableLogStreamTest {
         @Override
         public void onLine(LogLine line, long cursor) {
             cursors.add(cursor);
+            events.add("line " + cursor + " " + line.text());
             lines.add(line);
         }
 
         @Override
+        public void onRestarted(int exitCode, int restartCount) {
+            events.add("restarted " + exitCode + " " + restartCount);
+        }
+
+        @Override
         public void onEnd() {
+            events.add("end");
             done.countDown();
         }
 
         @Override
         public void onError(SandgateException e) {
+            events.add("error");
             error.set(e);
             done.countDown();
         }

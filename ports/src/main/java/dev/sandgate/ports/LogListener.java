@@ -28,6 +28,14 @@ public interface LogListener {
     default void onDropped(long lines) {
     }
 
+    /**
+     * The process's run failed with {@code exitCode} and was started again ({@code restartCount} restarts so far, a
+     * process spec's {@code restartOnFailure}); its output goes on in the same stream, with the same sequence of
+     * cursors. Told to live readers, after the failed run's last line. Ignored by default.
+     */
+    default void onRestarted(int exitCode, int restartCount) {
+    }
+
     /** The process exited and everything it wrote was delivered. */
     void onEnd();
 

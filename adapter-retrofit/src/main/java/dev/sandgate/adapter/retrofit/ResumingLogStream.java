@@ -18,10 +18,11 @@ import retrofit2.Response;
  * A process's log stream that survives a dropped connection: it reads a Sandgate broker's NDJSON log stream, keeps
  * the cursor of the last line it delivered, and when the connection breaks (or the broker says this reader fell
  * behind) it asks again with {@code ?since=<cursor>}, so every line is delivered once, in order; a line whose cursor
- * is not past the last one is never delivered twice. It ends with the broker's {@code end} object
- * ({@link LogListener#onEnd}), a {@code closed} one (revoked, expired: {@code onError}), an answer that is not a
- * transport failure (the process is gone: {@code onError}), or after {@link #MAX_ATTEMPTS} reconnections in a row
- * that fail. A server that answers the plain text stream (Blaxel's own) is read once, as the SDK reads it.
+ * is not past the last one is never delivered twice. A restart of the process after a failure reaches
+ * {@link LogListener#onRestarted}. It ends with the broker's {@code end} object: {@link LogListener#onEnd} when the
+ * process exited, was stopped or killed, {@code onError} when it says {@code revoked} (the session, its token or its
+ * preview deleted or expired), as it does for a {@code closed} one; or with an answer that is not a transport
+ * failure (the process is gone: {@code onError}), or after {@link #MAX_ATTEMPTS} reconnections in a row that fail. A server that answers the plain text stream (Blaxel's own) is read once, as the SDK reads it.
  *
  * <p>The first request runs on the caller's thread, so that an unknown process is thrown as the port says; the rest
  * on a daemon thread of its own.
@@ -165,7 +166,17 @@ final class ResumingLogStream implements LogSubscription {
                     }
                     case "closed" -> throw new SandgateException.Unavailable("the stream was closed by the server: "
                             + event.reason());
+                    case "restarted" -> {
+                        if (!cancelled.get() && event.exitCode() != null && event.restartCount() != null) {
+                            listener.onRestarted(event.exitCode(), event.restartCount());
+                        }
+                    }
                     case "end" -> {
+                        if ("revoked".equals(event.how())) {
+                            // the credential that opened it lapsed: resuming with it cannot help
+                            throw new SandgateException.Unavailable("the stream was closed by the server: "
+                                    + event.reason());
+                        }
                         if (!cancelled.get()) {
                             listener.onEnd();
                         }

@@ -98,10 +98,13 @@ final class Wire {
 
     /**
      * One line of the NDJSON exec stream: {@code stdout}, {@code stderr}, {@code keepalive}, {@code result},
-     * {@code error}; a Sandgate broker adds {@code dropped} ({@code count}) and {@code closed} ({@code reason}).
+     * {@code error}; a Sandgate broker adds {@code dropped} ({@code count}) and {@code closed} ({@code reason}), and
+     * a line's {@code cursor}. Its NDJSON log stream adds {@code truncated} ({@code count}), {@code restarted}
+     * ({@code exitCode}, {@code restartCount}) and the last {@code end} ({@code how}, {@code exitCode},
+     * {@code restartCount}, or {@code reason} when {@code how} is {@code revoked}).
      */
     public record StreamEvent(String type, String data, Long count, String reason, Long cursor, String how,
-                              Integer exitCode) {
+                              Integer exitCode, Integer restartCount) {
     }
 
     public record Logs(String stdout, String stderr, String logs) {

@@ -118,7 +118,7 @@ final class ProcessRoutes {
         OptionalLong since = since(ctx);
         String accept = ctx.request().getHeader("Accept");
         boolean ndjson = accept != null && accept.contains("application/x-ndjson");
-        LogRelay relay = new LogRelay();
+        LogRelay relay = new LogRelay(ndjson);
         calls.on(ctx, dp -> {
             String pid = dp.getProcess(id).pid();
             var subscription = since.isPresent() || ndjson
@@ -211,14 +211,27 @@ final class ProcessRoutes {
     /**
      * Holds what a log subscription delivers until its stream is attached (the replay, at most
      * {@value #MAX_HELD} items; beyond, the stream ends with an error and the client resumes from its last cursor),
-     * then hands each on in order.
+     * then hands each on in order. Restarts are handed on only to the NDJSON form ({@code restarts}): the SDK's text
+     * stream has no line for them that it would not take for output.
      */
     private static final class LogRelay implements LogListener {
         private static final int MAX_HELD = 100_000;
+        private final boolean restarts;
         private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
         private LineStream.Sink<ProcessWire.Logged> target;
         private boolean overflowed;
         private static final Object END = new Object();
+
+        LogRelay(boolean restarts) {
+            this.restarts = restarts;
+        }
+
+        @Override
+        public void onRestarted(int exitCode, int restartCount) {
+            if (restarts) {
+                item(new ProcessWire.Logged.Restarted(exitCode, restartCount));
+            }
+        }
 
         @Override
         public void onLine(LogLine line) {

@@ -33,8 +33,9 @@ final class ProcessWire {
     private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME;
 
     /**
-     * What a process's output streams carry: a line with its cursor, or (on a stream resumed after a cursor) how many
-     * lines after that cursor the output buffer no longer has.
+     * What a process's output streams carry: a line with its cursor, (on a stream resumed after a cursor) how many
+     * lines after that cursor the output buffer no longer has, or (on the NDJSON log stream) that the process was
+     * restarted after a failure.
      */
     sealed interface Logged {
         /** A line and its cursor (0 for the local runtime's truncation notes when none is known). */
@@ -44,6 +45,10 @@ final class ProcessWire {
         /** Lines after the client's cursor that were dropped before they could be sent. */
         record Truncated(long lines) implements Logged {
         }
+
+        /** The process's run failed with {@code exitCode} and was started again, its {@code restartCount}-th time. */
+        record Restarted(int exitCode, int restartCount) implements Logged {
+        }
     }
 
     /**
@@ -52,16 +57,18 @@ final class ProcessWire {
      * {@code {"type":"result","data":"<ProcessResponse as a string>"}}. {@code cursor} is Sandgate's own: the SDK
      * reads only {@code type} and {@code data}.
      */
-    static final LineStream.Format<Logged> EXEC_STREAM = ndjsonFormat();
+    static final LineStream.Format<Logged> EXEC_STREAM = ndjsonFormat(ProcessWire::streamClosed);
 
     /**
      * The log stream as NDJSON, Sandgate's own form (asked for with {@code Accept: application/x-ndjson}): the exec
-     * stream's line, keepalive, {@code dropped} and {@code closed} objects, {@code {"type":"truncated","count":n}}
-     * when lines after the client's cursor are gone, and a last {@code end} object ({@link #streamEnd}).
+     * stream's line, keepalive and {@code dropped} objects, {@code {"type":"truncated","count":n}} when lines after
+     * the client's cursor are gone, {@code {"type":"restarted",…}} ({@link #streamRestarted}) when the process was
+     * restarted after a failure, and always a last {@code end} object saying how it ended: {@link #streamEnd} once the
+     * process ended, {@link #streamRevoked} when the credential that opened it lapsed.
      */
-    static final LineStream.Format<Logged> LOG_NDJSON = ndjsonFormat();
+    static final LineStream.Format<Logged> LOG_NDJSON = ndjsonFormat(ProcessWire::streamRevoked);
 
-    private static LineStream.Format<Logged> ndjsonFormat() {
+    private static LineStream.Format<Logged> ndjsonFormat(java.util.function.Function<String, JsonObject> closing) {
         return new LineStream.Format<>() {
             @Override
             public String contentType() {
@@ -70,8 +77,14 @@ final class ProcessWire {
 
             @Override
             public Buffer line(Logged item) {
-                return ndjson(item instanceof Logged.Line l ? streamLine(l.line(), l.cursor())
-                        : streamTruncated(((Logged.Truncated) item).lines()));
+                if (item instanceof Logged.Line l) {
+                    return ndjson(streamLine(l.line(), l.cursor()));
+                }
+                if (item instanceof Logged.Truncated t) {
+                    return ndjson(streamTruncated(t.lines()));
+                }
+                Logged.Restarted r = (Logged.Restarted) item;
+                return ndjson(streamRestarted(r.exitCode(), r.restartCount()));
             }
 
             @Override
@@ -86,7 +99,7 @@ final class ProcessWire {
 
             @Override
             public Buffer closing(String reason) {
-                return ndjson(streamClosed(reason));
+                return ndjson(closing.apply(reason));
             }
         };
     }
@@ -103,8 +116,14 @@ final class ProcessWire {
 
         @Override
         public Buffer line(Logged item) {
-            return item instanceof Logged.Line l ? logStreamLine(l.line())
-                    : logStreamTruncated(((Logged.Truncated) item).lines());
+            if (item instanceof Logged.Line l) {
+                return logStreamLine(l.line());
+            }
+            if (item instanceof Logged.Truncated t) {
+                return logStreamTruncated(t.lines());
+            }
+            // the route hands restarts only to the NDJSON form: in the SDK's text stream every line is output
+            throw new IllegalStateException("the text log stream has no restart line");
         }
 
         @Override
@@ -225,6 +244,22 @@ final class ProcessWire {
         };
         return new JsonObject().put("type", "end").put("how", how).put("status", p.status().wireName())
                 .put("exitCode", p.exitCode().orElse(0)).put("restartCount", p.restartCount());
+    }
+
+    /**
+     * The NDJSON log stream's last object when the credential that opened it lapsed (the session, its token or its
+     * preview deleted or expired): {@code {"type":"end","how":"revoked","reason":…}}, the line saying why.
+     */
+    static JsonObject streamRevoked(String reason) {
+        return new JsonObject().put("type", "end").put("how", "revoked").put("reason", reason);
+    }
+
+    /**
+     * The NDJSON log stream's note that the process's run failed with {@code exitCode} and was started again:
+     * {@code {"type":"restarted","exitCode":n,"restartCount":k}}; its output goes on in the same stream.
+     */
+    static JsonObject streamRestarted(int exitCode, int restartCount) {
+        return new JsonObject().put("type", "restarted").put("exitCode", exitCode).put("restartCount", restartCount);
     }
 
     /** The text log stream's note of lines lost after the client's cursor (not prefixed: it is not output). */

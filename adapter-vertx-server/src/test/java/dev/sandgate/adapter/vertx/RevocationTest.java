@@ -112,6 +112,28 @@ class RevocationTest {
     }
 
     @Test
+    void a_resumable_log_stream_keeps_its_last_line_then_ends_with_an_end_object_saying_revoked_and_why()
+            throws Exception {
+        HttpResponse<String> started = broker.send(withToken("/process").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"cat\",\"stdin\":true}")));
+        String pid = json(started).getString("pid");
+        Reading logs = read(withToken("/process/" + pid + "/logs/stream").header("Accept", "application/x-ndjson"));
+        waitFor(() -> broker.broker.openOnTokens() == 1);
+        assertThat(broker.send(withToken("/process/" + pid + "/stdin")
+                .POST(HttpRequest.BodyPublishers.ofString("up\n"))).statusCode()).isEqualTo(200);
+        waitFor(() -> logs.lines().stream().anyMatch(l -> l.contains("\"up\"")));
+
+        broker.gateway.deleteToken(sandbox, PreviewName.of("session-1"), TokenName.of("token-1"));
+
+        endsWithin(logs, WITHIN, "\"how\":\"revoked\"");
+        List<io.vertx.core.json.JsonObject> frames = logs.lines().stream().filter(l -> !l.isBlank())
+                .map(io.vertx.core.json.JsonObject::new).filter(f -> !"keepalive".equals(f.getString("type"))).toList();
+        assertThat(frames).extracting(f -> f.getString("type")).containsExactly("stdout", "end");
+        assertThat(frames.get(0).getString("data")).isEqualTo("up");
+        assertThat(frames.get(1).getString("reason")).isEqualTo("the session, its preview token or its preview was deleted");
+    }
+
+    @Test
     void a_streamed_exec_ends_within_a_second_of_its_session_s_expiry_with_a_closing_line() throws Exception {
         Reading exec = read(withToken("/process").header("Accept", "text/event-stream")
                 .header("Content-Type", "application/json")

@@ -28,6 +28,10 @@ final class LogSubscriber implements LogSubscription {
     private record Live(LogLine line, int bytes, long cursor) {
     }
 
+    /** The process's run failed with {@code exitCode} and was started again. */
+    private record Restarted(int exitCode, int restartCount) {
+    }
+
     /** Lines after the cursor a subscriber resumed from that the buffer no longer has. */
     private record Dropped(long lines) {
     }
@@ -97,6 +101,15 @@ final class LogSubscriber implements LogSubscription {
             scheduleLocked();
             return true;
         }
+    }
+
+    /** Queues the note that the process was restarted, after the lines already queued. */
+    synchronized void restarted(int exitCode, int restartCount) {
+        if (terminalQueued || cancelled) {
+            return;
+        }
+        queue.addLast(new Restarted(exitCode, restartCount));
+        scheduleLocked();
     }
 
     /** Queues the end of the stream, after everything already queued. */
@@ -169,6 +182,8 @@ final class LogSubscriber implements LogSubscription {
                     listener.onError(error);
                 } else if (event instanceof Dropped d) {
                     listener.onDropped(d.lines());
+                } else if (event instanceof Restarted r) {
+                    listener.onRestarted(r.exitCode(), r.restartCount());
                 } else {
                     OutputBuffer.Sequenced line = (OutputBuffer.Sequenced) event;
                     listener.onLine(line.line(), line.cursor());

@@ -272,6 +272,9 @@ final class ManagedProcess {
         info = new ProcessInfo(i.pid(), i.name(), i.command(), i.status(), i.exitCode(), i.workingDir(),
                 i.startedAt(), i.completedAt(), i.restartCount() + 1, i.keepAlive(), i.restartOnFailure(),
                 i.maxRestarts());
+        for (LogSubscriber s : subscribers) {
+            s.restarted(lastExitCode, info.restartCount());
+        }
         return i.isRunning();
     }
 
