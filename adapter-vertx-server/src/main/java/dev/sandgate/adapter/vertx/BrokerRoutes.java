@@ -133,6 +133,7 @@ final class BrokerRoutes {
         // A write's scope is checked before its upload is read, its path once the body says which (a tree's is its dest).
         r.put("/filesystem/*").handler(ScopeCheck.requires(FS_WRITE)).handler(uploads::multipart);
         r.route().handler(uploads.body());
+        // any valid credential of the sandbox: it says only that the sandbox answers (docs/security.md)
         r.get("/health").handler(calls::health);
         r.post("/process").handler(ScopeCheck.exec()).handler(processes::exec);
         r.get("/process").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::list);
@@ -150,8 +151,8 @@ final class BrokerRoutes {
         r.get("/filesystem-content-search/*").handler(ScopeCheck.onPath(FS_READ, 1)).handler(search::grep);
         r.get("/watch/filesystem/*").handler(ScopeCheck.onPath(FS_WATCH, 2)).handler(watch::watch);
         // sandbox.fetch: any method to the port inside the sandbox, reached the way previews reach it
-        r.route("/port/:port").handler(this::port);
-        r.route("/port/:port/*").handler(this::port);
+        r.route("/port/:port").handler(ScopeCheck.port()).handler(this::port);
+        r.route("/port/:port/*").handler(ScopeCheck.port()).handler(this::port);
         return r;
     }
 
@@ -166,9 +167,7 @@ final class BrokerRoutes {
     }
 
     private void port(RoutingContext ctx) {
-        String raw = ctx.request().path();
-        ports.handle(ctx, RequestState.sandbox(ctx), RawPath.segment(raw, RawPath.count(ctx.mountPoint()) + 1),
-                FileRoutes.rawTail(ctx, 2));
+        ports.handle(ctx, RequestState.sandbox(ctx), PortProxy.rawPort(ctx), FileRoutes.rawTail(ctx, 2));
     }
 
     private Router withFailures(Router router) {

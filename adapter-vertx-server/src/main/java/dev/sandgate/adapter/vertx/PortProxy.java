@@ -43,16 +43,30 @@ final class PortProxy {
         this.upstreamHost = upstreamHost;
     }
 
-    /** {@code rawPort} is the segment after {@code port}, {@code rest} the raw path after it. */
-    void handle(RoutingContext ctx, SandboxName sandbox, String rawPort, String rest) {
-        Port port;
+    /** The raw segment after {@code port} in the request's path, under the face's mount point. */
+    static String rawPort(RoutingContext ctx) {
+        return RawPath.segment(ctx.request().path(), RawPath.count(ctx.mountPoint()) + 1);
+    }
+
+    /** The port the route names, or {@code InvalidRequest} (400) naming the bad segment. */
+    static Port port(String rawPort) {
         try {
             if (!rawPort.matches("\\d{1,5}")) {
                 throw new IllegalArgumentException("port '" + rawPort + "' is not a number");
             }
-            port = Port.of(Integer.parseInt(rawPort));
+            return Port.of(Integer.parseInt(rawPort));
         } catch (IllegalArgumentException e) {
-            ctx.fail(new SandgateException.InvalidRequest(e.getMessage()));
+            throw new SandgateException.InvalidRequest(e.getMessage());
+        }
+    }
+
+    /** {@code rawPort} is the segment after {@code port}, {@code rest} the raw path after it. */
+    void handle(RoutingContext ctx, SandboxName sandbox, String rawPort, String rest) {
+        Port port;
+        try {
+            port = port(rawPort);
+        } catch (SandgateException.InvalidRequest e) {
+            ctx.fail(e);
             return;
         }
         HttpServerRequest request = ctx.request();

@@ -61,6 +61,17 @@ final class ScopeCheck {
         });
     }
 
+    /**
+     * {@code /port/{port}} ({@code sandbox.fetch}): {@code process:read}, on that port. It reaches what a process of
+     * the sandbox serves, so it needs the operation that reads processes, and the port must be one of the scopes'
+     * {@code ports} (the ports a session may wait on are the ones it may reach; an absent {@code ports} allows any).
+     */
+    static Handler<RoutingContext> port() {
+        SessionScopes.Operation scope = SessionScopes.Operation.PROCESS_READ;
+        return check(scope, ctx -> new AccessDecision.Operation(scope, List.of(),
+                List.of(PortProxy.port(PortProxy.rawPort(ctx)))));
+    }
+
     private static Handler<RoutingContext> check(SessionScopes.Operation scope,
                                                  Function<RoutingContext, AccessDecision.Operation> operation) {
         return ctx -> {

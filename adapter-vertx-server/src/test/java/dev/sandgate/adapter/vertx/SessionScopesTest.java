@@ -243,4 +243,46 @@ class SessionScopesTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json(r).getString("message")).contains("fs:everything");
     }
+
+    @Test
+    void a_session_scoped_to_port_3000_cannot_fetch_another_port_of_its_sandbox() {
+        String token = mint("session-1", scopes(List.of("process:read"), null, List.of(3000)));
+        String url = session("session-1");
+
+        HttpResponse<String> other = get(url + "/port/6379/", token);
+        assertScopeMissing(other, "process:read");
+        assertThat(json(other).getInteger("port")).isEqualTo(6379);
+        assertScopeMissing(post(url + "/port/5432/query", "{}", token), "process:read");
+        // its own port passes the scope check (this gateway then has no network of its own to reach it in: 404)
+        HttpResponse<String> own = get(url + "/port/3000/", token);
+        assertThat(own.statusCode()).as(own.body()).isNotEqualTo(403);
+        assertThat(get(url + "/port/abc/", token).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void a_session_that_may_not_read_processes_cannot_fetch_a_port_of_its_sandbox() {
+        String token = mint("session-1", scopes(List.of("fs:read", "process:exec"), null, List.of(3000)));
+
+        assertScopeMissing(get(session("session-1") + "/port/3000/", token), "process:read");
+    }
+
+    @Test
+    void a_session_with_no_scopes_at_all_may_ask_for_health_and_nothing_else() {
+        String token = mint("session-1", scopes(List.of(), null, null));
+        String url = session("session-1");
+
+        HttpResponse<String> health = get(url + "/health", token);
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        assertThat(health.headers().firstValue("Access-Control-Allow-Origin")).contains(ORIGIN);
+
+        assertScopeMissing(get(url + "/process", token), "process:read");
+        assertScopeMissing(post(url + "/process", "{\"command\":\"echo hi\"}", token), "process:exec");
+        assertScopeMissing(delete(url + "/process/web", token), "process:signal");
+        assertScopeMissing(get(url + "/filesystem/%2Fapp%2Fa.txt", token), "fs:read");
+        assertScopeMissing(put(url + "/filesystem/%2Fapp%2Fb.txt", "{\"content\":\"x\"}", token), "fs:write");
+        assertScopeMissing(get(url + "/watch/filesystem/%2Fapp", token), "fs:watch");
+        assertScopeMissing(get(url + "/port/3000/", token), "process:read");
+        // an unknown token is still refused: health needs a valid session, it is not public
+        assertThat(get(url + "/health", "bxp_" + "A".repeat(43)).statusCode()).isEqualTo(401);
+    }
 }
