@@ -12,6 +12,8 @@ import dev.sandgate.ports.DataPlane;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * One local sandbox while the gateway holds it: its record, its directory and files, and what it is given when
  * first needed (its processes, its control group, its network namespace), released when it is deleted or the
  * gateway closes. Once deleted, it hands out nothing more.
+ *
+ * <p>Changes to its previews and tokens run under the read side of a lock of its own ({@link #whileLive}), its
+ * deletion takes the write side ({@link #deleted}): changes to one sandbox run concurrently with each other and with
+ * those of every other sandbox, and none runs across its deletion.
  */
 final class LocalSandbox {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSandbox.class);
@@ -36,7 +42,8 @@ final class LocalSandbox {
     private LocalProcesses processes;
     private SandboxCgroup cgroup;
     private NetworkNamespace namespace;
-    private boolean gone;
+    private volatile boolean gone; // written under this and the write side of changes
+    private final ReentrantReadWriteLock changes = new ReentrantReadWriteLock();
 
     LocalSandbox(Sandbox sandbox, Path dir, Path root, LocalSettings settings, Isolation isolation, Clock clock,
                  LocalLimits limits, SandboxNetwork networks) {
@@ -100,8 +107,33 @@ final class LocalSandbox {
         }
     }
 
-    synchronized void deleted() {
-        gone = true;
+    /**
+     * Marks the sandbox deleted, once the changes to its previews and tokens that are running have ended: none runs
+     * after it, so what the caller then removes from the store stays removed.
+     */
+    void deleted() {
+        changes.writeLock().lock();
+        try {
+            synchronized (this) {
+                gone = true;
+            }
+        } finally {
+            changes.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Runs {@code change} to the sandbox's previews or tokens, {@code NotFound} once deleted; the sandbox is not
+     * deleted meanwhile.
+     */
+    <T> T whileLive(Supplier<T> change) {
+        changes.readLock().lock();
+        try {
+            requireLive();
+            return change.get();
+        } finally {
+            changes.readLock().unlock();
+        }
     }
 
     synchronized OptionalLong cpuUsageNanos() {

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Lifecycle.</b> Deleting a sandbox kills its processes, drops its previews and tokens, renames its directory
  * away (atomically, so a crash never brings it back) and then deletes it. Creating a sandbox first drops any previews
- * left under its name by an interrupted delete, so an old token can never open a new sandbox. {@link #close()} stops
+ * left under its name by an interrupted delete, so an old token can never open a new sandbox. Preview and token
+ * changes hold only their own sandbox's lock, shared with each other ({@link LocalSandbox#whileLive}): a deletion
+ * waits for those running and none starts after it, so none leaves a record behind. {@link #close()} stops
  * every process gracefully (SIGTERM, SIGKILL after the grace period).
  *
  * <p><b>Limits.</b> Each sandbox's processes share its control group (its {@code memory}, a process count, a CPU
@@ -94,10 +96,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
 
             @Override
             public <T> T whileExists(SandboxName sandbox, Supplier<T> change) {
-                synchronized (lifecycle) { // a sandbox is not deleted while its previews change
-                    state(sandbox);
-                    return change.get();
-                }
+                return state(sandbox).whileLive(change); // not deleted meanwhile, and no lock across sandboxes
             }
         });
         for (SandboxDirectories.Found found : directories.load()) {
