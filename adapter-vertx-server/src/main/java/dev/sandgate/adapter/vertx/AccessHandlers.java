@@ -17,7 +17,9 @@ import java.util.function.Function;
  * client over its failed-login limit (429), and lets the request in or not. The control plane and each sandbox's
  * {@code metadata.url} take the API key ({@link Credentials}); a session URL takes the API key or a token that the
  * {@link AccessDecision} accepts for exactly that port-443 preview. Preflights on session and preview URLs are
- * answered here without authentication, with the preview's CORS headers.
+ * answered here without authentication, with the preview's CORS headers; a session bound to origins answers only
+ * those ({@link Cors#headersFor(Preview, Optional)}) and refuses a request or preflight from any other with 403
+ * {@code ORIGIN_NOT_ALLOWED}, a term of the session judged by the decision like its scopes.
  */
 final class AccessHandlers {
     private final SandboxGateway gateway;
@@ -93,23 +95,25 @@ final class AccessHandlers {
             preflight(ctx, sandbox.get(), name.get());
             return;
         }
+        Optional<String> origin = Cors.origin(ctx.request());
         boolean apiKey = credentials.hasApiKey(ctx.request());
         Optional<String> refusal = apiKey ? Optional.empty() : settings.sessionRefusal();
         if (refusal.isPresent()) {
             Exchange.blocking(workers, ctx, () -> gateway.findPreview(sandbox.get(), name.get()), preview -> {
                 preview.filter(Preview::isSandboxApi)
-                        .ifPresent(p -> RequestState.cors(ctx, Cors.headersFor(p.spec().responseHeaders())));
+                        .ifPresent(p -> RequestState.cors(ctx, Cors.headersFor(p, origin)));
                 ctx.fail(new ApiError.Refusal(ApiError.sessionsRefused(refusal.get())));
             });
             return;
         }
         PresentedToken token = Credentials.sessionToken(ctx.request());
-        Exchange.blocking(workers, ctx, () -> decision.session(sandbox.get(), name.get(), apiKey, token,
+        Exchange.blocking(workers, ctx, () -> decision.session(sandbox.get(), name.get(), apiKey, token, origin,
                 clock.instant()), outcome -> {
-            outcome.preview().ifPresent(p -> RequestState.cors(ctx, Cors.headersFor(p.spec().responseHeaders())));
+            outcome.preview().ifPresent(p -> RequestState.cors(ctx, Cors.headersFor(p, origin)));
             switch (outcome.verdict()) {
                 case NOT_FOUND -> ctx.fail(404);
                 case FORBIDDEN -> ctx.fail(403);
+                case ORIGIN_NOT_ALLOWED -> ctx.fail(new ApiError.Refusal(ApiError.originNotAllowed()));
                 case FORWARD, FORWARD_SETTING_COOKIE, REDIRECT -> {
                     RequestState.sandbox(ctx, sandbox.get());
                     RequestState.grant(ctx, outcome.grant().orElseThrow());
@@ -137,13 +141,20 @@ final class AccessHandlers {
         return true;
     }
 
-    /** A CORS preflight on a session or preview URL: 204 with the preview's headers, or 404. */
+    /**
+     * A CORS preflight on a session or preview URL: 204 with the preview's headers, 404 without the preview, and 403
+     * {@code ORIGIN_NOT_ALLOWED} (without {@code Access-Control-Allow-Origin}) from an origin a session is not bound
+     * to ({@link AccessDecision#originAllowed}).
+     */
     void preflight(RoutingContext ctx, SandboxName sandbox, PreviewName name) {
+        Optional<String> origin = Cors.origin(ctx.request());
         Exchange.blocking(workers, ctx, () -> gateway.findPreview(sandbox, name), preview -> {
-            preview.ifPresent(p -> RequestState.cors(ctx, Cors.headersFor(p.spec().responseHeaders())));
+            preview.ifPresent(p -> RequestState.cors(ctx, Cors.headersFor(p, origin)));
             Exchange.resume(ctx.request());
             if (preview.isEmpty()) {
                 ctx.fail(404);
+            } else if (!AccessDecision.originAllowed(preview.get(), origin)) {
+                ctx.fail(new ApiError.Refusal(ApiError.originNotAllowed()));
             } else {
                 ctx.response().setStatusCode(204).end();
             }

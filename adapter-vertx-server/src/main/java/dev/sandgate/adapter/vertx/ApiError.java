@@ -35,6 +35,16 @@ record ApiError(int status, String code, String message, JsonObject details) {
         return new ApiError(403, "SCOPE_MISSING", refusal.message(), details);
     }
 
+    /**
+     * The request's {@code Origin} is not one the session is bound to (403 {@code ORIGIN_NOT_ALLOWED}); the origin
+     * is not echoed.
+     */
+    static ApiError originNotAllowed() {
+        return new ApiError(403, "ORIGIN_NOT_ALLOWED",
+                "this session may be used only from the web origins it was minted for, and this request's Origin "
+                        + "is not one of them");
+    }
+
     /** Session URLs serve the API key only (see {@link BrokerSettings#sessionRefusal()}). */
     static ApiError sessionsRefused(String reason) {
         return new ApiError(403, "SESSIONS_REFUSED", reason);

@@ -6,6 +6,7 @@ import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxPath;
+import dev.sandgate.domain.SessionPolicy;
 import dev.sandgate.domain.SessionScopes;
 import dev.sandgate.domain.TokenValue;
 import java.time.Instant;
@@ -29,7 +30,9 @@ import java.util.Set;
  * cookie opens it). A token presented in the query on an origin that takes cookies is answered, and a browser's
  * top-level navigation with it is redirected to drop it from the address bar. A session's token carries its
  * preview's {@link SessionScopes} in its grant, and {@link #permits} decides each operation of the sandbox API against
- * them.
+ * them. A session whose policy lists origins ({@link SessionPolicy#origins()}) refuses a request, however credentialed,
+ * whose {@code Origin} is not one of them ({@link #originAllowed}); a request without any {@code Origin} is not a
+ * browser page (a page cannot send the token header without one) and is judged by its credential alone.
  */
 public final class AccessDecision {
     /** What to do with the request. */
@@ -46,6 +49,8 @@ public final class AccessDecision {
         EXPIRED,
         /** Authenticated, but not allowed from where it comes (403). */
         FORBIDDEN,
+        /** Authenticated, but the session is bound to other web origins than the request's {@code Origin} (403). */
+        ORIGIN_NOT_ALLOWED,
         /** No such preview (404). */
         NOT_FOUND
     }
@@ -139,9 +144,43 @@ public final class AccessDecision {
         this.tokens = Objects.requireNonNull(tokens, "tokens must not be null");
     }
 
-    /** A request under a session URL (the sandbox API of one sandbox). */
+    /** A request under a session URL (the sandbox API of one sandbox) that carries no {@code Origin}. */
     public Outcome session(SandboxName sandbox, PreviewName name, boolean apiKey, PresentedToken presented,
                            Instant now) {
+        return session(sandbox, name, apiKey, presented, Optional.empty(), now);
+    }
+
+    /**
+     * A request under a session URL (the sandbox API of one sandbox), from a page of {@code origin} (its
+     * {@code Origin} header) when it carries one. The credential is judged first, so that a request without a valid
+     * one learns nothing of the session's terms.
+     */
+    public Outcome session(SandboxName sandbox, PreviewName name, boolean apiKey, PresentedToken presented,
+                           Optional<String> origin, Instant now) {
+        Objects.requireNonNull(origin, "origin must not be null");
+        Outcome outcome = credentialed(sandbox, name, apiKey, presented, now);
+        if (outcome.forwarded() && !originAllowed(outcome.preview().orElseThrow(), origin)) {
+            return Outcome.refused(Verdict.ORIGIN_NOT_ALLOWED, outcome.preview());
+        }
+        return outcome;
+    }
+
+    /**
+     * Whether a request with this {@code Origin} (empty: none) may use {@code preview}: any may unless it is a session
+     * whose policy lists origins; then one of them may, and so may a request with no {@code Origin} at all, which no
+     * browser page sends with a custom header such as the session's token (a backend's or a command line's call,
+     * which could name any origin it likes anyway). {@code Origin: null} (an opaque origin) is never listed.
+     */
+    public static boolean originAllowed(Preview preview, Optional<String> origin) {
+        Objects.requireNonNull(preview, "preview must not be null");
+        Objects.requireNonNull(origin, "origin must not be null");
+        SessionPolicy policy = preview.spec().policy();
+        return !preview.isSandboxApi() || policy.origins().isEmpty() || origin.isEmpty()
+                || policy.allowsOrigin(origin);
+    }
+
+    private Outcome credentialed(SandboxName sandbox, PreviewName name, boolean apiKey, PresentedToken presented,
+                                 Instant now) {
         Optional<Preview> preview = previews.find(sandbox, name);
         if (preview.isEmpty() || !preview.get().isSandboxApi()) {
             return Outcome.refused(apiKey ? Verdict.NOT_FOUND : Verdict.UNAUTHORIZED, Optional.empty());
