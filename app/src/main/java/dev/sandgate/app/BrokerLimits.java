@@ -1,20 +1,24 @@
 package dev.sandgate.app;
 
 import dev.sandgate.adapter.vertx.PreviewPorts;
+import dev.sandgate.adapter.vertx.SessionQuotaDefaults;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The broker's connection and size limits, where it serves application previews and its admin listener, as
- * configured (see {@link Setting} for their ranges), and whether each request gets an access-log line.
+ * configured (see {@link Setting} for their ranges), whether each request gets an access-log line, and the quotas of
+ * a session that sets none of its own.
  */
 public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHeaderBytes, int maxInitialLineBytes,
                            Duration keepaliveInterval, int workerPoolSize, String upstreamHost,
                            PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
                            int tokenMintsPerMinute, Optional<String> previewDomain, long streamBufferBytes,
-                           Duration tunnelIdleTimeout, Optional<AdminListen> adminListen, boolean accessLog) {
+                           Duration tunnelIdleTimeout, Optional<AdminListen> adminListen, boolean accessLog,
+                           SessionQuotaDefaults sessionQuotas) {
     public BrokerLimits {
+        Objects.requireNonNull(sessionQuotas, "sessionQuotas must not be null");
         Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
         Objects.requireNonNull(keepaliveInterval, "keepaliveInterval must not be null");
         Objects.requireNonNull(upstreamHost, "upstreamHost must not be null");
@@ -47,6 +51,7 @@ public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHea
         private Duration tunnelIdleTimeout;
         private Optional<AdminListen> adminListen = Optional.empty();
         private boolean accessLog = true;
+        private SessionQuotaDefaults sessionQuotas = SessionQuotaDefaults.DEFAULTS;
 
         private Builder() {
         }
@@ -131,8 +136,13 @@ public record BrokerLimits(Duration idleTimeout, long bodyLimitBytes, int maxHea
             return this;
         }
 
+        public Builder sessionQuotas(SessionQuotaDefaults value) {
+            sessionQuotas = value;
+            return this;
+        }
+
         public BrokerLimits build() {
-            return new BrokerLimits(idleTimeout, bodyLimitBytes, maxHeaderBytes, maxInitialLineBytes, keepaliveInterval, workerPoolSize, upstreamHost, previewPorts, authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streamBufferBytes, tunnelIdleTimeout, adminListen, accessLog);
+            return new BrokerLimits(idleTimeout, bodyLimitBytes, maxHeaderBytes, maxInitialLineBytes, keepaliveInterval, workerPoolSize, upstreamHost, previewPorts, authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streamBufferBytes, tunnelIdleTimeout, adminListen, accessLog, sessionQuotas);
         }
     }
 }

@@ -63,6 +63,7 @@ public final class CoreModule extends AbstractModule {
                         .tunnelIdleTimeout(limits.tunnelIdleTimeout())
                         .build())
                 .accessLog(limits.accessLog())
+                .sessionQuotas(limits.sessionQuotas())
                 .build();
     }
 

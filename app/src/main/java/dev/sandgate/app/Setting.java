@@ -7,8 +7,10 @@ import dev.sandgate.adapter.local.process.NetworkMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import dev.sandgate.adapter.vertx.BrokerSettings;
 import dev.sandgate.adapter.vertx.PreviewPorts;
+import dev.sandgate.adapter.vertx.SessionQuotaDefaults;
 import dev.sandgate.adapter.vertx.StreamSettings;
 import dev.sandgate.domain.NodeId;
+import dev.sandgate.domain.SessionQuotas;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,6 +132,17 @@ public final class Setting<T> {
     public static final Setting<Integer> TOKEN_MINTS_PER_MINUTE = declare("token-mints-per-minute", "60",
             Parser.intIn(0, BrokerSettings.MAX_CLIENT_LIMIT),
             "tokens (and so sessions) one sandbox may have minted per minute before 429; 0: no limit");
+    public static final Setting<Integer> SESSION_REQUESTS_PER_SECOND = declare("session-requests-per-second",
+            String.valueOf(SessionQuotaDefaults.DEFAULTS.requestsPerSecond()), Parser.intIn(0, SessionQuotas.MAX),
+            "requests one session may make per second (burst: one second's worth), unless minted with its own; "
+                    + "0: no limit");
+    public static final Setting<Integer> SESSION_CONCURRENT_EXECS = declare("session-concurrent-execs",
+            String.valueOf(SessionQuotaDefaults.DEFAULTS.concurrentExecs()), Parser.intIn(0, SessionQuotas.MAX),
+            "processes one session may have running at once, unless minted with its own; 0: no limit");
+    public static final Setting<Integer> SESSION_CONCURRENT_STREAMS = declare("session-concurrent-streams",
+            String.valueOf(SessionQuotaDefaults.DEFAULTS.concurrentStreams()), Parser.intIn(0, SessionQuotas.MAX),
+            "log streams, watches and streamed execs one session may hold open at once, unless minted with its "
+                    + "own; 0: no limit");
     public static final Setting<Long> MAX_FILE_SIZE = declare("max-file-size", "5MiB",
             Parser.sizeIn(1, LocalSettings.MAX_FILE_BYTES_LIMIT), "largest file read or written in one piece");
     public static final Setting<Duration> STOP_GRACE_PERIOD = declare("stop-grace-period", "5s",

@@ -5,6 +5,7 @@ import static dev.sandgate.app.Setting.*;
 import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import dev.sandgate.adapter.redis.RedisEndpoint;
+import dev.sandgate.adapter.vertx.SessionQuotaDefaults;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -154,6 +155,8 @@ public final class SettingsLoader {
                 .tunnelIdleTimeout(in.get(TUNNEL_IDLE_TIMEOUT))
                 .adminListen(in.get(ADMIN_LISTEN))
                 .accessLog(in.get(ACCESS_LOG))
+                .sessionQuotas(new SessionQuotaDefaults(in.get(SESSION_REQUESTS_PER_SECOND),
+                        in.get(SESSION_CONCURRENT_EXECS), in.get(SESSION_CONCURRENT_STREAMS)))
                 .build();
         ProcessSettings processes = ProcessSettings.defaults().toBuilder()
                 .stopGracePeriod(in.get(STOP_GRACE_PERIOD))

@@ -24,5 +24,10 @@ public enum ErrorCode {
      * The sandbox lives on another node of the cluster, and that node is not live (its heartbeat is stale) or does not
      * answer; the message names the node. The sandbox is kept, and served again once its node is back.
      */
-    NODE_UNAVAILABLE
+    NODE_UNAVAILABLE,
+    /**
+     * A session is over one of its quotas (requests per second, running processes, open streams); retrying after
+     * the time the answer gives succeeds once it is back under.
+     */
+    QUOTA_EXCEEDED
 }

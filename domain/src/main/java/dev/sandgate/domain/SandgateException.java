@@ -1,6 +1,8 @@
 package dev.sandgate.domain;
 
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The errors a port may declare. Adapters produce them, the edges (HTTP server, HTTP client) translate them;
@@ -8,7 +10,8 @@ import java.util.Objects;
  */
 public abstract sealed class SandgateException extends RuntimeException
         permits SandgateException.NotFound, SandgateException.Conflict, SandgateException.InvalidRequest,
-        SandgateException.Unauthorized, SandgateException.Expired, SandgateException.Unavailable {
+        SandgateException.Unauthorized, SandgateException.Expired, SandgateException.Unavailable,
+        SandgateException.QuotaExceeded {
 
     private static final long serialVersionUID = 1L;
 
@@ -126,6 +129,36 @@ public abstract sealed class SandgateException extends RuntimeException
         /** The node a sandbox lives on is not live or does not answer; {@code message} names it. */
         public static Unavailable node(String message) {
             return new Unavailable(ErrorCode.NODE_UNAVAILABLE, message, null);
+        }
+    }
+
+    /**
+     * A session is over one of its quotas ({@link ErrorCode#QUOTA_EXCEEDED}): {@link #quota()} names which, as the
+     * wire does ({@code requestsPerSecond}, {@code concurrentExecs}, {@code concurrentStreams}; empty when the answer
+     * did not say), and {@link #retryAfter()} when to try again.
+     */
+    public static final class QuotaExceeded extends SandgateException {
+        private static final long serialVersionUID = 1L;
+
+        private final String quota;
+        private final Duration retryAfter;
+
+        public QuotaExceeded(String message, Optional<String> quota, Duration retryAfter) {
+            super(ErrorCode.QUOTA_EXCEEDED, message, null);
+            this.quota = Objects.requireNonNull(quota, "quota must not be null").orElse(null);
+            this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
+            if (retryAfter.isNegative()) {
+                throw new IllegalArgumentException("retryAfter must not be negative, not " + retryAfter);
+            }
+        }
+
+        public Optional<String> quota() {
+            return Optional.ofNullable(quota);
+        }
+
+        /** How long to wait before trying again, as the answer's {@code Retry-After} said. */
+        public Duration retryAfter() {
+            return retryAfter;
         }
     }
 }

@@ -9,7 +9,9 @@ import java.io.InterruptedIOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 import okhttp3.Request;
 import okhttp3.ResponseBody;
@@ -105,6 +107,37 @@ final class SandgateCallAdapterFactory extends CallAdapter.Factory {
 
     /** The domain error for a non-2xx answer, from its status and body. */
     static SandgateException fromResponse(int status, String body) {
+        return fromResponse(status, body, null);
+    }
+
+    /**
+     * The domain error for a non-2xx answer, from its status, body and {@code Retry-After} (null when absent): a 429
+     * is {@link SandgateException.QuotaExceeded} with the quota the body names and the wait the header gives.
+     */
+    static SandgateException fromResponse(int status, String body, String retryAfter) {
+        SandgateException error = fromBody(status, body);
+        if (status != 429) {
+            return error;
+        }
+        Optional<String> quota = Optional.empty();
+        try {
+            Wire.QuotaError q = WireJson.adapter(Wire.QuotaError.class).fromJson(body);
+            quota = q == null ? Optional.empty() : Optional.ofNullable(q.quota());
+        } catch (IOException | RuntimeException notJson) {
+            // the message already shows what came
+        }
+        return new SandgateException.QuotaExceeded(error.getMessage(), quota, retryAfter(retryAfter));
+    }
+
+    /** {@code Retry-After} in seconds (the broker's form); a date or nothing reads as one second. */
+    private static Duration retryAfter(String header) {
+        if (header != null && header.trim().matches("\\d{1,9}")) {
+            return Duration.ofSeconds(Long.parseLong(header.trim()));
+        }
+        return Duration.ofSeconds(1);
+    }
+
+    private static SandgateException fromBody(int status, String body) {
         String code = "";
         String message = "";
         try {
@@ -186,7 +219,7 @@ final class SandgateCallAdapterFactory extends CallAdapter.Factory {
                 } catch (IOException e) {
                     text = "";
                 }
-                throw fromResponse(response.code(), text);
+                throw fromResponse(response.code(), text, response.headers().get("Retry-After"));
             }
             if (response.body() == null && !bodiless) {
                 throw malformed(describe(delegate), new IllegalArgumentException("empty body"));
@@ -209,7 +242,8 @@ final class SandgateCallAdapterFactory extends CallAdapter.Factory {
                     } catch (IOException e) {
                         text = "";
                     }
-                    callback.onFailure(MappedCall.this, fromResponse(response.code(), text));
+                    callback.onFailure(MappedCall.this, fromResponse(response.code(), text,
+                            response.headers().get("Retry-After")));
                 }
 
                 @Override

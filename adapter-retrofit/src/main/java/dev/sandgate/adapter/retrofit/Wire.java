@@ -76,7 +76,11 @@ final class Wire {
     }
 
     /** The control plane's {@code {"code":404,"error":"NOT_FOUND","message":…}} or the sandbox API's {@code {"error":…}}. */
-    public record Error(Object code, String reason, String error, String message) {
+    /** What a Sandgate broker's 429 {@code QUOTA_EXCEEDED} adds to {@link Error}: which quota, and its limit. */
+    public record QuotaError(String quota, Integer limit) {
+    }
+
+        public record Error(Object code, String reason, String error, String message) {
     }
 
     // ---- sandbox API ----

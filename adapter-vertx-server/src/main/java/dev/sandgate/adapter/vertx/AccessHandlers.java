@@ -29,9 +29,11 @@ final class AccessHandlers {
     private final ClientLimits limits;
     private final Clock clock;
     private final WorkerExecutor workers;
+    private final QuotaCheck quotas;
 
     AccessHandlers(SandboxGateway gateway, AccessDecision decision, Credentials credentials, BrokerSettings settings,
-                   ClientLimits limits, Clock clock, WorkerExecutor workers) {
+                   ClientLimits limits, Clock clock, WorkerExecutor workers, QuotaCheck quotas) {
+        this.quotas = quotas;
         this.gateway = gateway;
         this.decision = decision;
         this.credentials = credentials;
@@ -39,6 +41,11 @@ final class AccessHandlers {
         this.limits = limits;
         this.clock = clock;
         this.workers = workers;
+    }
+
+    /** The session quotas the routes of the sandbox API hold ({@link QuotaCheck}). */
+    QuotaCheck quotas() {
+        return quotas;
     }
 
     /** {@code /v0/…}: the API key. */
@@ -117,7 +124,9 @@ final class AccessHandlers {
                 case FORWARD, FORWARD_SETTING_COOKIE, REDIRECT -> {
                     RequestState.sandbox(ctx, sandbox.get());
                     RequestState.grant(ctx, outcome.grant().orElseThrow());
-                    ctx.next();
+                    if (quotas.admit(ctx, outcome.preview().orElseThrow(), outcome.grant().get())) {
+                        ctx.next();
+                    }
                 }
                 default -> ctx.fail(401);
             }

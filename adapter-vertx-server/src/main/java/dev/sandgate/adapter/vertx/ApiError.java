@@ -45,6 +45,23 @@ record ApiError(int status, String code, String message, JsonObject details) {
                         + "is not one of them");
     }
 
+    /**
+     * A session is over one of its quotas (429 {@code QUOTA_EXCEEDED}): {@code quota} names which
+     * ({@code requestsPerSecond}, {@code concurrentExecs}, {@code concurrentStreams}), {@code limit} its value;
+     * the answer's {@code Retry-After} says when to try again.
+     */
+    static ApiError quotaExceeded(SessionQuotaLedger.Refusal refusal) {
+        String what = switch (refusal.quota()) {
+            case REQUESTS_PER_SECOND -> refusal.limit() + " requests per second";
+            case CONCURRENT_EXECS -> refusal.limit() + " running processes";
+            case CONCURRENT_STREAMS -> refusal.limit() + " open streams";
+        };
+        return new ApiError(429, "QUOTA_EXCEEDED", "this session is over its quota of " + what
+                + ": retry after the time Retry-After gives", new JsonObject()
+                .put("quota", refusal.quota().wireName()).put("limit", refusal.limit())
+                .put("retryAfterSeconds", refusal.retryAfterSeconds()));
+    }
+
     /** Session URLs serve the API key only (see {@link BrokerSettings#sessionRefusal()}). */
     static ApiError sessionsRefused(String reason) {
         return new ApiError(403, "SESSIONS_REFUSED", reason);
@@ -74,6 +91,7 @@ record ApiError(int status, String code, String message, JsonObject details) {
                 case TOO_LARGE -> new ApiError(413, "TOO_LARGE", e.getMessage());
                 case UNAUTHORIZED, EXPIRED -> UNAUTHORIZED;
                 case UNAVAILABLE, STORE_UNAVAILABLE, NODE_UNAVAILABLE -> new ApiError(503, e.code().name(), e.getMessage());
+                case QUOTA_EXCEEDED -> new ApiError(429, "QUOTA_EXCEEDED", e.getMessage());
             };
         }
         if (failure instanceof DecodeException) {

@@ -22,7 +22,7 @@ import io.vertx.ext.web.RoutingContext;
  * and at each session preview's URL (the API key or the session's token). Where a route ends in {@code *}, the
  * handler reads the raw tail itself ({@link RawPath}): the SDK sends a sandbox path as one percent-encoded segment,
  * or unencoded after a slash. Each route of the sandbox API names the scope it needs ({@link ScopeCheck}), checked
- * once before its handler.
+ * once before its handler, and each that holds an exec or a stream says so ({@link QuotaCheck}) after it.
  */
 final class BrokerRoutes {
     private final Vertx vertx;
@@ -65,7 +65,7 @@ final class BrokerRoutes {
         this.uploads = uploads;
         this.control = control;
         this.calls = calls;
-        this.processes = new ProcessRoutes(calls, streams);
+        this.processes = new ProcessRoutes(calls, streams, access.quotas());
         this.files = new FileRoutes(calls);
         this.search = new SearchRoutes(calls);
         this.watch = new WatchRoutes(calls, streams);
@@ -135,13 +135,15 @@ final class BrokerRoutes {
         r.route().handler(uploads.body());
         // any valid credential of the sandbox: it says only that the sandbox answers (docs/security.md)
         r.get("/health").handler(calls::health);
-        r.post("/process").handler(ScopeCheck.exec()).handler(processes::exec);
+        QuotaCheck quotas = this.access.quotas();
+        r.post("/process").handler(ScopeCheck.exec()).handler(quotas.exec()).handler(processes::exec);
         r.get("/process").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::list);
         r.get("/process/:id").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::get);
         r.delete("/process/:id").handler(ScopeCheck.requires(PROCESS_SIGNAL)).handler(processes::stop);
         r.delete("/process/:id/kill").handler(ScopeCheck.requires(PROCESS_SIGNAL)).handler(processes::kill);
         r.get("/process/:id/logs").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::logs);
-        r.get("/process/:id/logs/stream").handler(ScopeCheck.requires(PROCESS_READ)).handler(processes::streamLogs);
+        r.get("/process/:id/logs/stream").handler(ScopeCheck.requires(PROCESS_READ)).handler(quotas.stream())
+                .handler(processes::streamLogs);
         r.post("/process/:id/stdin").handler(ScopeCheck.requires(PROCESS_EXEC)).handler(processes::writeStdin);
         r.delete("/process/:id/stdin").handler(ScopeCheck.requires(PROCESS_EXEC)).handler(processes::closeStdin);
         r.get("/filesystem/*").handler(ScopeCheck.onPath(FS_READ, 1)).handler(files::read);
@@ -149,7 +151,8 @@ final class BrokerRoutes {
         r.delete("/filesystem/*").handler(ScopeCheck.onPath(FS_WRITE, 1)).handler(files::remove);
         r.get("/filesystem-find/*").handler(ScopeCheck.onPath(FS_READ, 1)).handler(search::find);
         r.get("/filesystem-content-search/*").handler(ScopeCheck.onPath(FS_READ, 1)).handler(search::grep);
-        r.get("/watch/filesystem/*").handler(ScopeCheck.onPath(FS_WATCH, 2)).handler(watch::watch);
+        r.get("/watch/filesystem/*").handler(ScopeCheck.onPath(FS_WATCH, 2)).handler(quotas.stream())
+                .handler(watch::watch);
         // sandbox.fetch: any method to the port inside the sandbox, reached the way previews reach it
         r.route("/port/:port").handler(ScopeCheck.port()).handler(this::port);
         r.route("/port/:port/*").handler(ScopeCheck.port()).handler(this::port);

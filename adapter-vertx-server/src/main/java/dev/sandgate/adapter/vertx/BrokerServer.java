@@ -130,12 +130,16 @@ public final class BrokerServer implements AutoCloseable {
         this.grants = new OpenGrants(vertx, workers, decision, clock, s.streams().revocationCheck());
         this.streams = new LineStream.Streams(vertx, workers, s.keepaliveInterval(), s.streams(), grants,
                 monitoring.meters());
-        this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> limits.sweep());
+        SessionQuotaLedger quotaLedger = new SessionQuotaLedger();
+        this.sweeper = vertx.setPeriodic(ClientLimits.WINDOW_MILLIS, id -> {
+            limits.sweep();
+            quotaLedger.sweep(clock.instant());
+        });
         PreviewProxy proxy = new PreviewProxy(gateway, decision, grants, s.streams().tunnelIdleTimeout(), clock,
                 workers, upstream, tunnels, prepared.credentials, s.upstreamHost(), prepared.publicUrl,
                 prepared.guard::upgraded, monitoring.meters());
         AccessHandlers accessHandlers = new AccessHandlers(gateway, decision, prepared.credentials, s, limits, clock,
-                workers);
+                workers, new QuotaCheck(quotaLedger, s.sessionQuotas(), clock, workers));
         String urlHost = hostForUrl(reachable(s.host()));
         Objects.requireNonNull(cluster, "cluster must not be null");
         this.forwarder = cluster.map(c -> new ClusterForwarder(vertx, c.credential(), s.idleTimeout(),

@@ -45,13 +45,16 @@ import java.util.regex.Pattern;
  *                            they reach a port of the sandbox, not its API. Empty by default.
  * @param accessLog           whether each request gets a line on the {@code sandgate.access} logger (see
  *                            {@link AccessLog}); on by default
+ * @param sessionQuotas       the quotas of a session that sets none of its own ({@link QuotaCheck}):
+ *                            {@link SessionQuotaDefaults#DEFAULTS} by default
  */
 public record BrokerSettings(String host, int port, Optional<URI> publicUrl, String workspace, String apiKey,
                              Duration idleTimeout, int maxHeaderBytes, int maxInitialLineBytes, long bodyLimitBytes,
                              Duration keepaliveInterval, String upstreamHost, int workerPoolSize,
                              PreviewPorts previewPorts, int authFailuresPerMinute, int maxConnectionsPerIp,
                              int tokenMintsPerMinute, Optional<String> previewDomain, StreamSettings streams,
-                             Optional<String> sessionRefusal, boolean accessLog) {
+                             Optional<String> sessionRefusal, boolean accessLog,
+                             SessionQuotaDefaults sessionQuotas) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -98,6 +101,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         Objects.requireNonNull(previewDomain, "previewDomain must not be null");
         Objects.requireNonNull(streams, "streams must not be null");
         Objects.requireNonNull(sessionRefusal, "sessionRefusal must not be null");
+        Objects.requireNonNull(sessionQuotas, "sessionQuotas must not be null");
         sessionRefusal.ifPresent(reason -> {
             if (reason.isBlank() || reason.length() > 1000 || reason.chars().anyMatch(Character::isISOControl)) {
                 throw new IllegalArgumentException("sessionRefusal must be a one-line reason of 1-1000 characters");
@@ -173,7 +177,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_HOST, DEFAULT_WORKER_POOL_SIZE, PreviewPorts.path(),
                 DEFAULT_AUTH_FAILURES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS_PER_IP,
                 DEFAULT_TOKEN_MINTS_PER_MINUTE, Optional.empty(), StreamSettings.defaults(),
-                Optional.empty(), true);
+                Optional.empty(), true, SessionQuotaDefaults.DEFAULTS);
     }
 
     /** A builder starting from these settings. */
@@ -203,6 +207,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
         private StreamSettings streams;
         private Optional<String> sessionRefusal;
         private boolean accessLog;
+        private SessionQuotaDefaults sessionQuotas;
 
         private Builder(BrokerSettings from) {
             host = from.host;
@@ -225,6 +230,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
             streams = from.streams;
             sessionRefusal = from.sessionRefusal;
             accessLog = from.accessLog;
+            sessionQuotas = from.sessionQuotas;
         }
 
         public Builder host(String value) {
@@ -340,11 +346,16 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
             return this;
         }
 
+        public Builder sessionQuotas(SessionQuotaDefaults value) {
+            sessionQuotas = value;
+            return this;
+        }
+
         public BrokerSettings build() {
             return new BrokerSettings(host, port, publicUrl, workspace, apiKey, idleTimeout, maxHeaderBytes,
                     maxInitialLineBytes, bodyLimitBytes, keepaliveInterval, upstreamHost, workerPoolSize, previewPorts,
                     authFailuresPerMinute, maxConnectionsPerIp, tokenMintsPerMinute, previewDomain, streams,
-                    sessionRefusal, accessLog);
+                    sessionRefusal, accessLog, sessionQuotas);
         }
     }
 
@@ -357,7 +368,7 @@ public record BrokerSettings(String host, int port, Optional<URI> publicUrl, Str
                 + ", workerPoolSize=" + workerPoolSize + ", previewPorts=" + previewPorts
                 + ", authFailuresPerMinute=" + authFailuresPerMinute + ", maxConnectionsPerIp=" + maxConnectionsPerIp
                 + ", tokenMintsPerMinute=" + tokenMintsPerMinute + ", previewDomain=" + previewDomain + ", streams=" + streams
-                + ", sessionsRefused=" + sessionRefusal.isPresent() + ", accessLog=" + accessLog + "]";
+                + ", sessionsRefused=" + sessionRefusal.isPresent() + ", accessLog=" + accessLog + ", sessionQuotas=" + sessionQuotas + "]";
     }
 
     private static void requirePublicUrl(URI url) {

@@ -28,7 +28,8 @@ import java.util.function.Function;
  * still has them: the logs call answers them).</li>
  * <li><b>Revocation.</b> A stream opened with a session token is bound to its {@link AccessDecision.Grant}; when that
  * lapses ({@link OpenGrants}) the client gets a last {@link Format#closing} line saying why, then the end.</li>
- * <li>The subscription is released when the client goes away or the stream ends.</li>
+ * <li>The subscription is released when the client goes away or the stream ends, and so is the session's stream
+ * quota it held ({@link QuotaCheck}).</li>
  * </ul>
  */
 final class LineStream<T> {
@@ -248,6 +249,7 @@ final class LineStream<T> {
     private void stop() {
         if (done.compareAndSet(false, true)) {
             streams.meters.streamClosed();
+            RequestState.held(ctx).ifPresent(QuotaCheck.Held::releaseStreams);
             streams.vertx.cancelTimer(timer);
             registration.cancel();
             cancel();

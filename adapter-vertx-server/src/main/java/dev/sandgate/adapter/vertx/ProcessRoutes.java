@@ -20,10 +20,12 @@ import java.util.OptionalLong;
 final class ProcessRoutes {
     private final SandboxCalls calls;
     private final LineStream.Streams streams;
+    private final QuotaCheck quotas;
 
-    ProcessRoutes(SandboxCalls calls, LineStream.Streams streams) {
+    ProcessRoutes(SandboxCalls calls, LineStream.Streams streams, QuotaCheck quotas) {
         this.calls = calls;
         this.streams = streams;
+        this.quotas = quotas;
     }
 
     void list(RoutingContext ctx) {
@@ -82,7 +84,8 @@ final class ProcessRoutes {
             execStreamed(ctx, sandbox, spec);
             return;
         }
-        Exchange.answer(ctx, calls.launch(sandbox, spec).compose(s -> spec.waitForCompletion()
+        Exchange.answer(ctx, calls.launch(sandbox, spec).onSuccess(s -> quotas.untilExit(ctx, s))
+                .compose(s -> spec.waitForCompletion()
                 ? calls.call(sandbox, () -> ProcessWire.process(s.info(), s.dataPlane().logs(s.info().pid())))
                 : Future.succeededFuture(ProcessWire.process(s.info()))), body -> Exchange.json(ctx, 200, body));
     }
@@ -95,7 +98,8 @@ final class ProcessRoutes {
         ProcessSpec started = new ProcessSpec(spec.command(), spec.name(), spec.workingDir(), spec.env(),
                 spec.waitForPorts(), false, spec.timeout(), spec.keepAlive(), spec.restartOnFailure(),
                 spec.maxRestarts(), spec.stdin());
-        Exchange.answer(ctx, calls.launch(sandbox, started), s -> LineStream.of(streams, ctx, ProcessWire.EXEC_STREAM,
+        Exchange.answer(ctx, calls.launch(sandbox, started).onSuccess(s -> quotas.untilExit(ctx, s)),
+                s -> LineStream.of(streams, ctx, ProcessWire.EXEC_STREAM,
                 (stream, end) -> calls.workers().executeBlocking(() -> {
                     ProcessInfo info = s.dataPlane().getProcess(s.info().pid());
                     return ProcessWire.process(info, s.dataPlane().logs(info.pid()));

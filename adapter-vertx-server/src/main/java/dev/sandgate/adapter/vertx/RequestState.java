@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * What a request's first handler learns and later handlers need, as typed accessors over the
  * {@link RoutingContext}'s data: the error shape of its face, the sandbox it addresses, the grant it was let in
- * with, the CORS headers its answers carry, and a multipart upload read ahead of the body handler. Nothing else
+ * with, the CORS headers its answers carry, the session quotas it counts against and holds, and a multipart upload
+ * read ahead of the body handler. Nothing else
  * travels between handlers.
  */
 final class RequestState {
@@ -22,6 +23,8 @@ final class RequestState {
     private static final String SANDBOX_KEY = "sandgate.sandbox";
     private static final String UPLOAD_KEY = "sandgate.upload";
     private static final String FORWARDED_KEY = "sandgate.forwarded";
+    private static final String QUOTAS_KEY = "sandgate.quotas";
+    private static final String HELD_KEY = "sandgate.held";
 
     private RequestState() {
     }
@@ -73,6 +76,24 @@ final class RequestState {
     static Map<String, String> cors(RoutingContext ctx) {
         Map<String, String> headers = ctx.get(CORS_KEY);
         return headers == null ? Cors.DEFAULTS : headers;
+    }
+
+    /** The session whose quotas this request counts against (a session token's request only). */
+    static void quotas(RoutingContext ctx, QuotaCheck.Terms terms) {
+        ctx.put(QUOTAS_KEY, Objects.requireNonNull(terms, "terms must not be null"));
+    }
+
+    static Optional<QuotaCheck.Terms> quotas(RoutingContext ctx) {
+        return Optional.ofNullable(ctx.get(QUOTAS_KEY));
+    }
+
+    /** The execs and streams this request holds of its session's quotas. */
+    static void held(RoutingContext ctx, QuotaCheck.Held held) {
+        ctx.put(HELD_KEY, Objects.requireNonNull(held, "held must not be null"));
+    }
+
+    static Optional<QuotaCheck.Held> held(RoutingContext ctx) {
+        return Optional.ofNullable(ctx.get(HELD_KEY));
     }
 
     static void upload(RoutingContext ctx, byte[] file) {
