@@ -2,6 +2,7 @@ package dev.sandgate.adapter.local;
 
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.ports.audit.AuditEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ final class AuditLine {
         line.time = e.time();
         line.sandbox = e.sandbox().value();
         line.session = e.session().value();
-        line.subject = e.subject().orElse(null);
+        line.subject = e.subject().map(SessionSubject::value).orElse(null);
         line.credential = e.credential();
         line.operation = e.operation();
         line.target = e.target().orElse(null);
@@ -49,7 +50,7 @@ final class AuditLine {
     static Read decode(String text) throws IOException {
         AuditLine l = LocalJson.decode(AuditLine.class, text.getBytes(StandardCharsets.UTF_8), "an audit line");
         return new Read(l.seq, new AuditEntry(l.id, l.time, SandboxName.of(l.sandbox), PreviewName.of(l.session),
-                Optional.ofNullable(l.subject), l.credential, l.operation, Optional.ofNullable(l.target), l.status,
+                Optional.ofNullable(l.subject).map(SessionSubject::of), l.credential, l.operation, Optional.ofNullable(l.target), l.status,
                 Optional.ofNullable(l.code), l.client));
     }
 }

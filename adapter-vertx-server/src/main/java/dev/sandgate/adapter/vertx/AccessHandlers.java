@@ -30,10 +30,18 @@ final class AccessHandlers {
     private final Clock clock;
     private final WorkerExecutor workers;
     private final QuotaCheck quotas;
+    private final AuditRecorder audit;
 
     AccessHandlers(SandboxGateway gateway, AccessDecision decision, Credentials credentials, BrokerSettings settings,
                    ClientLimits limits, Clock clock, WorkerExecutor workers, QuotaCheck quotas) {
+        this(gateway, decision, credentials, settings, limits, clock, workers, quotas, AuditRecorder.none());
+    }
+
+    /** With every use of a session whose preview exists recorded in {@code audit}, refusals included. */
+    AccessHandlers(SandboxGateway gateway, AccessDecision decision, Credentials credentials, BrokerSettings settings,
+                   ClientLimits limits, Clock clock, WorkerExecutor workers, QuotaCheck quotas, AuditRecorder audit) {
         this.quotas = quotas;
+        this.audit = audit;
         this.gateway = gateway;
         this.decision = decision;
         this.credentials = credentials;
@@ -83,7 +91,8 @@ final class AccessHandlers {
      * {@code /s/{sandbox}/{preview}/…}: the API key, or a token valid now for exactly this port-443 preview of this
      * sandbox; only the API key when sessions are refused ({@link BrokerSettings#sessionRefusal()}: 403 with its
      * reason, token or not, and no token is looked up). The preview's CORS headers apply either way, so that a page
-     * can read the answer.
+     * can read the answer. Once the session's preview is known, the request is recorded in the audit trail when its
+     * answer ends ({@link AuditRecorder#watch}), whatever that answer is.
      */
     void session(RoutingContext ctx) {
         RequestState.answerAsSandboxApi(ctx);
@@ -107,8 +116,11 @@ final class AccessHandlers {
         Optional<String> refusal = apiKey ? Optional.empty() : settings.sessionRefusal();
         if (refusal.isPresent()) {
             Exchange.blocking(workers, ctx, () -> gateway.findPreview(sandbox.get(), name.get()), preview -> {
-                preview.filter(Preview::isSandboxApi)
-                        .ifPresent(p -> RequestState.cors(ctx, Cors.headersFor(p, origin)));
+                preview.filter(Preview::isSandboxApi).ifPresent(p -> {
+                    RequestState.cors(ctx, Cors.headersFor(p, origin));
+                    audit.watch(ctx, sandbox.get(), name.get(), p.spec().policy().subject(),
+                            credential(false, Credentials.sessionToken(ctx.request())));
+                });
                 ctx.fail(new ApiError.Refusal(ApiError.sessionsRefused(refusal.get())));
             });
             return;
@@ -116,7 +128,10 @@ final class AccessHandlers {
         PresentedToken token = Credentials.sessionToken(ctx.request());
         Exchange.blocking(workers, ctx, () -> decision.session(sandbox.get(), name.get(), apiKey, token, origin,
                 clock.instant()), outcome -> {
-            outcome.preview().ifPresent(p -> RequestState.cors(ctx, Cors.headersFor(p, origin)));
+            outcome.preview().ifPresent(p -> {
+                RequestState.cors(ctx, Cors.headersFor(p, origin));
+                audit.watch(ctx, sandbox.get(), name.get(), p.spec().policy().subject(), credential(apiKey, token));
+            });
             switch (outcome.verdict()) {
                 case NOT_FOUND -> ctx.fail(404);
                 case FORBIDDEN -> ctx.fail(403);
@@ -168,6 +183,11 @@ final class AccessHandlers {
                 ctx.response().setStatusCode(204).end();
             }
         });
+    }
+
+    /** How a session URL's request authenticated, as its audit entry says: never the credential itself. */
+    private static String credential(boolean apiKey, PresentedToken token) {
+        return apiKey ? "api-key" : token instanceof PresentedToken.Token ? "token" : "none";
     }
 
     /** A name from a path parameter (the router decoded it), if it is a valid one. */

@@ -75,4 +75,8 @@ interface BrokerMeters {
     /** A request forwarded to the node that owns its sandbox. */
     default void forwarded() {
     }
+
+    /** An audit entry was dropped on its way {@code to} the store ({@code store}) or the webhook ({@code webhook}). */
+    default void auditDropped(String to) {
+    }
 }

@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code sandgate_proxied_bytes_total{direction="to_sandbox"|"to_client"}}: the preview proxy's bodies and
  * tunnel traffic;</li>
  * <li>{@code sandgate_store_calls_seconds_count|sum|max{operation,outcome}}: the shared store's round trips;</li>
- * <li>{@code sandgate_forwarded_requests_total}: requests forwarded to the node that owns their sandbox.</li>
+ * <li>{@code sandgate_forwarded_requests_total}: requests forwarded to the node that owns their sandbox;</li>
+ * <li>{@code sandgate_audit_dropped_total{to="store"|"webhook"}}: audit entries dropped because the store's queue
+ * was full or the store failed, or because the webhook's queue was full (its oldest).</li>
  * </ul>
  * Vert.x's own {@code vertx_http_server_*} and {@code vertx_http_client_*} meters go to the same registry when the
  * application creates Vert.x with it.
@@ -46,6 +48,8 @@ public final class BrokerMetrics implements BrokerMeters {
     private final Counter toSandbox;
     private final Counter toClient;
     private final Counter forwarded;
+    private final Counter auditDroppedStore;
+    private final Counter auditDroppedWebhook;
 
     private BrokerMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
@@ -63,6 +67,10 @@ public final class BrokerMetrics implements BrokerMeters {
                 .description("bytes the preview proxy carried").register(registry);
         this.forwarded = Counter.builder("sandgate.forwarded.requests")
                 .description("requests forwarded to the node that owns the sandbox").register(registry);
+        this.auditDroppedStore = Counter.builder("sandgate.audit.dropped").tag("to", "store")
+                .description("audit entries dropped on their way to the store or the webhook").register(registry);
+        this.auditDroppedWebhook = Counter.builder("sandgate.audit.dropped").tag("to", "webhook")
+                .description("audit entries dropped on their way to the store or the webhook").register(registry);
     }
 
     /** Meters in {@code registry}. */
@@ -168,6 +176,11 @@ public final class BrokerMetrics implements BrokerMeters {
     @Override
     public void forwarded() {
         forwarded.increment();
+    }
+
+    @Override
+    public void auditDropped(String to) {
+        (to.equals("webhook") ? auditDroppedWebhook : auditDroppedStore).increment();
     }
 
     @Override

@@ -40,6 +40,7 @@ final class BrokerRoutes {
     private final PreviewFronts previews;
     private final ClusterGate cluster;
     private final ControlPlaneRoutes forwardedControl;
+    private final AuditRoutes audit;
 
     BrokerRoutes(Vertx vertx, String workspace, AccessHandlers access, Failures failures, Uploads uploads,
                  ControlPlaneRoutes control, SandboxCalls calls, LineStream.Streams streams, PortProxy ports,
@@ -56,6 +57,15 @@ final class BrokerRoutes {
     BrokerRoutes(Vertx vertx, String workspace, AccessHandlers access, Failures failures, Uploads uploads,
                  ControlPlaneRoutes control, SandboxCalls calls, LineStream.Streams streams, PortProxy ports,
                  PreviewFronts previews, ClusterGate cluster, ControlPlaneRoutes forwardedControl) {
+        this(vertx, workspace, access, failures, uploads, control, calls, streams, ports, previews, cluster,
+                forwardedControl, AuditRoutes.none());
+    }
+
+    /** As a broker of a cluster, with its audit trail's query route. */
+    BrokerRoutes(Vertx vertx, String workspace, AccessHandlers access, Failures failures, Uploads uploads,
+                 ControlPlaneRoutes control, SandboxCalls calls, LineStream.Streams streams, PortProxy ports,
+                 PreviewFronts previews, ClusterGate cluster, ControlPlaneRoutes forwardedControl, AuditRoutes audit) {
+        this.audit = audit;
         this.cluster = cluster;
         this.forwardedControl = forwardedControl;
         this.vertx = vertx;
@@ -123,6 +133,8 @@ final class BrokerRoutes {
         r.post("/sandboxes/:sandbox/previews/:preview/tokens").handler(control::createToken);
         r.get("/sandboxes/:sandbox/previews/:preview/tokens").handler(control::listTokens);
         r.delete("/sandboxes/:sandbox/previews/:preview/tokens/:token").handler(control::deleteToken);
+        // Sandgate's own: the audit trail of the sandbox's sessions
+        r.get("/sandboxes/:sandbox/audit").handler(audit::query);
         return r;
     }
 

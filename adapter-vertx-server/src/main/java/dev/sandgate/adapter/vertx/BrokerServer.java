@@ -9,6 +9,7 @@ import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
 import dev.sandgate.ports.access.AccessDecision;
+import dev.sandgate.ports.audit.AuditTrail;
 import dev.sandgate.ports.usecase.Sandgate;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -83,9 +84,10 @@ public final class BrokerServer implements AutoCloseable {
     private final Monitoring monitoring;
     private final HealthRoutes health;
     private final Optional<ClusterForwarder> forwarder;
+    private final AuditRecorder audit;
 
     private BrokerServer(Prepared prepared, SandboxGateway gateway, AccessStore access, Clock clock,
-                         Monitoring monitoring, Optional<Cluster> cluster) {
+                         Monitoring monitoring, Optional<Cluster> cluster, Auditing auditing) {
         this.prepared = prepared;
         this.monitoring = monitoring;
         this.health = new HealthRoutes(prepared.vertx, monitoring.readiness());
@@ -138,8 +140,10 @@ public final class BrokerServer implements AutoCloseable {
         PreviewProxy proxy = new PreviewProxy(gateway, decision, grants, s.streams().tunnelIdleTimeout(), clock,
                 workers, upstream, tunnels, prepared.credentials, s.upstreamHost(), prepared.publicUrl,
                 prepared.guard::upgraded, monitoring.meters());
+        this.audit = new AuditRecorder(auditing.log(), auditing.queueCapacity(), auditing.webhook()
+                .map(w -> new AuditWebhook(vertx, w, clock, monitoring.meters())), clock, monitoring.meters());
         AccessHandlers accessHandlers = new AccessHandlers(gateway, decision, prepared.credentials, s, limits, clock,
-                workers, new QuotaCheck(quotaLedger, s.sessionQuotas(), clock, workers));
+                workers, new QuotaCheck(quotaLedger, s.sessionQuotas(), clock, workers), audit);
         String urlHost = hostForUrl(reachable(s.host()));
         Objects.requireNonNull(cluster, "cluster must not be null");
         this.forwarder = cluster.map(c -> new ClusterForwarder(vertx, c.credential(), s.idleTimeout(),
@@ -166,7 +170,7 @@ public final class BrokerServer implements AutoCloseable {
                 limits, monitoring.meters())).orElse(control);
         this.routes = new BrokerRoutes(vertx, s.workspace(), accessHandlers, new Failures(limits),
                 new Uploads(s.bodyLimitBytes()), control, calls, streams, ports, previews,
-                gate, forwardedControl);
+                gate, forwardedControl, new AuditRoutes(auditing.log().map(l -> (AuditTrail) l), workers));
     }
 
     /** Binds and serves {@code gateway} at once; returns once listening. Call it from a non-event-loop thread. */
@@ -237,12 +241,18 @@ public final class BrokerServer implements AutoCloseable {
         return forwarder.map(ClusterForwarder::forwardedCount).orElse(0L);
     }
 
+    /** The audit trail's recorder (for tests: what it dropped, appended, delivered). */
+    AuditRecorder audit() {
+        return audit;
+    }
+
     /** Stops listening, closes the proxy's client and the worker pool; waits up to 30 s. Idempotent. */
     @Override
     public void close() {
         prepared.vertx.cancelTimer(sweeper);
         grants.close();
         prepared.close();
+        audit.close();
         forwarder.ifPresent(f -> await(f.close()));
         await(upstream.close());
         await(tunnels.close());
@@ -405,6 +415,16 @@ public final class BrokerServer implements AutoCloseable {
          */
         public BrokerServer serve(SandboxGateway gateway, AccessStore access, Clock clock, Monitoring monitoring,
                                   Optional<Cluster> cluster) {
+            return serve(gateway, access, clock, monitoring, cluster, Auditing.none());
+        }
+
+        /**
+         * As {@link #serve(SandboxGateway, AccessStore, Clock, Monitoring, Optional)}, recording every use of a
+         * session as {@code auditing} says ({@link AuditRecorder}).
+         */
+        public BrokerServer serve(SandboxGateway gateway, AccessStore access, Clock clock, Monitoring monitoring,
+                                  Optional<Cluster> cluster, Auditing auditing) {
+            Objects.requireNonNull(auditing, "auditing must not be null");
             Objects.requireNonNull(monitoring, "monitoring must not be null");
             Objects.requireNonNull(cluster, "cluster must not be null");
             if (closed.get()) {
@@ -416,7 +436,7 @@ public final class BrokerServer implements AutoCloseable {
             limits = new ClientLimits(settings.authFailuresPerMinute(), settings.maxConnectionsPerIp(),
                     settings.tokenMintsPerMinute(), clock);
             guard.countWith(limits);
-            BrokerServer broker = new BrokerServer(this, gateway, access, clock, monitoring, cluster);
+            BrokerServer broker = new BrokerServer(this, gateway, access, clock, monitoring, cluster, auditing);
             BrokerMeters meters = monitoring.meters();
             guard.observeAnswers((request, nanos) -> meters.answered(face(request), request.response().getStatusCode(),
                     nanos));

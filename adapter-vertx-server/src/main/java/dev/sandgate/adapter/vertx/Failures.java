@@ -34,6 +34,7 @@ final class Failures implements Handler<RoutingContext> {
         if (!control) {
             error = error.forSandboxApi();
         }
+        RequestState.errorCode(ctx, error.code());
         HttpServerResponse response = ctx.response();
         if (response.closed()) {
             return;

@@ -25,6 +25,7 @@ final class RequestState {
     private static final String FORWARDED_KEY = "sandgate.forwarded";
     private static final String QUOTAS_KEY = "sandgate.quotas";
     private static final String HELD_KEY = "sandgate.held";
+    private static final String ERROR_CODE_KEY = "sandgate.errorCode";
 
     private RequestState() {
     }
@@ -94,6 +95,15 @@ final class RequestState {
 
     static Optional<QuotaCheck.Held> held(RoutingContext ctx) {
         return Optional.ofNullable(ctx.get(HELD_KEY));
+    }
+
+    /** The machine code the failure handler answered this request with ({@link ApiError#code()}). */
+    static void errorCode(RoutingContext ctx, String code) {
+        ctx.put(ERROR_CODE_KEY, Objects.requireNonNull(code, "code must not be null"));
+    }
+
+    static Optional<String> errorCode(RoutingContext ctx) {
+        return Optional.ofNullable(ctx.get(ERROR_CODE_KEY));
     }
 
     static void upload(RoutingContext ctx, byte[] file) {

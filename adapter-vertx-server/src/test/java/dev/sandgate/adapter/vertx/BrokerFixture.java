@@ -53,9 +53,20 @@ final class BrokerFixture implements AutoCloseable {
 
     BrokerFixture(java.util.function.UnaryOperator<BrokerSettings> tweak, Duration headerDeadline,
                   java.util.function.UnaryOperator<dev.sandgate.ports.SandboxGateway> wrap) {
+        this(tweak, headerDeadline, wrap, Auditing.none());
+    }
+
+    /** A broker recording the use of sessions as {@code auditing} says. */
+    BrokerFixture(Auditing auditing) {
+        this(s -> s, Duration.ofSeconds(BrokerServer.HEADER_DEADLINE_SECONDS), g -> g, auditing);
+    }
+
+    BrokerFixture(java.util.function.UnaryOperator<BrokerSettings> tweak, Duration headerDeadline,
+                  java.util.function.UnaryOperator<dev.sandgate.ports.SandboxGateway> wrap, Auditing auditing) {
         BrokerSettings settings = tweak.apply(BrokerSettings.defaults(KEY, WS).toBuilder().port(0).build());
         BrokerServer.Prepared prepared = BrokerServer.prepare(vertx, settings, headerDeadline);
-        broker = prepared.serve(wrap.apply(gateway), new GatewayAccessStore(gateway), clock);
+        broker = prepared.serve(wrap.apply(gateway), new GatewayAccessStore(gateway), clock, Monitoring.none(),
+                Optional.empty(), auditing);
         base = broker.publicUrl().toString();
     }
 

@@ -2,6 +2,7 @@ package dev.sandgate.ports.audit;
 
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SessionSubject;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,11 +29,10 @@ import java.util.regex.Pattern;
  * @param code       the machine code of a refusal or error ({@code SCOPE_MISSING}...), when it was one
  * @param client     the client's address
  */
-public record AuditEntry(String id, Instant time, SandboxName sandbox, PreviewName session, Optional<String> subject,
+public record AuditEntry(String id, Instant time, SandboxName sandbox, PreviewName session, Optional<SessionSubject> subject,
                          String credential, String operation, Optional<String> target, int status,
                          Optional<String> code, String client) {
     public static final int MAX_TARGET = 1024;
-    public static final int MAX_SUBJECT = 256;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern OPERATION = Pattern.compile("[a-z][a-z.-]{0,31}");
     private static final Pattern CREDENTIAL = Pattern.compile("[a-z][a-z-]{0,31}");
@@ -53,7 +53,6 @@ public record AuditEntry(String id, Instant time, SandboxName sandbox, PreviewNa
         require(OPERATION, operation, "operation");
         require(CREDENTIAL, credential, "credential");
         code.ifPresent(c -> require(CODE, c, "code"));
-        subject.ifPresent(s -> requirePrintable(s, MAX_SUBJECT, "subject"));
         target.ifPresent(t -> requirePrintable(t, MAX_TARGET, "target"));
         requirePrintable(client, 64, "client");
         if (status < 100 || status > 599) {

@@ -1,6 +1,7 @@
 package dev.sandgate.ports.audit;
 
 import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.SessionSubject;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.Optional;
  *
  * @param cursor where the previous page ended (opaque: as {@link AuditPage#nextCursor()} gave it)
  */
-public record AuditQuery(Optional<PreviewName> session, Optional<String> subject, Optional<String> operation,
+public record AuditQuery(Optional<PreviewName> session, Optional<SessionSubject> subject, Optional<String> operation,
                          Optional<Instant> since, int limit, Optional<String> cursor) {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
@@ -26,7 +27,6 @@ public record AuditQuery(Optional<PreviewName> session, Optional<String> subject
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit " + limit + " is out of range 1-" + MAX_LIMIT);
         }
-        subject.ifPresent(s -> requireLength(s, AuditEntry.MAX_SUBJECT, "subject"));
         operation.ifPresent(o -> requireLength(o, 32, "operation"));
         cursor.ifPresent(c -> requireLength(c, 128, "cursor"));
     }
@@ -47,8 +47,13 @@ public record AuditQuery(Optional<PreviewName> session, Optional<String> subject
         return new AuditQuery(Optional.of(session), subject, operation, since, limit, cursor);
     }
 
-    public AuditQuery withSubject(String subject) {
+    public AuditQuery withSubject(SessionSubject subject) {
         return new AuditQuery(session, Optional.of(subject), operation, since, limit, cursor);
+    }
+
+    /** {@link #withSubject(SessionSubject)} from a string. */
+    public AuditQuery withSubject(String subject) {
+        return withSubject(SessionSubject.of(subject));
     }
 
     public AuditQuery withOperation(String operation) {

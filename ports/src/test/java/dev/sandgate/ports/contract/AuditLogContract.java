@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.ports.audit.AuditEntry;
 import dev.sandgate.ports.audit.AuditLog;
 import dev.sandgate.ports.audit.AuditPage;
@@ -54,7 +55,8 @@ public abstract class AuditLogContract {
     }
 
     protected AuditEntry entry(SandboxName sandbox, String session, Optional<String> subject, String operation) {
-        return new AuditEntry(UUID.randomUUID().toString(), clock.instant(), sandbox, PreviewName.of(session), subject,
+        return new AuditEntry(UUID.randomUUID().toString(), clock.instant(), sandbox, PreviewName.of(session),
+                subject.map(SessionSubject::of),
                 "token", operation, Optional.of("/app/a.txt"), 200, Optional.empty(), "127.0.0.1");
     }
 
@@ -66,7 +68,7 @@ public abstract class AuditLogContract {
     void an_entry_comes_back_whole() {
         AuditLog log = log();
         AuditEntry refused = new AuditEntry("e-1", clock.instant(), BOX, PreviewName.of("session-7"),
-                Optional.of("user-42"), "token", "fs.write", Optional.of("/etc/passwd"), 403,
+                Optional.of(SessionSubject.of("user-42")), "token", "fs.write", Optional.of("/etc/passwd"), 403,
                 Optional.of("SCOPE_MISSING"), "::1");
         AuditEntry plain = new AuditEntry("e-2", clock.instant(), BOX, PreviewName.of("session-7"), Optional.empty(),
                 "api-key", "process.list", Optional.empty(), 200, Optional.empty(), "127.0.0.1");
