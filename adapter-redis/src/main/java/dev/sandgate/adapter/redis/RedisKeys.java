@@ -63,6 +63,11 @@ record RedisKeys(String namespace, int database) {
         return tokenPrefix(sandbox, preview) + name.value();
     }
 
+    /** The audit trail of a sandbox: a stream. */
+    String audit(SandboxName sandbox) {
+        return namespace + ":audit:" + sandbox.value();
+    }
+
     String indexPrefix() {
         return namespace + ":v:";
     }

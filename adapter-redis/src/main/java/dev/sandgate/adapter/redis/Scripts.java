@@ -27,7 +27,8 @@ enum Scripts {
     DEREGISTER_NODE("deregister"),
     LIVE_NODES("live_nodes"),
     ASSIGN("assign"),
-    UNASSIGN("unassign");
+    UNASSIGN("unassign"),
+    AUDIT_APPEND("audit_append");
 
     private final String source;
     private final String sha;
