@@ -118,6 +118,11 @@ final class AuditRecorder implements AutoCloseable {
         return appended.get();
     }
 
+    /** The webhook, when one is set (for tests). */
+    Optional<AuditWebhook> webhook() {
+        return webhook;
+    }
+
     private void drain() {
         List<AuditEntry> batch = new ArrayList<>(BATCH);
         while (!closing || !queue.isEmpty()) {
