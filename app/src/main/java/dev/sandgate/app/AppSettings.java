@@ -23,12 +23,13 @@ import java.util.Optional;
  * @param configFile   the properties file the settings were read from, if any
  * @param store        where previews, tokens and sessions live, and the token key
  * @param node         the node id, URL and heartbeat of a broker in a cluster
+ * @param audit        the audit trail's retention, queue and webhook
  */
 public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
                           Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
                           IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker, ProcessSettings processes, long maxFileBytes,
                           SandboxLimits limits, NetworkMode network, Optional<Path> configFile, StoreSettings store,
-                          NodeSettings node) {
+                          NodeSettings node, AuditSettings audit) {
 
     public AppSettings {
         Objects.requireNonNull(gateway, "gateway must not be null");
@@ -46,6 +47,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         Objects.requireNonNull(configFile, "configFile must not be null");
         Objects.requireNonNull(store, "store must not be null");
         Objects.requireNonNull(node, "node must not be null");
+        Objects.requireNonNull(audit, "audit must not be null");
         if (gateway == GatewayKind.CLUSTER && store.kind() != StoreSettings.Kind.REDIS) {
             throw new IllegalArgumentException("the cluster gateway needs the redis store, which holds the nodes");
         }
@@ -62,6 +64,16 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         if (!dataDir.isAbsolute()) {
             throw new IllegalArgumentException("dataDir " + dataDir + " must be absolute");
         }
+    }
+
+    /** As the canonical constructor, with the {@link AuditSettings#defaults() default audit settings}. */
+    public AppSettings(GatewayKind gateway, Optional<Upstream> upstream, String host, int port,
+                       Optional<URI> publicUrl, Path dataDir, Optional<String> apiKey, String workspace,
+                       IsolationMode isolation, boolean allowUnisolatedSessions, BrokerLimits broker,
+                       ProcessSettings processes, long maxFileBytes, SandboxLimits limits, NetworkMode network,
+                       Optional<Path> configFile, StoreSettings store, NodeSettings node) {
+        this(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation, allowUnisolatedSessions,
+                broker, processes, maxFileBytes, limits, network, configFile, store, node, AuditSettings.defaults());
     }
 
     /** As the canonical constructor, with the {@link NodeSettings#defaults() default node settings}. */
@@ -112,6 +124,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         b.configFile = configFile;
         b.store = store;
         b.node = node;
+        b.audit = audit;
         return b;
     }
 
@@ -135,6 +148,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
         private Optional<Path> configFile = Optional.empty();
         private StoreSettings store;
         private NodeSettings node = NodeSettings.defaults();
+        private AuditSettings audit = AuditSettings.defaults();
 
         private Builder() {
         }
@@ -253,9 +267,16 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
             return this;
         }
 
+        /** The audit trail's retention, queue and webhook. */
+        public Builder audit(AuditSettings audit) {
+            this.audit = audit;
+            return this;
+        }
+
         public AppSettings build() {
             return new AppSettings(gateway, upstream, host, port, publicUrl, dataDir, apiKey, workspace, isolation,
-                    allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store, node);
+                    allowUnisolatedSessions, broker, processes, maxFileBytes, limits, network, configFile, store, node,
+                    audit);
         }
     }
 
@@ -267,6 +288,6 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
                 + ", workspace=" + workspace + ", isolation=" + isolation.wireName() + ", network=" + network.wireName()
                 + ", allowUnisolatedSessions=" + allowUnisolatedSessions + ", broker=" + broker
                 + ", processes=" + processes + ", maxFileBytes=" + maxFileBytes + ", limits=" + limits + ", configFile=" + configFile
-                + ", store=" + store + ", node=" + node + "]";
+                + ", store=" + store + ", node=" + node + ", audit=" + audit + "]";
     }
 }

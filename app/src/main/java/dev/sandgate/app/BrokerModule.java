@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 import dev.sandgate.adapter.vertx.AdminServer;
+import dev.sandgate.adapter.vertx.Auditing;
 import dev.sandgate.adapter.vertx.BrokerMetrics;
 import dev.sandgate.adapter.vertx.BrokerServer;
 import dev.sandgate.adapter.vertx.BrokerSettings;
@@ -14,6 +15,7 @@ import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.Readiness;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
+import dev.sandgate.ports.audit.AuditLog;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -76,9 +78,11 @@ public final class BrokerModule extends AbstractModule {
     @Singleton
     static BrokerServer broker(BrokerServer.Prepared bound, SandboxGateway gateway, AccessStore access, Clock clock,
                                Set<Readiness> readiness, Optional<BrokerMetrics> metrics,
-                               Optional<Cluster> cluster, Lifecycle lifecycle) {
+                               Optional<Cluster> cluster, AuditLog audit, AppSettings settings, Lifecycle lifecycle) {
+        Auditing auditing = Auditing.to(audit).withQueueCapacity(settings.audit().queueCapacity());
+        auditing = settings.audit().webhook().map(auditing::withWebhook).orElse(auditing);
         return lifecycle.register("the broker", bound.serve(gateway, access, clock,
-                new Monitoring(List.copyOf(readiness), metrics), cluster));
+                new Monitoring(List.copyOf(readiness), metrics), cluster, auditing));
     }
 
     /** The admin listener, when set: closed before the broker (registered after it). */

@@ -12,6 +12,8 @@ import dev.sandgate.adapter.local.process.Isolation;
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.vertx.AdminServer;
 import dev.sandgate.adapter.vertx.BrokerServer;
+import dev.sandgate.ports.audit.AuditLog;
+import dev.sandgate.ports.audit.AuditTrail;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -38,11 +40,14 @@ public final class SandgateApp implements AutoCloseable {
     private final Optional<IsolationMode> isolation;
     private final SessionRefusal sessions;
     private final Lifecycle lifecycle;
+    private final AuditTrail audit;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private SandgateApp(AppSettings settings, ApiKey apiKey, BrokerServer broker, Optional<AdminServer> admin,
-                        Optional<IsolationMode> isolation, SessionRefusal sessions, Lifecycle lifecycle) {
+                        Optional<IsolationMode> isolation, SessionRefusal sessions, Lifecycle lifecycle,
+                        AuditTrail audit) {
+        this.audit = audit;
         this.settings = settings;
         this.apiKey = apiKey;
         this.broker = broker;
@@ -83,7 +88,7 @@ public final class SandgateApp implements AutoCloseable {
             Optional<IsolationMode> isolation = injector.getExistingBinding(Key.get(Isolation.class))
                     == null ? Optional.empty() : Optional.of(injector.getInstance(Isolation.class).inForce());
             SandgateApp app = new SandgateApp(settings, apiKey, broker, admin, isolation,
-                    injector.getInstance(SessionRefusal.class), lifecycle);
+                    injector.getInstance(SessionRefusal.class), lifecycle, injector.getInstance(AuditLog.class)::query);
             app.logSummary();
             return app;
         } catch (CreationException e) {
@@ -122,6 +127,14 @@ public final class SandgateApp implements AutoCloseable {
     /** How many requests this broker forwarded to other nodes of its cluster. */
     public long forwardedRequests() {
         return broker.forwardedRequests();
+    }
+
+    /**
+     * Each sandbox's audit trail, as the API-key holder reads it ({@code GET /v0/sandboxes/{name}/audit}); give it to
+     * {@code Sandgate.withAuditTrail} for {@code SandboxInstance.audit}. Blocking: not on an event loop.
+     */
+    public AuditTrail auditTrail() {
+        return audit;
     }
 
     public ApiKey apiKey() {

@@ -5,12 +5,15 @@ import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.IsolationMode;
 import dev.sandgate.adapter.local.process.NetworkMode;
 import dev.sandgate.adapter.local.process.ProcessSettings;
+import dev.sandgate.adapter.vertx.AuditWebhookSettings;
+import dev.sandgate.adapter.vertx.Auditing;
 import dev.sandgate.adapter.vertx.BrokerSettings;
 import dev.sandgate.adapter.vertx.PreviewPorts;
 import dev.sandgate.adapter.vertx.SessionQuotaDefaults;
 import dev.sandgate.adapter.vertx.StreamSettings;
 import dev.sandgate.domain.NodeId;
 import dev.sandgate.domain.SessionQuotas;
+import dev.sandgate.ports.audit.AuditRetention;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,6 +168,24 @@ public final class Setting<T> {
             "CPU cores' worth of time one sandbox may use, e.g. 0.5 or 2; 0: no quota, an equal share");
     public static final Setting<Long> SANDBOX_DISK_QUOTA = declare("sandbox-disk-quota", "10GiB", Parser.diskQuota(),
             "size of each new sandbox's own file system (a loop-mounted image; needs root); 0: none");
+    public static final Setting<Duration> AUDIT_MAX_AGE = declare("audit-max-age", "30d",
+            Parser.durationIn(Duration.ofSeconds(1), Duration.ofDays(3650)),
+            "audit trail: how long an entry of a sandbox's session use is kept");
+    public static final Setting<Integer> AUDIT_MAX_ENTRIES = declare("audit-max-entries", "10000",
+            Parser.intIn(1, AuditRetention.MAX_ENTRIES_LIMIT),
+            "audit trail: the most entries kept per sandbox (the newest)");
+    public static final Setting<Integer> AUDIT_QUEUE = declare("audit-queue", "10000",
+            Parser.intIn(1, Auditing.MAX_QUEUE),
+            "audit trail: entries that may wait for the store; beyond, new ones are dropped and counted, never waited for");
+    public static final Setting<Optional<URI>> AUDIT_WEBHOOK_URL = declare("audit-webhook-url", "",
+            Parser.httpUrl().optional(),
+            "audit trail: a URL each entry is also POSTed to, signed (see docs/audit.md); empty: none");
+    public static final Setting<Optional<Path>> AUDIT_WEBHOOK_SECRET_FILE = declare("audit-webhook-secret-file", "",
+            Parser.path().optional(),
+            "audit webhook: a file (mode 0600) holding the HMAC secret, at least 16 bytes; needed with the URL");
+    public static final Setting<Integer> AUDIT_WEBHOOK_QUEUE = declare("audit-webhook-queue", "10000",
+            Parser.intIn(1, AuditWebhookSettings.MAX_QUEUE),
+            "audit webhook: entries kept while the receiver is away; beyond, the oldest are dropped and counted");
 
     private final String key;
     private final String defaultValue;

@@ -6,6 +6,8 @@ import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.ProcessSettings;
 import dev.sandgate.adapter.redis.RedisEndpoint;
 import dev.sandgate.adapter.vertx.SessionQuotaDefaults;
+import dev.sandgate.adapter.vertx.AuditWebhookSettings;
+import dev.sandgate.ports.audit.AuditRetention;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -185,6 +187,7 @@ public final class SettingsLoader {
                 .configFile(configFile)
                 .store(store(in, dataDir, warnings))
                 .node(new NodeSettings(in.get(NODE_ID), in.get(NODE_URL), in.get(NODE_HEARTBEAT)))
+                .audit(audit(in))
                 .build();
         return new Invocation.Run(settings, warnings);
     }
@@ -331,6 +334,34 @@ public final class SettingsLoader {
             throw invalid(in.pick(REDIS_URL), REDIS_URL, e.getMessage());
         }
         return StoreSettings.redis(endpoint, keyFile);
+    }
+
+    /**
+     * The audit trail's settings; the webhook needs both its URL and its secret's file (read here, never echoed).
+     */
+    private static AuditSettings audit(Sources in) {
+        AuditRetention retention = new AuditRetention(in.get(AUDIT_MAX_AGE), in.get(AUDIT_MAX_ENTRIES));
+        Optional<URI> url = in.get(AUDIT_WEBHOOK_URL);
+        Optional<Path> secretFile = in.get(AUDIT_WEBHOOK_SECRET_FILE);
+        if (url.isPresent() != secretFile.isPresent()) {
+            throw new ConfigurationException("the audit webhook needs both " + AUDIT_WEBHOOK_URL.flag() + " and "
+                    + AUDIT_WEBHOOK_SECRET_FILE.flag() + " (a file, mode 0600, holding its HMAC secret)");
+        }
+        Optional<AuditWebhookSettings> webhook = url.map(u -> {
+            Path file = secretFile.orElseThrow();
+            String what = "audit webhook secret file " + file + " (from " + in.pick(AUDIT_WEBHOOK_SECRET_FILE).origin()
+                    + ")";
+            byte[] secret = readOwnerOnly(file, what, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+            if (secret.length < 16) {
+                throw new ConfigurationException(what + " holds fewer than 16 bytes: give a longer secret");
+            }
+            try {
+                return AuditWebhookSettings.of(u, secret).withQueueCapacity(in.get(AUDIT_WEBHOOK_QUEUE));
+            } catch (IllegalArgumentException e) {
+                throw invalid(in.pick(AUDIT_WEBHOOK_URL), AUDIT_WEBHOOK_URL, e.getMessage());
+            }
+        });
+        return new AuditSettings(retention, in.get(AUDIT_QUEUE), webhook);
     }
 
     /**

@@ -5,11 +5,15 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.ProvidesIntoSet;
 import dev.sandgate.adapter.local.FileAccessStore;
+import dev.sandgate.adapter.local.FileAuditLog;
 import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.redis.RedisAccessStore;
+import dev.sandgate.adapter.redis.RedisAuditLog;
 import dev.sandgate.adapter.vertx.BrokerMetrics;
 import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.Readiness;
+import dev.sandgate.ports.audit.AuditLog;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -43,6 +47,22 @@ public final class StoreModule extends AbstractModule {
                         m.storeCall(operation, Duration.ofNanos(nanos), failed)));
                 yield redis;
             }
+        };
+    }
+
+    /**
+     * Where the audit trail of session use is kept, beside the access store: a file per sandbox under
+     * {@code <data-dir>/audit}, or a Redis stream per sandbox, which every broker of a cluster shares.
+     */
+    @Provides
+    @Singleton
+    static AuditLog auditLog(AppSettings settings, Clock clock, Lifecycle lifecycle) {
+        StoreSettings store = settings.store();
+        return switch (store.kind()) {
+            case FILE -> FileAuditLog.open(settings.dataDir().resolve("audit"), settings.audit().retention(), clock,
+                    LocalSettings.defaults(settings.dataDir()).durableWrites());
+            case REDIS -> lifecycle.register("the shared audit trail", RedisAuditLog.open(store.redis().orElseThrow(),
+                    settings.audit().retention(), clock));
         };
     }
 

@@ -13,10 +13,12 @@ import java.util.Objects;
 public final class Sandboxes {
     private final SandboxGateway gateway;
     private final Clock clock;
+    private final java.util.Optional<dev.sandgate.ports.audit.AuditTrail> audit;
 
-    Sandboxes(SandboxGateway gateway, Clock clock) {
+    Sandboxes(SandboxGateway gateway, Clock clock, java.util.Optional<dev.sandgate.ports.audit.AuditTrail> audit) {
         this.gateway = gateway;
         this.clock = clock;
+        this.audit = audit;
     }
 
     /** The sandbox with that name; {@code NotFound} otherwise. */
@@ -106,6 +108,6 @@ public final class Sandboxes {
     }
 
     private SandboxInstance instance(Sandbox sandbox) {
-        return new SandboxInstance(sandbox, gateway, clock);
+        return new SandboxInstance(sandbox, gateway, clock, audit);
     }
 }

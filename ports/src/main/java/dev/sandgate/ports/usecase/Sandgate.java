@@ -3,20 +3,38 @@ package dev.sandgate.ports.usecase;
 import dev.sandgate.domain.Session;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.SessionConnector;
+import dev.sandgate.ports.audit.AuditTrail;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The entry point applications call, written once over {@link SandboxGateway}. With the master credentials (a
- * gateway): {@link #sandboxes()}. With only a session: {@link #fromSession(Session, SessionConnector)}.
+ * gateway): {@link #sandboxes()}, and, given the broker's {@link AuditTrail} ({@link #withAuditTrail}), each
+ * sandbox's audit trail ({@link SandboxInstance#audit}). With only a session: {@link #fromSession(Session,
+ * SessionConnector)}.
  */
 public final class Sandgate {
     private final SandboxGateway gateway;
     private final Clock clock;
+    private final Optional<AuditTrail> audit;
 
-    private Sandgate(SandboxGateway gateway, Clock clock) {
+    private Sandgate(SandboxGateway gateway, Clock clock, Optional<AuditTrail> audit) {
         this.gateway = Objects.requireNonNull(gateway, "gateway must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.audit = audit;
+    }
+
+    private Sandgate(SandboxGateway gateway, Clock clock) {
+        this(gateway, clock, Optional.empty());
+    }
+
+    /**
+     * This entry point with the audit trail the broker keeps ({@code SandgateApp.auditTrail()} in process, the HTTP
+     * client's {@code auditTrail()} remotely), read with the master credentials.
+     */
+    public Sandgate withAuditTrail(AuditTrail trail) {
+        return new Sandgate(gateway, clock, Optional.of(Objects.requireNonNull(trail, "trail must not be null")));
     }
 
     public static Sandgate create(SandboxGateway gateway, Clock clock) {
@@ -28,7 +46,7 @@ public final class Sandgate {
     }
 
     public Sandboxes sandboxes() {
-        return new Sandboxes(gateway, clock);
+        return new Sandboxes(gateway, clock, audit);
     }
 
     /**
