@@ -5,6 +5,7 @@ import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.Session;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.audit.AuditTrail;
 import dev.sandgate.ports.SessionConnector;
 import java.time.Duration;
 import java.util.Objects;
@@ -73,15 +74,28 @@ public final class SandgateClient {
 
     /** The gateway with the API key: control plane and every sandbox's data plane. */
     public SandboxGateway gateway() {
-        String key = apiKey.orElseThrow(() -> new IllegalStateException("an API key is needed for the gateway"));
-        OkHttpClient authed = http.newBuilder().addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
-                .header("X-Blaxel-Authorization", "Bearer " + key)
-                .header("X-Blaxel-Workspace", workspace)
-                .build())).build();
+        OkHttpClient authed = authed("the gateway");
         OkHttpClient streamingAuthed = streaming(authed);
         return new RetrofitSandboxGateway(retrofit(baseUrl, authed).create(ControlPlaneApi.class),
                 (name, base) -> new RetrofitDataPlane(name, dataApi(base, authed), dataApi(base, streamingAuthed),
                         defaultWait));
+    }
+
+    /**
+     * A Sandgate broker's audit trail of session use, with the API key (Sandgate's own extension of the control
+     * plane: Blaxel's hosted API has none). Give it to {@code Sandgate.withAuditTrail} for
+     * {@code SandboxInstance.audit}.
+     */
+    public AuditTrail auditTrail() {
+        return new RetrofitAuditTrail(retrofit(baseUrl, authed("the audit trail")).create(AuditApi.class));
+    }
+
+    private OkHttpClient authed(String what) {
+        String key = apiKey.orElseThrow(() -> new IllegalStateException("an API key is needed for " + what));
+        return http.newBuilder().addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+                .header("X-Blaxel-Authorization", "Bearer " + key)
+                .header("X-Blaxel-Workspace", workspace)
+                .build())).build();
     }
 
     /**
