@@ -8,6 +8,7 @@ import dev.sandgate.domain.Sandbox;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.SandboxGateway;
@@ -68,6 +69,16 @@ final class NoSandboxes implements SandboxGateway {
 
     @Override
     public Preview deletePreview(SandboxName sandbox, PreviewName name) {
+        throw missing(sandbox);
+    }
+
+    @Override
+    public int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject) {
+        throw missing(sandbox);
+    }
+
+    @Override
+    public Preview renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt) {
         throw missing(sandbox);
     }
 

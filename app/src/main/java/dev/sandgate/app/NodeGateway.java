@@ -11,6 +11,7 @@ import dev.sandgate.domain.Sandbox;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.NodeCatalog;
@@ -175,6 +176,16 @@ final class NodeGateway implements SandboxGateway {
     @Override
     public Preview deletePreview(SandboxName sandbox, PreviewName name) {
         return local.deletePreview(sandbox, name);
+    }
+
+    @Override
+    public int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject) {
+        return local.revokeSessions(sandbox, subject);
+    }
+
+    @Override
+    public Preview renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt) {
+        return local.renewSession(sandbox, session, expiresAt);
     }
 
     @Override

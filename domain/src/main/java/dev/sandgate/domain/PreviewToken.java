@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A token that opens one private preview of one sandbox until {@code expiresAt}. Its secret never appears in
@@ -72,6 +73,20 @@ public record PreviewToken(TokenName name, SandboxName sandbox, PreviewName prev
             }
         }
         return List.copyOf(order.subList(0, excess));
+    }
+
+    /**
+     * Whether this token expires with its session, whose expiry was {@code sessionExpires}: its own expiry is at or
+     * after the session's (so the session's ended it), and a renewal in place moves it along.
+     */
+    public boolean expiresWith(Optional<Instant> sessionExpires) {
+        Objects.requireNonNull(sessionExpires, "sessionExpires must not be null");
+        return sessionExpires.map(e -> !expiresAt.isBefore(e)).orElse(false);
+    }
+
+    /** This token with another expiry (its value unchanged). */
+    public PreviewToken withExpiresAt(Instant expiresAt) {
+        return new PreviewToken(name, sandbox, preview, value, expiresAt);
     }
 
     @Override

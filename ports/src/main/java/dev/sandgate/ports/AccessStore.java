@@ -4,6 +4,7 @@ import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import java.time.Instant;
 import java.util.List;
@@ -30,8 +31,32 @@ public interface AccessStore {
     /** Removes a preview and its tokens, returning it; empty when there was none. */
     Optional<Preview> removePreview(SandboxName sandbox, PreviewName name);
 
-    /** Removes every preview and token of a sandbox. */
+    /** Removes every preview and token of a sandbox, and its {@link #revokeSessions revocations}. */
     void removeSandbox(SandboxName sandbox);
+
+    /**
+     * Revoke-all: removes, with their tokens, every session of the sandbox (a preview of the sandbox API, port 443)
+     * created at or before {@code issuedUpTo} and, when {@code subject} is given, carrying that subject; returns how
+     * many. Sessions created later, other subjects' sessions and application previews are untouched.
+     *
+     * <p><b>No session issued before survives.</b> The removal and the record of the revocation are one change: from
+     * then on the store refuses ({@code Conflict}) to {@link #insertPreview insert} or {@link #replacePreview
+     * replace into} a session that the revocation covers (created at or before {@code issuedUpTo}, of that subject),
+     * so a session whose creation raced the revocation (read its clock before, reached the store after) never
+     * appears. "Issued" is the preview's {@link Preview#createdAt()}, at the minting broker's clock. A later
+     * revocation with an earlier instant never lowers the record. The record goes with {@link #removeSandbox}.
+     */
+    int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject, Instant issuedUpTo);
+
+    /**
+     * Renewal in place: moves a session's expiry to {@code expiresAt}, its preview's {@code expires} and, with it, the
+     * expiry of each of its tokens that expired with the session (a token whose {@code expiresAt} was at or after the
+     * preview's old {@code expires}; one with an earlier expiry of its own keeps it), as one change; token values stay
+     * the same. Returns the renewed preview; empty when there is no such preview, it is no session (port 443), or it
+     * has expired at {@code now} (an expired session is gone). An {@code expiresAt} not after the current expiry
+     * changes nothing. The caller has bounded {@code expiresAt} ({@link Preview#renewedExpiry}).
+     */
+    Optional<Preview> renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt, Instant now);
 
     /**
      * Mints a token for an existing preview; {@code NotFound} for an unknown preview, {@code Conflict} when the

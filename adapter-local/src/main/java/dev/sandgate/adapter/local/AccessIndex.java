@@ -4,6 +4,8 @@ import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.domain.SessionRevocations;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.domain.TokenValue;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,7 @@ final class AccessIndex {
 
     private final Map<SandboxName, Map<PreviewName, PreviewState>> previews = new ConcurrentHashMap<>();
     private final Map<DigestKey, TokenState> tokens = new ConcurrentHashMap<>();
+    private final Map<SandboxName, SessionRevocations> revocations = new ConcurrentHashMap<>();
 
     /** A preview in memory, with its tokens. */
     static final class PreviewState {
@@ -120,7 +123,34 @@ final class AccessIndex {
     }
 
     boolean holdsSandbox(SandboxName sandbox) {
-        return previews.containsKey(sandbox);
+        return previews.containsKey(sandbox) || revocations.containsKey(sandbox);
+    }
+
+    /** The revoke-all calls of a sandbox. */
+    SessionRevocations revocations(SandboxName sandbox) {
+        return revocations.getOrDefault(sandbox, SessionRevocations.NONE);
+    }
+
+    /** Every sandbox's revoke-all calls (for compaction). */
+    Map<SandboxName, SessionRevocations> allRevocations() {
+        return Map.copyOf(revocations);
+    }
+
+    /**
+     * Records a revoke-all and removes the previews it covers; returns how many of them had not expired. Under the store's lock
+     * (or while loading).
+     */
+    int revoke(SandboxName sandbox, Optional<SessionSubject> subject, Instant issuedUpTo) {
+        revocations.merge(sandbox, SessionRevocations.NONE.with(subject, issuedUpTo),
+                (current, added) -> current.with(subject, issuedUpTo));
+        Map<PreviewName, PreviewState> ofSandbox = previews.get(sandbox);
+        if (ofSandbox == null) {
+            return 0;
+        }
+        List<PreviewState> covered = ofSandbox.values().stream()
+                .filter(s -> SessionRevocations.covers(s.preview, subject, issuedUpTo)).toList();
+        covered.forEach(this::remove);
+        return (int) covered.stream().filter(s -> !s.preview.isExpiredAt(issuedUpTo)).count();
     }
 
     /** A sandbox's previews, oldest first. */
@@ -161,6 +191,7 @@ final class AccessIndex {
 
     /** Removes every preview and token of a sandbox. */
     void removeSandbox(SandboxName sandbox) {
+        revocations.remove(sandbox);
         Map<PreviewName, PreviewState> ofSandbox = previews.remove(sandbox);
         if (ofSandbox != null) {
             ofSandbox.values().forEach(this::forget);

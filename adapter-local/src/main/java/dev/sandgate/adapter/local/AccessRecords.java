@@ -9,6 +9,7 @@ import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,10 +17,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,12 @@ final class AccessRecords {
     /** Appends the removal of a preview (under the lock). */
     long delete(SandboxName sandbox, PreviewName name, String failure) {
         return append(JournalEntry.del(sandbox.value(), name.value()), failure);
+    }
+
+    /** Appends a revoke-all (under the lock). */
+    long revoke(SandboxName sandbox, Optional<SessionSubject> subject, Instant issuedUpTo, String failure) {
+        return append(JournalEntry.revoke(sandbox.value(), subject.map(SessionSubject::value).orElse(null),
+                issuedUpTo), failure);
     }
 
     /** Appends the removal of a sandbox's previews (under the lock). */
@@ -101,6 +110,11 @@ final class AccessRecords {
     /** Rewrites the journal as one line per live preview of the index (under the lock). */
     private void compact() throws IOException {
         List<JournalEntry> entries = new ArrayList<>();
+        index.allRevocations().forEach((sandbox, r) -> {
+            r.everySession().ifPresent(upTo -> entries.add(JournalEntry.revoke(sandbox.value(), null, upTo)));
+            r.bySubject().forEach((subject, upTo) -> entries.add(JournalEntry.revoke(sandbox.value(),
+                    subject.value(), upTo)));
+        });
         for (PreviewState s : index.all()) {
             entries.add(JournalEntry.put(record(s.preview, s.seq, s.tokens)));
         }
@@ -178,6 +192,14 @@ final class AccessRecords {
             }
             case "del" -> {
                 index.find(SandboxName.of(entry.sandbox), PreviewName.of(entry.name)).ifPresent(index::remove);
+                return 0;
+            }
+            case "revoke" -> {
+                if (entry.before == null) {
+                    throw new IOException("a revoke line without its instant");
+                }
+                index.revoke(SandboxName.of(entry.sandbox), Optional.ofNullable(entry.subject).map(SessionSubject::of),
+                        entry.before);
                 return 0;
             }
             case "drop" -> {

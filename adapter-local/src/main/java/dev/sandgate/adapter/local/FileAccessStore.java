@@ -7,6 +7,7 @@ import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.AccessStore;
 import java.io.IOException;
@@ -99,6 +100,7 @@ public final class FileAccessStore implements AccessStore {
                 throw new SandgateException.Conflict("preview " + preview.name() + " already exists in sandbox "
                         + preview.sandbox());
             }
+            refuseRevoked(preview);
             PreviewState state = new PreviewState(preview, sequence.incrementAndGet());
             end = records.put(state.preview, state.seq, List.of());
             index.put(state);
@@ -115,11 +117,24 @@ public final class FileAccessStore implements AccessStore {
             PreviewState state = index.find(preview.sandbox(), preview.name()).orElseThrow(() ->
                     new SandgateException.NotFound("preview " + preview.name() + " not found in sandbox "
                             + preview.sandbox()));
+            refuseRevoked(preview);
             end = records.put(preview, state.seq, state.tokens);
             state.preview = preview;
         }
         records.sync(end, saveFailure(preview.sandbox(), preview.name()));
         return preview;
+    }
+
+    /** Under the lock: a session that a revoke-all took back never comes (back) into the store. */
+    private void refuseRevoked(Preview preview) {
+        if (index.revocations(preview.sandbox()).covers(preview)) {
+            throw revokedConflict(preview);
+        }
+    }
+
+    static SandgateException.Conflict revokedConflict(Preview preview) {
+        return new SandgateException.Conflict("session " + preview.name() + " of sandbox " + preview.sandbox()
+                + " was created at " + preview.createdAt() + ", when its sessions had been revoked: mint a new one");
     }
 
     @Override
@@ -165,6 +180,65 @@ public final class FileAccessStore implements AccessStore {
             index.removeSandbox(sandbox);
         }
         records.sync(end, failure);
+    }
+
+    /** {@inheritDoc} One journal line, replayed as the same change. */
+    @Override
+    public int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject, Instant issuedUpTo) {
+        Objects.requireNonNull(sandbox, "sandbox must not be null");
+        Objects.requireNonNull(subject, "subject must not be null");
+        Objects.requireNonNull(issuedUpTo, "issuedUpTo must not be null");
+        String failure = "the sessions of sandbox " + sandbox + " could not be revoked";
+        int revoked;
+        long end;
+        synchronized (lock) {
+            // the index first: a compaction the line may start writes it from the index, and a journal that fails
+            // leaves the revocation in force here all the same (it fails towards revoking)
+            revoked = index.revoke(sandbox, subject, issuedUpTo);
+            end = records.revoke(sandbox, subject, issuedUpTo, failure);
+        }
+        records.sync(end, failure);
+        return revoked;
+    }
+
+    /**
+     * {@inheritDoc} One journal line (the preview's new record with its tokens); token values are derived from their
+     * nonces, which stay, so every value stays what it was.
+     */
+    @Override
+    public Optional<Preview> renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt, Instant now) {
+        Objects.requireNonNull(expiresAt, "expiresAt must not be null");
+        Objects.requireNonNull(now, "now must not be null");
+        Preview renewed;
+        long end;
+        synchronized (lock) {
+            Optional<PreviewState> found = index.find(sandbox, session);
+            if (found.isEmpty() || !found.get().preview.isSandboxApi() || found.get().preview.isExpiredAt(now)) {
+                return Optional.empty();
+            }
+            PreviewState state = found.get();
+            Optional<Instant> old = state.preview.expires();
+            if (old.isPresent() && !expiresAt.isAfter(old.get())) {
+                return Optional.of(state.preview);
+            }
+            renewed = new Preview(sandbox, state.preview.spec().withExpires(expiresAt), state.preview.url(),
+                    state.preview.createdAt());
+            List<TokenState> moved = new ArrayList<>(state.tokens.size());
+            List<TokenState> replaced = new ArrayList<>();
+            for (TokenState t : state.tokens) {
+                if (t.toToken().expiresWith(old)) {
+                    moved.add(new TokenState(state, t.name, t.nonce, t.tokenValue, expiresAt, t.seq));
+                    replaced.add(t);
+                } else {
+                    moved.add(t);
+                }
+            }
+            state.preview = renewed;
+            index.replaceTokens(state, moved, replaced);
+            end = records.put(renewed, state.seq, moved);
+        }
+        records.sync(end, saveFailure(sandbox, session));
+        return Optional.of(renewed);
     }
 
     // ------------------------------------------------------------------ tokens

@@ -234,8 +234,9 @@ final class LocalRecords {
 
     /**
      * One line of the access journal ({@code access/journal.log}): {@code put} (a preview's whole record, with its
-     * tokens, as it now is), {@code del} (preview {@code name} of {@code sandbox} removed) or {@code drop} (every
-     * preview of {@code sandbox} removed). Replayed in order; the last line about a preview wins.
+     * tokens, as it now is), {@code del} (preview {@code name} of {@code sandbox} removed), {@code drop} (every
+     * preview of {@code sandbox} removed) or {@code revoke} (revoke-all: the sessions of {@code sandbox}, of
+     * {@code subject} if set, created at or before {@code before}, removed and refused from then on). Replayed in order; the last line about a preview wins.
      */
     static final class JournalEntry {
         int version;
@@ -243,6 +244,10 @@ final class LocalRecords {
         PreviewRecord preview;
         String sandbox;
         String name;
+        /** Of a {@code revoke}: the subject whose sessions were revoked; absent: every session. */
+        String subject;
+        /** Of a {@code revoke}: sessions created at or before it are revoked. */
+        Instant before;
 
         static JournalEntry put(PreviewRecord preview) {
             JournalEntry e = new JournalEntry();
@@ -258,6 +263,17 @@ final class LocalRecords {
             e.op = "del";
             e.sandbox = sandbox;
             e.name = name;
+            return e;
+        }
+
+        /** Sandgate's own: the sessions of {@code sandbox} (of {@code subject} when set) issued up to {@code before} revoked. */
+        static JournalEntry revoke(String sandbox, String subject, Instant before) {
+            JournalEntry e = new JournalEntry();
+            e.version = VERSION;
+            e.op = "revoke";
+            e.sandbox = sandbox;
+            e.subject = subject;
+            e.before = before;
             return e;
         }
 

@@ -183,6 +183,35 @@ class FileAccessStoreTest {
         assertThat(reopened.listTokens(SANDBOX, PREVIEW)).containsExactly(token);
     }
 
+    private static Preview session(String name, String subject, Instant createdAt) {
+        PreviewSpec spec = new PreviewSpec(PreviewName.of(name), Port.SANDBOX_API, false,
+                dev.sandgate.domain.HttpHeaders.NONE, dev.sandgate.domain.HttpHeaders.NONE,
+                java.util.Optional.of(LATER), dev.sandgate.domain.SessionPolicy.builder().subject(subject).build());
+        return new Preview(SANDBOX, spec, "http://broker.example/s/box/" + name, createdAt);
+    }
+
+    @Test
+    void a_revocation_survives_restarts_and_compaction_and_still_refuses_a_session_issued_before_it() {
+        store.insertPreview(session("session-1", "user-42", NOW));
+        store.insertPreview(session("session-2", "user-7", NOW));
+        store.revokeSessions(SANDBOX, java.util.Optional.of(dev.sandgate.domain.SessionSubject.of("user-42")),
+                NOW.plusSeconds(1));
+        store.revokeSessions(SANDBOX, java.util.Optional.empty(), NOW.minusSeconds(1));
+
+        FileAccessStore reopened = open(dataDir);
+        FileAccessStore compactedAndReopened = open(dataDir); // the first reopening wrote the journal anew
+
+        for (FileAccessStore s : List.of(reopened, compactedAndReopened)) {
+            assertThat(s.listPreviews(SANDBOX)).extracting(p -> p.name().value()).containsExactly("web", "session-2");
+            assertThatThrownBy(() -> s.insertPreview(session("session-3", "user-42", NOW.plusMillis(500))))
+                    .isInstanceOf(SandgateException.Conflict.class);
+            assertThatThrownBy(() -> s.insertPreview(session("session-4", "user-7", NOW.minusSeconds(2))))
+                    .isInstanceOf(SandgateException.Conflict.class);
+        }
+        assertThat(compactedAndReopened.insertPreview(session("session-5", "user-7", NOW)).name().value())
+                .isEqualTo("session-5");
+    }
+
     @Test
     void a_corrupt_journal_line_is_skipped_and_the_token_it_held_fails_closed() throws IOException {
         String kept = mint("kept", LATER).value().value();

@@ -170,6 +170,18 @@ class PreviewChangeDeletionRaceTest {
         }
 
         @Override
+        public int revokeSessions(SandboxName sandbox, Optional<dev.sandgate.domain.SessionSubject> subject,
+                                  java.time.Instant issuedUpTo) {
+            return real.revokeSessions(sandbox, subject, issuedUpTo);
+        }
+
+        @Override
+        public Optional<Preview> renewSession(SandboxName sandbox, PreviewName session, java.time.Instant expiresAt,
+                                              java.time.Instant now) {
+            return real.renewSession(sandbox, session, expiresAt, now);
+        }
+
+        @Override
         public Optional<Preview> findPreview(SandboxName sandbox, PreviewName name) {
             return real.findPreview(sandbox, name);
         }

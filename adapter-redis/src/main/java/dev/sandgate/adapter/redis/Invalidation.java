@@ -48,6 +48,11 @@ record Invalidation(Kind kind, SandboxName sandbox, Optional<PreviewName> previe
         return new Invalidation(Kind.SANDBOX, sandbox, Optional.empty(), Optional.empty());
     }
 
+    /** The prefix of a preview message of one sandbox; the script appends the preview's name. */
+    static String previewPrefix(SandboxName sandbox) {
+        return VERSION + " preview " + sandbox.value() + " ";
+    }
+
     /** The prefix of a token message for one preview; the script appends the token's name. */
     static String tokenPrefix(SandboxName sandbox, PreviewName preview) {
         return VERSION + " token " + sandbox.value() + " " + preview.value() + " ";

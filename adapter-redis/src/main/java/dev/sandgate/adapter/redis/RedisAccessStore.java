@@ -7,6 +7,7 @@ import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.domain.TokenValue;
 import dev.sandgate.ports.AccessStore;
@@ -142,10 +143,14 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
         Objects.requireNonNull(preview, "preview must not be null");
         List<String> args = new ArrayList<>(List.of(preview.name().value(),
                 keys.tokenPrefix(preview.sandbox(), preview.name()), keys.indexPrefix(), dropAt(preview)));
+        args.addAll(revocationCheck(preview));
         args.addAll(PreviewFields.of(preview));
         String status = status(run(Scripts.INSERT_PREVIEW, new String[]{keys.preview(preview.sandbox(),
                 preview.name()), keys.previews(preview.sandbox()), keys.tokens(preview.sandbox(), preview.name()),
-                keys.seq()}, args));
+                keys.seq(), keys.revocations(preview.sandbox())}, args));
+        if (status.equals("REVOKED")) {
+            throw revokedConflict(preview);
+        }
         if (status.equals("CONFLICT")) {
             throw new SandgateException.Conflict("preview " + preview.name() + " already exists in sandbox "
                     + preview.sandbox());
@@ -158,15 +163,33 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
         Objects.requireNonNull(preview, "preview must not be null");
         List<String> args = new ArrayList<>(List.of(dropAt(preview), keys.channel(),
                 Invalidation.preview(preview.sandbox(), preview.name()).encode()));
+        args.addAll(revocationCheck(preview));
         args.addAll(PreviewFields.of(preview));
         String status = status(run(Scripts.REPLACE_PREVIEW, new String[]{keys.preview(preview.sandbox(),
-                preview.name())}, args));
+                preview.name()), keys.revocations(preview.sandbox())}, args));
         forgetAtOnce(Invalidation.preview(preview.sandbox(), preview.name()));
+        if (status.equals("REVOKED")) {
+            throw revokedConflict(preview);
+        }
         if (status.equals("NOTFOUND")) {
             throw new SandgateException.NotFound("preview " + preview.name() + " not found in sandbox "
                     + preview.sandbox());
         }
         return preview;
+    }
+
+    /** What the scripts check against the sandbox's revoke-all calls: a session's creation and subject, or nothing. */
+    private static List<String> revocationCheck(Preview preview) {
+        if (!preview.isSandboxApi()) {
+            return List.of("", "");
+        }
+        return List.of(preview.createdAt().toString(),
+                preview.spec().policy().subject().map(SessionSubject::value).orElse(""));
+    }
+
+    private static SandgateException.Conflict revokedConflict(Preview preview) {
+        return new SandgateException.Conflict("session " + preview.name() + " of sandbox " + preview.sandbox()
+                + " was created at " + preview.createdAt() + ", when its sessions had been revoked: mint a new one");
     }
 
     private static String dropAt(Preview preview) {
@@ -207,10 +230,50 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
     @Override
     public void removeSandbox(SandboxName sandbox) {
         Objects.requireNonNull(sandbox, "sandbox must not be null");
-        run(Scripts.REMOVE_SANDBOX, new String[]{keys.previews(sandbox)}, List.of(keys.previewPrefix(sandbox),
+        run(Scripts.REMOVE_SANDBOX, new String[]{keys.previews(sandbox), keys.revocations(sandbox)}, List.of(keys.previewPrefix(sandbox),
                 keys.tokenSetPrefix(sandbox), keys.tokenPrefix(sandbox), keys.indexPrefix(), keys.channel(),
                 Invalidation.sandbox(sandbox).encode()));
         forgetAtOnce(Invalidation.sandbox(sandbox));
+    }
+
+    /**
+     * {@inheritDoc} One script: the revocation is recorded and the sessions it covers removed in one step, each
+     * removal published, so every broker's cache drops them (and no entry outlives {@link VerifiedCache#MAX_AGE}).
+     */
+    @Override
+    public int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject, Instant issuedUpTo) {
+        Objects.requireNonNull(sandbox, "sandbox must not be null");
+        Objects.requireNonNull(subject, "subject must not be null");
+        Objects.requireNonNull(issuedUpTo, "issuedUpTo must not be null");
+        List<Object> out = run(Scripts.REVOKE_SESSIONS, new String[]{keys.previews(sandbox),
+                keys.revocations(sandbox)}, List.of(keys.previewPrefix(sandbox), keys.tokenSetPrefix(sandbox),
+                keys.tokenPrefix(sandbox), keys.indexPrefix(), keys.channel(),
+                Invalidation.previewPrefix(sandbox), issuedUpTo.toString(),
+                subject.map(SessionSubject::value).orElse("")));
+        forgetAtOnce(Invalidation.sandbox(sandbox)); // the sandbox's sessions, whichever were removed
+        return ((Number) out.get(1)).intValue();
+    }
+
+    /**
+     * {@inheritDoc} One script moves the preview's and its tokens' expiries (hash fields, the verification index
+     * entries and when Redis drops them) and publishes the change, so no broker keeps the old expiry in its cache.
+     */
+    @Override
+    public Optional<Preview> renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt, Instant now) {
+        Objects.requireNonNull(sandbox, "sandbox must not be null");
+        Objects.requireNonNull(session, "session must not be null");
+        Objects.requireNonNull(expiresAt, "expiresAt must not be null");
+        Objects.requireNonNull(now, "now must not be null");
+        Invalidation change = Invalidation.preview(sandbox, session);
+        List<Object> out = run(Scripts.RENEW_SESSION, new String[]{keys.preview(sandbox, session),
+                keys.tokens(sandbox, session)}, List.of(keys.tokenPrefix(sandbox, session), keys.indexPrefix(),
+                now.toString(), expiresAt.toString(), millis(expiresAt), nanosWithin(expiresAt),
+                Long.toString(PreviewFields.millisUp(expiresAt) + GRACE.toMillis()), keys.channel(), change.encode()));
+        forgetAtOnce(change);
+        if (status(out).equals("NOTFOUND")) {
+            return Optional.empty();
+        }
+        return findPreview(sandbox, session);
     }
 
     /** Drops from the cache at once what a change made here deleted: its message comes back to us a little later. */
@@ -315,7 +378,11 @@ public final class RedisAccessStore implements AccessStore, AutoCloseable {
         String hash = crypto.indexHash(presented);
         Optional<VerifiedCache.Entry> cached = cache.get(hash, now);
         if (cached.isPresent()) {
-            return validAt(cached.get(), sandbox, preview, presented, now);
+            Optional<PreviewToken> valid = validAt(cached.get(), sandbox, preview, presented, now);
+            if (valid.isPresent()) {
+                return valid;
+            }
+            // expired by what the cache holds: Redis may know of a renewal whose message is still on its way
         }
         long epoch = cache.epoch();
         List<Object> out = run(Scripts.VERIFY, new String[]{keys.indexPrefix() + hash,

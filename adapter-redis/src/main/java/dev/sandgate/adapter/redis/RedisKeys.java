@@ -68,6 +68,11 @@ record RedisKeys(String namespace, int database) {
         return namespace + ":audit:" + sandbox.value();
     }
 
+    /** The revoke-all calls of a sandbox. */
+    String revocations(SandboxName sandbox) {
+        return namespace + ":rv:" + sandbox.value();
+    }
+
     String indexPrefix() {
         return namespace + ":v:";
     }

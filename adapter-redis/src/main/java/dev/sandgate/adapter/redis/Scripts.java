@@ -18,6 +18,8 @@ enum Scripts {
     REPLACE_PREVIEW("replace_preview"),
     REMOVE_PREVIEW("remove_preview"),
     REMOVE_SANDBOX("remove_sandbox"),
+    REVOKE_SESSIONS("revoke_sessions"),
+    RENEW_SESSION("renew_session"),
     MINT("mint"),
     REMOVE_TOKEN("remove_token"),
     LIST_TOKENS("list_tokens"),

@@ -1,4 +1,4 @@
--- KEYS: previews of the sandbox. ARGV: preview prefix, tokens-set prefix, token prefix (each ending in '<s>:'),
+-- KEYS: previews of the sandbox, its revocations. ARGV: preview prefix, tokens-set prefix, token prefix (each ending in '<s>:'),
 -- index prefix, channel, message.
 local names = redis.call('ZRANGE', KEYS[1], 0, -1)
 for _, p in ipairs(names) do
@@ -6,5 +6,6 @@ for _, p in ipairs(names) do
   redis.call('DEL', ARGV[1] .. p)
 end
 redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return {'OK'}

@@ -57,4 +57,13 @@ interface ControlPlaneApi {
     @DELETE("sandboxes/{sandbox}/previews/{preview}/tokens/{token}")
     Call<Wire.Token> deleteToken(@Path("sandbox") String sandbox, @Path("preview") String preview,
                                  @Path("token") String token);
+
+    /** Sandgate's own: renewal in place (docs/wire-compatibility.md). */
+    @POST("sandboxes/{sandbox}/sessions/{session}/renew")
+    Call<Wire.Preview> renewSession(@Path("sandbox") String sandbox, @Path("session") String session,
+                                    @Body Wire.RenewSession body);
+
+    /** Sandgate's own: revoke-all (docs/wire-compatibility.md). */
+    @POST("sandboxes/{sandbox}/sessions/revoke")
+    Call<Wire.Revoked> revokeSessions(@Path("sandbox") String sandbox, @Body Wire.RevokeSessions body);
 }

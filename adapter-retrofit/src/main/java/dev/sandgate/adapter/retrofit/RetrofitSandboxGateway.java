@@ -10,6 +10,7 @@ import dev.sandgate.domain.Sandbox;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.SandboxGateway;
@@ -89,6 +90,27 @@ public final class RetrofitSandboxGateway implements SandboxGateway {
     @Override
     public Preview deletePreview(SandboxName sandbox, PreviewName name) {
         return preview(control.deletePreview(sandbox.value(), name.value()), sandbox);
+    }
+
+    /** Sandgate's own extension: a broker answers it; a provider without it answers 404 ({@code NotFound}). */
+    @Override
+    public int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject) {
+        Objects.requireNonNull(subject, "subject must not be null");
+        return execute(control.revokeSessions(sandbox.value(),
+                new Wire.RevokeSessions(subject.map(SessionSubject::value).orElse(null))), r -> {
+                    if (r == null || r.revoked() == null || r.revoked() < 0) {
+                        throw new SandgateException.Unavailable("the broker's answer to a revoke-all has no count");
+                    }
+                    return r.revoked();
+                });
+    }
+
+    /** Sandgate's own extension: a broker answers it; a provider without it answers 404 ({@code NotFound}). */
+    @Override
+    public Preview renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt) {
+        Objects.requireNonNull(expiresAt, "expiresAt must not be null");
+        return preview(control.renewSession(sandbox.value(), session.value(), new Wire.RenewSession(expiresAt)),
+                sandbox);
     }
 
     // ---- tokens ----

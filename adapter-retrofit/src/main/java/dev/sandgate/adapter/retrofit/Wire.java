@@ -53,6 +53,18 @@ final class Wire {
     public record Preview(Metadata metadata, PreviewSpec spec, String status, Sandgate sandgate) {
     }
 
+    /** {@code POST /sandboxes/{sb}/sessions/revoke} (Sandgate's own): {@code subject} absent: every session. */
+    public record RevokeSessions(String subject) {
+    }
+
+    /** {@code POST /sandboxes/{sb}/sessions/{session}/renew} (Sandgate's own), answered with the preview. */
+    public record RenewSession(Instant expiresAt) {
+    }
+
+    /** The answer to a revoke-all: how many sessions it revoked. */
+    public record Revoked(Integer revoked) {
+    }
+
     /** A session's policy; each absent member is its default. */
     public record Sandgate(Scopes scopes, String subject, List<String> origins, Quotas quotas, Instant maxExpiresAt) {
     }

@@ -229,6 +229,40 @@ class RetrofitWireFormatTest {
         assertThat(r.getUrl().encodedPath()).isEqualTo("/v0/sandboxes/my-sandbox/previews/session-1/tokens/token-1");
     }
 
+    @Test
+    void revoke_all_and_renewal_in_place_post_sandgate_s_own_bodies_with_the_api_key() throws Exception {
+        json(200, "{\"revoked\":3}");
+        int revoked = gateway.revokeSessions(SandboxName.of("my-sandbox"),
+                Optional.of(dev.sandgate.domain.SessionSubject.of("user-42")));
+        RecordedRequest r = take();
+        assertThat(revoked).isEqualTo(3);
+        assertThat(r.getMethod()).isEqualTo("POST");
+        assertThat(r.getUrl().encodedPath()).isEqualTo("/v0/sandboxes/my-sandbox/sessions/revoke");
+        assertThat(r.getHeaders().get("x-blaxel-authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(tree(body(r))).isEqualTo(tree("{\"subject\":\"user-42\"}"));
+
+        json(200, "{\"revoked\":0}");
+        gateway.revokeSessions(SandboxName.of("my-sandbox"), Optional.empty());
+        assertThat(tree(body(take()))).isEqualTo(tree("{}"));
+
+        json(200, """
+                {"metadata":{"name":"session-1","resourceName":"my-sandbox","resourceType":"sandbox"},
+                 "spec":{"port":443,"public":false,"url":"http://h/s/my-sandbox/session-1","expires":"2026-11-24T18:00:00Z"},
+                 "sandgate":{"maxExpiresAt":"2026-11-24T18:00:00Z"}}""");
+        var renewed = gateway.renewSession(SandboxName.of("my-sandbox"), PreviewName.of("session-1"),
+                Instant.parse("2026-11-25T09:00:00Z"));
+        r = take();
+        assertThat(r.getUrl().encodedPath()).isEqualTo("/v0/sandboxes/my-sandbox/sessions/session-1/renew");
+        assertThat(tree(body(r))).isEqualTo(tree("{\"expiresAt\":\"2026-11-25T09:00:00Z\"}"));
+        assertThat(renewed.expires()).contains(Instant.parse("2026-11-24T18:00:00Z"));
+
+        json(422, "{\"error\":\"session session-1 is not renewable in place\",\"code\":422}");
+        assertThatThrownBy(() -> gateway.renewSession(SandboxName.of("my-sandbox"), PreviewName.of("session-1"),
+                Instant.parse("2026-11-25T09:00:00Z"))).isInstanceOf(SandgateException.InvalidRequest.class)
+                .hasMessageContaining("not renewable in place");
+        take();
+    }
+
     private DataPlane dataPlane() throws InterruptedException {
         json(200, SANDBOX_JSON.formatted(dataUrl()));
         DataPlane plane = gateway.dataPlane(SandboxName.of("my-sandbox"));

@@ -131,6 +131,8 @@ final class BrokerRoutes {
         r.put("/sandboxes/:sandbox/previews/:preview").handler(control::updatePreview);
         r.delete("/sandboxes/:sandbox/previews/:preview").handler(control::deletePreview);
         r.post("/sandboxes/:sandbox/previews/:preview/tokens").handler(control::createToken);
+        r.post("/sandboxes/:sandbox/sessions/revoke").handler(control::revokeSessions);
+        r.post("/sandboxes/:sandbox/sessions/:session/renew").handler(control::renewSession);
         r.get("/sandboxes/:sandbox/previews/:preview/tokens").handler(control::listTokens);
         r.delete("/sandboxes/:sandbox/previews/:preview/tokens/:token").handler(control::deleteToken);
         // Sandgate's own: the audit trail of the sandbox's sessions

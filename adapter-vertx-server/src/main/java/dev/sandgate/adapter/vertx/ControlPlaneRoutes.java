@@ -8,6 +8,7 @@ import dev.sandgate.domain.Sandbox;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.SandboxGateway;
 import dev.sandgate.ports.UrlScheme;
@@ -149,6 +150,44 @@ final class ControlPlaneRoutes {
             }
             return preview(p, "DELETED");
         });
+    }
+
+    // ---- sessions (Sandgate's own) ----
+
+    /**
+     * {@code POST /v0/sandboxes/{sb}/sessions/revoke}, body {@code {"subject": "user-42"}} or none: revoke-all,
+     * answered {@code {"revoked": <count>}}.
+     */
+    void revokeSessions(RoutingContext ctx) {
+        SandboxName sandbox = sandboxName(ctx);
+        var raw = ctx.body().buffer();
+        JsonObject body = raw == null || raw.length() == 0 ? new JsonObject() : WireJson.object(raw);
+        Optional<SessionSubject> subject = Optional.ofNullable(WireJson.str(body, "subject", "subject"))
+                .map(SessionSubject::of);
+        answer(ctx, () -> {
+            int revoked = gateway.revokeSessions(sandbox, subject);
+            for (int i = 0; i < revoked; i++) {
+                meters.sessionRevoked();
+            }
+            return revoked;
+        }, PreviewWire::revoked);
+    }
+
+    /**
+     * {@code POST /v0/sandboxes/{sb}/sessions/{session}/renew}, body {@code {"expiresAt": "<ISO-8601>"}}: renewal in
+     * place, answered with the session's preview as {@code GET} answers it (its new {@code spec.expires}). A request
+     * past the session's {@code maxExpiresAt} is clamped to it.
+     */
+    void renewSession(RoutingContext ctx) {
+        SandboxName sandbox = sandboxName(ctx);
+        PreviewName session = PreviewName.of(ctx.pathParam("session"));
+        JsonObject body = WireJson.object(ctx.body().buffer());
+        String text = WireJson.str(body, "expiresAt", "expiresAt");
+        if (text == null) {
+            throw WireJson.invalid("expiresAt is required: the instant (ISO-8601) the session should last until");
+        }
+        Instant expiresAt = WireJson.instant(text, "expiresAt");
+        answer(ctx, () -> named(gateway.renewSession(sandbox, session, expiresAt)), p -> preview(p, "DEPLOYED"));
     }
 
     // ---- tokens ----

@@ -31,6 +31,13 @@ final class PreviewWire {
     static final String RESOURCE_TYPE = "sandbox";
     private static final Pattern TTL = Pattern.compile("(\\d{1,9})([smhd])");
 
+    // ---- sessions (Sandgate's own) ----
+
+    /** The answer to a revoke-all: {@code {"revoked": <count>}}. */
+    static JsonObject revoked(int count) {
+        return new JsonObject().put("revoked", count);
+    }
+
     // ---- previews ----
 
     static JsonObject preview(Preview p, String workspace, UrlScheme urls, String status) {

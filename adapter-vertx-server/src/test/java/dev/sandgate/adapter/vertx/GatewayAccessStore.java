@@ -34,6 +34,17 @@ final class GatewayAccessStore implements AccessStore {
     }
 
     @Override
+    public Optional<Preview> renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt, Instant now) {
+        return Optional.of(gateway.renewSession(sandbox, session, expiresAt));
+    }
+
+    @Override
+    public int revokeSessions(SandboxName sandbox, Optional<dev.sandgate.domain.SessionSubject> subject,
+                              Instant issuedUpTo) {
+        return gateway.revokeSessions(sandbox, subject);
+    }
+
+    @Override
     public Optional<Preview> findPreview(SandboxName sandbox, PreviewName name) {
         return gateway.findPreview(sandbox, name);
     }

@@ -240,7 +240,8 @@ public final class AccessDecision {
 
     /**
      * Whether what {@code grant} opened may stay open at {@code now}: its preview still exists and has not expired,
-     * its token (when it was one) is still valid, and a public preview still is public. The API key never lapses.
+     * its token (when it was one) is still valid at its current expiry (a renewal in place moves it), and a public
+     * preview still is public. The API key never lapses.
      */
     public Standing standing(Grant grant, Instant now) {
         if (grant.credential() == Credential.API_KEY) {
@@ -250,13 +251,22 @@ public final class AccessDecision {
         if (preview.isEmpty()) {
             return Standing.REVOKED;
         }
-        if (preview.get().isExpiredAt(now) || grant.tokenExpiresAt().filter(end -> !end.isAfter(now)).isPresent()) {
+        if (preview.get().isExpiredAt(now)) {
+            return Standing.EXPIRED;
+        }
+        // A token's expiry is read again, not taken from the grant: a renewal in place moves it, and what the token
+        // opened stays open across the renewal.
+        if (grant.credential() != Credential.TOKEN
+                && grant.tokenExpiresAt().filter(end -> !end.isAfter(now)).isPresent()) {
             return Standing.EXPIRED;
         }
         return switch (grant.credential()) {
             case PUBLIC -> preview.get().isPublic() ? Standing.VALID : Standing.REVOKED;
             case TOKEN -> grant.token().flatMap(t -> tokens.verify(grant.sandbox(), grant.preview(), t, now))
-                    .map(t -> t.isExpiredAt(now) ? Standing.EXPIRED : Standing.VALID).orElse(Standing.REVOKED);
+                    .map(t -> t.isExpiredAt(now) ? Standing.EXPIRED : Standing.VALID)
+                    // refused: expired if it ran out at the expiry it had when opened, else taken back
+                    .orElse(grant.tokenExpiresAt().filter(end -> !end.isAfter(now)).isPresent() ? Standing.EXPIRED
+                            : Standing.REVOKED);
             case PREFLIGHT -> Standing.REVOKED;
             case API_KEY -> Standing.VALID;
         };

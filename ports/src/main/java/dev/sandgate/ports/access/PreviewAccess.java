@@ -6,6 +6,7 @@ import dev.sandgate.domain.PreviewSpec;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.PreviewOperations;
@@ -111,6 +112,28 @@ public final class PreviewAccess implements PreviewOperations, PreviewTokenOpera
         Objects.requireNonNull(name, "name must not be null");
         requireExists(sandboxes, sandbox);
         return access.removePreview(sandbox, name).orElseThrow(() -> previewNotFound(sandbox, name));
+    }
+
+    /** One change of the store, at the clock's now: see {@link AccessStore#revokeSessions}. */
+    @Override
+    public int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject) {
+        Objects.requireNonNull(subject, "subject must not be null");
+        requireExists(sandboxes, sandbox);
+        return access.revokeSessions(sandbox, subject, clock.instant());
+    }
+
+    /** The bound is the domain's ({@link Preview#renewedExpiry}), the change one step of the store. */
+    @Override
+    public Preview renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt) {
+        Objects.requireNonNull(session, "session must not be null");
+        Objects.requireNonNull(expiresAt, "expiresAt must not be null");
+        requireExists(sandboxes, sandbox);
+        Instant now = clock.instant();
+        Preview current = access.findPreview(sandbox, session).orElseThrow(() -> new SandgateException.NotFound(
+                "session " + session + " not found in sandbox " + sandbox));
+        Instant renewed = current.renewedExpiry(expiresAt, now);
+        return access.renewSession(sandbox, session, renewed, now).orElseThrow(() -> new SandgateException.NotFound(
+                "session " + session + " of sandbox " + sandbox + " has expired or was deleted meanwhile"));
     }
 
     // ------------------------------------------------------------------ tokens

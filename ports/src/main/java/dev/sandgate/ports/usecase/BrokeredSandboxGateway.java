@@ -9,6 +9,7 @@ import dev.sandgate.domain.Sandbox;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.AccessStore;
 import dev.sandgate.ports.DataPlane;
@@ -104,6 +105,17 @@ public final class BrokeredSandboxGateway implements SandboxGateway {
     @Override
     public Preview deletePreview(SandboxName sandbox, PreviewName name) {
         return previews.deletePreview(sandbox, name);
+    }
+
+    @Override
+    public int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject) {
+        requireSandbox(sandbox);
+        return previews.revokeSessions(sandbox, subject);
+    }
+
+    @Override
+    public Preview renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt) {
+        return previews.renewSession(sandbox, session, expiresAt);
     }
 
     @Override

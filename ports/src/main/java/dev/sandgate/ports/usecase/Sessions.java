@@ -9,6 +9,7 @@ import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.Session;
 import dev.sandgate.domain.SessionOptions;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.ports.SandboxGateway;
 import java.time.Clock;
@@ -105,6 +106,26 @@ public final class Sessions {
     }
 
     /**
+     * Revoke-all (Sandgate's own): every session of this sandbox issued up to now stops working at once, open log
+     * and watch streams, streamed execs and WebSocket tunnels included; returns how many there were. A session
+     * created afterwards works; one whose creation raced the call is refused rather than left standing (see
+     * {@link dev.sandgate.ports.AccessStore#revokeSessions}).
+     */
+    public int revokeAll() {
+        return gateway.revokeSessions(sandbox, Optional.empty());
+    }
+
+    /** {@link #revokeAll()} for the sessions minted for one end user ({@link SessionOptions.Builder#subject}). */
+    public int revokeAll(SessionSubject subject) {
+        return gateway.revokeSessions(sandbox, Optional.of(Objects.requireNonNull(subject, "subject must not be null")));
+    }
+
+    /** {@link #revokeAll(SessionSubject)} with the subject as a string. */
+    public int revokeAll(String subject) {
+        return revokeAll(SessionSubject.of(Objects.requireNonNull(subject, "subject must not be null")));
+    }
+
+    /**
      * The SDK's renewal rule: look at the first listed session; reuse it unless it expires strictly before
      * {@code now + delta}, in which case delete it and create a new one. No session at all: create one.
      */
@@ -135,6 +156,65 @@ public final class Sessions {
     /** {@link #createIfExpired(SessionOptions, Duration)} with the default options and delta. */
     public Session createIfExpired() {
         return createIfExpired(SessionOptions.DEFAULTS);
+    }
+
+    /**
+     * Renewal in place (Sandgate's own): moves a live session's expiry, and its token's, towards {@code expiresAt},
+     * within the {@code maxExpiresAt} it was minted with (a later request is clamped to it; an earlier one than its
+     * current expiry changes nothing). The token value stays, so a page keeps using it, and its open streams and
+     * tunnels stay open. Returns the session as it now is. {@code NotFound} for an unknown or expired session,
+     * {@code InvalidRequest} (UNPROCESSABLE) for one minted without {@code maxExpiresAt}.
+     */
+    public Session renew(PreviewName name, Instant expiresAt) {
+        Objects.requireNonNull(name, "name must not be null");
+        Objects.requireNonNull(expiresAt, "expiresAt must not be null");
+        gateway.renewSession(sandbox, name, expiresAt);
+        return get(name);
+    }
+
+    /** {@link #renew(PreviewName, Instant)} with the name as a string. */
+    public Session renew(String name, Instant expiresAt) {
+        return renew(PreviewName.of(Objects.requireNonNull(name, "name must not be null")), expiresAt);
+    }
+
+    /**
+     * {@link #createIfExpired(SessionOptions, Duration)} that keeps the token when it can: the first listed session
+     * is reused unless it expires strictly before {@code now + delta}; then, when it was minted with a
+     * {@code maxExpiresAt}, it is renewed in place towards the options' expiry (default now + 24 h), and returned with
+     * the same token if that carries it past {@code now + delta}. Otherwise (not renewable, or too close to its bound)
+     * it is replaced by a new session exactly as {@code createIfExpired} does. {@code createIfExpired} itself is
+     * unchanged, as the SDK defines it.
+     */
+    public Session renewIfExpired(SessionOptions options, Duration delta) {
+        Objects.requireNonNull(options, "options must not be null");
+        Objects.requireNonNull(delta, "delta must not be null");
+        List<Session> sessions = list();
+        if (sessions.isEmpty()) {
+            return create(options);
+        }
+        Session first = sessions.get(0);
+        Instant now = clock.instant();
+        if (!first.needsRenewal(now, delta)) {
+            return first;
+        }
+        boolean renewable = gateway.findPreview(sandbox, first.name())
+                .flatMap(p -> p.spec().policy().maxExpiresAt()).isPresent();
+        if (renewable) {
+            try {
+                Session renewed = renew(first.name(), options.expiresAt().orElse(now.plus(Session.DEFAULT_LIFETIME)));
+                if (!renewed.needsRenewal(now, delta)) {
+                    return renewed;
+                }
+            } catch (SandgateException.NotFound | SandgateException.InvalidRequest notInPlace) {
+                // expired or deleted meanwhile, or no longer renewable: replaced below
+            }
+        }
+        return createIfExpired(options, delta);
+    }
+
+    /** {@link #renewIfExpired(SessionOptions, Duration)} with the default delta of one hour. */
+    public Session renewIfExpired(SessionOptions options) {
+        return renewIfExpired(options, Session.DEFAULT_RENEWAL_DELTA);
     }
 
     private Optional<Session> toSession(Preview preview) {

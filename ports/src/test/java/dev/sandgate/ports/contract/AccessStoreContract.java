@@ -499,6 +499,150 @@ public abstract class AccessStoreContract {
         }
     }
 
+    // ------------------------------------------------------------------ revoke-all
+
+    /** A session (port 443, expiring {@link #LATER}) created at {@code createdAt}, for {@code subject} if given. */
+    protected Preview sessionOf(String name, java.util.Optional<String> subject, Instant createdAt) {
+        SessionPolicy policy = subject.map(s -> SessionPolicy.builder().subject(s).build()).orElse(SessionPolicy.DEFAULT);
+        PreviewSpec spec = new PreviewSpec(PreviewName.of(name), Port.SANDBOX_API, false, HttpHeaders.NONE,
+                HttpHeaders.NONE, java.util.Optional.of(LATER), policy);
+        return new Preview(SANDBOX, spec, "http://broker.example/s/box/" + name, createdAt);
+    }
+
+    private String mintFor(String session) {
+        return store.mintToken(SANDBOX, PreviewName.of(session), TokenName.of("t"), LATER, NOW).value().value();
+    }
+
+    @Test
+    void revoking_every_session_removes_those_issued_up_to_the_instant_with_their_tokens_and_counts_them() {
+        store.insertPreview(sessionOf("session-1", java.util.Optional.empty(), NOW));
+        store.insertPreview(sessionOf("session-2", java.util.Optional.of("user-42"), NOW.plusMillis(5)));
+        store.insertPreview(sessionOf("session-3", java.util.Optional.empty(), NOW.plusMillis(10)));
+        String one = mintFor("session-1");
+        String two = mintFor("session-2");
+        String three = mintFor("session-3");
+        String app = mint("app", LATER).value().value();
+
+        int revoked = store.revokeSessions(SANDBOX, java.util.Optional.empty(), NOW.plusMillis(5));
+
+        assertThat(revoked).isEqualTo(2);
+        assertThat(store.findPreview(SANDBOX, PreviewName.of("session-1"))).isEmpty();
+        assertThat(store.findPreview(SANDBOX, PreviewName.of("session-2"))).isEmpty();
+        assertThat(store.verify(SANDBOX, PreviewName.of("session-1"), one, NOW)).isEmpty();
+        assertThat(store.verify(SANDBOX, PreviewName.of("session-2"), two, NOW)).isEmpty();
+        assertThat(store.verify(SANDBOX, PreviewName.of("session-3"), three, NOW)).isPresent();
+        assertThat(verifies(app)).as("an application preview is no session").isTrue();
+        assertThat(store.listPreviews(SANDBOX)).extracting(Preview::name)
+                .containsExactly(PREVIEW, PreviewName.of("session-3"));
+    }
+
+    @Test
+    void revoking_a_subject_leaves_the_sessions_of_others_and_of_no_subject_and_of_other_sandboxes() {
+        store.insertPreview(sessionOf("session-1", java.util.Optional.of("user-42"), NOW));
+        store.insertPreview(sessionOf("session-2", java.util.Optional.of("user-7"), NOW));
+        store.insertPreview(sessionOf("session-3", java.util.Optional.empty(), NOW));
+        Preview elsewhere = sessionOf("session-1", java.util.Optional.of("user-42"), NOW);
+        store.insertPreview(new Preview(OTHER_SANDBOX, elsewhere.spec(), elsewhere.url(), NOW));
+        String other = mintFor("session-2");
+
+        assertThat(store.revokeSessions(SANDBOX, java.util.Optional.of(dev.sandgate.domain.SessionSubject.of("user-42")),
+                NOW.plusSeconds(1))).isEqualTo(1);
+
+        assertThat(store.findPreview(SANDBOX, PreviewName.of("session-1"))).isEmpty();
+        assertThat(store.findPreview(SANDBOX, PreviewName.of("session-2"))).isPresent();
+        assertThat(store.findPreview(SANDBOX, PreviewName.of("session-3"))).isPresent();
+        assertThat(store.findPreview(OTHER_SANDBOX, PreviewName.of("session-1"))).isPresent();
+        assertThat(store.verify(SANDBOX, PreviewName.of("session-2"), other, NOW)).isPresent();
+        assertThat(store.insertPreview(sessionOf("session-4", java.util.Optional.of("user-7"), NOW)).name().value())
+                .isEqualTo("session-4");
+    }
+
+    @Test
+    void a_session_created_before_a_revocation_but_reaching_the_store_after_it_is_refused() {
+        store.revokeSessions(SANDBOX, java.util.Optional.empty(), NOW.plusMillis(1));
+
+        assertThatThrownBy(() -> store.insertPreview(sessionOf("session-1", java.util.Optional.empty(),
+                NOW.plusMillis(1)))).isInstanceOf(SandgateException.Conflict.class).hasMessageContaining("revoked");
+        assertThat(store.findPreview(SANDBOX, PreviewName.of("session-1"))).isEmpty();
+        Preview after = store.insertPreview(sessionOf("session-2", java.util.Optional.empty(), NOW.plusMillis(1)
+                .plusNanos(1)));
+        assertThat(store.findPreview(SANDBOX, after.name())).contains(after);
+        assertThat(store.insertPreview(preview(SANDBOX, OTHER_PREVIEW)).name()).as("an application preview")
+                .isEqualTo(OTHER_PREVIEW);
+    }
+
+    @Test
+    void a_session_cannot_be_replaced_into_a_subject_whose_sessions_were_revoked() {
+        Preview session = store.insertPreview(sessionOf("session-1", java.util.Optional.of("user-7"), NOW));
+        store.revokeSessions(SANDBOX, java.util.Optional.of(dev.sandgate.domain.SessionSubject.of("user-42")),
+                NOW.plusSeconds(1));
+
+        Preview renamed = new Preview(SANDBOX, session.spec().withPolicy(SessionPolicy.builder().subject("user-42")
+                .build()), session.url(), session.createdAt());
+
+        assertThatThrownBy(() -> store.replacePreview(renamed)).isInstanceOf(SandgateException.Conflict.class);
+        assertThat(store.findPreview(SANDBOX, session.name())).contains(session);
+    }
+
+    @Test
+    void a_revocation_with_an_earlier_instant_never_lowers_a_later_one() {
+        store.revokeSessions(SANDBOX, java.util.Optional.empty(), NOW.plusSeconds(10));
+        store.revokeSessions(SANDBOX, java.util.Optional.empty(), NOW);
+
+        assertThatThrownBy(() -> store.insertPreview(sessionOf("session-1", java.util.Optional.empty(),
+                NOW.plusSeconds(5)))).isInstanceOf(SandgateException.Conflict.class);
+    }
+
+    @Test
+    void removing_a_sandbox_forgets_its_revocations_and_an_expired_session_is_removed_but_not_counted() {
+        store.insertPreview(sessionOf("session-1", java.util.Optional.empty(), NOW));
+        Preview expired = sessionOf("session-2", java.util.Optional.empty(), NOW);
+        store.insertPreview(new Preview(SANDBOX, expired.spec().withExpires(NOW.plusMillis(1)), expired.url(), NOW));
+
+        assertThat(store.revokeSessions(SANDBOX, java.util.Optional.empty(), NOW.plusSeconds(1))).isEqualTo(1);
+        assertThat(store.listPreviews(SANDBOX)).extracting(Preview::name).containsExactly(PREVIEW);
+
+        store.removeSandbox(SANDBOX);
+        Preview again = store.insertPreview(sessionOf("session-3", java.util.Optional.empty(), NOW));
+        assertThat(store.findPreview(SANDBOX, again.name())).contains(again);
+    }
+
+    // ------------------------------------------------------------------ renewal in place
+
+    @Test
+    void a_renewal_moves_the_session_and_the_tokens_that_expired_with_it_and_keeps_their_values() {
+        Preview session = store.insertPreview(sessionOf("session-1", java.util.Optional.empty(), NOW));
+        String value = mintFor("session-1");
+        PreviewToken shorter = store.mintToken(SANDBOX, session.name(), TokenName.of("short"), NOW.plusSeconds(60),
+                NOW);
+        Instant renewed = LATER.plusSeconds(3600).plusNanos(1500);
+
+        Preview answer = store.renewSession(SANDBOX, session.name(), renewed, NOW).orElseThrow();
+
+        assertThat(answer.expires()).contains(renewed);
+        assertThat(store.findPreview(SANDBOX, session.name()).orElseThrow().expires()).contains(renewed);
+        assertThat(store.verify(SANDBOX, session.name(), value, LATER.plusSeconds(60)))
+                .as("valid past the old expiry").isPresent()
+                .get().extracting(PreviewToken::expiresAt).isEqualTo(renewed);
+        assertThat(store.verify(SANDBOX, session.name(), value, renewed)).isEmpty();
+        assertThat(store.listTokens(SANDBOX, session.name())).extracting(t -> t.name().value(), PreviewToken::expiresAt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("short", shorter.expiresAt()),
+                        org.assertj.core.groups.Tuple.tuple("t", renewed));
+        assertThat(store.listTokens(SANDBOX, session.name()).get(1).value().value()).isEqualTo(value);
+    }
+
+    @Test
+    void a_renewal_never_shortens_and_an_expired_or_missing_session_or_an_application_preview_is_not_renewed() {
+        Preview session = store.insertPreview(sessionOf("session-1", java.util.Optional.empty(), NOW));
+
+        assertThat(store.renewSession(SANDBOX, session.name(), NOW.plusSeconds(10), NOW).orElseThrow().expires())
+                .contains(LATER);
+        assertThat(store.renewSession(SANDBOX, session.name(), LATER.plusSeconds(10), LATER)).isEmpty();
+        assertThat(store.renewSession(SANDBOX, PreviewName.of("session-9"), LATER.plusSeconds(10), NOW)).isEmpty();
+        assertThat(store.renewSession(SANDBOX, PREVIEW, LATER.plusSeconds(10), NOW)).isEmpty();
+        assertThat(store.findPreview(SANDBOX, session.name()).orElseThrow().expires()).contains(LATER);
+    }
+
     // ------------------------------------------------------------------ at rest
 
     @Test

@@ -9,6 +9,8 @@ import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandboxStatus;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionRevocations;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.domain.TokenValue;
 import dev.sandgate.ports.DataPlane;
@@ -162,6 +164,30 @@ public final class InMemorySandboxGateway implements SandboxGateway, AutoCloseab
     public synchronized Preview deletePreview(SandboxName sandbox, PreviewName name) {
         PreviewState state = preview(sandbox, name);
         sandbox(sandbox).previews.remove(name);
+        return state.preview;
+    }
+
+    /** Every matching session listed now goes, under this gateway's lock (so no creation races it). */
+    @Override
+    public synchronized int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject) {
+        Instant upTo = clock.instant();
+        var previews = sandbox(sandbox).previews;
+        int before = previews.size();
+        previews.values().removeIf(state -> SessionRevocations.covers(state.preview, subject, upTo));
+        return before - previews.size();
+    }
+
+    @Override
+    public synchronized Preview renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt) {
+        PreviewState state = preview(sandbox, session);
+        Instant now = clock.instant();
+        Instant renewed = state.preview.renewedExpiry(expiresAt, now);
+        Optional<Instant> old = state.preview.expires();
+        List<PreviewToken> tokens = List.copyOf(state.tokens);
+        state.tokens.clear();
+        tokens.forEach(t -> state.tokens.addLast(t.expiresWith(old) ? t.withExpiresAt(renewed) : t));
+        state.preview = new Preview(sandbox, state.preview.spec().withExpires(renewed), state.preview.url(),
+                state.preview.createdAt());
         return state.preview;
     }
 

@@ -60,6 +60,18 @@ class GatewaySessionConnectorTest {
 
             // everything else as the in-memory gateway answers it
             @Override
+            public dev.sandgate.domain.Preview renewSession(SandboxName sandbox, dev.sandgate.domain.PreviewName session,
+                                                            java.time.Instant expiresAt) {
+                return gateway.renewSession(sandbox, session, expiresAt);
+            }
+
+            @Override
+            public int revokeSessions(SandboxName sandbox,
+                                      Optional<dev.sandgate.domain.SessionSubject> subject) {
+                return gateway.revokeSessions(sandbox, subject);
+            }
+
+            @Override
             public dev.sandgate.domain.Sandbox createSandbox(SandboxSpec spec) {
                 return gateway.createSandbox(spec);
             }

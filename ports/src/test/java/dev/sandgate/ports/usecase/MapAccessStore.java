@@ -5,6 +5,8 @@ import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionRevocations;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import dev.sandgate.domain.TokenValue;
 import dev.sandgate.ports.AccessStore;
@@ -40,12 +42,16 @@ public final class MapAccessStore implements AccessStore {
 
     private final SecureRandom random = new SecureRandom();
     private final Map<Key, Entry> previews = new LinkedHashMap<>();
+    private final Map<SandboxName, SessionRevocations> revocations = new LinkedHashMap<>();
 
     @Override
     public synchronized Preview insertPreview(Preview preview) {
         Key key = new Key(preview.sandbox(), preview.name());
         if (previews.containsKey(key)) {
             throw new SandgateException.Conflict("preview " + preview.name() + " already exists");
+        }
+        if (revocations.getOrDefault(preview.sandbox(), SessionRevocations.NONE).covers(preview)) {
+            throw new SandgateException.Conflict("session " + preview.name() + " was revoked");
         }
         previews.put(key, new Entry(preview));
         return preview;
@@ -79,6 +85,35 @@ public final class MapAccessStore implements AccessStore {
     @Override
     public synchronized void removeSandbox(SandboxName sandbox) {
         previews.keySet().removeIf(k -> k.sandbox().equals(sandbox));
+        revocations.remove(sandbox);
+    }
+
+    @Override
+    public synchronized int revokeSessions(SandboxName sandbox, Optional<SessionSubject> subject, Instant issuedUpTo) {
+        revocations.put(sandbox, revocations.getOrDefault(sandbox, SessionRevocations.NONE).with(subject, issuedUpTo));
+        int before = previews.size();
+        previews.entrySet().removeIf(e -> e.getKey().sandbox().equals(sandbox)
+                && SessionRevocations.covers(e.getValue().preview, subject, issuedUpTo));
+        return before - previews.size();
+    }
+
+    @Override
+    public synchronized Optional<Preview> renewSession(SandboxName sandbox, PreviewName session, Instant expiresAt,
+                                                       Instant now) {
+        Entry entry = previews.get(new Key(sandbox, session));
+        if (entry == null || !entry.preview.isSandboxApi() || entry.preview.isExpiredAt(now)) {
+            return Optional.empty();
+        }
+        Optional<Instant> old = entry.preview.expires();
+        if (old.isPresent() && !expiresAt.isAfter(old.get())) {
+            return Optional.of(entry.preview);
+        }
+        List<PreviewToken> tokens = List.copyOf(entry.tokens);
+        entry.tokens.clear();
+        tokens.forEach(t -> entry.tokens.addLast(t.expiresWith(old) ? t.withExpiresAt(expiresAt) : t));
+        entry.preview = new Preview(sandbox, entry.preview.spec().withExpires(expiresAt), entry.preview.url(),
+                entry.preview.createdAt());
+        return Optional.of(entry.preview);
     }
 
     @Override
