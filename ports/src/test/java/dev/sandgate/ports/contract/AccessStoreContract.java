@@ -1,5 +1,7 @@
 package dev.sandgate.ports.contract;
 
+// Over 400 lines: one contract for the port, which every store runs whole; split, an implementation could skip part of it.
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
