@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * What a session may do in its sandbox: the {@link Operation}s it may perform, the path prefixes its file operations
  * and a process's {@code workingDir} must lie under (empty: any path), and the ports its processes may be waited on
  * (empty: any port). {@link #full()} is everything, the scopes of a session minted without any (the wire protocol's
- * own {@code sessions.create}). A path prefix restricts what the file API names, after normalisation
+ * own {@code sessions.create}), which includes {@link Operation#PROCESS_OTHERS}: such a session reaches every process of
+ * the sandbox, while a session whose scopes lack it reaches only the processes it started. A path prefix restricts what the file API names, after normalisation
  * ({@link SandboxPath}: {@code ..} cannot climb out); it does not restrict what a command started with
  * {@code process:exec} reads, since a shell in the sandbox sees the sandbox's whole file system.
  *
@@ -33,6 +34,12 @@ public record SessionScopes(Set<Operation> operations, Optional<List<SandboxPath
         PROCESS_READ("process:read"),
         /** Stop or kill a process. */
         PROCESS_SIGNAL("process:signal"),
+        /**
+         * Reach the processes other sessions (or the API key) started, with what {@code process:read},
+         * {@code process:signal} and {@code process:exec} allow; without it, a scoped session reaches only the
+         * processes it started itself.
+         */
+        PROCESS_OTHERS("process:others"),
         /** Read a file or directory, find, search contents. */
         FS_READ("fs:read"),
         /** Write, upload or delete a file or directory. */

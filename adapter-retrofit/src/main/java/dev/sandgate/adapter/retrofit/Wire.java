@@ -97,19 +97,29 @@ final class Wire {
 
     // ---- sandbox API ----
 
+    /**
+     * An exec request; {@code sandgate}, Sandgate's addition, names the session the process is to be recorded as
+     * started by (a Sandgate broker takes it from the API key only; others ignore it).
+     */
     public record ProcessRequest(String command, String name, String workingDir, Map<String, String> env,
                                  Boolean waitForCompletion, List<Integer> waitForPorts, Long timeout,
-                                 Boolean keepAlive, Boolean restartOnFailure, Integer maxRestarts, Boolean stdin) {
+                                 Boolean keepAlive, Boolean restartOnFailure, Integer maxRestarts, Boolean stdin,
+                                 ProcessExtension sandgate) {
+    }
+
+    /** Sandgate's {@code "sandgate": {"startedBy": "<session>"}} on a process: the session that started it. */
+    public record ProcessExtension(String startedBy) {
     }
 
     /**
      * {@code ProcessResponse}: {@code completedAt} is {@code ""} (read as {@code null}) while the process runs;
-     * {@code oomKilled}, Sandgate's addition, is present and true when the kernel killed it for lack of memory.
+     * {@code oomKilled}, Sandgate's addition, is present and true when the kernel killed it for lack of memory;
+     * {@code sandgate}, Sandgate's too, names the session that started it, when one did.
      */
     public record Process(String pid, String name, String command, String status, Instant startedAt,
                           Instant completedAt, Integer exitCode, String workingDir, String logs, String stdout,
                           String stderr, Boolean restartOnFailure, Integer maxRestarts, Integer restartCount,
-                          Boolean keepAlive, Boolean oomKilled) {
+                          Boolean keepAlive, Boolean oomKilled, ProcessExtension sandgate) {
     }
 
     /**

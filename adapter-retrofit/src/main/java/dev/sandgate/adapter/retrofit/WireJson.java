@@ -166,7 +166,8 @@ final class WireJson {
                 spec.keepAlive() ? Boolean.TRUE : null,
                 spec.restartOnFailure() ? Boolean.TRUE : null,
                 spec.restartOnFailure() ? spec.maxRestarts() : null,
-                spec.stdin() ? Boolean.TRUE : null);
+                spec.stdin() ? Boolean.TRUE : null,
+                spec.startedBy().map(session -> new Wire.ProcessExtension(session.value())).orElse(null));
     }
 
     static ProcessInfo toDomain(Wire.Process p) {
@@ -183,7 +184,19 @@ final class WireJson {
                 SandboxPath.of(p.workingDir() == null ? "/" : p.workingDir()), started, completed,
                 p.restartCount() == null ? 0 : p.restartCount(), Boolean.TRUE.equals(p.keepAlive()),
                 Boolean.TRUE.equals(p.restartOnFailure()), p.maxRestarts() == null ? 0 : p.maxRestarts(),
-                status == ProcessStatus.FAILED && Boolean.TRUE.equals(p.oomKilled()));
+                status == ProcessStatus.FAILED && Boolean.TRUE.equals(p.oomKilled()), startedBy(p.sandgate()));
+    }
+
+    /** The session a process's {@code sandgate.startedBy} names; none when absent or not a session's name. */
+    private static Optional<PreviewName> startedBy(Wire.ProcessExtension extension) {
+        if (extension == null || extension.startedBy() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(PreviewName.of(extension.startedBy()));
+        } catch (IllegalArgumentException notAName) {
+            return Optional.empty();
+        }
     }
 
     static ProcessLogs toDomain(Wire.Logs l) {

@@ -1,21 +1,25 @@
 package dev.sandgate.adapter.vertx;
 
 import dev.sandgate.domain.LogLine;
+import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.ProcessInfo;
 import dev.sandgate.domain.ProcessSpec;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
 import dev.sandgate.ports.LogListener;
 import dev.sandgate.ports.LogSubscription;
+import dev.sandgate.ports.access.AccessDecision;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * The sandbox API's processes (protocol section c): exec (JSON, or NDJSON with {@code Accept: text/event-stream}),
  * list, get, stop, kill, logs, the log stream and stdin. Mounted by {@link BrokerRoutes}; the sandbox comes from the
- * face's access handler ({@link RequestState#sandbox}).
+ * face's access handler ({@link RequestState#sandbox}). A process is recorded as started by the session whose token
+ * started it; a session limited to its own processes reaches only those ({@link SandboxCalls#on}).
  */
 final class ProcessRoutes {
     private final SandboxCalls calls;
@@ -77,7 +81,8 @@ final class ProcessRoutes {
     }
 
     void exec(RoutingContext ctx) {
-        ProcessSpec spec = ProcessWire.processSpec(WireJson.object(ctx.body().buffer()));
+        JsonObject request = WireJson.object(ctx.body().buffer());
+        ProcessSpec spec = ProcessWire.processSpec(request).withStartedBy(startedBy(ctx, request));
         SandboxName sandbox = RequestState.sandbox(ctx);
         String accept = ctx.request().getHeader("Accept");
         if (accept != null && accept.contains("text/event-stream")) {
@@ -95,9 +100,7 @@ final class ProcessRoutes {
      * {@link ProcessWire#EXEC_STREAM}, and last the result line with the process as it ended.
      */
     private void execStreamed(RoutingContext ctx, SandboxName sandbox, ProcessSpec spec) {
-        ProcessSpec started = new ProcessSpec(spec.command(), spec.name(), spec.workingDir(), spec.env(),
-                spec.waitForPorts(), false, spec.timeout(), spec.keepAlive(), spec.restartOnFailure(),
-                spec.maxRestarts(), spec.stdin());
+        ProcessSpec started = spec.withWaitForCompletion(false);
         Exchange.answer(ctx, calls.launch(sandbox, started).onSuccess(s -> quotas.untilExit(ctx, s)),
                 s -> LineStream.of(streams, ctx, ProcessWire.EXEC_STREAM,
                 (stream, end) -> calls.workers().executeBlocking(() -> {
@@ -172,6 +175,20 @@ final class ProcessRoutes {
         } catch (NumberFormatException e) {
             throw new SandgateException.InvalidRequest(name + " is too large to be a cursor");
         }
+    }
+
+    /**
+     * Who a process is recorded as started by: a session's token, that session, whatever the body says; the API key
+     * (no session), the session its body's {@code sandgate.startedBy} names, if any (a broker fronting this one
+     * passes its own sessions' names so).
+     */
+    private static Optional<PreviewName> startedBy(RoutingContext ctx, JsonObject body) {
+        Optional<AccessDecision.Grant> grant = RequestState.grant(ctx);
+        Optional<PreviewName> session = grant.flatMap(AccessDecision::owner);
+        if (session.isPresent()) {
+            return session;
+        }
+        return ProcessWire.startedBy(body);
     }
 
     private static String id(RoutingContext ctx) {

@@ -3,6 +3,7 @@ package dev.sandgate.adapter.vertx;
 import dev.sandgate.domain.LogLine;
 import dev.sandgate.domain.LogStream;
 import dev.sandgate.domain.Port;
+import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.ProcessInfo;
 import dev.sandgate.domain.ProcessLogs;
 import dev.sandgate.domain.ProcessName;
@@ -177,6 +178,30 @@ final class ProcessWire {
                 maxRestarts == null ? 0 : maxRestarts, Boolean.TRUE.equals(bool(body, "stdin", "stdin")));
     }
 
+    /**
+     * Sandgate's own extension of a process body: {@code "sandgate": {"startedBy": "<session>"}} on an answer, the
+     * session that started it (absent when none did); on an exec request from the API key, the session the process
+     * is to be recorded as started by (a session's own request is recorded as its own, whatever it sends).
+     */
+    static final String EXTENSION = "sandgate";
+
+    /** The {@code sandgate.startedBy} of an exec request, if it names one. */
+    static Optional<PreviewName> startedBy(JsonObject body) {
+        JsonObject ext = obj(body, EXTENSION, EXTENSION);
+        if (ext == null) {
+            return Optional.empty();
+        }
+        String name = str(ext, EXTENSION + ".startedBy", "startedBy");
+        if (name == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(PreviewName.of(name));
+        } catch (IllegalArgumentException bad) {
+            throw invalid(EXTENSION + ".startedBy: " + bad.getMessage());
+        }
+    }
+
     static JsonObject process(ProcessInfo p) {
         JsonObject json = new JsonObject()
                 .put("pid", p.pid())
@@ -194,6 +219,8 @@ final class ProcessWire {
         if (p.outOfMemory()) {
             json.put("oomKilled", true); // an addition to the wire protocol: only where it is true
         }
+        p.startedBy().ifPresent(session -> json.put(EXTENSION,
+                new JsonObject().put("startedBy", session.value()))); // Sandgate's own: only where a session did
         return json;
     }
 

@@ -5,11 +5,14 @@ import dev.sandgate.domain.ProcessSpec;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.ports.DataPlane;
 import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.access.AccessDecision;
+import dev.sandgate.ports.access.OwnedProcesses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -49,10 +52,17 @@ final class SandboxCalls {
         return workers;
     }
 
-    /** Runs {@code call} on the request's sandbox's data plane, then {@code then} on the event loop. */
+    /**
+     * Runs {@code call} on the request's sandbox's data plane as the request's grant may reach it (a session limited
+     * to its own processes sees only those: {@link OwnedProcesses}), then {@code then} on the event loop.
+     */
     <T> void on(RoutingContext ctx, Function<DataPlane, T> call, Consumer<T> then) {
         SandboxName sandbox = RequestState.sandbox(ctx);
-        Callable<T> task = () -> call.apply(gateway.dataPlane(sandbox));
+        Optional<AccessDecision.Grant> grant = RequestState.grant(ctx);
+        Callable<T> task = () -> {
+            DataPlane dp = gateway.dataPlane(sandbox);
+            return call.apply(grant.map(g -> OwnedProcesses.of(dp, g)).orElse(dp));
+        };
         Exchange.answer(ctx, calls.execute(sandbox, task), then);
     }
 

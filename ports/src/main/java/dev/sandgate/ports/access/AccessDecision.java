@@ -334,6 +334,24 @@ public final class AccessDecision {
         return Optional.empty();
     }
 
+    /**
+     * The session a process started under {@code grant} is recorded as started by: a session token's preview (the
+     * session's name); none for the API key, which is no session.
+     */
+    public static Optional<PreviewName> owner(Grant grant) {
+        Objects.requireNonNull(grant, "grant must not be null");
+        return grant.credential() == Credential.TOKEN ? Optional.of(grant.preview()) : Optional.empty();
+    }
+
+    /**
+     * The session whose processes alone {@code grant} may reach: its own, when it is a session's token whose scopes
+     * lack {@link SessionScopes.Operation#PROCESS_OTHERS} (a session minted without scopes has it). Empty: every
+     * process of the sandbox. Applied with {@link OwnedProcesses}.
+     */
+    public static Optional<PreviewName> processesLimitedTo(Grant grant) {
+        return owner(grant).filter(session -> !grant.scopes().allows(SessionScopes.Operation.PROCESS_OTHERS));
+    }
+
     private Outcome byToken(SandboxName sandbox, PreviewName name, PresentedToken presented, Instant now,
                             Optional<Preview> preview, Verdict onSuccess) {
         if (!(presented instanceof PresentedToken.Token t)) {

@@ -150,7 +150,8 @@ final class InMemoryDataPlane implements DataPlane {
         ProcessName name = spec.name().orElse(ProcessName.of("proc-" + pid));
         Instant now = clock.instant();
         Proc proc = new Proc(new ProcessInfo(pid, name, spec.command(), ProcessStatus.RUNNING, Optional.empty(),
-                workingDir, now, Optional.empty(), 0, spec.keepAlive(), spec.restartOnFailure(), spec.maxRestarts()));
+                workingDir, now, Optional.empty(), 0, spec.keepAlive(), spec.restartOnFailure(), spec.maxRestarts(),
+                false, spec.startedBy()));
         processes.put(pid, proc);
         if (spec.stdin()) {
             proc.pendingInput = new StringBuilder();

@@ -174,7 +174,7 @@ public final class LocalProcesses implements ProcessOperations, AutoCloseable {
         }, (id, process) -> {
             ProcessInfo info = new ProcessInfo(id, name, spec.command(), ProcessStatus.RUNNING, Optional.empty(),
                     workingDir, startedAt[0], Optional.empty(), 0, spec.keepAlive(), spec.restartOnFailure(),
-                    spec.maxRestarts());
+                    spec.maxRestarts(), false, spec.startedBy());
             ManagedProcess made = new ManagedProcess(id, spec, workingDir, hostDir, info, process,
                     settings.outputBufferBytes(), oomKills[0]);
             lifecycle.watch(made, process);

@@ -269,9 +269,7 @@ final class ManagedProcess {
             stdinClosed = false;
         }
         ProcessInfo i = info;
-        info = new ProcessInfo(i.pid(), i.name(), i.command(), i.status(), i.exitCode(), i.workingDir(),
-                i.startedAt(), i.completedAt(), i.restartCount() + 1, i.keepAlive(), i.restartOnFailure(),
-                i.maxRestarts());
+        info = i.restarted();
         for (LogSubscriber s : subscribers) {
             s.restarted(lastExitCode, info.restartCount());
         }
