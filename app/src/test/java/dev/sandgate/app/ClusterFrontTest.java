@@ -80,6 +80,56 @@ class ClusterFrontTest {
         assertThat(get(f + "/v0/sandboxes").body()).doesNotContain("\"name\":\"first\"");
     }
 
+    /** A session of {@code sandbox} minted through {@code broker} with these operations; its token. */
+    private static String scopedSession(String broker, String sandbox, String name) throws Exception {
+        String expires = java.time.Instant.now().plusSeconds(600).toString();
+        assertOk(post(broker + "/v0/sandboxes/" + sandbox + "/previews", "{\"metadata\":{\"name\":\"" + name
+                + "\"},\"spec\":{\"port\":443,\"public\":false,\"expires\":\"" + expires + "\"},\"sandgate\":"
+                + "{\"scopes\":{\"operations\":[\"process:exec\",\"process:read\",\"process:signal\"]}}}"));
+        HttpResponse<String> token = post(broker + "/v0/sandboxes/" + sandbox + "/previews/" + name + "/tokens",
+                "{\"metadata\":{\"name\":\"t1\"},\"spec\":{\"expiresAt\":\"" + expires + "\"}}");
+        assertOk(token);
+        return field(token.body(), "token").orElseThrow();
+    }
+
+    private static HttpResponse<String> asSession(String url, String token, String method, String body)
+            throws Exception {
+        return send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header("X-Blaxel-Preview-Token", token).header("Content-Type", "application/json")
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    @Test
+    void a_process_started_through_a_front_is_owned_by_the_session_the_node_verified() throws Exception {
+        Files.createDirectories(dir.resolve("cluster"));
+        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
+        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
+        String f = front.publicUrl().toString();
+        assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"shared\"}}"));
+        String a = scopedSession(f, "shared", "session-a");
+        String b = scopedSession(f, "shared", "session-b");
+
+        HttpResponse<String> started = asSession(f + "/s/shared/session-a/process", a, "POST",
+                "{\"name\":\"job-a\",\"command\":\"sleep 600\",\"sandgate\":{\"startedBy\":\"session-b\"}}");
+        assertOk(started);
+
+        // the node recorded the session it verified, not what the body claimed, and the key sees it on either broker
+        for (String broker : List.of(f, one.publicUrl().toString())) {
+            HttpResponse<String> seen = get(broker + "/default/sandboxes/shared/process/job-a");
+            assertOk(seen);
+            assertThat(seen.body()).contains("\"sandgate\":{\"startedBy\":\"session-a\"}");
+        }
+        HttpResponse<String> listB = asSession(f + "/s/shared/session-b/process", b, "GET", null);
+        assertOk(listB);
+        assertThat(listB.body()).isEqualTo("[]");
+        HttpResponse<String> killByB = asSession(f + "/s/shared/session-b/process/job-a/kill", b, "DELETE", null);
+        assertThat(killByB.statusCode()).as(killByB.body()).isEqualTo(404);
+        assertThat(asSession(f + "/s/shared/session-a/process", a, "GET", null).body()).contains("job-a");
+        assertThat(get(f + "/default/sandboxes/shared/process/job-a").body()).contains("\"status\":\"running\"");
+        assertThat(front.forwardedRequests()).isGreaterThanOrEqualTo(7);
+    }
+
     @Test
     void create_if_not_exists_through_any_broker_answers_the_sandbox_wherever_it_lives_even_when_racing()
             throws Exception {

@@ -27,6 +27,21 @@ class ProcessInfoTest {
     }
 
     @Test
+    void the_session_that_started_a_process_is_kept_through_its_exit_and_restarts() {
+        PreviewName session = PreviewName.of("session-1");
+        ProcessInfo started = new ProcessInfo("4242", ProcessName.of("web"), "sleep 30", ProcessStatus.RUNNING,
+                Optional.empty(), SandboxPath.ROOT, STARTED, Optional.empty(), 0, false, true, 3, false,
+                Optional.of(session));
+
+        assertThat(started.restarted().restartCount()).isEqualTo(1);
+        assertThat(started.restarted().exited(1, STARTED.plusSeconds(1)).startedBy()).contains(session);
+        assertThat(started.withStatus(ProcessStatus.KILLED).wasStartedBy(session)).isTrue();
+        assertThat(started.wasStartedBy(PreviewName.of("session-2"))).isFalse();
+        assertThat(running().startedBy()).isEmpty();
+        assertThat(running().wasStartedBy(session)).isFalse();
+    }
+
+    @Test
     void a_process_killed_for_lack_of_memory_failed_with_137_and_says_so() {
         ProcessInfo done = running().exited(137, STARTED.plusSeconds(1)).killedOutOfMemory();
 

@@ -20,6 +20,16 @@ class SessionScopesTest {
     }
 
     @Test
+    void full_scopes_reach_the_processes_of_other_sessions_and_listed_operations_without_it_do_not() {
+        assertThat(SessionScopes.full().allows(Operation.PROCESS_OTHERS)).isTrue();
+        assertThat(Operation.of("process:others")).isEqualTo(Operation.PROCESS_OTHERS);
+        SessionScopes allButOthers = new SessionScopes(java.util.EnumSet.complementOf(
+                java.util.EnumSet.of(Operation.PROCESS_OTHERS)), java.util.Optional.empty(), java.util.Optional.empty());
+        assertThat(allButOthers.isFull()).isFalse();
+        assertThat(allButOthers.allows(Operation.PROCESS_OTHERS)).isFalse();
+    }
+
+    @Test
     void a_session_without_options_keeps_full_scopes() {
         assertThat(SessionOptions.DEFAULTS.policy().scopes()).isEqualTo(SessionScopes.full());
         assertThat(SessionOptions.builder().build().policy().isDefault()).isTrue();

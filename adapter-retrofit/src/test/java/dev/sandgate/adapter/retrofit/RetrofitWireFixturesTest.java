@@ -9,6 +9,7 @@ import dev.sandgate.domain.FindQuery;
 import dev.sandgate.domain.GrepQuery;
 import dev.sandgate.domain.LogLine;
 import dev.sandgate.domain.PreviewName;
+import dev.sandgate.domain.ProcessInfo;
 import dev.sandgate.domain.SandboxPath;
 import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.Session;
@@ -167,6 +168,18 @@ class RetrofitWireFixturesTest {
         assertSent("request/exec-wait-for-completion.json");
         assertThat(plane.exec(WireFixtures.EXEC_EVERY_OPTION)).isEqualTo(WireFixtures.PROCESS_FAILED);
         assertSent("request/exec-every-option.json");
+    }
+
+    @Test
+    void a_process_a_session_started_is_read_with_its_session_and_an_exec_on_behalf_of_one_names_it()
+            throws Exception {
+        answer("process-started-by-session.json");
+        answer("process-started-by-session.json");
+        assertThat(plane.exec(WireFixtures.EXEC_STARTED_BY_SESSION)).isEqualTo(WireFixtures.PROCESS_STARTED_BY_SESSION);
+        assertSent("request/exec-started-by-session.json");
+        ProcessInfo read = plane.getProcess("dev-server");
+        assertThat(read.startedBy()).contains(PreviewName.of("session-1795424406633"));
+        assertThat(read).isEqualTo(WireFixtures.PROCESS_STARTED_BY_SESSION);
     }
 
     @Test

@@ -101,6 +101,9 @@ class BrokerWireFixturesTest {
                 .isEqualTo(WireFixtures.EXEC_WAIT_FOR_COMPLETION);
         assertThat(ProcessWire.processSpec(object("request/exec-every-option.json")))
                 .isEqualTo(WireFixtures.EXEC_EVERY_OPTION);
+        JsonObject startedBy = object("request/exec-started-by-session.json");
+        assertThat(ProcessWire.processSpec(startedBy).withStartedBy(ProcessWire.startedBy(startedBy)))
+                .isEqualTo(WireFixtures.EXEC_STARTED_BY_SESSION);
     }
 
     @Test
@@ -111,6 +114,8 @@ class BrokerWireFixturesTest {
         assertThat(ProcessWire.process(WireFixtures.PROCESS_FAILED)).isEqualTo(object("process-failed.json"));
         assertThat(ProcessWire.process(WireFixtures.PROCESS_KILLED)).isEqualTo(object("process-killed.json"));
         assertThat(ProcessWire.process(WireFixtures.PROCESS_OUT_OF_MEMORY)).isEqualTo(object("process-out-of-memory.json"));
+        assertThat(ProcessWire.process(WireFixtures.PROCESS_STARTED_BY_SESSION))
+                .isEqualTo(object("process-started-by-session.json"));
         assertThat(WireJson.list(WireFixtures.PROCESS_LIST.stream().map(ProcessWire::process).toList()))
                 .isEqualTo(array("process-list.json"));
         assertThat(ProcessWire.logs(WireFixtures.LOGS)).isEqualTo(object("logs.json"));

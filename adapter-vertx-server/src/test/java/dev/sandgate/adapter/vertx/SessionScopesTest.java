@@ -1,5 +1,6 @@
 package dev.sandgate.adapter.vertx;
 
+import static dev.sandgate.adapter.vertx.BrokerFixture.array;
 import static dev.sandgate.adapter.vertx.BrokerFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -195,7 +196,7 @@ class SessionScopesTest {
         HttpResponse<String> started = post(broker.sandboxUrl(box) + "/process",
                 "{\"name\":\"web\",\"command\":\"sleep 600\"}", null);
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
-        String token = mint("session-1", scopes(List.of("process:read"), null, null));
+        String token = mint("session-1", scopes(List.of("process:read", "process:others"), null, null));
         String url = session("session-1");
 
         assertThat(get(url + "/process", token).body()).contains("web");
@@ -203,6 +204,22 @@ class SessionScopesTest {
         assertScopeMissing(delete(url + "/process/web/kill", token), "process:signal");
         assertScopeMissing(delete(url + "/process/web", token), "process:signal");
         assertScopeMissing(post(url + "/process/web/stdin", "x", token), "process:exec");
+        assertThat(json(get(broker.sandboxUrl(box) + "/process/web", null)).getString("status")).isEqualTo("running");
+    }
+
+    @Test
+    void a_scoped_session_without_process_others_does_not_see_what_the_api_key_started() {
+        HttpResponse<String> started = post(broker.sandboxUrl(box) + "/process",
+                "{\"name\":\"web\",\"command\":\"sleep 600\"}", null);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        String token = mint("session-1", scopes(List.of("process:read", "process:signal"), null, null));
+        String url = session("session-1");
+
+        assertThat(array(get(url + "/process", token))).isEmpty();
+        HttpResponse<String> kill = delete(url + "/process/web/kill", token);
+        assertThat(kill.statusCode()).isEqualTo(404);
+        assertThat(kill.body()).isEqualTo(get(url + "/process/nothing-of-that-name", token).body());
+        assertThat(kill.headers().firstValue("Access-Control-Allow-Origin")).contains(ORIGIN);
         assertThat(json(get(broker.sandboxUrl(box) + "/process/web", null)).getString("status")).isEqualTo("running");
     }
 

@@ -128,6 +128,13 @@ public final class WireFixtures {
             .withName("web").withWorkingDir("/tmp/blaxel-check").withWaitForPorts(3000)
             .withEnv(Map.of("BLAXEL_CHECK", "1"));
 
+    /**
+     * {@code wire/request/exec-started-by-session.json}: an exec a broker fronting another sends with the API key on
+     * behalf of one of its sessions ({@code sandgate.startedBy}, Sandgate's).
+     */
+    public static final ProcessSpec EXEC_STARTED_BY_SESSION = ProcessSpec.of("npm run dev").withName("dev-server")
+            .withWorkingDir("/app").withStartedBy(Optional.of(PreviewName.of("session-1795424406633")));
+
     /** {@code wire/request/exec-wait-for-completion.json} (c.1, the reference's second example). */
     public static final ProcessSpec EXEC_WAIT_FOR_COMPLETION = ProcessSpec.of(
             "echo hello-from-session; echo err-line 1>&2").withWaitForCompletion(true);
@@ -175,6 +182,15 @@ public final class WireFixtures {
             "python3 hog.py", ProcessStatus.FAILED, Optional.of(137), SandboxPath.of("/"),
             Instant.parse("2026-11-23T09:03:00Z"), Optional.of(Instant.parse("2026-11-23T09:03:02Z")), 0, false,
             false, 0, true);
+
+    /**
+     * {@code wire/process-started-by-session.json}: a process a session started, as the API-key holder reads it
+     * ({@code sandgate.startedBy}, Sandgate's).
+     */
+    public static final ProcessInfo PROCESS_STARTED_BY_SESSION = new ProcessInfo("12990", ProcessName.of("dev-server"),
+            "npm run dev", ProcessStatus.RUNNING, Optional.empty(), SandboxPath.of("/app"),
+            Instant.parse("2026-11-23T09:04:00Z"), Optional.empty(), 0, false, false, 0, false,
+            Optional.of(PreviewName.of("session-1795424406633")));
 
     /** {@code wire/process-list.json}: a bare array of ProcessResponse, running and finished. */
     public static final List<ProcessInfo> PROCESS_LIST = List.of(PROCESS_RUNNING, PROCESS_FAILED, PROCESS_KILLED);
