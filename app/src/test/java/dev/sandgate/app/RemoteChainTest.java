@@ -181,6 +181,71 @@ class RemoteChainTest {
     }
 
     @Test
+    void a_scoped_session_of_the_fronting_broker_owns_its_processes_upstream_and_reaches_only_those()
+            throws Exception {
+        String urlA = brokerA.publicUrl().toString();
+        String urlB = brokerB.publicUrl().toString();
+        SandgateClient backend = SandgateClient.builder().baseUrl(urlA + "/v0").workspace("default")
+                .apiKey(brokerA.apiKey().value()).okHttpClient(http).build();
+        Sandgate.create(backend.gateway()).sandboxes().createIfNotExists(SandboxSpec.of(SANDBOX));
+        String tokenA = scopedSessionOnA("session-a");
+        String tokenB = scopedSessionOnA("session-b");
+        String sessions = urlA + "/s/" + SANDBOX.value() + "/";
+
+        try (Response started = http.newCall(new Request.Builder().url(sessions + "session-a/process")
+                .header("X-Blaxel-Preview-Token", tokenA).post(okhttp3.RequestBody.create(
+                        "{\"name\":\"job-a\",\"command\":\"sleep 600\"}", okhttp3.MediaType.get("application/json")))
+                .build()).execute()) {
+            assertThat(started.code()).as(started.body().string()).isEqualTo(200);
+        }
+
+        // B keeps the owner A named for it, and A's key holder reads it back through A
+        ProcessInfo upstream = SandgateClient.builder().baseUrl(urlB + "/v0").workspace("default").apiKey(keyB)
+                .okHttpClient(http).build().gateway().dataPlane(SANDBOX).getProcess("job-a");
+        assertThat(upstream.startedBy()).contains(PreviewName.of("session-a"));
+        assertThat(backend.gateway().dataPlane(SANDBOX).getProcess("job-a").startedBy())
+                .contains(PreviewName.of("session-a"));
+        // the other session of A reaches nothing of it
+        try (Response list = http.newCall(new Request.Builder().url(sessions + "session-b/process")
+                .header("X-Blaxel-Preview-Token", tokenB).build()).execute()) {
+            assertThat(list.body().string()).isEqualTo("[]");
+        }
+        try (Response kill = http.newCall(new Request.Builder().url(sessions + "session-b/process/job-a/kill")
+                .header("X-Blaxel-Preview-Token", tokenB).delete().build()).execute()) {
+            assertThat(kill.code()).isEqualTo(404);
+        }
+        try (Response own = http.newCall(new Request.Builder().url(sessions + "session-a/process")
+                .header("X-Blaxel-Preview-Token", tokenA).build()).execute()) {
+            assertThat(own.body().string()).contains("job-a");
+        }
+        assertThat(backend.gateway().dataPlane(SANDBOX).getProcess("job-a").isRunning()).isTrue();
+    }
+
+    /** A session of the sandbox minted on A's control plane with exec, read and signal scopes; its token. */
+    private String scopedSessionOnA(String name) throws IOException {
+        String expires = Instant.now().plus(Duration.ofMinutes(10)).toString();
+        okhttp3.MediaType json = okhttp3.MediaType.get("application/json");
+        String previews = brokerA.publicUrl() + "/v0/sandboxes/" + SANDBOX.value() + "/previews";
+        try (Response preview = http.newCall(new Request.Builder().url(previews)
+                .header("X-Blaxel-Authorization", "Bearer " + brokerA.apiKey().value())
+                .header("X-Blaxel-Workspace", "default")
+                .post(okhttp3.RequestBody.create("{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"port\":443,"
+                        + "\"public\":false,\"expires\":\"" + expires + "\"},\"sandgate\":{\"scopes\":{\"operations\":"
+                        + "[\"process:exec\",\"process:read\",\"process:signal\"]}}}", json)).build()).execute()) {
+            assertThat(preview.code()).as(preview.body().string()).isEqualTo(200);
+        }
+        try (Response token = http.newCall(new Request.Builder().url(previews + "/" + name + "/tokens")
+                .header("X-Blaxel-Authorization", "Bearer " + brokerA.apiKey().value())
+                .header("X-Blaxel-Workspace", "default")
+                .post(okhttp3.RequestBody.create("{\"metadata\":{\"name\":\"t1\"},\"spec\":{\"expiresAt\":\""
+                        + expires + "\"}}", json)).build()).execute()) {
+            String body = token.body().string();
+            assertThat(token.code()).as(body).isEqualTo(200);
+            return new io.vertx.core.json.JsonObject(body).getJsonObject("spec").getString("token");
+        }
+    }
+
+    @Test
     void an_upstream_refusing_the_brokers_key_is_the_broker_unavailable_not_the_client_refused(@TempDir Path dirC) {
         SandgateApp misconfigured = launch(dirC, List.of("--gateway=remote", "--port=0", "--data-dir=" + dirC), Map.of(
                 "SANDGATE_UPSTREAM_URL", brokerB.publicUrl() + "/v0",
