@@ -109,6 +109,11 @@ public final class OwnedProcesses extends ForwardingDataPlane {
     }
 
     @Override
+    public LogSubscription streamLogs(String identifier, long cursor, LogListener listener) {
+        return sandbox.streamLogs(resolve(identifier), cursor, listener);
+    }
+
+    @Override
     public String toString() {
         return "OwnedProcesses[" + sandbox.sandbox() + ", " + session + "]";
     }

@@ -73,4 +73,24 @@ class OwnedProcessesTest {
         assertThat(AccessDecision.owner(apiKey)).isEmpty();
         assertThat(AccessDecision.owner(token(B, SessionScopes.full()))).contains(B);
     }
+
+    @Test
+    void a_scoped_session_cannot_resume_the_log_stream_of_another_sessions_process_by_its_cursor() {
+        ProcessInfo ofB = startAs(B, "web");
+        DataPlane asA = OwnedProcesses.of(sandbox, token(A, SessionScopes.of(Operation.PROCESS_READ)));
+
+        assertThatThrownBy(() -> asA.streamLogs(ofB.pid(), 0, new dev.sandgate.ports.LogListener() {
+            @Override
+            public void onLine(dev.sandgate.domain.LogLine line) {
+            }
+
+            @Override
+            public void onEnd() {
+            }
+
+            @Override
+            public void onError(SandgateException error) {
+            }
+        })).isInstanceOf(SandgateException.NotFound.class).hasMessage("process not found");
+    }
 }
