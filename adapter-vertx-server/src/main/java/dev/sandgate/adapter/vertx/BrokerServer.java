@@ -112,22 +112,23 @@ public final class BrokerServer implements AutoCloseable {
         // cannot starve the short calls every request needs (preview lookups, token checks, files).
         this.waits = vertx.createSharedWorkerExecutor("sandgate-broker-waits-" + System.identityHashCode(this),
                 s.workerPoolSize(), 1, TimeUnit.HOURS);
-        this.upstream = vertx.createHttpClient(new HttpClientOptions()
+        // a pool per event loop (PerLoopHttpClient): a proxied request and its answer stay on one thread
+        this.upstream = new PerLoopHttpClient(() -> vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setConnectTimeout(5_000)
                         .setIdleTimeout((int) s.idleTimeout().toSeconds())
                         .setMaxHeaderSize(64 * 1024)
                         .setMaxInitialLineLength(16 * 1024)
                         .setDecompressionSupported(false),
-                new PoolOptions().setHttp1MaxSize(64));
+                new PoolOptions().setHttp1MaxSize(64)));
         // WebSocket tunnels: no idle timeout (a quiet reload channel must stay open); an upgraded connection
         // leaves the pool for good.
-        this.tunnels = vertx.createHttpClient(new HttpClientOptions()
+        this.tunnels = new PerLoopHttpClient(() -> vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setConnectTimeout(5_000)
                         .setMaxHeaderSize(64 * 1024)
                         .setDecompressionSupported(false),
-                new PoolOptions().setHttp1MaxSize(256));
+                new PoolOptions().setHttp1MaxSize(256)));
         this.limits = prepared.limits;
         this.grants = new OpenGrants(vertx, workers, decision, clock, s.streams().revocationCheck());
         this.streams = new LineStream.Streams(vertx, workers, s.keepaliveInterval(), s.streams(), grants,
@@ -264,7 +265,8 @@ public final class BrokerServer implements AutoCloseable {
     public static final class Prepared implements AutoCloseable {
         private final Vertx vertx;
         private final BrokerSettings settings;
-        private final HttpServer server;
+        /** The broker's port, served from one event loop per core. */
+        private final LoopServers server;
         private final URI publicUrl;
         private final UrlScheme urls;
         /** Application previews' own origins, when they have them. */
@@ -299,7 +301,7 @@ public final class BrokerServer implements AutoCloseable {
                     // HTTP/1.1 only: no h2c upgrade path around the limits and the proxy's header rules.
                     .setHttp2ClearTextEnabled(false)
                     .setHandle100ContinueAutomatically(true);
-            this.server = vertx.createHttpServer(options)
+            this.server = new LoopServers(vertx, LoopServers.perCore(), () -> vertx.createHttpServer(options)
                     .connectionHandler(guard::opened)
                     .invalidRequestHandler(request -> {
                         accessLog.begin(request);
@@ -309,8 +311,8 @@ public final class BrokerServer implements AutoCloseable {
                         guard.headersArrived(request);
                         accessLog.begin(request);
                         handler.handle(request);
-                    });
-            await(server.listen());
+                    }));
+            await(server.listen(settings.host(), settings.port()));
             this.publicUrl = settings.publicUrl().orElseGet(() -> URI.create("http://"
                     + hostForUrl(reachable(settings.host())) + ":" + server.actualPort()));
             UrlScheme paths = UrlScheme.under(publicUrl, settings.workspace());
@@ -371,8 +373,9 @@ public final class BrokerServer implements AutoCloseable {
         }
 
         /** The server of one preview origin: the broker's options and connection guards on another port. */
-        private HttpServer originServer(int port) {
-            return vertx.createHttpServer(new HttpServerOptions(options).setPort(port))
+        private LoopServers originServer(int port) {
+            return new LoopServers(vertx, LoopServers.perCore(), () -> vertx.createHttpServer(
+                            new HttpServerOptions(options).setPort(port))
                     .connectionHandler(guard::opened)
                     .invalidRequestHandler(request -> {
                         accessLog.begin(request);
@@ -382,7 +385,7 @@ public final class BrokerServer implements AutoCloseable {
                         guard.headersArrived(request);
                         accessLog.begin(request);
                         originHandler.handle(request);
-                    });
+                    }));
         }
 
         public int actualPort() {

@@ -4,7 +4,6 @@ import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,13 +38,13 @@ final class PreviewOrigins {
     record Key(SandboxName sandbox, PreviewName preview) {
     }
 
-    private record Origin(Key key, int port, HttpServer server) {
+    private record Origin(Key key, int port, LoopServers server) {
     }
 
     private final PreviewPorts ports;
     private final String bindHost;
     private final String urlHost;
-    private final IntFunction<HttpServer> servers;
+    private final IntFunction<LoopServers> servers;
     // guarded by this
     private final Map<Key, Origin> byKey = new HashMap<>();
     private final Map<Integer, Origin> byPort = new HashMap<>();
@@ -56,7 +55,7 @@ final class PreviewOrigins {
      * @param servers makes the (not yet listening) server for a port; the caller's handlers find the preview
      *                with {@link #at(int)}
      */
-    PreviewOrigins(PreviewPorts ports, String bindHost, String urlHost, IntFunction<HttpServer> servers) {
+    PreviewOrigins(PreviewPorts ports, String bindHost, String urlHost, IntFunction<LoopServers> servers) {
         this.ports = ports;
         this.bindHost = bindHost;
         this.urlHost = urlHost;
@@ -193,16 +192,16 @@ final class PreviewOrigins {
         }
     }
 
-    private record Opening(Origin origin, Future<HttpServer> listening) {
+    private record Opening(Origin origin, Future<LoopServers> listening) {
     }
 
     /** Holds this. Starts listening on {@code port} and records the origin (forgotten again if listening fails). */
     private Opening open(Key key, int port) {
-        HttpServer server = servers.apply(port);
+        LoopServers server = servers.apply(port);
         Origin origin = new Origin(key, port, server);
         byKey.put(key, origin);
         byPort.put(port, origin);
-        Future<HttpServer> listening = server.listen().onFailure(e -> {
+        Future<LoopServers> listening = server.listen(bindHost, port).onFailure(e -> {
             LOG.warn("could not listen on port {} for preview {} of sandbox {}: {}", port, key.preview(),
                     key.sandbox(), e.getMessage());
             synchronized (this) {
