@@ -52,9 +52,10 @@ public final class BrokerModule extends AbstractModule {
     static Vertx vertx(Lifecycle lifecycle, Optional<BrokerMetrics> metrics) {
         // Vert.x's own HTTP server and client meters (vertx_http_*) join the broker's in its registry
         Vertx vertx = metrics.map(m -> Vertx.builder()
-                        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                        .with(new VertxOptions().setPreferNativeTransport(true)
+                                .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                         .withMetrics(new MicrometerMetricsFactory(m.registry())).build())
-                .orElseGet(() -> Vertx.vertx(new VertxOptions()));
+                .orElseGet(() -> Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)));
         lifecycle.register("Vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture()
                 .get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS));
         return vertx;
