@@ -52,11 +52,20 @@ import java.util.regex.Pattern;
  * is the proxy's own CPU time (the nginx proxy's processes, or this JVM without its JIT compiler threads: it hosts
  * Sandgate and vertx-http-proxy and is otherwise idle while a cell of theirs runs).
  *
+ * <p>Made comparable: the nginx proxy runs one worker per core ({@code worker_processes auto}), and the Vert.x
+ * proxies one event loop per core (the broker's servers on every port, {@code vertx-http-proxy} as a verticle of as
+ * many instances, each with a pool of its own); nginx logs no access line ({@code access_log off}), and the broker
+ * runs with {@code --access-log=false} unless the system property {@code bench.accessLog} is {@code true}. Both
+ * Vert.x instances use the transport the class path gives them (the program's: Netty's native epoll); the first
+ * line printed names it.
+ *
  * <p>Arguments: seconds per cell (default 5), rounds (default 3), and optionally the cells to run, by name, comma
  * separated (for a profile of one path; the ratios are then left out).
  */
 public final class ProxyBenchmark {
     static final int CONNECTIONS = 64;
+    /** Event loops of the Vert.x proxies, as nginx's {@code worker_processes auto}: one per core. */
+    private static final int LOOPS = Runtime.getRuntime().availableProcessors();
     static final int WARM_UP_SECONDS = 15;
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
@@ -87,7 +96,7 @@ public final class ProxyBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path dir = Files.createTempDirectory("sandgate-proxy-bench-");
         List<Nginx> nginxes = new ArrayList<>();
-        Vertx peers = Vertx.vertx(new VertxOptions());
+        Vertx peers = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         try {
             int trivialPort = freePort();
             int nginxProxyPort = freePort();
@@ -105,14 +114,21 @@ public final class ProxyBenchmark {
             int slowPort = slow.actualPort();
             HttpServer vertxOrigin = peers.createHttpServer().requestHandler(request -> request.response().end("ok"))
                     .listen(0, "127.0.0.1").await();
-            HttpServer vertxProxy = peers.createHttpServer().requestHandler(HttpProxy.reverseProxy(
-                    peers.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                            new PoolOptions().setHttp1MaxSize(CONNECTIONS)))
-                    .origin(trivialPort, "127.0.0.1")).listen(0, "127.0.0.1").await();
+            // as the broker listens: one server per core, each on an event loop of its own with its own pool
+            int vertxProxyPort = freePort();
+            peers.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+                @Override
+                public io.vertx.core.Future<?> start() {
+                    return vertx.createHttpServer().requestHandler(HttpProxy.reverseProxy(
+                            vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                                    new PoolOptions().setHttp1MaxSize(CONNECTIONS)))
+                            .origin(trivialPort, "127.0.0.1")).listen(vertxProxyPort, "127.0.0.1");
+                }
+            }, new io.vertx.core.DeploymentOptions().setInstances(LOOPS)).await();
 
             List<String> flags = List.of("--data-dir=" + dir.resolve("data"), "--isolation=none", "--port=0",
                     "--sandbox-disk-quota=0", "--max-connections-per-ip=0", "--auth-failures-per-minute=0",
-                    "--token-mints-per-minute=0");
+                    "--token-mints-per-minute=0", "--access-log=" + System.getProperty("bench.accessLog", "false"));
             AppSettings settings = ((Invocation.Run) SettingsLoader.create(dir, dir).load(flags, Map.of())).settings();
             try (SandgateApp app = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom())) {
                 Broker broker = new Broker(app.publicUrl().toString(), app.apiKey().value());
@@ -133,7 +149,7 @@ public final class ProxyBenchmark {
                         new Cell("nginx proxy", "http://127.0.0.1:" + nginxProxyPort + "/", null, nginxCpu),
                         new Cell("sandgate public", publicUrl, null, jvm),
                         new Cell("sandgate private", privateUrl, privateToken, jvm),
-                        new Cell("vertx-http-proxy", "http://127.0.0.1:" + vertxProxy.actualPort() + "/", null, jvm),
+                        new Cell("vertx-http-proxy", "http://127.0.0.1:" + vertxProxyPort + "/", null, jvm),
                         new Cell("vert.x origin direct", "http://127.0.0.1:" + vertxOrigin.actualPort() + "/", null,
                                 jvm));
                 List<Cell> latency = List.of(
@@ -148,9 +164,9 @@ public final class ProxyBenchmark {
                 }
 
                 System.out.printf(Locale.ROOT, "proxy benchmark: wrk -t2 -c%d, %d s per cell, %d rounds; %d cores;"
-                                + " %s; loadavg %s; cpu pressure %s%n", CONNECTIONS, seconds, rounds,
-                        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"),
-                        loadavg(), pressure());
+                                + " %s; Vert.x transport %s; loadavg %s; cpu pressure %s%n", CONNECTIONS, seconds,
+                        rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"),
+                        peers.isNativeTransportEnabled() ? "native (epoll)" : "NIO", loadavg(), pressure());
                 for (Cell cell : all) {
                     wrk(cell, Math.max(seconds, WARM_UP_SECONDS)); // the JIT, the pools, upstream connections
                 }
