@@ -33,11 +33,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The session broker: one Vert.x HTTP server serving any {@link SandboxGateway} over the Blaxel wire protocol. Its
- * faces (control plane {@code /v0}, the sandbox API at each sandbox's {@code metadata.url} and at each session
- * preview's URL, the preview proxy) are the routes of {@link BrokerRoutes}; which router a request reaches (the
- * broker's, a host-named preview's, a preview origin's) is {@link HostDispatch}'s choice, and what a connection must
- * do before any request is read is {@link ConnectionGuard}'s. URLs follow {@link UrlScheme#under(URI, String)}.
+ * The session broker: a Vert.x HTTP server (one per core on each port: {@link LoopServers}) serving any
+ * {@link SandboxGateway} over the Blaxel wire protocol. Its faces (control plane {@code /v0}, the sandbox API at
+ * each sandbox's {@code metadata.url} and at each session preview's URL, the preview proxy) are the routes of
+ * {@link BrokerRoutes}; which router a request reaches (the broker's, a host-named preview's, a preview origin's) is
+ * {@link HostDispatch}'s choice, and what a connection must do before any request is read is
+ * {@link ConnectionGuard}'s. URLs follow {@link UrlScheme#under(URI, String)}.
  *
  * <h2>Port 0 and the URL scheme: bind first, then serve</h2>
  * The gateway needs the broker's {@link UrlScheme} to name preview URLs, and with port 0 the URL is known only once

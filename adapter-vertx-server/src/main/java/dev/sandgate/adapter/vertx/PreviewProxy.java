@@ -29,7 +29,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The reverse proxy behind each application preview's URL {@code /p/{sandbox}/{preview}/…}: HTTP and WebSocket
- * traffic to {@code upstreamHost:{preview port}}, streamed both ways with vertx-core's pooled {@link HttpClient}.
+ * traffic to {@code upstreamHost:{preview port}}, streamed both ways with vertx-core's pooled {@link HttpClient}
+ * (a pool per event loop: {@link PerLoopHttpClient}).
  *
  * <ul>
  * <li>The upstream is the configured host and the preview's port (or the relay the gateway names for a sandbox
