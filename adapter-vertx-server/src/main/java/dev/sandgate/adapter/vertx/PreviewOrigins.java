@@ -47,7 +47,8 @@ final class PreviewOrigins {
     private final IntFunction<LoopServers> servers;
     // guarded by this
     private final Map<Key, Origin> byKey = new HashMap<>();
-    private final Map<Integer, Origin> byPort = new HashMap<>();
+    /** Changed under this object's lock like {@code byKey}; read without it by every request ({@link #at}). */
+    private final Map<Integer, Origin> byPort = new java.util.concurrent.ConcurrentHashMap<>();
     private int nextInRange;
     private boolean closed;
 
@@ -121,8 +122,11 @@ final class PreviewOrigins {
         return port > 0 && port <= 65535 && inRange ? Optional.of(port) : Optional.empty();
     }
 
-    /** The preview whose origin listens on {@code port}. */
-    synchronized Optional<Key> at(int port) {
+    /**
+     * The preview whose origin listens on {@code port}. Asked on every request of every event loop, so it takes no
+     * lock: a lock here would be contended by the loops on every request.
+     */
+    Optional<Key> at(int port) {
         Origin origin = byPort.get(port);
         return origin == null ? Optional.empty() : Optional.of(origin.key);
     }
