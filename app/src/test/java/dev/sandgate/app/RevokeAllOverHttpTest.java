@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandgate.domain.Session;
 import dev.sandgate.domain.SessionOptions;
+import dev.sandgate.ports.usecase.Sandgate;
 import dev.sandgate.ports.usecase.SandboxInstance;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -122,6 +123,42 @@ class RevokeAllOverHttpTest {
         assertThat(tooLong.body()).contains("subject");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).startsWith("{");
+    }
+
+    @Test
+    void one_call_revokes_the_subject_s_sessions_in_every_sandbox_and_no_one_else_s() {
+        SandboxInstance one = http.sandbox("revoke-everywhere-1");
+        SandboxInstance two = http.sandbox("revoke-everywhere-2");
+        Session inOne = session(one, "user-everywhere");
+        Session inTwo = session(two, "user-everywhere");
+        Session bob = session(two, "user-bob");
+
+        HttpResponse<String> answer = http.withKey("POST", "/v0/sessions/revoke", "{\"subject\":\"user-everywhere\"}");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"revoked\":2");
+        assertThat(http.probe(inOne)).isEqualTo(401);
+        assertThat(http.probe(inTwo)).isEqualTo(401);
+        assertThat(http.probe(bob)).isEqualTo(200);
+        // the Java API does the same, sandbox by sandbox
+        Session again = session(one, "user-everywhere");
+        assertThat(Sandgate.create(http.client().gateway()).sandboxes().revokeSessionsOf("user-everywhere"))
+                .isEqualTo(1);
+        assertThat(http.probe(again)).isEqualTo(401);
+    }
+
+    @Test
+    void the_workspace_wide_revoke_needs_a_subject_and_refuses_a_session_token() {
+        Session session = http.sandbox("revoke-everywhere-3").sessions().create();
+
+        HttpResponse<String> none = http.withKey("POST", "/v0/sessions/revoke", "{}");
+        HttpResponse<String> byToken = http.withToken("POST", http.base + "/v0/sessions/revoke",
+                session.token().value(), "{\"subject\":\"user-1\"}");
+
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(none.body()).contains("subject is required");
+        assertThat(byToken.statusCode()).isIn(401, 403);
+        assertThat(http.probe(session)).isEqualTo(200);
     }
 
     private static HttpResponse<String> send(HttpRequest request) {

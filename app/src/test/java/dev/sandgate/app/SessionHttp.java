@@ -41,9 +41,12 @@ final class SessionHttp {
 
     /** The sandbox, created if missing, through the Java client over HTTP. */
     SandboxInstance sandbox(String name) {
-        SandgateClient client = SandgateClient.builder().baseUrl(base + "/v0").workspace(workspace).apiKey(apiKey)
-                .build();
-        return Sandgate.create(client.gateway()).sandboxes().createIfNotExists(name);
+        return Sandgate.create(client().gateway()).sandboxes().createIfNotExists(name);
+    }
+
+    /** The Java client with the API key. */
+    SandgateClient client() {
+        return SandgateClient.builder().baseUrl(base + "/v0").workspace(workspace).apiKey(apiKey).build();
     }
 
     HttpResponse<String> withKey(String method, String path, String body) {

@@ -132,6 +132,7 @@ final class BrokerRoutes {
         r.delete("/sandboxes/:sandbox/previews/:preview").handler(control::deletePreview);
         r.post("/sandboxes/:sandbox/previews/:preview/tokens").handler(control::createToken);
         r.post("/sandboxes/:sandbox/sessions/revoke").handler(control::revokeSessions);
+        r.post("/sessions/revoke").handler(control::revokeSubject);
         r.post("/sandboxes/:sandbox/sessions/:session/renew").handler(control::renewSession);
         r.get("/sandboxes/:sandbox/previews/:preview/tokens").handler(control::listTokens);
         r.delete("/sandboxes/:sandbox/previews/:preview/tokens/:token").handler(control::deleteToken);

@@ -174,6 +174,27 @@ final class ControlPlaneRoutes {
     }
 
     /**
+     * {@code POST /v0/sessions/revoke}, body {@code {"subject": "user-42"}} (required): every session of that end user
+     * in every sandbox of the workspace, answered {@code {"revoked": <count>}}.
+     */
+    void revokeSubject(RoutingContext ctx) {
+        JsonObject body = WireJson.object(ctx.body().buffer());
+        String text = WireJson.str(body, "subject", "subject");
+        if (text == null) {
+            throw WireJson.invalid("subject is required: the end user whose sessions to revoke in every sandbox "
+                    + "(to revoke every session of one sandbox, POST /v0/sandboxes/{sandbox}/sessions/revoke)");
+        }
+        SessionSubject subject = SessionSubject.of(text);
+        answer(ctx, () -> {
+            int revoked = sandboxes.revokeSessionsOf(subject);
+            for (int i = 0; i < revoked; i++) {
+                meters.sessionRevoked();
+            }
+            return revoked;
+        }, PreviewWire::revoked);
+    }
+
+    /**
      * {@code POST /v0/sandboxes/{sb}/sessions/{session}/renew}, body {@code {"expiresAt": "<ISO-8601>"}}: renewal in
      * place, answered with the session's preview as {@code GET} answers it (its new {@code spec.expires}). A request
      * past the session's {@code maxExpiresAt} is clamped to it.

@@ -78,6 +78,28 @@ public final class Sandboxes {
         return gateway.listSandboxes().stream().map(this::instance).toList();
     }
 
+    /**
+     * Revokes every session minted for {@code subject} in every sandbox, issued up to now (each sandbox's
+     * {@link Sessions#revokeAll(String)}); a sandbox deleted meanwhile is skipped. Answers how many were revoked.
+     */
+    public int revokeSessionsOf(dev.sandgate.domain.SessionSubject subject) {
+        Objects.requireNonNull(subject, "subject must not be null");
+        int revoked = 0;
+        for (Sandbox sandbox : gateway.listSandboxes()) {
+            try {
+                revoked += gateway.revokeSessions(sandbox.name(), java.util.Optional.of(subject));
+            } catch (SandgateException.NotFound gone) {
+                // deleted since it was listed: its sessions went with it
+            }
+        }
+        return revoked;
+    }
+
+    /** {@link #revokeSessionsOf(dev.sandgate.domain.SessionSubject)} by the subject's text. */
+    public int revokeSessionsOf(String subject) {
+        return revokeSessionsOf(dev.sandgate.domain.SessionSubject.of(subject));
+    }
+
     /** The sandbox created with this {@code externalId} (the caller's own identifier); {@code NotFound} otherwise. */
     public SandboxInstance getByExternalId(String externalId) {
         Objects.requireNonNull(externalId, "externalId must not be null");
