@@ -77,6 +77,19 @@ class AuditWebhookTest {
             port = server.actualPort();
         }
 
+        /** Back on the port it had: the port may stay busy for a moment after the close, so binding is retried. */
+        void back() {
+            int same = port;
+            Eventually.await("the receiver listening again on port " + same, PATIENCE, () -> {
+                try {
+                    listen(same);
+                    return true;
+                } catch (Exception busy) {
+                    return false;
+                }
+            });
+        }
+
         void down() throws Exception {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -176,7 +189,7 @@ class AuditWebhookTest {
                 () -> webhook.failedAttempts() >= failedBefore + 2);
 
         // back on the same port: everything produced meanwhile arrives
-        receiver.listen(receiver.port);
+        receiver.back();
         Eventually.await("all 9 entries stored", PATIENCE, () -> log.all().size() == 9);
         Set<String> stored = log.all().stream().map(AuditEntry::id).collect(Collectors.toSet());
         Eventually.await("every entry delivered", PATIENCE, () -> Set.copyOf(receiver.ids()).containsAll(stored));
@@ -204,7 +217,7 @@ class AuditWebhookTest {
         Eventually.await("6 entries stored", PATIENCE, () -> log.all().size() == 6);
         Eventually.await("3 dropped", PATIENCE, () -> webhook.dropped() == 3);
 
-        receiver.listen(receiver.port);
+        receiver.back();
         List<String> newest = log.all().subList(3, 6).stream().map(AuditEntry::id).toList();
         Eventually.await("the newest 3 delivered", PATIENCE, () -> receiver.ids().containsAll(newest));
         assertThat(receiver.ids()).containsExactlyElementsOf(newest);
@@ -223,8 +236,9 @@ class AuditWebhookTest {
                     request.getHeader(AuditWebhook.SIGNATURE_HEADER), body.toString(StandardCharsets.UTF_8)));
             request.response().setStatusCode(200).end();
         }));
-        receiver.server.listen(receiver.port, "127.0.0.1").toCompletionStage().toCompletableFuture()
+        receiver.server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
+        receiver.port = receiver.server.actualPort(); // a port of its own: the one just closed may still be held
         broker(AuditWebhookSettings.of(receiver.url(), SECRET).withBackoff(Duration.ofMillis(20),
                 Duration.ofMillis(100)));
         useTheSession();
