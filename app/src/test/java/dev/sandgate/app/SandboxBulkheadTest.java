@@ -134,7 +134,9 @@ class SandboxBulkheadTest {
         HttpResponse<String> preview = send(withKey(app.publicUrl() + "/v0/sandboxes/" + name + "/previews")
                 .header("Content-Type", "application/json")
                 .POST(body("{\"metadata\":{\"name\":\"session-1\"},\"spec\":{\"port\":443,\"public\":false,"
-                        + "\"expires\":\"" + expires + "\"}}")));
+                        + "\"expires\":\"" + expires + "\"},"
+                        // the attack is on the broker's threads, not on the session's quotas (32 execs by default)
+                        + "\"sandgate\":{\"quotas\":{\"concurrentExecs\":100,\"requestsPerSecond\":1000}}}")));
         assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
         HttpResponse<String> token = send(withKey(app.publicUrl() + "/v0/sandboxes/" + name
                 + "/previews/session-1/tokens").header("Content-Type", "application/json")
