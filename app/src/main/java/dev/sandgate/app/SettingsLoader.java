@@ -1,5 +1,8 @@
 package dev.sandgate.app;
 
+// Over 400 lines: it turns flags, environment and the settings file into each module's settings record in one pass,
+// so that every setting's source order and its cross-checks (store vs gateway, node vs cluster) are read in one place.
+
 import static dev.sandgate.app.Setting.*;
 
 import dev.sandgate.adapter.local.limits.SandboxLimits;

@@ -164,8 +164,13 @@ final class ControlPlaneRoutes {
         JsonObject body = raw == null || raw.length() == 0 ? new JsonObject() : WireJson.object(raw);
         Optional<SessionSubject> subject = Optional.ofNullable(WireJson.str(body, "subject", "subject"))
                 .map(SessionSubject::of);
+        answerRevoked(ctx, () -> gateway.revokeSessions(sandbox, subject));
+    }
+
+    /** Runs a revoke-all off the event loop, counts what it revoked in the metrics and answers the count. */
+    private void answerRevoked(RoutingContext ctx, java.util.function.IntSupplier revoke) {
         answer(ctx, () -> {
-            int revoked = gateway.revokeSessions(sandbox, subject);
+            int revoked = revoke.getAsInt();
             for (int i = 0; i < revoked; i++) {
                 meters.sessionRevoked();
             }
@@ -185,13 +190,7 @@ final class ControlPlaneRoutes {
                     + "(to revoke every session of one sandbox, POST /v0/sandboxes/{sandbox}/sessions/revoke)");
         }
         SessionSubject subject = SessionSubject.of(text);
-        answer(ctx, () -> {
-            int revoked = sandboxes.revokeSessionsOf(subject);
-            for (int i = 0; i < revoked; i++) {
-                meters.sessionRevoked();
-            }
-            return revoked;
-        }, PreviewWire::revoked);
+        answerRevoked(ctx, () -> sandboxes.revokeSessionsOf(subject));
     }
 
     /**

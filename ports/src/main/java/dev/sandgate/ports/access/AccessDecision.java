@@ -1,5 +1,8 @@
 package dev.sandgate.ports.access;
 
+// Over 400 lines: it is the one access decision of every face (credential, expiry, scopes, origins, process owner),
+// kept whole on purpose so that "where is a session checked?" has one answer; its rules are small static methods.
+
 import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;

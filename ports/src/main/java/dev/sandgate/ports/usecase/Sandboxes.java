@@ -4,18 +4,21 @@ import dev.sandgate.domain.Sandbox;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandboxSpec;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.ports.SandboxGateway;
+import dev.sandgate.ports.audit.AuditTrail;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Sandboxes, as the seed's {@code SandboxInstance} static calls offer them. */
 public final class Sandboxes {
     private final SandboxGateway gateway;
     private final Clock clock;
-    private final java.util.Optional<dev.sandgate.ports.audit.AuditTrail> audit;
+    private final Optional<AuditTrail> audit;
 
-    Sandboxes(SandboxGateway gateway, Clock clock, java.util.Optional<dev.sandgate.ports.audit.AuditTrail> audit) {
+    Sandboxes(SandboxGateway gateway, Clock clock, Optional<AuditTrail> audit) {
         this.gateway = gateway;
         this.clock = clock;
         this.audit = audit;
@@ -82,12 +85,12 @@ public final class Sandboxes {
      * Revokes every session minted for {@code subject} in every sandbox, issued up to now (each sandbox's
      * {@link Sessions#revokeAll(String)}); a sandbox deleted meanwhile is skipped. Answers how many were revoked.
      */
-    public int revokeSessionsOf(dev.sandgate.domain.SessionSubject subject) {
+    public int revokeSessionsOf(SessionSubject subject) {
         Objects.requireNonNull(subject, "subject must not be null");
         int revoked = 0;
         for (Sandbox sandbox : gateway.listSandboxes()) {
             try {
-                revoked += gateway.revokeSessions(sandbox.name(), java.util.Optional.of(subject));
+                revoked += gateway.revokeSessions(sandbox.name(), Optional.of(subject));
             } catch (SandgateException.NotFound gone) {
                 // deleted since it was listed: its sessions went with it
             }
@@ -95,9 +98,9 @@ public final class Sandboxes {
         return revoked;
     }
 
-    /** {@link #revokeSessionsOf(dev.sandgate.domain.SessionSubject)} by the subject's text. */
+    /** {@link #revokeSessionsOf(SessionSubject)} by the subject's text. */
     public int revokeSessionsOf(String subject) {
-        return revokeSessionsOf(dev.sandgate.domain.SessionSubject.of(subject));
+        return revokeSessionsOf(SessionSubject.of(subject));
     }
 
     /** The sandbox created with this {@code externalId} (the caller's own identifier); {@code NotFound} otherwise. */
