@@ -144,10 +144,14 @@ final class QuotaCheck {
                 slot.get().release();
                 LogSubscription s = subscription.getAndSet(null);
                 if (s != null) {
-                    workers.executeBlocking(() -> {
-                        s.cancel();
-                        return null;
-                    }, false);
+                    try {
+                        workers.executeBlocking(() -> {
+                            s.cancel();
+                            return null;
+                        }, false);
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        s.cancel(); // the broker is shutting down and its workers are gone: nothing waits on this
+                    }
                 }
             }
         };
