@@ -3,18 +3,18 @@ package dev.sandgate.domain;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The secret of a preview token or session. URL-safe ({@code [A-Za-z0-9_-]}, 16–512 characters). It never appears
  * in {@link #toString()}; {@link #matches(String)} compares in constant time.
  */
 public record TokenValue(String value) {
-    private static final Pattern URL_SAFE = Pattern.compile("[A-Za-z0-9_-]{16,512}");
+    private static final int MIN_LENGTH = 16;
+    private static final int MAX_LENGTH = 512;
 
     public TokenValue {
         Objects.requireNonNull(value, "token value must not be null");
-        if (!URL_SAFE.matcher(value).matches()) {
+        if (!isShaped(value)) {
             // The value itself is never echoed: it may be a real secret with a typo.
             throw new IllegalArgumentException("token value is invalid: use 16-512 URL-safe characters [A-Za-z0-9_-]");
         }
@@ -24,9 +24,24 @@ public record TokenValue(String value) {
         return new TokenValue(value);
     }
 
-    /** Whether {@code presented} has a token's shape: the one definition, used to refuse junk before any lookup. */
+    /**
+     * Whether {@code presented} has a token's shape ({@code [A-Za-z0-9_-]{16,512}}): the one definition, used to
+     * refuse junk before any lookup. A loop rather than a regular expression: every proxied request to a private
+     * preview asks, and the regular expression was about 4 % of the proxy's CPU (docs/benchmarks.md).
+     */
     public static boolean isShaped(String presented) {
-        return presented != null && URL_SAFE.matcher(presented).matches();
+        if (presented == null || presented.length() < MIN_LENGTH || presented.length() > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < presented.length(); i++) {
+            char c = presented.charAt(i);
+            boolean urlSafe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '-';
+            if (!urlSafe) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The token {@code presented} spells, if it has a token's shape; never throws. */

@@ -67,4 +67,26 @@ class TokenValueTest {
                 .withMessageNotContaining(almostSecret)
                 .withMessageNotContaining("real-secret");
     }
+
+    @Test
+    void only_the_url_safe_alphabet_has_a_tokens_shape() {
+        for (char c = 0; c < 0x3000; c++) {
+            boolean urlSafe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".indexOf(c) >= 0;
+            String presented = "a".repeat(15) + c;
+
+            assertThat(TokenValue.isShaped(presented)).as("U+%04X", (int) c).isEqualTo(urlSafe);
+            assertThat(TokenValue.isShaped(c + "a".repeat(15))).as("U+%04X first", (int) c).isEqualTo(urlSafe);
+        }
+    }
+
+    @Test
+    void nothing_but_a_value_of_16_to_512_characters_has_a_tokens_shape() {
+        assertThat(TokenValue.isShaped(null)).isFalse();
+        assertThat(TokenValue.isShaped("")).isFalse();
+        assertThat(TokenValue.isShaped("a".repeat(15))).isFalse();
+        assertThat(TokenValue.isShaped("a".repeat(16))).isTrue();
+        assertThat(TokenValue.isShaped("a".repeat(512))).isTrue();
+        assertThat(TokenValue.isShaped("a".repeat(513))).isFalse();
+        assertThat(TokenValue.parse("a".repeat(15) + " ")).isEmpty();
+    }
 }
