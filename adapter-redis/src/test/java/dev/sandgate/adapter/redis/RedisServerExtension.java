@@ -85,6 +85,14 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         return "redis://127.0.0.1:" + port + "/" + database;
     }
 
+    /** The running server's process id (for benchmarks that count its CPU time). */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("redis-server is not started");
+        }
+        return process.pid();
+    }
+
     /** Starts the server (again) on its port; returns once it answers PING. */
     public synchronized void start() throws IOException {
         if (process != null && process.isAlive()) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -86,14 +87,22 @@ public final class SessionMintBenchmark {
             long mints = 0;
             long readNanos = 0;
             long mintNanos = 0;
+            long redisPid = store.equals("redis") ? redis.pid() : -1;
+            Map<String, Long> readCpu = new TreeMap<>();
+            Map<String, Long> mintCpu = new TreeMap<>();
             for (int r = 0; r < rounds; r++) {
+                Map<String, Long> c0 = cpu(redisPid);
                 long t0 = System.nanoTime();
                 reads += run(read, round);
                 long t1 = System.nanoTime();
+                Map<String, Long> c1 = cpu(redisPid);
                 mints += run(mint, round);
                 long t2 = System.nanoTime();
+                Map<String, Long> c2 = cpu(redisPid);
                 readNanos += t1 - t0;
                 mintNanos += t2 - t1;
+                c1.forEach((k, v) -> readCpu.merge(k, v - c0.getOrDefault(k, 0L), Long::sum));
+                c2.forEach((k, v) -> mintCpu.merge(k, v - c1.getOrDefault(k, 0L), Long::sum));
             }
             double readRate = reads / (readNanos / 1e9);
             double mintRate = mints / (mintNanos / 1e9);
@@ -102,12 +111,39 @@ public final class SessionMintBenchmark {
             }
             System.out.printf(Locale.ROOT, "store %-5s  authenticated GET %8.0f/s   session mint %8.0f/s   ratio %.2f%n",
                     store, readRate, mintRate, mintRate / readRate);
+            System.out.println("  GET  " + CpuTicks.perOperation(Map.of(), readCpu, reads));
+            System.out.println("  mint " + CpuTicks.perOperation(Map.of(), mintCpu, mints));
         } finally {
             clientThreads.shutdownNow(); // its threads would keep the JVM from exiting
             if (store.equals("redis")) {
                 redis.afterAll(null);
             }
         }
+    }
+
+    /** CPU ticks so far: this JVM's threads by what they do, and redis-server's if {@code redisPid} is one. */
+    private static Map<String, Long> cpu(long redisPid) {
+        Map<String, Long> ticks = new TreeMap<>(CpuTicks.threads(SessionMintBenchmark::threadGroup));
+        if (redisPid > 0) {
+            ticks.put("redis-server", CpuTicks.process(redisPid));
+        }
+        return ticks;
+    }
+
+    private static String threadGroup(String thread) {
+        if (thread.startsWith("vert.x-eventloo")) {
+            return "event-loops";
+        }
+        if (thread.startsWith("sandgate-")) {
+            return "workers";
+        }
+        if (thread.startsWith("pool-") || thread.startsWith("HttpClient")) {
+            return "bench-clients";
+        }
+        if (thread.startsWith("lettuce")) {
+            return "lettuce";
+        }
+        return "other";
     }
 
     private interface Work {
