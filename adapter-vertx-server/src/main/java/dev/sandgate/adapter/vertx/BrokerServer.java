@@ -299,6 +299,11 @@ public final class BrokerServer implements AutoCloseable {
                     .setMaxHeaderSize(settings.maxHeaderBytes())
                     .setMaxInitialLineLength(settings.maxInitialLineBytes())
                     .setCompressionSupported(false)
+                    // The broker never ends a WebSocket itself: a preview's tunnel relays the origin's own handshake
+                    // and frames as bytes. So no extension is negotiated here, and Netty's extension handler, which
+                    // inspects every response written, is left out of each connection's pipeline.
+                    .setPerMessageWebSocketCompressionSupported(false)
+                    .setPerFrameWebSocketCompressionSupported(false)
                     // HTTP/1.1 only: no h2c upgrade path around the limits and the proxy's header rules.
                     .setHttp2ClearTextEnabled(false)
                     .setHandle100ContinueAutomatically(true);

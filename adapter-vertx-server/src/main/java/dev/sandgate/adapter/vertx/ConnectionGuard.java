@@ -21,23 +21,45 @@ import java.util.function.Consumer;
  * <li><b>Upgrades:</b> a connection that became a WebSocket tunnel is exempt from the deadline for good.</li>
  * <li><b>Closing:</b> whoever must know that a connection closed (the {@link AccessLog}) is told.</li>
  * </ul>
+ *
+ * <p>Each connection has one timer at a time, not one per request: a request's headers and the end of its answer
+ * only write two fields, and the timer, when it fires, closes the connection if its deadline has passed, or sets
+ * itself again for what is left (for a whole deadline while a request is in flight). Setting and cancelling a timer
+ * on every request was about 2 % of the preview proxy's CPU (docs/benchmarks.md).
  */
 final class ConnectionGuard {
     private final Vertx vertx;
-    private final Duration headerDeadline;
+    private final long deadlineNanos;
     private final Consumer<HttpConnection> onClose;
-    private final Map<HttpConnection, Long> deadlines = new ConcurrentHashMap<>();
-    /** Connections that became a tunnel (WebSocket); their header deadline is off for good. */
-    private final Map<HttpConnection, Boolean> upgraded = new ConcurrentHashMap<>();
+    private final Map<HttpConnection, Watch> watches = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set when serving starts (it needs the served clock); connections before that are not counted. */
     private volatile ClientLimits limits;
     private volatile java.util.function.ObjLongConsumer<HttpServerRequest> answered = (request, nanos) -> {
     };
 
+    /** One connection's deadline: armed from a {@link System#nanoTime()} instant, or off while a request runs. */
+    private static final class Watch {
+        final HttpConnection connection;
+        volatile boolean armed;
+        volatile long armedAt;
+        /** It became a tunnel: the deadline is off for good. */
+        volatile boolean upgraded;
+        volatile long timer = -1;
+
+        Watch(HttpConnection connection) {
+            this.connection = connection;
+        }
+
+        void arm() {
+            armedAt = System.nanoTime();
+            armed = true;
+        }
+    }
+
     ConnectionGuard(Vertx vertx, Duration headerDeadline, Consumer<HttpConnection> onClose) {
         this.vertx = vertx;
-        this.headerDeadline = headerDeadline;
+        this.deadlineNanos = headerDeadline.toNanos();
         this.onClose = onClose;
     }
 
@@ -48,16 +70,18 @@ final class ConnectionGuard {
 
     /** A connection opened: arm its deadline, count it, close it when its address is over the cap. */
     void opened(HttpConnection connection) {
-        arm(connection);
+        Watch watch = new Watch(connection);
+        watch.arm();
+        watches.put(connection, watch);
+        check(watch);
         ClientLimits counting = limits;
         String address = Failures.address(connection.remoteAddress());
         boolean allowed = counting == null || counting.connectionOpened(address);
         connection.closeHandler(v -> {
-            Long timer = deadlines.remove(connection);
-            if (timer != null) {
-                vertx.cancelTimer(timer);
+            Watch gone = watches.remove(connection);
+            if (gone != null && gone.timer >= 0) {
+                vertx.cancelTimer(gone.timer);
             }
-            upgraded.remove(connection);
             if (counting != null) {
                 counting.connectionClosed(address);
             }
@@ -71,15 +95,14 @@ final class ConnectionGuard {
     /** A request's headers are complete: disarm until its answer ends. */
     void headersArrived(HttpServerRequest request) {
         long start = System.nanoTime();
-        HttpConnection connection = request.connection();
-        Long timer = deadlines.remove(connection);
-        if (timer != null) {
-            vertx.cancelTimer(timer);
+        Watch watch = watches.get(request.connection());
+        if (watch != null) {
+            watch.armed = false;
         }
         request.response().endHandler(v -> {
             answered.accept(request, System.nanoTime() - start);
-            if (!closed.get()) {
-                arm(connection);
+            if (watch != null && !closed.get()) {
+                watch.arm();
             }
         });
     }
@@ -91,7 +114,11 @@ final class ConnectionGuard {
 
     /** The request's connection became a tunnel. */
     void upgraded(HttpServerRequest request) {
-        upgraded.put(request.connection(), Boolean.TRUE);
+        Watch watch = watches.get(request.connection());
+        if (watch != null) {
+            watch.upgraded = true;
+            watch.armed = false;
+        }
     }
 
     /** No deadline is armed again (the broker is closing). */
@@ -99,17 +126,18 @@ final class ConnectionGuard {
         closed.set(true);
     }
 
-    private void arm(HttpConnection connection) {
-        if (upgraded.containsKey(connection)) {
+    /** Closes the connection if its deadline has passed; otherwise looks again when it would. */
+    private void check(Watch watch) {
+        if (watch.upgraded || closed.get() || watches.get(watch.connection) != watch) {
             return;
         }
-        long timer = vertx.setTimer(headerDeadline.toMillis(), t -> {
-            deadlines.remove(connection);
-            connection.close();
-        });
-        Long previous = deadlines.put(connection, timer);
-        if (previous != null) {
-            vertx.cancelTimer(previous);
+        long left = watch.armed ? watch.armedAt + deadlineNanos - System.nanoTime() : deadlineNanos;
+        if (watch.armed && left <= 0) {
+            watches.remove(watch.connection, watch);
+            watch.connection.close();
+            return;
         }
+        long millis = Math.max(1, (left + 999_999) / 1_000_000);
+        watch.timer = vertx.setTimer(millis, t -> check(watch));
     }
 }

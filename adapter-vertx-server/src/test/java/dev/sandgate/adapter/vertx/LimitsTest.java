@@ -127,6 +127,29 @@ class LimitsTest {
         }
     }
 
+    @Test
+    void a_kept_alive_connection_pausing_under_the_deadline_between_requests_stays_open_past_it()
+            throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", broker.broker.actualPort())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            long start = System.nanoTime();
+            // five pauses of 300 ms: the connection lives 1.5 s, two and a half deadlines, each pause half of one
+            for (int i = 0; i < 6; i++) {
+                if (i > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+                }
+                out.write(("GET /v0/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Blaxel-Authorization: Bearer "
+                        + BrokerFixture.KEY + "\r\nX-Blaxel-Workspace: " + BrokerFixture.WS + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(readAnswer(in)).as("answer %d", i).startsWith("HTTP/1.1 200");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1_200));
+        }
+    }
+
     private static String readAnswer(InputStream in) throws IOException {
         StringBuilder answer = new StringBuilder();
         while (!answer.toString().endsWith("]")) {
