@@ -61,6 +61,10 @@ final class Failures implements Handler<RoutingContext> {
 
     /** The client's address as {@link ClientLimits} counts it. */
     static String address(SocketAddress remote) {
-        return remote == null || remote.hostAddress() == null ? "" : remote.hostAddress();
+        if (remote == null) {
+            return "";
+        }
+        String host = remote.hostAddress(); // formatted again on every call: once per request is enough
+        return host == null ? "" : host;
     }
 }

@@ -68,9 +68,9 @@ final class ProxyHeaders {
             out.set("Connection", "Upgrade");
         }
         out.set("Host", upstreamHost + ":" + preview.port().value());
-        var remote = request.remoteAddress();
-        if (remote != null && remote.hostAddress() != null) {
-            out.set("X-Forwarded-For", remote.hostAddress());
+        String client = Failures.address(request.remoteAddress());
+        if (!client.isEmpty()) {
+            out.set("X-Forwarded-For", client);
         }
         out.set("X-Forwarded-Proto", publicScheme);
         Map<String, String> injected = preview.spec().requestHeaders().values();
