@@ -23,12 +23,16 @@ import java.util.Set;
 final class ProxyHeaders {
     static final String TOKEN_PARAM = "bl_preview_token";
     static final String TOKEN_COOKIE = "bl_preview_token";
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+    // Lowercase names, compared ignoring case without lowering each header's name (which allocated per header).
+    private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
             "http2-settings");
-    private static final Set<String> NEVER_FORWARDED = Set.of("host", "x-blaxel-preview-token",
+    private static final List<String> NEVER_FORWARDED = List.of("host", "x-blaxel-preview-token",
             "x-blaxel-authorization", "x-blaxel-workspace", "forwarded", "x-forwarded-for", "x-forwarded-host",
             "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "expect");
+    private static final List<String> KEEP_ALIVE = List.of("keep-alive");
+    private static final List<String> CLOSE = List.of("close");
+    private static final List<String> UPGRADE = List.of("upgrade");
 
     private final Credentials credentials;
     private final String upstreamHost;
@@ -44,13 +48,13 @@ final class ProxyHeaders {
     MultiMap upstream(HttpServerRequest request, Preview preview, boolean webSocket) {
         MultiMap in = request.headers();
         MultiMap out = io.vertx.core.http.HttpHeaders.headers();
-        Set<String> named = connectionNamed(in);
+        List<String> named = connectionNamed(in);
         for (Map.Entry<String, String> h : in) {
-            String lower = h.getKey().toLowerCase(Locale.ROOT);
-            if (HOP_BY_HOP.contains(lower) || NEVER_FORWARDED.contains(lower) || named.contains(lower)) {
+            String name = h.getKey();
+            if (oneOf(HOP_BY_HOP, name) || oneOf(NEVER_FORWARDED, name) || oneOf(named, name)) {
                 continue;
             }
-            if (lower.equals("cookie")) {
+            if (name.equalsIgnoreCase("cookie")) {
                 // every preview's token cookie: on a host, browsers send the cookies of all its ports
                 String kept = withoutTokenCookies(h.getValue());
                 if (!kept.isEmpty()) {
@@ -58,7 +62,7 @@ final class ProxyHeaders {
                 }
                 continue;
             }
-            if (lower.equals("authorization") && credentials.isApiKeyAuthorization(h.getValue())) {
+            if (name.equalsIgnoreCase("authorization") && credentials.isApiKeyAuthorization(h.getValue())) {
                 continue;
             }
             out.add(h.getKey(), h.getValue());
@@ -82,11 +86,11 @@ final class ProxyHeaders {
 
     /** Copies an upstream answer's headers, without the hop-by-hop ones (kept for a WebSocket's 101). */
     static void copyAnswer(MultiMap from, MultiMap to, boolean webSocket) {
-        Set<String> named = connectionNamed(from);
+        List<String> named = connectionNamed(from);
         for (Map.Entry<String, String> h : from) {
-            String lower = h.getKey().toLowerCase(Locale.ROOT);
-            boolean upgradeHeader = webSocket && (lower.equals("upgrade") || lower.equals("connection"));
-            if (!upgradeHeader && (HOP_BY_HOP.contains(lower) || named.contains(lower))) {
+            String name = h.getKey();
+            boolean upgradeHeader = webSocket && (name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("connection"));
+            if (!upgradeHeader && (oneOf(HOP_BY_HOP, name) || oneOf(named, name))) {
                 continue;
             }
             to.add(h.getKey(), h.getValue());
@@ -94,10 +98,20 @@ final class ProxyHeaders {
     }
 
     /** The lowercase names listed in Connection headers (which are hop-by-hop too); none without the header. */
-    static Set<String> connectionNamed(MultiMap headers) {
+    static List<String> connectionNamed(MultiMap headers) {
         List<String> values = headers.getAll("Connection");
         if (values.isEmpty()) {
-            return Set.of();
+            return List.of();
+        }
+        if (values.size() == 1) { // the usual answers, without splitting or lowering
+            String only = values.get(0).trim();
+            if (only.equalsIgnoreCase("keep-alive")) {
+                return KEEP_ALIVE;
+            } else if (only.equalsIgnoreCase("close")) {
+                return CLOSE;
+            } else if (only.equalsIgnoreCase("upgrade")) {
+                return UPGRADE;
+            }
         }
         Set<String> names = new HashSet<>();
         for (String value : values) {
@@ -108,7 +122,17 @@ final class ProxyHeaders {
                 }
             }
         }
-        return names;
+        return List.copyOf(names);
+    }
+
+    /** Whether {@code name} is one of {@code lowercase} (lowercase names), ignoring its case. */
+    private static boolean oneOf(List<String> lowercase, String name) {
+        for (String candidate : lowercase) {
+            if (candidate.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isWebSocketUpgrade(HttpServerRequest request) {

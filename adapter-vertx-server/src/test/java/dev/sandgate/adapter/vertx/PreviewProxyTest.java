@@ -137,6 +137,26 @@ class PreviewProxyTest {
     }
 
     @Test
+    void credentials_and_hop_by_hop_headers_spelt_in_odd_cases_never_reach_the_origin() {
+        String answer = broker.raw("GET /p/web/private/case HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "x-BLAXEL-preview-TOKEN: " + token + "\r\nX-BLAXEL-AUTHORIZATION: Bearer " + BrokerFixture.KEY + "\r\n"
+                + "AUTHORIZATION: Bearer " + BrokerFixture.KEY + "\r\ncOOKIE: a=1; bl_preview_token=" + token + "\r\n"
+                + "CONNECTION: Keep-Alive, X-SECRET\r\nx-secret: s3cret\r\nKEEP-ALIVE: timeout=5\r\n"
+                + "x-forwarded-HOST: evil.example\r\nX-Visible: v\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        Seen s = last();
+        assertThat(s.headers().get("X-Visible")).isEqualTo("v");
+        assertThat(s.headers().get("Cookie")).isEqualTo("a=1");
+        for (String h : List.of("X-Blaxel-Preview-Token", "X-Blaxel-Authorization", "Authorization", "X-Secret",
+                "Keep-Alive", "Connection")) {
+            assertThat(s.headers().contains(h)).as(h).isFalse();
+        }
+        assertThat(s.headers().get("X-Forwarded-Host")).isNull();
+        assertThat(s.headers().toString()).doesNotContain(token).doesNotContain(BrokerFixture.KEY);
+    }
+
+    @Test
     void connection_named_headers_are_dropped() {
         String answer = broker.raw("GET /p/web/public/hop HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close, X-Secret\r\n"
                 + "X-Secret: s3cret\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Authorization: Basic x\r\n"
