@@ -17,10 +17,8 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -33,9 +31,6 @@ import java.util.function.Consumer;
  * {@code NODE_UNAVAILABLE} naming it; once the answer started, a failure resets the client's connection.
  */
 final class ClusterForwarder {
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
-
     private final HttpClient client;
     private final HttpClient tunnels;
     private final ClusterCredential credential;
@@ -145,11 +140,13 @@ final class ClusterForwarder {
 
     private MultiMap headersFor(HttpServerRequest request, URI url, boolean webSocket, boolean keepHost) {
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
-        Set<String> named = connectionNamed(request.headers());
+        // the preview proxy's hop-by-hop rules, one definition; Host is set below, and the cluster's credential
+        // only ever comes from this broker
+        List<String> named = ProxyHeaders.connectionNamed(request.headers());
         for (Map.Entry<String, String> h : request.headers()) {
-            String lower = h.getKey().toLowerCase(Locale.ROOT);
-            if (HOP_BY_HOP.contains(lower) || named.contains(lower)
-                    || lower.equals(ClusterCredential.HEADER.toLowerCase(Locale.ROOT))) {
+            String name = h.getKey();
+            if (ProxyHeaders.isHopByHop(name, named) || name.equalsIgnoreCase("host")
+                    || name.equalsIgnoreCase(ClusterCredential.HEADER)) {
                 continue;
             }
             out.add(h.getKey(), h.getValue());
@@ -162,10 +159,10 @@ final class ClusterForwarder {
         // a host-named preview keeps its own, which names the preview
         String host = request.getHeader("Host");
         out.set("Host", keepHost && host != null ? host : url.getRawAuthority());
-        var remote = request.remoteAddress();
-        if (remote != null && remote.hostAddress() != null) {
+        String client = Failures.address(request.remoteAddress());
+        if (!client.isEmpty()) {
             String before = request.getHeader("X-Forwarded-For");
-            out.set("X-Forwarded-For", before == null ? remote.hostAddress() : before + ", " + remote.hostAddress());
+            out.set("X-Forwarded-For", before == null ? client : before + ", " + client);
         }
         out.set(ClusterCredential.HEADER, credential.headerValue());
         return out;
@@ -185,7 +182,7 @@ final class ClusterForwarder {
         }
         response.setStatusCode(upstream.statusCode());
         response.setStatusMessage(upstream.statusMessage());
-        copyHeaders(upstream.headers(), response.headers(), false);
+        ProxyHeaders.copyAnswer(upstream.headers(), response.headers(), false);
         UpstreamRelay.relayBody(ctx.request(), upstream, response, () -> {
         });
     }
@@ -193,7 +190,7 @@ final class ClusterForwarder {
     private void tunnel(RoutingContext ctx, HttpClientResponse upstream) {
         HttpServerResponse response = ctx.response();
         response.setStatusCode(101);
-        copyHeaders(upstream.headers(), response.headers(), true);
+        ProxyHeaders.copyAnswer(upstream.headers(), response.headers(), true);
         onUpgrade.accept(ctx.request());
         NetSocket backend = upstream.netSocket();
         ctx.request().toNetSocket().onComplete(ar -> {
@@ -217,31 +214,6 @@ final class ClusterForwarder {
             Exchange.resume(ctx.request());
             ctx.fail(Cluster.down(sandbox, node, "does not answer at " + url));
         }
-    }
-
-    private static void copyHeaders(MultiMap from, MultiMap to, boolean webSocket) {
-        Set<String> named = connectionNamed(from);
-        for (Map.Entry<String, String> h : from) {
-            String lower = h.getKey().toLowerCase(Locale.ROOT);
-            boolean upgradeHeader = webSocket && (lower.equals("upgrade") || lower.equals("connection"));
-            if (!upgradeHeader && (HOP_BY_HOP.contains(lower) || named.contains(lower))) {
-                continue;
-            }
-            to.add(h.getKey(), h.getValue());
-        }
-    }
-
-    private static Set<String> connectionNamed(MultiMap headers) {
-        Set<String> names = new HashSet<>();
-        for (String value : headers.getAll("Connection")) {
-            for (String token : value.split(",")) {
-                String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty()) {
-                    names.add(t);
-                }
-            }
-        }
-        return names;
     }
 
     /** As the preview proxy's tunnels: an upgraded connection is exempt from the idle timeout. */

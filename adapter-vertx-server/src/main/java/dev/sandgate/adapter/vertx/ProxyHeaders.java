@@ -51,7 +51,7 @@ final class ProxyHeaders {
         List<String> named = connectionNamed(in);
         for (Map.Entry<String, String> h : in) {
             String name = h.getKey();
-            if (oneOf(HOP_BY_HOP, name) || oneOf(NEVER_FORWARDED, name) || oneOf(named, name)) {
+            if (isHopByHop(name, named) || oneOf(NEVER_FORWARDED, name)) {
                 continue;
             }
             if (name.equalsIgnoreCase("cookie")) {
@@ -90,7 +90,7 @@ final class ProxyHeaders {
         for (Map.Entry<String, String> h : from) {
             String name = h.getKey();
             boolean upgradeHeader = webSocket && (name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("connection"));
-            if (!upgradeHeader && (oneOf(HOP_BY_HOP, name) || oneOf(named, name))) {
+            if (!upgradeHeader && isHopByHop(name, named)) {
                 continue;
             }
             to.add(h.getKey(), h.getValue());
@@ -123,6 +123,11 @@ final class ProxyHeaders {
             }
         }
         return List.copyOf(names);
+    }
+
+    /** Whether a header is hop-by-hop: one of the standard names, or one its message's Connection names. */
+    static boolean isHopByHop(String name, List<String> connectionNamed) {
+        return oneOf(HOP_BY_HOP, name) || oneOf(connectionNamed, name);
     }
 
     /** Whether {@code name} is one of {@code lowercase} (lowercase names), ignoring its case. */
