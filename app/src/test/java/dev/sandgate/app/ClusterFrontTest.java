@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandgate.adapter.redis.RedisServerExtension;
+import dev.sandgate.ports.contract.Eventually;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -128,6 +132,46 @@ class ClusterFrontTest {
         assertThat(asSession(f + "/s/shared/session-a/process", a, "GET", null).body()).contains("job-a");
         assertThat(get(f + "/default/sandboxes/shared/process/job-a").body()).contains("\"status\":\"running\"");
         assertThat(front.forwardedRequests()).isGreaterThanOrEqualTo(7);
+    }
+
+    @Test
+    void a_nodes_audit_trail_records_the_client_the_front_served_not_the_front_nor_what_the_client_claims()
+            throws Exception {
+        Files.createDirectories(dir.resolve("cluster"));
+        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
+        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
+        String f = front.publicUrl().toString();
+        assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"audited\"}}"));
+        String token = scopedSession(f, "audited", "session-a");
+        int port = front.publicUrl().getPort();
+
+        // the client comes from another loopback address than the one the front reaches the node from, and claims
+        // a third one
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress("127.0.0.2", 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET /s/audited/session-a/process HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nX-Blaxel-Preview-Token: " + token + "\r\nX-Forwarded-For: 10.9.9.9\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 200");
+        }
+
+        Eventually.await("the node's use of the session recorded", java.time.Duration.ofSeconds(20),
+                () -> trail(f).contains("\"session\":\"session-a\""));
+        assertThat(trail(f)).contains("\"client\":\"127.0.0.2\"").doesNotContain("10.9.9.9")
+                .doesNotContain("\"client\":\"127.0.0.1\"");
+    }
+
+    private static String trail(String broker) {
+        try {
+            HttpResponse<String> trail = get(broker + "/v0/sandboxes/audited/audit");
+            assertOk(trail);
+            return trail.body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -80,7 +80,7 @@ final class AuditRecorder implements AutoCloseable {
             return;
         }
         Instant arrived = clock.instant();
-        String client = Failures.address(ctx.request().remoteAddress());
+        String client = RequestState.clientAddress(ctx);
         ctx.addEndHandler(done -> {
             try {
                 AuditTarget target = AuditTarget.of(ctx);

@@ -3,6 +3,7 @@ package dev.sandgate.adapter.vertx;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.ports.access.AccessDecision;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +24,7 @@ final class RequestState {
     private static final String SANDBOX_KEY = "sandgate.sandbox";
     private static final String UPLOAD_KEY = "sandgate.upload";
     private static final String FORWARDED_KEY = "sandgate.forwarded";
+    private static final String CLIENT_KEY = "sandgate.client";
     private static final String QUOTAS_KEY = "sandgate.quotas";
     private static final String HELD_KEY = "sandgate.held";
     private static final String ERROR_CODE_KEY = "sandgate.errorCode";
@@ -39,9 +41,45 @@ final class RequestState {
         return Boolean.TRUE.equals(ctx.get(SANDBOX_API_KEY));
     }
 
-    /** Another broker of the cluster forwarded this request (its {@link ClusterCredential} checked). */
+    /**
+     * Another broker of the cluster forwarded this request (its {@link ClusterCredential} checked). That broker
+     * appended the address of its own client to {@code X-Forwarded-For} ({@link ClusterForwarder}), and this
+     * credential is what makes that last entry trustworthy: it becomes {@link #clientAddress}. The entries before
+     * it are whatever the client sent, and are never read.
+     */
     static void forwarded(RoutingContext ctx) {
         ctx.put(FORWARDED_KEY, Boolean.TRUE);
+        lastForwardedFor(ctx.request().headers().getAll("X-Forwarded-For")).ifPresent(c -> ctx.put(CLIENT_KEY, c));
+    }
+
+    /**
+     * The address of the client the request is for: the connection's peer, or for a request a broker of the
+     * cluster forwarded, that broker's client (the audit trail records it).
+     */
+    static String clientAddress(RoutingContext ctx) {
+        String forwardedFor = ctx.get(CLIENT_KEY);
+        return forwardedFor != null ? forwardedFor : Failures.address(ctx.request().connection().remoteAddress());
+    }
+
+    /** The last entry of {@code X-Forwarded-For} when it is an IP address as a broker writes one; else none. */
+    static Optional<String> lastForwardedFor(List<String> values) {
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        String last = values.get(values.size() - 1);
+        String entry = last.substring(last.lastIndexOf(',') + 1).trim();
+        if (entry.isEmpty() || entry.length() > 45) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < entry.length(); i++) {
+            char c = entry.charAt(i);
+            boolean address = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+                    || c == '.' || c == ':';
+            if (!address) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(entry);
     }
 
     /** Whether another broker forwarded this request: it counts its client's failures, and is served here. */
