@@ -215,13 +215,30 @@ public final class ProxyBenchmark {
         System.out.println();
         for (String name : List.of("sandgate public", "sandgate private")) {
             double rps = median(results.get(name), Result::rps);
-            System.out.printf(Locale.ROOT, "%-17s trivial: %.2f × nginx proxy (target ≥ 0.75), %.2f × vertx-http-proxy%n",
-                    name, rps / nginx, rps / vertx);
+            System.out.printf(Locale.ROOT, "%-17s trivial: %.2f × nginx proxy (target ≥ 0.75), %.2f × vertx-http-proxy;"
+                    + " round by round %s × nginx%n", name, rps / nginx, rps / vertx,
+                    paired(results.get(name), results.get("nginx proxy")));
         }
         for (String name : List.of("10ms sandgate public", "10ms sandgate private")) {
-            System.out.printf(Locale.ROOT, "%-22s %.2f × direct (target ≥ 0.95)%n", name,
-                    median(results.get(name), Result::rps) / slowDirect);
+            System.out.printf(Locale.ROOT, "%-22s %.2f × direct (target ≥ 0.95); round by round %s%n", name,
+                    median(results.get(name), Result::rps) / slowDirect,
+                    paired(results.get(name), results.get("10ms direct")));
         }
+    }
+
+    /**
+     * The ratio of {@code path} to {@code reference} within each round (their cells ran minutes apart at most, so a
+     * drift of the machine weighs on both), as "median (lowest–highest)".
+     */
+    static String paired(List<Result> path, List<Result> reference) {
+        double[] ratios = new double[Math.min(path.size(), reference.size())];
+        for (int r = 0; r < ratios.length; r++) {
+            ratios[r] = path.get(r).rps() / reference.get(r).rps();
+        }
+        java.util.Arrays.sort(ratios);
+        int n = ratios.length;
+        double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+        return String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", median, ratios[0], ratios[n - 1]);
     }
 
     interface Metric {
