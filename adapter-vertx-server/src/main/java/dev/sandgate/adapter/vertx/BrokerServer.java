@@ -75,6 +75,7 @@ public final class BrokerServer implements AutoCloseable {
     private final WorkerExecutor workers;
     private final WorkerExecutor waits;
     private final HttpClient upstream;
+    private final RawUpstream raw;
     private final HttpClient tunnels;
     private final OpenGrants grants;
     private final LineStream.Streams streams;
@@ -122,6 +123,8 @@ public final class BrokerServer implements AutoCloseable {
                         .setMaxInitialLineLength(16 * 1024)
                         .setDecompressionSupported(false),
                 new PoolOptions().setHttp1MaxSize(64)));
+        // plain requests to previews: raw pooled connections with Netty's HTTP codec (RawUpstream)
+        this.raw = new RawUpstream(vertx, s.idleTimeout());
         // WebSocket tunnels: no idle timeout (a quiet reload channel must stay open); an upgraded connection
         // leaves the pool for good.
         this.tunnels = new PerLoopHttpClient(() -> vertx.createHttpClient(new HttpClientOptions()
@@ -140,7 +143,7 @@ public final class BrokerServer implements AutoCloseable {
             quotaLedger.sweep(clock.instant());
         });
         PreviewProxy proxy = new PreviewProxy(gateway, decision, grants, s.streams().tunnelIdleTimeout(), clock,
-                workers, upstream, tunnels, prepared.credentials, s.upstreamHost(), prepared.publicUrl,
+                workers, raw, tunnels, prepared.credentials, s.upstreamHost(), prepared.publicUrl,
                 prepared.guard::upgraded, monitoring.meters());
         this.audit = new AuditRecorder(auditing.log(), auditing.queueCapacity(), auditing.webhook()
                 .map(w -> new AuditWebhook(vertx, w, clock, monitoring.meters())), clock, monitoring.meters());
@@ -257,6 +260,7 @@ public final class BrokerServer implements AutoCloseable {
         audit.close();
         forwarder.ifPresent(f -> await(f.close()));
         await(upstream.close());
+        await(raw.close());
         await(tunnels.close());
         await(workers.close());
         await(waits.close());

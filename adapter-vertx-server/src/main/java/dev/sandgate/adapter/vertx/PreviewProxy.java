@@ -29,8 +29,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The reverse proxy behind each application preview's URL {@code /p/{sandbox}/{preview}/…}: HTTP and WebSocket
- * traffic to {@code upstreamHost:{preview port}}, streamed both ways with vertx-core's pooled {@link HttpClient}
- * (a pool per event loop: {@link PerLoopHttpClient}).
+ * traffic to {@code upstreamHost:{preview port}}, streamed both ways: plain requests over {@link RawUpstream}'s
+ * pooled connections ({@link UpstreamExchange}), WebSocket upgrades with vertx-core's {@link HttpClient} (a pool
+ * per event loop: {@link PerLoopHttpClient}).
  *
  * <ul>
  * <li>The upstream is the configured host and the preview's port (or the relay the gateway names for a sandbox
@@ -57,7 +58,7 @@ final class PreviewProxy {
     private final OpenGrants grants;
     private final Duration tunnelIdleTimeout;
     private final Clock clock;
-    private final HttpClient client;
+    private final RawUpstream raw;
     private final HttpClient tunnels;
     private final String upstreamHost;
     private final SandboxPorts ports;
@@ -78,7 +79,7 @@ final class PreviewProxy {
     private final BrokerMeters meters;
 
     PreviewProxy(SandboxGateway gateway, AccessDecision decision, OpenGrants grants, Duration tunnelIdleTimeout,
-                 Clock clock, WorkerExecutor workers, HttpClient client,
+                 Clock clock, WorkerExecutor workers, RawUpstream raw,
                  HttpClient tunnels, Credentials credentials, String upstreamHost, java.net.URI publicUrl,
                  java.util.function.Consumer<HttpServerRequest> onUpgrade, BrokerMeters meters) {
         this.onUpgrade = onUpgrade;
@@ -88,7 +89,7 @@ final class PreviewProxy {
         this.grants = grants;
         this.tunnelIdleTimeout = tunnelIdleTimeout;
         this.clock = clock;
-        this.client = client;
+        this.raw = raw;
         this.tunnels = tunnels;
         this.upstreamHost = upstreamHost;
         this.ports = new SandboxPorts(gateway, workers);
@@ -261,18 +262,45 @@ final class PreviewProxy {
         HttpServerRequest request = ctx.request();
         String query = withoutParam(request.query(), TOKEN_PARAM);
         String path = rest.isEmpty() ? "/" : rest;
+        String uri = query.isEmpty() ? path : path + "?" + query;
+        MultiMap upstreamHeaders = headers.upstream(request, preview, webSocket);
+        UnaryOperator<String> location = l -> location(l, preview, mount);
+        if (!webSocket) {
+            ports.server(preview.sandbox(), preview.port()).onComplete(found -> {
+                if (found.failed()) {
+                    upstreamFailed(ctx);
+                    return;
+                }
+                // a sandbox's own network: the relay its gateway controls; otherwise the preview's port on this host
+                io.vertx.core.net.SocketAddress address = found.result().orElseGet(() -> upstreamAddresses
+                        .computeIfAbsent(preview.port().value(),
+                                port -> io.vertx.core.net.SocketAddress.inetSocketAddress(port, upstreamHost)));
+                raw.take(address).onComplete(taken -> {
+                    if (taken.failed()) {
+                        ports.forget(preview.sandbox(), preview.port());
+                        upstreamFailed(ctx);
+                        return;
+                    }
+                    UpstreamExchange.send(ctx, raw, address, taken.result(), uri, upstreamHeaders, location,
+                            queryTokenCookie, () -> upstreamFailed(ctx), () -> {
+                                meters.proxiedToSandbox(request.bytesRead());
+                                meters.proxiedToClient(ctx.response().bytesWritten());
+                            });
+                });
+            });
+            return;
+        }
         RequestOptions options = new RequestOptions()
                 .setHost(upstreamHost)
                 .setPort(preview.port().value())
                 .setMethod(request.method())
-                .setURI(query.isEmpty() ? path : path + "?" + query)
-                .setHeaders(headers.upstream(request, preview, webSocket));
-        UnaryOperator<String> location = l -> location(l, preview, mount);
+                .setURI(uri)
+                .setHeaders(upstreamHeaders);
         ports.server(preview.sandbox(), preview.port()).compose(server -> {
             // a sandbox's own network: the relay its gateway controls; otherwise the preview's port on this host
             options.setServer(server.orElseGet(() -> upstreamAddresses.computeIfAbsent(preview.port().value(),
                     port -> io.vertx.core.net.SocketAddress.inetSocketAddress(port, upstreamHost))));
-            return (webSocket ? tunnels : client).request(options);
+            return tunnels.request(options);
         }).onComplete(ar -> {
             if (ar.failed()) {
                 ports.forget(preview.sandbox(), preview.port());
@@ -283,33 +311,12 @@ final class PreviewProxy {
             // Failures are answered through the futures below; this only keeps them out of the error log.
             upstream.exceptionHandler(e -> {
             });
-            if (webSocket) {
-                upstream.connect().onComplete(res -> {
-                    if (res.failed()) {
-                        upstreamFailed(ctx);
-                    } else if (res.result().statusCode() == 101) {
-                        UpstreamRelay.tunnel(ctx, res.result(), grants, tunnelIdleTimeout, onUpgrade, meters);
-                    } else {
-                        UpstreamRelay.relay(ctx, res.result(), location, queryTokenCookie, meters);
-                    }
-                });
-                return;
-            }
-            MultiMap in = request.headers();
-            boolean hasBody = in.contains(HttpHeaders.CONTENT_LENGTH) || in.contains(HttpHeaders.TRANSFER_ENCODING);
-            Future<HttpClientResponse> answer;
-            if (hasBody) {
-                if (!in.contains(HttpHeaders.CONTENT_LENGTH)) {
-                    upstream.setChunked(true);
-                }
-                answer = upstream.send(request);
-            } else {
-                Exchange.resume(request);
-                answer = upstream.send();
-            }
-            answer.onComplete(res -> {
+            // a WebSocket upgrade: Vert.x's client, whose upgraded connection leaves its pool for the tunnel
+            upstream.connect().onComplete(res -> {
                 if (res.failed()) {
                     upstreamFailed(ctx);
+                } else if (res.result().statusCode() == 101) {
+                    UpstreamRelay.tunnel(ctx, res.result(), grants, tunnelIdleTimeout, onUpgrade, meters);
                 } else {
                     UpstreamRelay.relay(ctx, res.result(), location, queryTokenCookie, meters);
                 }

@@ -23,11 +23,12 @@ import java.util.Set;
 final class ProxyHeaders {
     static final String TOKEN_PARAM = "bl_preview_token";
     static final String TOKEN_COOKIE = "bl_preview_token";
-    // Lowercase names, compared ignoring case without lowering each header's name (which allocated per header).
-    private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection",
+    // Lowercase names by length, compared ignoring case without lowering each header's name (which allocated per
+    // header): a header is compared with the one or two names of its length only.
+    private static final String[][] HOP_BY_HOP = byLength("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
             "http2-settings");
-    private static final List<String> NEVER_FORWARDED = List.of("host", "x-blaxel-preview-token",
+    private static final String[][] NEVER_FORWARDED = byLength("host", "x-blaxel-preview-token",
             "x-blaxel-authorization", "x-blaxel-workspace", "forwarded", "x-forwarded-for", "x-forwarded-host",
             "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "expect");
     private static final List<String> KEEP_ALIVE = List.of("keep-alive");
@@ -127,7 +128,33 @@ final class ProxyHeaders {
 
     /** Whether a header is hop-by-hop: one of the standard names, or one its message's Connection names. */
     static boolean isHopByHop(String name, List<String> connectionNamed) {
-        return oneOf(HOP_BY_HOP, name) || oneOf(connectionNamed, name);
+        return oneOf(HOP_BY_HOP, name) || (!connectionNamed.isEmpty() && oneOf(connectionNamed, name));
+    }
+
+    private static String[][] byLength(String... lowercase) {
+        int longest = 0;
+        for (String n : lowercase) {
+            longest = Math.max(longest, n.length());
+        }
+        String[][] table = new String[longest + 1][];
+        for (int length = 0; length <= longest; length++) {
+            final int l = length;
+            table[length] = java.util.Arrays.stream(lowercase).filter(n -> n.length() == l).toArray(String[]::new);
+        }
+        return table;
+    }
+
+    /** Whether {@code name} is one of the names of {@code table} ({@link #byLength}), ignoring its case. */
+    private static boolean oneOf(String[][] table, String name) {
+        if (name.length() >= table.length) {
+            return false;
+        }
+        for (String candidate : table[name.length()]) {
+            if (candidate.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code name} is one of {@code lowercase} (lowercase names), ignoring its case. */
