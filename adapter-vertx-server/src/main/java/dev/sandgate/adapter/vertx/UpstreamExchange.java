@@ -178,6 +178,13 @@ final class UpstreamExchange {
                 pool.giveBack(server, socket);
             } else {
                 socket.close();
+                if (!ctx.request().isEnded()) {
+                    // answered before the body was all sent: the rest is read and dropped, so that the client's
+                    // connection can carry its next request
+                    ctx.request().handler(chunk -> {
+                    });
+                    ctx.request().resume();
+                }
             }
         }
     }

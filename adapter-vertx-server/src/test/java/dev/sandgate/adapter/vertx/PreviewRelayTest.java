@@ -53,6 +53,7 @@ class PreviewRelayTest {
                         }
                         case "/upload" -> req.body().onSuccess(body -> req.response().end("got " + body.length()));
                         case "/empty" -> req.response().setStatusCode(204).end();
+                        case "/early" -> req.response().setStatusCode(413).end("too big"); // the body unread
                         case "/close" -> req.response().putHeader("Connection", "close").end("closing");
                         case "/cut" -> { // a part of the answer, then the connection goes away
                             req.response().setChunked(true).write("part");
@@ -127,6 +128,16 @@ class PreviewRelayTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void an_answer_before_the_body_was_sent_leaves_the_clients_connection_usable_for_the_next_request() {
+        String body = "z".repeat(200_000);
+        String answers = untilClosed("POST /p/web/app/early HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                + body.length() + "\r\n\r\n" + body
+                + "GET /p/web/app/after HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+        assertThat(answers).startsWith("HTTP/1.1 413").contains("too big").endsWith("ok GET");
     }
 
     @Test
