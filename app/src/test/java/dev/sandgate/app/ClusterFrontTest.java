@@ -44,13 +44,20 @@ class ClusterFrontTest {
         return flags(REDIS.url(3), dir.resolve("cluster/token.key"), dir.resolve(data), more);
     }
 
-    @Test
-    void sandboxes_are_created_listed_run_and_deleted_through_a_front_that_hosts_none() throws Exception {
+    /** Starts node {@code one} (and {@code two} when {@code nodes} is 2), then a front before them; its URL. */
+    private String frontBefore(int nodes) throws Exception {
         Files.createDirectories(dir.resolve("cluster"));
         one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
-        two = ClusterBrokers.start(dir, flagsOf("two", "--node-id=two"));
+        if (nodes > 1) {
+            two = ClusterBrokers.start(dir, flagsOf("two", "--node-id=two"));
+        }
         front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
-        String f = front.publicUrl().toString();
+        return front.publicUrl().toString();
+    }
+
+    @Test
+    void sandboxes_are_created_listed_run_and_deleted_through_a_front_that_hosts_none() throws Exception {
+        String f = frontBefore(2);
 
         // fewest sandboxes first, the smallest id among equals
         assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"first\"}}"));
@@ -106,10 +113,7 @@ class ClusterFrontTest {
 
     @Test
     void a_process_started_through_a_front_is_owned_by_the_session_the_node_verified() throws Exception {
-        Files.createDirectories(dir.resolve("cluster"));
-        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
-        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
-        String f = front.publicUrl().toString();
+        String f = frontBefore(1);
         assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"shared\"}}"));
         String a = scopedSession(f, "shared", "session-a");
         String b = scopedSession(f, "shared", "session-b");
@@ -137,10 +141,7 @@ class ClusterFrontTest {
     @Test
     void a_nodes_audit_trail_records_the_client_the_front_served_not_the_front_nor_what_the_client_claims()
             throws Exception {
-        Files.createDirectories(dir.resolve("cluster"));
-        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
-        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
-        String f = front.publicUrl().toString();
+        String f = frontBefore(1);
         assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"audited\"}}"));
         String token = scopedSession(f, "audited", "session-a");
         int port = front.publicUrl().getPort();
@@ -177,11 +178,7 @@ class ClusterFrontTest {
     @Test
     void create_if_not_exists_through_any_broker_answers_the_sandbox_wherever_it_lives_even_when_racing()
             throws Exception {
-        Files.createDirectories(dir.resolve("cluster"));
-        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
-        two = ClusterBrokers.start(dir, flagsOf("two", "--node-id=two"));
-        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
-        String f = front.publicUrl().toString();
+        String f = frontBefore(2);
         assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"kept\",\"labels\":{\"sandgate-node\":\"one\"}}}"));
 
         for (String broker : List.of(f, two.publicUrl().toString(), one.publicUrl().toString())) {
@@ -212,11 +209,9 @@ class ClusterFrontTest {
 
     @Test
     void a_label_naming_a_node_that_is_not_live_is_refused_with_503_naming_it() throws Exception {
-        Files.createDirectories(dir.resolve("cluster"));
-        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one"));
-        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
+        String f = frontBefore(1);
 
-        HttpResponse<String> refused = post(front.publicUrl() + "/v0/sandboxes",
+        HttpResponse<String> refused = post(f + "/v0/sandboxes",
                 "{\"metadata\":{\"name\":\"nowhere\",\"labels\":{\"sandgate-node\":\"elsewhere\"}}}");
 
         assertThat(refused.statusCode()).isEqualTo(503);

@@ -6,16 +6,14 @@ import dev.sandgate.domain.SandboxName;
 import dev.sandgate.ports.access.AccessDecision;
 import dev.sandgate.ports.access.PresentedToken;
 import dev.sandgate.ports.SandboxGateway;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,7 +64,7 @@ final class PreviewProxy {
      * {@code upstreamHost:port} by port, built once: Vert.x builds (and parses) the address of each request that
      * does not name one, about 1.5 % of the proxy's CPU. At most one per port number.
      */
-    private final java.util.Map<Integer, io.vertx.core.net.SocketAddress> upstreamAddresses =
+    private final java.util.Map<Integer, SocketAddress> upstreamAddresses =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Lookups lookups;
     private final ProxyHeaders headers;
@@ -262,63 +260,72 @@ final class PreviewProxy {
         HttpServerRequest request = ctx.request();
         String query = withoutParam(request.query(), TOKEN_PARAM);
         String path = rest.isEmpty() ? "/" : rest;
-        String uri = query.isEmpty() ? path : path + "?" + query;
-        MultiMap upstreamHeaders = headers.upstream(request, preview, webSocket);
-        UnaryOperator<String> location = l -> location(l, preview, mount);
-        if (!webSocket) {
-            ports.server(preview.sandbox(), preview.port()).onComplete(found -> {
-                if (found.failed()) {
-                    upstreamFailed(ctx);
-                    return;
-                }
-                // a sandbox's own network: the relay its gateway controls; otherwise the preview's port on this host
-                io.vertx.core.net.SocketAddress address = found.result().orElseGet(() -> upstreamAddresses
-                        .computeIfAbsent(preview.port().value(),
-                                port -> io.vertx.core.net.SocketAddress.inetSocketAddress(port, upstreamHost)));
-                raw.take(address).onComplete(taken -> {
-                    if (taken.failed()) {
-                        ports.forget(preview.sandbox(), preview.port());
-                        upstreamFailed(ctx);
-                        return;
-                    }
-                    UpstreamExchange.send(ctx, raw, address, taken.result(), uri, upstreamHeaders, location,
-                            queryTokenCookie, () -> upstreamFailed(ctx), () -> {
-                                meters.proxiedToSandbox(request.bytesRead());
-                                meters.proxiedToClient(ctx.response().bytesWritten());
-                            });
-                });
-            });
-            return;
-        }
+        Upstream upstream = new Upstream(query.isEmpty() ? path : path + "?" + query,
+                headers.upstream(request, preview, webSocket), l -> location(l, preview, mount), queryTokenCookie);
+        ports.server(preview.sandbox(), preview.port()).onComplete(found -> {
+            if (found.failed()) {
+                ports.forget(preview.sandbox(), preview.port());
+                upstreamFailed(ctx);
+                return;
+            }
+            // a sandbox's own network: the relay its gateway controls; otherwise the preview's port on this host
+            SocketAddress address = found.result().orElseGet(() -> upstreamAddresses.computeIfAbsent(
+                    preview.port().value(), port -> SocketAddress.inetSocketAddress(port, upstreamHost)));
+            if (webSocket) {
+                upgrade(ctx, preview, address, upstream);
+            } else {
+                plain(ctx, preview, address, upstream);
+            }
+        });
+    }
+
+    /** What goes to the application, and how its answer comes back. */
+    private record Upstream(String uri, MultiMap headers, UnaryOperator<String> location,
+                            Optional<String> queryTokenCookie) {
+    }
+
+    /** A plain request: over one of {@link RawUpstream}'s connections. */
+    private void plain(RoutingContext ctx, Preview preview, SocketAddress address, Upstream upstream) {
+        raw.take(address).onComplete(taken -> {
+            if (taken.failed()) {
+                ports.forget(preview.sandbox(), preview.port());
+                upstreamFailed(ctx);
+                return;
+            }
+            UpstreamExchange.send(ctx, raw, address, taken.result(), upstream.uri(), upstream.headers(),
+                    upstream.location(), upstream.queryTokenCookie(), () -> upstreamFailed(ctx), () -> {
+                        meters.proxiedToSandbox(ctx.request().bytesRead());
+                        meters.proxiedToClient(ctx.response().bytesWritten());
+                    });
+        });
+    }
+
+    /** A WebSocket upgrade: Vert.x's client, whose upgraded connection leaves its pool for the tunnel. */
+    private void upgrade(RoutingContext ctx, Preview preview, SocketAddress address, Upstream upstream) {
         RequestOptions options = new RequestOptions()
+                .setServer(address)
                 .setHost(upstreamHost)
                 .setPort(preview.port().value())
-                .setMethod(request.method())
-                .setURI(uri)
-                .setHeaders(upstreamHeaders);
-        ports.server(preview.sandbox(), preview.port()).compose(server -> {
-            // a sandbox's own network: the relay its gateway controls; otherwise the preview's port on this host
-            options.setServer(server.orElseGet(() -> upstreamAddresses.computeIfAbsent(preview.port().value(),
-                    port -> io.vertx.core.net.SocketAddress.inetSocketAddress(port, upstreamHost))));
-            return tunnels.request(options);
-        }).onComplete(ar -> {
+                .setMethod(ctx.request().method())
+                .setURI(upstream.uri())
+                .setHeaders(upstream.headers());
+        tunnels.request(options).onComplete(ar -> {
             if (ar.failed()) {
                 ports.forget(preview.sandbox(), preview.port());
                 upstreamFailed(ctx);
                 return;
             }
-            HttpClientRequest upstream = ar.result();
+            HttpClientRequest request = ar.result();
             // Failures are answered through the futures below; this only keeps them out of the error log.
-            upstream.exceptionHandler(e -> {
+            request.exceptionHandler(e -> {
             });
-            // a WebSocket upgrade: Vert.x's client, whose upgraded connection leaves its pool for the tunnel
-            upstream.connect().onComplete(res -> {
+            request.connect().onComplete(res -> {
                 if (res.failed()) {
                     upstreamFailed(ctx);
                 } else if (res.result().statusCode() == 101) {
                     UpstreamRelay.tunnel(ctx, res.result(), grants, tunnelIdleTimeout, onUpgrade, meters);
                 } else {
-                    UpstreamRelay.relay(ctx, res.result(), location, queryTokenCookie, meters);
+                    UpstreamRelay.relay(ctx, res.result(), upstream.location(), upstream.queryTokenCookie(), meters);
                 }
             });
         });

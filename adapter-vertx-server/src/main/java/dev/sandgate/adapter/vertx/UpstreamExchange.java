@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
@@ -140,22 +139,10 @@ final class UpstreamExchange {
         }
         headWritten = true;
         keepAlive = HttpUtil.isKeepAlive(head);
-        int status = head.status().code();
-        response.setStatusCode(status);
-        response.setStatusMessage(head.status().reasonPhrase());
-        ProxyHeaders.copyAnswer(new HeadersAdaptor(head.headers()), response.headers(), false);
-        String redirect = response.headers().get("Location");
-        if (redirect != null) {
-            response.headers().set("Location", location.apply(redirect));
-        }
-        if (queryTokenCookie != null) {
-            queryTokenCookie.ifPresent(c -> response.headers().add("Set-Cookie", c));
-            response.headers().set("Referrer-Policy", "no-referrer");
-        }
-        boolean bodiless = status == 204 || status == 304 || ctx.request().method() == HttpMethod.HEAD;
-        if (!bodiless && !head.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH)) {
-            response.setChunked(true);
-        }
+        HeadersAdaptor headers = new HeadersAdaptor(head.headers());
+        UpstreamRelay.answerHead(response, head.status().code(), head.status().reasonPhrase(), headers, location,
+                queryTokenCookie);
+        UpstreamRelay.chunkedUnlessSized(ctx.request(), response, head.status().code(), headers);
     }
 
     private void body(HttpContent content) {

