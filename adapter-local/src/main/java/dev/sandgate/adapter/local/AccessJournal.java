@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +19,13 @@ import org.slf4j.LoggerFactory;
  * ({@link JournalEntry}), replayed in order when the store opens.
  *
  * <p><b>Group commit.</b> {@link #append} writes a line (under the store's lock, without waiting for the disk) and
- * returns where it ends; {@link #sync} (outside the lock) returns once the disk holds at least that much, with one
- * {@code fdatasync} covering every line appended meanwhile. So concurrent changes share one flush instead of paying
- * one each, and a change is acknowledged only once it is on the disk (with {@code durable}; without it, writes are
- * left to the OS, for tests).
+ * returns where it ends, counted in bytes ever appended (a compaction does not reset the count); {@link #sync}
+ * (outside the lock) returns once the disk holds at least that much. One caller at a time flushes (the leader), with
+ * one {@code fdatasync} covering every line appended before it started; the others wait meanwhile without holding
+ * anything and are all released together when it ends, and those whose line came too late for it elect the next
+ * leader among themselves. So concurrent changes share one flush instead of paying one each (and do not hand a lock
+ * on one by one, each behind the last), and a change is acknowledged only once it is on the disk (with
+ * {@code durable}; without it, writes are left to the OS, for tests).
  *
  * <p><b>Crash safety.</b> A crash can leave a last line cut short: replay ignores a line without its line feed, or
  * one that does not parse (logged), and opening the store rewrites the journal without it ({@link #compact}).
@@ -35,17 +38,25 @@ final class AccessJournal implements AutoCloseable {
     static final String FILE = "journal.log";
     private static final int GROWTH = 4;
     private static final long MIN_COMPACT_BYTES = 4L * 1024 * 1024;
+    private static final int COMPACTION_CHUNK = 256 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(AccessJournal.class);
 
     private final Path file;
     private final boolean durable;
-    private final Object syncLock = new Object();
+    /** Guards {@link #synced}, {@link #flushing}, {@link #flushEnded} and the channel's swap; held only briefly. */
+    private final Object state = new Object();
     private FileChannel channel;
-    /** End of what was appended; guarded by the store's lock. */
-    private volatile long written;
-    /** End of what the disk holds; guarded by {@link #syncLock}. */
+    /** Bytes ever appended, across compactions; written under the store's lock. */
+    private volatile long appended;
+    /** How much of {@link #appended} the disk holds. */
     private long synced;
+    /** Whether a leader is flushing. */
+    private boolean flushing;
+    /** Completed when the flush under way (or the next one) ends. */
+    private CompletableFuture<Void> flushEnded = new CompletableFuture<>();
     private long sizeAfterCompaction;
+    /** {@link #appended} when the journal was last compacted (under the store's lock). */
+    private long appendedAtCompaction;
     private volatile boolean failed;
 
     AccessJournal(Path dir, boolean durable) {
@@ -91,35 +102,93 @@ final class AccessJournal implements AutoCloseable {
             throw new IOException("the access journal failed to reach the disk earlier; restart to recover");
         }
         ByteBuffer bytes = ByteBuffer.wrap(LocalJson.encodeLine(JournalEntry.class, entry));
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-        written = channel.position();
-        return written;
+        int length = bytes.remaining();
+        writeAll(channel, bytes);
+        appended += length;
+        return appended;
     }
 
-    /** Returns once the disk holds the journal up to {@code upTo}, flushing it if no one else did. */
+    /**
+     * Returns once the disk holds the journal up to {@code upTo} (as {@link #append} counts), flushing it as the
+     * leader when no flush is under way, else waiting for the one under way and, if that did not cover it, the next.
+     */
     void sync(long upTo) throws IOException {
         if (!durable) {
             return;
         }
-        synchronized (syncLock) {
-            if (synced >= upTo) {
-                return; // another change's flush covered this one
+        while (true) {
+            CompletableFuture<Void> ended;
+            FileChannel lead = null;
+            long target = 0;
+            synchronized (state) {
+                if (synced >= upTo) {
+                    return;
+                }
+                if (failed) {
+                    throw new IOException("the access journal failed to reach the disk; restart to recover");
+                }
+                ended = flushEnded;
+                if (!flushing) {
+                    flushing = true;
+                    lead = channel;
+                    target = appended;
+                }
             }
-            long target = written;
-            try {
-                channel.force(false);
-            } catch (IOException e) {
-                failed = true; // what the page cache holds may never reach the disk: accept no more changes
-                throw e;
+            if (lead == null) {
+                ended.join(); // every waiter of this flush is released at once when it ends
+            } else {
+                flush(lead, target);
             }
-            synced = target;
         }
     }
 
+    /** As the leader: one {@code fdatasync} covering everything appended up to {@code target}. */
+    private void flush(FileChannel lead, long target) throws IOException {
+        IOException failure = null;
+        try {
+            lead.force(false);
+        } catch (IOException e) {
+            failure = e;
+        }
+        CompletableFuture<Void> ended;
+        synchronized (state) {
+            flushing = false;
+            if (failure == null) {
+                synced = Math.max(synced, target);
+            } else {
+                failed = true; // what the page cache holds may never reach the disk: accept no more changes
+            }
+            ended = flushEnded;
+            flushEnded = new CompletableFuture<>();
+        }
+        ended.complete(null);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Waits until no leader is flushing, then runs {@code change} with {@link #state} held. */
+    private void whileNoFlush(IoAction change) throws IOException {
+        while (true) {
+            CompletableFuture<Void> ended;
+            synchronized (state) {
+                if (!flushing) {
+                    change.run();
+                    return;
+                }
+                ended = flushEnded;
+            }
+            ended.join();
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
     boolean wantsCompaction() {
-        return written >= MIN_COMPACT_BYTES && written >= GROWTH * sizeAfterCompaction;
+        long size = sizeAfterCompaction + appended - appendedAtCompaction; // the file's size
+        return size >= MIN_COMPACT_BYTES && size >= GROWTH * sizeAfterCompaction;
     }
 
     /**
@@ -131,16 +200,20 @@ final class AccessJournal implements AutoCloseable {
         Path temp = file.resolveSibling("." + FILE + ".tmp");
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            List<byte[]> lines = new ArrayList<>(entries.size());
+            ByteBuffer chunk = ByteBuffer.allocate(COMPACTION_CHUNK); // many lines a write, not one each
             for (JournalEntry e : entries) {
-                lines.add(LocalJson.encodeLine(JournalEntry.class, e));
-            }
-            for (byte[] line : lines) {
-                ByteBuffer b = ByteBuffer.wrap(line);
-                while (b.hasRemaining()) {
-                    out.write(b);
+                byte[] line = LocalJson.encodeLine(JournalEntry.class, e);
+                if (line.length > chunk.remaining()) {
+                    writeAll(out, chunk.flip());
+                    chunk.clear();
+                }
+                if (line.length > chunk.capacity()) {
+                    writeAll(out, ByteBuffer.wrap(line));
+                } else {
+                    chunk.put(line);
                 }
             }
+            writeAll(out, chunk.flip());
             if (durable) {
                 out.force(true);
             }
@@ -149,14 +222,20 @@ final class AccessJournal implements AutoCloseable {
         if (durable) {
             AtomicFiles.syncDirectory(file.getParent());
         }
-        synchronized (syncLock) {
+        whileNoFlush(() -> { // a leader's flush of the old file ends before it is closed
             if (channel != null) {
                 channel.close();
             }
             channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            written = channel.size();
-            synced = written;
-            sizeAfterCompaction = written;
+            sizeAfterCompaction = channel.size();
+            appendedAtCompaction = appended;
+            synced = appended; // the compacted file, flushed, holds every change appended so far
+        });
+    }
+
+    private static void writeAll(FileChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
         }
     }
 
@@ -167,10 +246,10 @@ final class AccessJournal implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        synchronized (syncLock) {
+        whileNoFlush(() -> {
             if (channel != null) {
                 channel.close();
             }
-        }
+        });
     }
 }
