@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +27,12 @@ import org.slf4j.LoggerFactory;
  * token or key is. {@code face} is {@code control} ({@code /v0}), {@code sandbox} (a sandbox's {@code metadata.url}),
  * {@code session} ({@code /s/...}), {@code preview} (path form, host-named or own origin) or {@code other}.
  *
- * <p>Lines are written on the event loop that served the request; slf4j's backend decides where they go (the program
- * writes them to standard error with its other lines).
+ * <p>A line is made on the thread that ends the request and written by one thread of its own
+ * ({@link AccessLineWriter}): an event loop never waits for where lines go, and when they cannot go as fast as
+ * requests come, lines are dropped and counted rather than waited for. slf4j's backend decides where they go (the
+ * program writes them to standard error with its other lines).
  */
-final class AccessLog {
+final class AccessLog implements AutoCloseable {
     /** The logger name access lines are written on. */
     static final String LOGGER = "sandgate.access";
     static final int MAX_PATH = 512;
@@ -41,13 +44,31 @@ final class AccessLog {
 
     private final boolean enabled;
     private final String workspace;
+    private final Optional<AccessLineWriter> writer;
     /** The requests whose line is not written yet, by connection (HTTP/1.1 answers one request at a time). */
     private final Map<HttpConnection, Entry> open = new ConcurrentHashMap<>();
     private volatile Function<HttpServerRequest, Optional<Target>> previews = request -> Optional.empty();
 
     AccessLog(boolean enabled, String workspace) {
+        this(enabled, workspace, LOG::info);
+    }
+
+    /** As the broker's, with each line going to {@code sink} (for tests). */
+    AccessLog(boolean enabled, String workspace, Consumer<String> sink) {
         this.enabled = enabled;
         this.workspace = workspace;
+        this.writer = enabled ? Optional.of(new AccessLineWriter(sink, AccessLineWriter.CAPACITY)) : Optional.empty();
+    }
+
+    /** Lines dropped because their destination fell behind. */
+    long dropped() {
+        return writer.map(AccessLineWriter::dropped).orElse(0L);
+    }
+
+    /** Writes the lines still waiting, then stops writing. */
+    @Override
+    public void close() {
+        writer.ifPresent(AccessLineWriter::close);
     }
 
     /** How to tell a preview request (host-named, own origin) and its sandbox; set once serving starts. */
@@ -130,7 +151,7 @@ final class AccessLog {
             }
             written = true;
             try {
-                LOG.info(line().encode());
+                writer.ifPresent(w -> w.offer(line().encode()));
             } catch (RuntimeException e) {
                 // a line that cannot be written must not break the answer
                 LOG.debug("access line not written", e);

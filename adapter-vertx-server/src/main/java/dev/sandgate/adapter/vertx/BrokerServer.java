@@ -490,6 +490,7 @@ public final class BrokerServer implements AutoCloseable {
                 guard.close();
                 await(server.close());
                 origins.ifPresent(own -> own.closeAll().forEach(BrokerServer::await));
+                accessLog.close();
             }
         }
     }

@@ -137,6 +137,9 @@ public final class SessionMintBenchmark {
         if (thread.startsWith("vert.x-eventloo")) {
             return "event-loops";
         }
+        if (thread.startsWith("sandgate-access")) {
+            return "access-log";
+        }
         if (thread.startsWith("sandgate-")) {
             return "workers";
         }
