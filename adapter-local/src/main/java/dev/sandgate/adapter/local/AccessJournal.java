@@ -31,8 +31,12 @@ import org.slf4j.LoggerFactory;
  * one that does not parse (logged), and opening the store rewrites the journal without it ({@link #compact}).
  *
  * <p><b>Compaction.</b> When the journal has grown to {@value #GROWTH}× its size after the last compaction (and at
- * least {@value #MIN_COMPACT_BYTES} bytes), the store rewrites it with one {@code put} per live preview: a temporary
- * file, flushed, renamed over the journal, directory flushed; a crash meanwhile leaves the old journal whole.
+ * least {@value #MIN_COMPACT_BYTES} bytes), the store rewrites it with one {@code put} per live preview, in two
+ * steps: {@link #writeCompacted} writes a snapshot of the live previews to a temporary file and flushes it, without
+ * the store's lock, while changes go on being appended to the journal; then {@link #replaceWith}, under the lock,
+ * copies the lines appended since the snapshot to the end of that file, flushes it, renames it over the journal and
+ * flushes the directory. Replaying the snapshot and then those lines gives what replaying the whole journal gives
+ * (every line sets a record whole, or removes one), and a crash before the rename leaves the old journal whole.
  */
 final class AccessJournal implements AutoCloseable {
     static final String FILE = "journal.log";
@@ -191,12 +195,22 @@ final class AccessJournal implements AutoCloseable {
         return size >= MIN_COMPACT_BYTES && size >= GROWTH * sizeAfterCompaction;
     }
 
-    /**
-     * Rewrites the journal as {@code entries} (a temporary file, flushed, renamed over it) and appends from there.
-     * Called under the store's lock, with nothing appended since the last {@link #sync} left unflushed by the
-     * caller's choice: the new file is flushed before it replaces the old one.
-     */
+    /** Rewrites the journal as {@code entries} at once (when the store opens, under its lock). */
     void compact(List<JournalEntry> entries) throws IOException {
+        long mark = mark();
+        replaceWith(writeCompacted(entries), mark);
+    }
+
+    /** Where the journal ends now (as {@link #append} counts): a snapshot taken now is followed by what comes after. */
+    long mark() {
+        return appended;
+    }
+
+    /**
+     * Writes {@code entries} to the journal's temporary file and flushes it; returns the file. Needs no lock: the
+     * journal is not touched.
+     */
+    Path writeCompacted(List<JournalEntry> entries) throws IOException {
         Path temp = file.resolveSibling("." + FILE + ".tmp");
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -218,7 +232,30 @@ final class AccessJournal implements AutoCloseable {
                 out.force(true);
             }
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return temp;
+    }
+
+    /**
+     * Under the store's lock: appends to {@code compacted} (from {@link #writeCompacted}) every line appended since
+     * {@code mark} (from {@link #mark}, taken with the snapshot it holds), flushes it, renames it over the journal
+     * and appends there from now on.
+     */
+    void replaceWith(Path compacted, long mark) throws IOException {
+        try (FileChannel out = FileChannel.open(compacted, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            if (channel != null) {
+                long from = sizeAfterCompaction + (mark - appendedAtCompaction); // the mark's place in the file
+                long to = sizeAfterCompaction + (appended - appendedAtCompaction);
+                try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                    for (long at = from; at < to; ) {
+                        at += in.transferTo(at, to - at, out);
+                    }
+                }
+            }
+            if (durable) {
+                out.force(true);
+            }
+        }
+        Files.move(compacted, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         if (durable) {
             AtomicFiles.syncDirectory(file.getParent());
         }

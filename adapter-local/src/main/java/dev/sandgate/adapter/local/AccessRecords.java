@@ -9,6 +9,7 @@ import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
+import dev.sandgate.domain.SessionRevocations;
 import dev.sandgate.domain.SessionSubject;
 import dev.sandgate.domain.TokenName;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * preview's whole new record or a short removal), compacted when the store opens and when it grows; and, read once
  * and moved into the journal, the older layout of one file per preview, {@code <dir>/<sandbox>/<preview>.json}.
  * Token values are never written, only their nonces. Changes are appended under the store's lock and synced outside
- * it (group commit, see {@link AccessJournal}); a failure is {@code Unavailable}.
+ * it (group commit, see {@link AccessJournal}); a failure is {@code Unavailable}. A compaction while the store is
+ * open runs on a thread of its own; only its last step (the lines appended meanwhile, the rename) holds the lock.
  */
 final class AccessRecords {
     private static final String SUFFIX = ".json";
@@ -41,8 +44,15 @@ final class AccessRecords {
     private final AccessJournal journal;
     private final TokenMinter minter;
     private final AccessIndex index;
+    private final Object lock;
+    /** Whether a compaction is under way; guarded by {@link #lock}. */
+    private boolean compacting;
+    /** Run by a compaction between writing its snapshot and swapping it in (tests hold it there). */
+    private volatile Runnable whileCompacting = () -> { };
 
-    AccessRecords(Path dir, boolean durable, TokenMinter minter, AccessIndex index) {
+    /** @param lock the store's lock, which every change holds while it appends */
+    AccessRecords(Path dir, boolean durable, TokenMinter minter, AccessIndex index, Object lock) {
+        this.lock = lock;
         this.dir = dir;
         this.journal = new AccessJournal(dir, durable);
         this.minter = minter;
@@ -93,32 +103,96 @@ final class AccessRecords {
         return PreviewRecord.of(preview, seq, records);
     }
 
-    /** Under the lock: one journal line, then compaction if the journal has grown enough. */
+    /**
+     * Under the lock: one journal line, after starting a compaction in the background if the journal has grown
+     * enough. Before the line, not after: the caller changes the index after appending (most changes) or before
+     * (a revocation), and the snapshot must hold exactly what the journal holds up to its mark, with every line
+     * after the mark (this one included) replayed over it. (A compaction taken after the line, from an index
+     * without its change, lost that change.)
+     */
     private long append(JournalEntry entry, String failure) {
         try {
-            long end = journal.append(entry);
-            if (journal.wantsCompaction()) {
-                compact();
-                return 0; // the compacted journal is on the disk already
+            if (!compacting && journal.wantsCompaction()) {
+                compactInBackground();
             }
-            return end;
+            return journal.append(entry);
         } catch (IOException e) {
             throw unavailable(failure, e);
         }
     }
 
-    /** Rewrites the journal as one line per live preview of the index (under the lock). */
+    /**
+     * Under the lock: takes a snapshot of the live previews (references to what the index holds, no encoding) and
+     * where the journal ends, then lets a thread of its own write it out and swap it in ({@link AccessJournal}), so
+     * that no change of any sandbox (a revocation included) waits while every live preview is written.
+     */
+    private void compactInBackground() {
+        compacting = true;
+        Snapshot snapshot = snapshot();
+        Thread compactor = new Thread(() -> {
+            try {
+                Path compacted = journal.writeCompacted(snapshot.entries());
+                whileCompacting.run();
+                synchronized (lock) {
+                    journal.replaceWith(compacted, snapshot.mark());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("the access journal could not be compacted (it keeps growing until the next try): {}",
+                        e.getMessage());
+            } finally {
+                synchronized (lock) {
+                    compacting = false;
+                }
+            }
+        }, "sandgate-journal-compaction");
+        compactor.setDaemon(true);
+        compactor.start();
+    }
+
+    /** Rewrites the journal as one line per live preview of the index, at once (under the lock, when opening). */
     private void compact() throws IOException {
-        List<JournalEntry> entries = new ArrayList<>();
-        index.allRevocations().forEach((sandbox, r) -> {
-            r.everySession().ifPresent(upTo -> entries.add(JournalEntry.revoke(sandbox.value(), null, upTo)));
-            r.bySubject().forEach((subject, upTo) -> entries.add(JournalEntry.revoke(sandbox.value(),
-                    subject.value(), upTo)));
-        });
-        for (PreviewState s : index.all()) {
-            entries.add(JournalEntry.put(record(s.preview, s.seq, s.tokens)));
+        Snapshot snapshot = snapshot();
+        journal.compact(snapshot.entries());
+    }
+
+    /** Under the lock: the revocations and the live previews as they are now, and where the journal ends. */
+    private Snapshot snapshot() {
+        List<PreviewState> previews = index.all();
+        List<Live> live = new ArrayList<>(previews.size());
+        for (PreviewState p : previews) {
+            live.add(new Live(p.preview, p.seq, p.tokens)); // each is replaced whole on change, never changed
         }
-        journal.compact(entries);
+        return new Snapshot(index.allRevocations(), live, journal.mark());
+    }
+
+    private record Live(Preview preview, long seq, List<TokenState> tokens) {
+    }
+
+    private record Snapshot(Map<SandboxName, SessionRevocations> revocations, List<Live> previews, long mark) {
+        List<JournalEntry> entries() {
+            List<JournalEntry> entries = new ArrayList<>(previews.size() + revocations.size());
+            revocations.forEach((sandbox, r) -> {
+                r.everySession().ifPresent(upTo -> entries.add(JournalEntry.revoke(sandbox.value(), null, upTo)));
+                r.bySubject().forEach((subject, upTo) -> entries.add(JournalEntry.revoke(sandbox.value(),
+                        subject.value(), upTo)));
+            });
+            for (Live p : previews) {
+                entries.add(JournalEntry.put(record(p.preview(), p.seq(), p.tokens())));
+            }
+            return entries;
+        }
+    }
+
+    /** For tests: what a compaction runs after writing its snapshot, before it takes the lock to swap it in. */
+    void whileCompactingForTest(Runnable hook) {
+        whileCompacting = hook;
+    }
+
+    /** For tests: whether a compaction is under way. */
+    boolean compactingForTest() {
+        synchronized (lock) {
+            return compacting;
+        }
     }
 
     /** For tests: the disk stops taking the journal's lines. */

@@ -56,7 +56,7 @@ public final class FileAccessStore implements AccessStore {
 
     private FileAccessStore(Path dir, byte[] key, boolean durable) {
         this.minter = new TokenMinter(key);
-        this.records = new AccessRecords(dir, durable, minter, index);
+        this.records = new AccessRecords(dir, durable, minter, index, lock);
     }
 
     /**
@@ -336,6 +336,16 @@ public final class FileAccessStore implements AccessStore {
     /** For tests: the disk stops taking the journal's lines. */
     void breakJournalForTest() throws IOException {
         records.breakForTest();
+    }
+
+    /** For tests: what a compaction runs between writing its snapshot and swapping it in. */
+    void whileCompactingForTest(Runnable hook) {
+        records.whileCompactingForTest(hook);
+    }
+
+    /** For tests: whether a compaction is under way. */
+    boolean compactingForTest() {
+        return records.compactingForTest();
     }
 
     private static String saveFailure(SandboxName sandbox, PreviewName preview) {

@@ -1,8 +1,10 @@
 package dev.sandgate.adapter.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sandgate.ports.contract.Eventually;
 import dev.sandgate.domain.Port;
 import dev.sandgate.domain.Preview;
 import dev.sandgate.domain.PreviewName;
@@ -11,12 +13,14 @@ import dev.sandgate.domain.PreviewToken;
 import dev.sandgate.domain.SandboxName;
 import dev.sandgate.domain.SandgateException;
 import dev.sandgate.domain.TokenName;
+import dev.sandgate.ports.contract.Eventually;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -481,5 +485,50 @@ class FileAccessStoreTest {
                 Files.copy(p, to.resolve(from.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ compaction while the store is open
+
+    /**
+     * A compaction of a journal of thousands of previews is held after writing its snapshot: meanwhile a session is
+     * deleted (its token must stop working at once) and a token minted, neither waiting for it; once it ends, the
+     * compacted journal holds both changes (the lines appended while it ran), and a reopened store agrees.
+     */
+    @Test
+    void a_deletion_and_a_mint_do_not_wait_for_a_compaction_under_way_and_the_compacted_journal_keeps_them()
+            throws Exception {
+        CountDownLatch compacting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        store.whileCompactingForTest(() -> {
+            compacting.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        String victim = mint("victim", LATER).value().value();
+        int previews = 0;
+        while (compacting.getCount() > 0) { // until the journal has grown enough for a compaction (4 MB)
+            assertThat(previews).as("previews inserted before a compaction started").isLessThan(100_000);
+            store.insertPreview(preview(SANDBOX, PreviewName.of("session-" + previews++), false));
+        }
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+                assertThat(store.removePreview(SANDBOX, PREVIEW)).isPresent();
+                store.insertPreview(preview(SANDBOX, PreviewName.of("late"), false));
+                mint(PreviewName.of("late"), "t1", LATER);
+            });
+            assertThat(store.verify(SANDBOX, PREVIEW, victim, NOW)).isEmpty();
+        } finally {
+            release.countDown();
+        }
+        Eventually.await("the compaction ends", Duration.ofSeconds(30), () -> !store.compactingForTest());
+
+        FileAccessStore reopened = open(dataDir);
+        assertThat(reopened.findPreview(SANDBOX, PREVIEW)).isEmpty();
+        assertThat(reopened.verify(SANDBOX, PREVIEW, victim, NOW)).isEmpty();
+        assertThat(names(reopened.listTokens(SANDBOX, PreviewName.of("late")))).containsExactly("t1");
+        assertThat(reopened.listPreviews(SANDBOX)).hasSize(previews + 1);
     }
 }
