@@ -140,6 +140,12 @@ public final class SessionMintBenchmark {
         if (thread.startsWith("sandgate-access")) {
             return "access-log";
         }
+        if (thread.startsWith("sandgate-audit")) {
+            return "audit";
+        }
+        if (thread.startsWith("sandgate-journal")) {
+            return "compaction";
+        }
         if (thread.startsWith("sandgate-")) {
             return "workers";
         }
