@@ -107,9 +107,35 @@ final class AccessJournal implements AutoCloseable {
         }
         ByteBuffer bytes = ByteBuffer.wrap(LocalJson.encodeLine(JournalEntry.class, entry));
         int length = bytes.remaining();
-        writeAll(channel, bytes);
+        try {
+            writeAll(channel, bytes);
+        } catch (IOException e) {
+            cutBackAfterFailedWrite(e);
+            throw e;
+        }
         appended += length;
         return appended;
+    }
+
+    /**
+     * A write that failed part way (a full disk writes up to the end of the file's last page) leaves part of a line,
+     * and the next line would be joined to it: replay would drop both, so a change acknowledged later (a revocation)
+     * would be lost on restart. The file is cut back to where the line began; if even that fails, the journal takes
+     * no more changes.
+     */
+    private void cutBackAfterFailedWrite(IOException cause) {
+        long lineStart = sizeAfterCompaction + appended - appendedAtCompaction;
+        try {
+            channel.truncate(lineStart);
+            if (channel.size() != lineStart) {
+                throw new IOException("the journal is " + channel.size() + " bytes, not " + lineStart);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            cause.addSuppressed(e);
+            LOG.error("the access journal could not be cut back after a failed write; it takes no more changes "
+                    + "until the broker restarts: {}", e.toString());
+        }
     }
 
     /**
