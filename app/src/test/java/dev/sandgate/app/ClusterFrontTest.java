@@ -91,6 +91,51 @@ class ClusterFrontTest {
         assertThat(get(f + "/v0/sandboxes").body()).doesNotContain("\"name\":\"first\"");
     }
 
+    /**
+     * A node counts connections per client address, and every request a front forwards comes from the front's: one
+     * client's many slow requests through the front would fill the node's cap for that address, and the node would
+     * then cut off the front's further connections, every other client's requests with them.
+     */
+    @Test
+    void many_slow_requests_through_a_front_are_not_cut_off_by_the_nodes_cap_on_one_address() throws Exception {
+        Files.createDirectories(dir.resolve("cluster"));
+        one = ClusterBrokers.start(dir, flagsOf("one", "--node-id=one", "--max-connections-per-ip=3"));
+        front = ClusterBrokers.start(dir, flagsOf("front", "--gateway=cluster"));
+        String f = front.publicUrl().toString();
+        assertOk(post(f + "/v0/sandboxes", "{\"metadata\":{\"name\":\"busy\"}}"));
+
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<HttpResponse<String>>> slow = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                slow.add(pool.submit(() -> post(f + "/default/sandboxes/busy/process",
+                        "{\"command\":\"sleep 1\",\"waitForCompletion\":true,\"timeout\":30}")));
+            }
+            for (var answer : slow) {
+                assertOk(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // a client of the same address as the front is still held to the cap
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> direct = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            direct.add(HTTP.sendAsync(withKey(one.publicUrl() + "/default/sandboxes/busy/process")
+                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+                            .ofString("{\"command\":\"sleep 1\",\"waitForCompletion\":true,\"timeout\":30}"))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (var answer : direct) {
+            try {
+                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            } catch (java.util.concurrent.ExecutionException closed) {
+                statuses.add(-1);
+            }
+        }
+        assertThat(statuses).as("beyond 3 at once, refused").contains(429).contains(200);
+    }
+
     /** A session of {@code sandbox} minted through {@code broker} with these operations; its token. */
     private static String scopedSession(String broker, String sandbox, String name) throws Exception {
         String expires = java.time.Instant.now().plusSeconds(600).toString();

@@ -318,8 +318,12 @@ public final class BrokerServer implements AutoCloseable {
                         HostDispatch.invalidRequest(request);
                     })
                     .requestHandler(request -> {
-                        guard.headersArrived(request);
+                        boolean admitted = guard.headersArrived(request);
                         accessLog.begin(request);
+                        if (!admitted) {
+                            ConnectionGuard.refuseOverCap(request);
+                            return;
+                        }
                         handler.handle(request);
                     }));
             await(server.listen(settings.host(), settings.port()));
@@ -392,8 +396,12 @@ public final class BrokerServer implements AutoCloseable {
                         HostDispatch.invalidRequest(request);
                     })
                     .requestHandler(request -> {
-                        guard.headersArrived(request);
+                        boolean admitted = guard.headersArrived(request);
                         accessLog.begin(request);
+                        if (!admitted) {
+                            ConnectionGuard.refuseOverCap(request);
+                            return;
+                        }
                         originHandler.handle(request);
                     }));
         }
@@ -448,7 +456,10 @@ public final class BrokerServer implements AutoCloseable {
             }
             limits = new ClientLimits(settings.authFailuresPerMinute(), settings.maxConnectionsPerIp(),
                     settings.tokenMintsPerMinute(), clock);
-            guard.countWith(limits);
+            guard.countWith(limits, request -> {
+                String presented = request.headers().get(ClusterCredential.HEADER);
+                return presented != null && cluster.isPresent() && cluster.get().credential().matches(presented);
+            });
             BrokerServer broker = new BrokerServer(this, gateway, access, clock, monitoring, cluster, auditing);
             BrokerMeters meters = monitoring.meters();
             guard.observeAnswers((request, nanos) -> meters.answered(face(request), request.response().getStatusCode(),

@@ -3,6 +3,7 @@ package dev.sandgate.adapter.vertx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandgate.domain.SandboxName;
+import dev.sandgate.ports.contract.Eventually;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -139,7 +140,7 @@ class ClientLimitsTest {
     }
 
     @Test
-    void an_address_past_its_connection_cap_has_new_connections_closed_until_one_ends() throws IOException {
+    void an_address_past_its_connection_cap_has_new_connections_refused_until_one_ends() throws IOException {
         broker(s -> s.toBuilder().maxConnectionsPerIp(2).build());
         int port = broker.broker.actualPort();
         List<Socket> open = new ArrayList<>();
@@ -150,7 +151,8 @@ class ClientLimitsTest {
                 assertThat(exchange(s, port)).startsWith("HTTP/1.1 200");
             }
             try (Socket third = new Socket("127.0.0.1", port)) {
-                assertThat(exchange(third, port)).isEmpty();
+                assertThat(exchange(third, port)).startsWith("HTTP/1.1 429");
+                assertThat(third.getInputStream().readAllBytes()).asString().contains("TOO_MANY_CONNECTIONS");
             }
 
             open.remove(0).close();
@@ -164,6 +166,45 @@ class ClientLimitsTest {
                 assertThat(System.nanoTime() - deadline).as("a connection is accepted again").isNegative();
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * A client that opens connections over its cap and sends nothing on them holds at most
+     * {@link ConnectionGuard#PROBATION_PER_ADDRESS} of them (until the header deadline); any further one is closed at
+     * once, and a request on one of those waiting is refused.
+     */
+    @Test
+    void connections_opened_over_the_cap_and_left_silent_are_closed_at_once_past_a_bound() throws IOException {
+        broker(s -> s.toBuilder().maxConnectionsPerIp(1).build());
+        int port = broker.broker.actualPort();
+        List<Socket> open = new ArrayList<>();
+        try {
+            Socket first = new Socket("127.0.0.1", port);
+            open.add(first);
+            assertThat(exchange(first, port)).startsWith("HTTP/1.1 200");
+            for (int i = 0; i < ConnectionGuard.PROBATION_PER_ADDRESS; i++) {
+                open.add(new Socket("127.0.0.1", port));
+            }
+            Eventually.await("a connection past the bound closed at once", Duration.ofSeconds(10), () -> {
+                try (Socket over = new Socket("127.0.0.1", port)) {
+                    over.setSoTimeout(2_000);
+                    try {
+                        return over.getInputStream().read() == -1;
+                    } catch (java.net.SocketTimeoutException stillOpen) {
+                        return false; // the earlier ones may not all have been seen yet
+                    } catch (IOException reset) {
+                        return true;
+                    }
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
+            assertThat(exchange(open.get(1), port)).startsWith("HTTP/1.1 429");
         } finally {
             for (Socket s : open) {
                 s.close();
