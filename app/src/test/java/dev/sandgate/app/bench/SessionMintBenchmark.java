@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Arguments: the stores to measure ({@code file,redis}), the seconds per round (default 5), the rounds (default 3),
  * the seconds of warm-up for each kind before the first round (default 10: the JIT compiles the mint's longer path
- * later than the read's, and in a shorter warm-up its compiler threads still take CPU from the measured rounds).
+ * later than the read's, and in a shorter warm-up its compiler threads still take CPU from the measured rounds), and
+ * the client: {@code one-write} (default: {@link OneWriteHttp}, each request in one write, as the SDK sends it) or
+ * {@code jdk} (the JDK's {@code HttpClient}, which writes a request's head and body apart).
  */
 public final class SessionMintBenchmark {
     private static final int CONCURRENCY = 16;
@@ -47,14 +49,17 @@ public final class SessionMintBenchmark {
         Duration round = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Duration warmUp = Duration.ofSeconds(args.length > 3 ? Long.parseLong(args[3]) : 10);
+        boolean jdkClient = args.length > 4 && args[4].equals("jdk");
         System.out.printf(Locale.ROOT, "session mints vs authenticated GETs, concurrency %d, %d rounds of %s each "
-                + "after %s of warm-up for each%n", CONCURRENCY, rounds, round, warmUp);
+                + "after %s of warm-up for each, client %s%n", CONCURRENCY, rounds, round, warmUp,
+                jdkClient ? "the JDK's HttpClient" : "one write per request");
         for (String store : stores) {
-            measure(store.trim(), round, rounds, warmUp);
+            measure(store.trim(), round, rounds, warmUp, jdkClient);
         }
     }
 
-    private static void measure(String store, Duration round, int rounds, Duration warmUp) throws Exception {
+    private static void measure(String store, Duration round, int rounds, Duration warmUp, boolean jdkClient)
+            throws Exception {
         Path dir = Files.createTempDirectory("sandgate-bench-");
         RedisServerExtension redis = RedisServerExtension.durable(); // as in production: AOF, fsync every second
         List<String> flags = new ArrayList<>(List.of("--data-dir=" + dir.resolve("data"), "--isolation=none",
@@ -66,6 +71,8 @@ public final class SessionMintBenchmark {
         }
         AppSettings settings = ((Invocation.Run) SettingsLoader.create(dir, dir).load(flags, Map.of())).settings();
         ExecutorService clientThreads = Executors.newFixedThreadPool(4);
+        ExecutorService load = Executors.newFixedThreadPool(CONCURRENCY);
+        List<AutoCloseable> closing = new ArrayList<>();
         try (SandgateApp app = SandgateApp.start(settings, Clock.systemUTC(), new SecureRandom())) {
             String base = app.publicUrl().toString();
             String key = app.apiKey().value();
@@ -74,18 +81,24 @@ public final class SessionMintBenchmark {
             check(send(http, post(base + "/v0/sandboxes", key, "{\"metadata\":{\"name\":\"bench\"}}")));
             AtomicLong ids = new AtomicLong();
             String expires = Instant.now().plus(Duration.ofHours(1)).toString();
-            Work read = () -> check(send(http, HttpRequest.newBuilder(URI.create(base + "/v0/sandboxes/bench"))
-                    .header("x-blaxel-authorization", "Bearer " + key).header("x-blaxel-workspace", "default")
-                    .GET().build()));
+            OneWriteHttp raw = new OneWriteHttp(URI.create(base), List.of("x-blaxel-authorization: Bearer " + key,
+                    "x-blaxel-workspace: default"));
+            closing.add(raw);
+            Caller call = jdkClient ? (method, path, body) -> check(send(http, body == null
+                    ? HttpRequest.newBuilder(URI.create(base + path)).header("x-blaxel-authorization", "Bearer " + key)
+                            .header("x-blaxel-workspace", "default").GET().build()
+                    : post(base + path, key, body)))
+                    : (method, path, body) -> check(method, path, raw.send(method, path, body));
+            Work read = () -> call.call("GET", "/v0/sandboxes/bench", null);
             Work mint = () -> {
                 String name = "session-" + ids.incrementAndGet();
-                check(send(http, post(base + "/v0/sandboxes/bench/previews", key, "{\"metadata\":{\"name\":\"" + name
-                        + "\"},\"spec\":{\"port\":443,\"public\":false,\"expires\":\"" + expires + "\"}}")));
-                check(send(http, post(base + "/v0/sandboxes/bench/previews/" + name + "/tokens", key,
-                        "{\"metadata\":{\"name\":\"token-1\"},\"spec\":{\"expiresAt\":\"" + expires + "\"}}")));
+                call.call("POST", "/v0/sandboxes/bench/previews", "{\"metadata\":{\"name\":\"" + name
+                        + "\"},\"spec\":{\"port\":443,\"public\":false,\"expires\":\"" + expires + "\"}}");
+                call.call("POST", "/v0/sandboxes/bench/previews/" + name + "/tokens",
+                        "{\"metadata\":{\"name\":\"token-1\"},\"spec\":{\"expiresAt\":\"" + expires + "\"}}");
             };
-            run(read, warmUp);
-            run(mint, warmUp);
+            run(load, read, warmUp);
+            run(load, mint, warmUp);
             long reads = 0;
             long mints = 0;
             long readNanos = 0;
@@ -96,10 +109,10 @@ public final class SessionMintBenchmark {
             for (int r = 0; r < rounds; r++) {
                 Map<String, Long> c0 = cpu(redisPid);
                 long t0 = System.nanoTime();
-                reads += run(read, round);
+                reads += run(load, read, round);
                 long t1 = System.nanoTime();
                 Map<String, Long> c1 = cpu(redisPid);
-                mints += run(mint, round);
+                mints += run(load, mint, round);
                 long t2 = System.nanoTime();
                 Map<String, Long> c2 = cpu(redisPid);
                 readNanos += t1 - t0;
@@ -117,7 +130,11 @@ public final class SessionMintBenchmark {
             System.out.println("  GET  " + CpuTicks.perOperation(Map.of(), readCpu, reads));
             System.out.println("  mint " + CpuTicks.perOperation(Map.of(), mintCpu, mints));
         } finally {
+            for (AutoCloseable c : closing) {
+                c.close();
+            }
             clientThreads.shutdownNow(); // its threads would keep the JVM from exiting
+            load.shutdownNow();
             if (store.equals("redis")) {
                 redis.afterAll(null);
             }
@@ -149,7 +166,7 @@ public final class SessionMintBenchmark {
         if (thread.startsWith("sandgate-")) {
             return "workers";
         }
-        if (thread.startsWith("pool-") || thread.startsWith("HttpClient")) {
+        if (thread.startsWith("pool-") || thread.startsWith("HttpClient")) { // OneWriteHttp runs on pool-
             return "bench-clients";
         }
         if (thread.startsWith("lettuce")) {
@@ -162,27 +179,36 @@ public final class SessionMintBenchmark {
         void once() throws Exception;
     }
 
-    /** Runs {@code work} on {@link #CONCURRENCY} threads for {@code duration}; returns how many times it ran. */
-    private static long run(Work work, Duration duration) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+    /** One request with the API key ({@code body} null: none), its answer checked to be 200. */
+    private interface Caller {
+        void call(String method, String path, String body) throws Exception;
+    }
+
+    private static void check(String method, String path, OneWriteHttp.Answer answer) {
+        if (answer.status() != 200) {
+            throw new IllegalStateException(method + " " + path + ": " + answer.status() + " " + answer.body());
+        }
+    }
+
+    /**
+     * Runs {@code work} on the {@link #CONCURRENCY} threads of {@code pool} for {@code duration}; returns how many times
+     * it ran. The same threads run every round (their CPU is counted, and each keeps its connection).
+     */
+    private static long run(ExecutorService pool, Work work, Duration duration) throws Exception {
         long deadline = System.nanoTime() + duration.toNanos();
         AtomicLong count = new AtomicLong();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < CONCURRENCY; i++) {
-                futures.add(pool.submit(() -> {
-                    while (System.nanoTime() < deadline) {
-                        work.once();
-                        count.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < CONCURRENCY; i++) {
+            futures.add(pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    work.once();
+                    count.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
         }
         return count.get();
     }
