@@ -192,8 +192,7 @@ public record AppSettings(GatewayKind gateway, Optional<Upstream> upstream, Stri
          */
         public Builder dataDir(Path dataDir) {
             if (store != null && this.dataDir != null && store.tokenKeyFile().equals(this.dataDir.resolve("secret.key"))) {
-                store = store.kind() == StoreSettings.Kind.FILE ? StoreSettings.file(dataDir.resolve("secret.key"))
-                        : StoreSettings.redis(store.redis().orElseThrow(), dataDir.resolve("secret.key"));
+                store = store.withTokenKeyFile(dataDir.resolve("secret.key"));
             }
             this.dataDir = dataDir;
             return this;

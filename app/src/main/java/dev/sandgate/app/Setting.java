@@ -1,5 +1,6 @@
 package dev.sandgate.app;
 
+import dev.sandgate.adapter.local.FileAccessStore;
 import dev.sandgate.adapter.local.LocalSettings;
 import dev.sandgate.adapter.local.limits.SandboxLimits;
 import dev.sandgate.adapter.local.process.IsolationMode;
@@ -53,6 +54,10 @@ public final class Setting<T> {
     public static final Setting<StoreSettings.Kind> STORE = declare("store", "file",
             Parser.of("file, redis", StoreSettings.Kind::parse),
             "where previews, tokens and sessions live: 'file' (the data directory) or 'redis' (shared by brokers)");
+    public static final Setting<FileAccessStore.Sync> FILE_STORE_SYNC = declare("file-store-sync", "revocations",
+            Parser.of("revocations, always", StoreSettings::parseSync),
+            "file store: which changes are on the disk before they are answered: 'revocations' (what takes access "
+                    + "away; grants within 200 ms) or 'always'");
     public static final Setting<Optional<String>> REDIS_URL = declare("redis-url", "",
             Parser.text("a redis:// or rediss:// URL").optional(),
             "redis store: redis://host:port[/db], or rediss://... for TLS (no password here)");

@@ -317,7 +317,11 @@ public final class SettingsLoader {
                 warnings.add("ignoring " + String.join(", ", ignored) + ": the store is 'file' (set "
                         + STORE.flag() + "=redis to use Redis)");
             }
-            return StoreSettings.file(keyFile);
+            return StoreSettings.file(keyFile).withFileSync(in.get(FILE_STORE_SYNC));
+        }
+        if (in.given(FILE_STORE_SYNC)) {
+            warnings.add("ignoring " + FILE_STORE_SYNC.key() + ": the store is 'redis' (Redis's own appendfsync "
+                    + "decides when its changes are on the disk)");
         }
         String url = in.get(REDIS_URL).orElseThrow(() -> new ConfigurationException(
                 "the redis store needs Redis's address: " + REDIS_URL.flag() + "=redis://host:port[/db] or "

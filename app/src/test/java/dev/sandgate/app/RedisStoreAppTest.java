@@ -55,6 +55,19 @@ class RedisStoreAppTest {
     }
 
     @Test
+    void the_file_store_syncs_revocations_by_default_and_every_change_when_told() {
+        assertThat(load(List.of("--data-dir=data"), Map.of()).store().fileSync())
+                .isEqualTo(dev.sandgate.adapter.local.FileAccessStore.Sync.REVOCATIONS);
+        assertThat(load(List.of("--data-dir=data", "--file-store-sync=always"), Map.of()).store().fileSync())
+                .isEqualTo(dev.sandgate.adapter.local.FileAccessStore.Sync.EVERY_CHANGE);
+        assertThatThrownBy(() -> load(List.of("--file-store-sync=never"), Map.of()))
+                .hasMessageContaining("file-store-sync").hasMessageContaining("use 'revocations' or 'always'");
+        Invocation.Run redis = (Invocation.Run) SettingsLoader.create(dir, dir).load(List.of("--store=redis",
+                "--redis-url=redis://127.0.0.1:6379", "--file-store-sync=always"), Map.of());
+        assertThat(redis.warnings()).anySatisfy(w -> assertThat(w).startsWith("ignoring file-store-sync"));
+    }
+
+    @Test
     void the_redis_store_reads_its_url_and_its_password_from_a_file_and_never_shows_the_password()
             throws IOException {
         Path password = Files.writeString(dir.resolve("redis.pw"), "s3cret-redis-pw\n");

@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * on one by one, each behind the last), and a change is acknowledged only once it is on the disk (with
  * {@code durable}; without it, writes are left to the OS, for tests).
  *
+ * <p><b>Flushed soon.</b> A change that only grants access need not wait for the disk ({@link FileAccessStore.Sync}):
+ * {@link #syncSoon} returns at once, and a thread of the journal's own flushes what was appended at most
+ * {@value #SOON_MILLIS} ms later. Any {@link #sync} flushes those lines too, since one {@code fdatasync} covers the
+ * whole file: what the disk holds is always a prefix of the journal, so a change that waited for the disk never
+ * outlives one before it.
+ *
  * <p><b>Crash safety.</b> A crash can leave a last line cut short: replay ignores a line without its line feed, or
  * one that does not parse (logged), and opening the store rewrites the journal without it ({@link #compact}).
  *
@@ -43,6 +49,7 @@ final class AccessJournal implements AutoCloseable {
     private static final int GROWTH = 4;
     private static final long MIN_COMPACT_BYTES = 4L * 1024 * 1024;
     private static final int COMPACTION_CHUNK = 256 * 1024;
+    static final long SOON_MILLIS = 200;
     private static final Logger LOG = LoggerFactory.getLogger(AccessJournal.class);
 
     private final Path file;
@@ -62,6 +69,11 @@ final class AccessJournal implements AutoCloseable {
     /** {@link #appended} when the journal was last compacted (under the store's lock). */
     private long appendedAtCompaction;
     private volatile boolean failed;
+    /** Flushes the lines of {@link #syncSoon}; started with the first of them. */
+    private Thread flusher;
+    private volatile boolean closed;
+    private volatile Runnable beforeFlush = () -> {
+    };
 
     AccessJournal(Path dir, boolean durable) {
         this.file = dir.resolve(FILE);
@@ -172,10 +184,61 @@ final class AccessJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns at once; the disk holds the journal up to {@code upTo} at most {@value #SOON_MILLIS} ms later (unless
+     * the disk fails: then the journal takes no more changes, as after any failed flush).
+     */
+    void syncSoon(long upTo) {
+        if (!durable) {
+            return;
+        }
+        synchronized (state) {
+            if (synced >= upTo || flusher != null || closed) {
+                return;
+            }
+            flusher = new Thread(this::flushSoon, "sandgate-journal-flush");
+            flusher.setDaemon(true); // a line it has not flushed yet is in the OS's cache: a process exit keeps it
+            flusher.start();
+        }
+    }
+
+    /** The flusher: every {@value #SOON_MILLIS} ms, one flush of what was appended, when anything was. */
+    private void flushSoon() {
+        while (!closed) {
+            java.util.concurrent.locks.LockSupport.parkNanos(SOON_MILLIS * 1_000_000);
+            long upTo = appended;
+            boolean behind;
+            synchronized (state) {
+                behind = synced < upTo && !failed;
+            }
+            if (behind && !closed) {
+                try {
+                    sync(upTo);
+                } catch (IOException e) {
+                    LOG.error("the access journal could not be flushed; changes granted in the last {} ms may be "
+                            + "lost if the machine stops, and it takes no more changes: {}", SOON_MILLIS, e.toString());
+                }
+            }
+        }
+    }
+
+    /** For tests: runs before each {@code fdatasync} (to hold one). */
+    void beforeFlushForTest(Runnable hook) {
+        beforeFlush = hook;
+    }
+
+    /** For tests: whether the disk holds the journal up to {@code upTo}. */
+    boolean syncedUpTo(long upTo) {
+        synchronized (state) {
+            return synced >= upTo;
+        }
+    }
+
     /** As the leader: one {@code fdatasync} covering everything appended up to {@code target}. */
     private void flush(FileChannel lead, long target) throws IOException {
         IOException failure = null;
         try {
+            beforeFlush.run();
             lead.force(false);
         } catch (IOException e) {
             failure = e;
@@ -309,6 +372,7 @@ final class AccessJournal implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         whileNoFlush(() -> {
             if (channel != null) {
                 channel.close();

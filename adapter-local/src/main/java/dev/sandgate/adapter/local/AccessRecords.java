@@ -81,6 +81,26 @@ final class AccessRecords {
         return append(JournalEntry.drop(sandbox.value()), failure);
     }
 
+    /** Outside the lock: returns at once; the journal holds the change on the disk soon after (see the journal). */
+    void syncSoon(long end) {
+        journal.syncSoon(end);
+    }
+
+    /** For tests: see {@link AccessJournal#beforeFlushForTest}. */
+    void beforeFlushForTest(Runnable hook) {
+        journal.beforeFlushForTest(hook);
+    }
+
+    /** For tests: where the journal ends. */
+    long appendedForTest() {
+        return journal.mark();
+    }
+
+    /** For tests: whether the disk holds the journal up to {@code end}. */
+    boolean syncedForTest(long end) {
+        return journal.syncedUpTo(end);
+    }
+
     /** Outside the lock: returns once the journal holds the change on the disk (group commit). */
     void sync(long end, String failure) {
         try {

@@ -42,9 +42,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Cap.</b> A preview keeps at most {@link PreviewToken#MAX_PER_PREVIEW} tokens; see {@link #mintToken}. A record
  * written before the cap existed may hold more; the next mint for that preview brings it back under the cap.
  *
+ * <p><b>When a change is on the disk</b> ({@link Sync}): a change that takes access away (a removal, a revoke-all, a
+ * replaced preview, a mint that evicts tokens) returns once the disk holds it; one that only grants (a new preview, a
+ * mint that evicts none, a renewal) by default returns once it is written, and is on the disk within
+ * {@value AccessJournal#SOON_MILLIS} ms, as Redis's {@code appendfsync everysec} does for the Redis store, but with a
+ * fifth of its window and never for a revocation. A broker that crashes loses no change either way (what is written
+ * is in the OS's cache); a machine that stops in that window may lose grants, and a lost grant fails closed (a
+ * token, a session or a longer expiry that no longer verifies), while a revocation is never lost.
+ *
  * <p>Thread-safe: changes are serialised by one lock; lookups and verification read concurrent maps.
  */
 public final class FileAccessStore implements AccessStore {
+    /** When a change is on the disk before its call returns. */
+    public enum Sync {
+        /** Changes that take access away wait for the disk; grants are flushed within moments (the default). */
+        REVOCATIONS,
+        /** Every change waits for the disk. */
+        EVERY_CHANGE
+    }
+
     /** Prefix of every token value, so that secret scanners can find leaked ones. */
     public static final String PREFIX = TokenMinter.PREFIX;
 
@@ -53,27 +69,42 @@ public final class FileAccessStore implements AccessStore {
     private final AccessRecords records;
     private final Object lock = new Object();
     private final AtomicLong sequence = new AtomicLong();
+    private final Sync sync;
 
-    private FileAccessStore(Path dir, byte[] key, boolean durable) {
+    private FileAccessStore(Path dir, byte[] key, boolean durable, Sync sync) {
         this.minter = new TokenMinter(key);
         this.records = new AccessRecords(dir, durable, minter, index, lock);
+        this.sync = Objects.requireNonNull(sync, "sync must not be null");
     }
 
     /**
      * Opens the store in {@code dir} (created if missing) with the key in {@code keyFile} (created with 32 random
-     * bytes and mode {@code 0600} if missing), loading every preview and token.
+     * bytes and mode {@code 0600} if missing), loading every preview and token; {@link Sync#REVOCATIONS}.
      */
     public static FileAccessStore open(Path dir, Path keyFile, boolean durable) {
+        return open(dir, keyFile, durable, Sync.REVOCATIONS);
+    }
+
+    /**
+     * As {@link #open(Path, Path, boolean)}, with {@code sync} saying which changes wait for the disk ({@code durable}
+     * false: none is flushed, for tests).
+     */
+    public static FileAccessStore open(Path dir, Path keyFile, boolean durable, Sync sync) {
         Objects.requireNonNull(dir, "dir must not be null");
         Objects.requireNonNull(keyFile, "keyFile must not be null");
-        return open(dir, loadOrCreateKey(keyFile, durable), durable);
+        return open(dir, loadOrCreateKey(keyFile, durable), durable, sync);
     }
 
     /** Opens the store in {@code dir} with a key the caller supplies (at least 32 bytes). */
     public static FileAccessStore open(Path dir, byte[] key, boolean durable) {
+        return open(dir, key, durable, Sync.REVOCATIONS);
+    }
+
+    /** Opens the store in {@code dir} with a key the caller supplies (at least 32 bytes). */
+    public static FileAccessStore open(Path dir, byte[] key, boolean durable, Sync sync) {
         Objects.requireNonNull(dir, "dir must not be null");
         Objects.requireNonNull(key, "key must not be null");
-        FileAccessStore store = new FileAccessStore(dir.toAbsolutePath().normalize(), key, durable);
+        FileAccessStore store = new FileAccessStore(dir.toAbsolutePath().normalize(), key, durable, sync);
         synchronized (store.lock) {
             store.sequence.set(store.records.load());
         }
@@ -105,7 +136,7 @@ public final class FileAccessStore implements AccessStore {
             end = records.put(state.preview, state.seq, List.of());
             index.put(state);
         }
-        records.sync(end, saveFailure(preview.sandbox(), preview.name()));
+        granted(end, saveFailure(preview.sandbox(), preview.name()));
         return preview;
     }
 
@@ -237,7 +268,7 @@ public final class FileAccessStore implements AccessStore {
             index.replaceTokens(state, moved, replaced);
             end = records.put(renewed, state.seq, moved);
         }
-        records.sync(end, saveFailure(sandbox, session));
+        granted(end, saveFailure(sandbox, session));
         return Optional.of(renewed);
     }
 
@@ -248,7 +279,7 @@ public final class FileAccessStore implements AccessStore {
      *
      * <p>The evicted tokens leave the preview's record in the same journal line that adds the new token, so a crash
      * leaves either the old record or the new one; they leave the verification index only once that line is
-     * written, and the mint returns once it is on the disk.
+     * written, and a mint that evicts returns once it is on the disk (one that evicts none, as {@link Sync} says).
      */
     @Override
     public PreviewToken mintToken(SandboxName sandbox, PreviewName preview, TokenName name, Instant expiresAt,
@@ -261,6 +292,7 @@ public final class FileAccessStore implements AccessStore {
         byte[] nonce = minter.newNonce();
         long end;
         TokenState token;
+        boolean evicts;
         synchronized (lock) {
             PreviewState state = index.find(sandbox, preview).orElseThrow(() ->
                     new SandgateException.NotFound("preview " + preview + " not found in sandbox " + sandbox));
@@ -275,8 +307,13 @@ public final class FileAccessStore implements AccessStore {
             tokens.add(token);
             end = records.put(state.preview, state.seq, tokens);
             index.replaceTokens(state, tokens, evicted);
+            evicts = !evicted.isEmpty();
         }
-        records.sync(end, saveFailure(sandbox, preview));
+        if (evicts) {
+            records.sync(end, saveFailure(sandbox, preview)); // an evicted token must never come back
+        } else {
+            granted(end, saveFailure(sandbox, preview));
+        }
         return token.toToken();
     }
 
@@ -346,6 +383,25 @@ public final class FileAccessStore implements AccessStore {
     /** For tests: whether a compaction is under way. */
     boolean compactingForTest() {
         return records.compactingForTest();
+    }
+
+    /** After a change that only grants: on the disk now, or soon ({@link Sync}). */
+    private void granted(long end, String failure) {
+        if (sync == Sync.EVERY_CHANGE) {
+            records.sync(end, failure);
+        } else {
+            records.syncSoon(end);
+        }
+    }
+
+    /** For tests: see {@link AccessJournal#beforeFlushForTest}. */
+    void beforeFlushForTest(Runnable hook) {
+        records.beforeFlushForTest(hook);
+    }
+
+    /** For tests: whether everything appended so far is on the disk. */
+    boolean flushedForTest() {
+        return records.syncedForTest(records.appendedForTest());
     }
 
     private static String saveFailure(SandboxName sandbox, PreviewName preview) {
