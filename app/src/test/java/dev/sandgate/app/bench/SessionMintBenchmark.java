@@ -160,8 +160,11 @@ public final class SessionMintBenchmark {
         if (thread.startsWith("sandgate-audit")) {
             return "audit";
         }
-        if (thread.startsWith("sandgate-journal")) {
-            return "compaction";
+        if (thread.startsWith("sandgate-journa")) { // /proc cuts names at 15 characters
+            return "journal";
+        }
+        if (thread.startsWith("GC Thread") || thread.startsWith("G1 ")) {
+            return "gc";
         }
         if (thread.startsWith("sandgate-")) {
             return "workers";
