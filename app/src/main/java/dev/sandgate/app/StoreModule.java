@@ -39,8 +39,8 @@ public final class StoreModule extends AbstractModule {
         StoreSettings store = settings.store();
         LocalSettings layout = LocalSettings.defaults(settings.dataDir());
         return switch (store.kind()) {
-            case FILE -> FileAccessStore.open(layout.accessDir(), store.tokenKeyFile(), layout.durableWrites(),
-                    store.fileSync());
+            case FILE -> lifecycle.register("the access store", FileAccessStore.open(layout.accessDir(),
+                    store.tokenKeyFile(), layout.durableWrites(), store.fileSync()));
             case REDIS -> {
                 RedisAccessStore redis = lifecycle.register("the shared store", RedisAccessStore.open(
                         store.redis().orElseThrow(), FileAccessStore.loadOrCreateKey(store.tokenKeyFile(), true)));

@@ -72,6 +72,7 @@ final class AccessJournal implements AutoCloseable {
     /** Flushes the lines of {@link #syncSoon}; started with the first of them. */
     private Thread flusher;
     private volatile boolean closed;
+    private volatile boolean flusherPausedForTest;
     private volatile Runnable beforeFlush = () -> {
     };
 
@@ -211,7 +212,7 @@ final class AccessJournal implements AutoCloseable {
             synchronized (state) {
                 behind = synced < upTo && !failed;
             }
-            if (behind && !closed) {
+            if (behind && !closed && !flusherPausedForTest) {
                 try {
                     sync(upTo);
                 } catch (IOException e) {
@@ -220,6 +221,11 @@ final class AccessJournal implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** For tests: the flusher stops flushing (so that only {@link #sync} and {@link #close} do). */
+    void pauseFlusherForTest() {
+        flusherPausedForTest = true;
     }
 
     /** For tests: runs before each {@code fdatasync} (to hold one). */
@@ -330,6 +336,9 @@ final class AccessJournal implements AutoCloseable {
      * and appends there from now on.
      */
     void replaceWith(Path compacted, long mark) throws IOException {
+        if (closed) {
+            throw new IOException("the access journal was closed"); // a compaction that ends after the store did
+        }
         try (FileChannel out = FileChannel.open(compacted, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             if (channel != null) {
                 long from = sizeAfterCompaction + (mark - appendedAtCompaction); // the mark's place in the file
@@ -370,9 +379,16 @@ final class AccessJournal implements AutoCloseable {
         channel.close();
     }
 
+    /** Flushes what {@link #syncSoon} left for the flusher, then closes the file. Idempotent. */
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return;
+        }
         closed = true;
+        if (durable && !failed && channel != null && channel.isOpen()) {
+            sync(appended);
+        }
         whileNoFlush(() -> {
             if (channel != null) {
                 channel.close();

@@ -91,6 +91,16 @@ final class AccessRecords {
         journal.beforeFlushForTest(hook);
     }
 
+    /** Flushes what waits to be flushed and closes the journal. */
+    void close() throws IOException {
+        journal.close();
+    }
+
+    /** For tests: see {@link AccessJournal#pauseFlusherForTest}. */
+    void pauseFlusherForTest() {
+        journal.pauseFlusherForTest();
+    }
+
     /** For tests: where the journal ends. */
     long appendedForTest() {
         return journal.mark();

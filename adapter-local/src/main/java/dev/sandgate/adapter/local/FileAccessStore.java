@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe: changes are serialised by one lock; lookups and verification read concurrent maps.
  */
-public final class FileAccessStore implements AccessStore {
+public final class FileAccessStore implements AccessStore, AutoCloseable {
     /** When a change is on the disk before its call returns. */
     public enum Sync {
         /** Changes that take access away wait for the disk; grants are flushed within moments (the default). */
@@ -385,6 +385,21 @@ public final class FileAccessStore implements AccessStore {
         return records.compactingForTest();
     }
 
+    /**
+     * Flushes the grants not on the disk yet and closes the journal; later changes fail ({@code Unavailable}), lookups
+     * still answer from memory. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            try {
+                records.close();
+            } catch (IOException e) {
+                throw AccessRecords.unavailable("the access journal could not be flushed and closed", e);
+            }
+        }
+    }
+
     /** After a change that only grants: on the disk now, or soon ({@link Sync}). */
     private void granted(long end, String failure) {
         if (sync == Sync.EVERY_CHANGE) {
@@ -397,6 +412,11 @@ public final class FileAccessStore implements AccessStore {
     /** For tests: see {@link AccessJournal#beforeFlushForTest}. */
     void beforeFlushForTest(Runnable hook) {
         records.beforeFlushForTest(hook);
+    }
+
+    /** For tests: the journal's own thread stops flushing grants. */
+    void pauseBackgroundFlushForTest() {
+        records.pauseFlusherForTest();
     }
 
     /** For tests: whether everything appended so far is on the disk. */

@@ -73,6 +73,8 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
     private final Object lifecycle = new Object();
     private final ConcurrentSkipListMap<String, LocalSandbox> sandboxes = new ConcurrentSkipListMap<>();
     private volatile boolean closed;
+    /** The store {@link #open} made for this gateway alone, closed with it; a store passed in is its owner's. */
+    private Optional<FileAccessStore> ownedStore = Optional.empty();
 
     /**
      * A gateway over {@code settings.dataDir()}, loading the sandboxes found there.
@@ -117,7 +119,9 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         Isolation isolation = Isolation.resolve(settings.isolation());
         FileAccessStore access = FileAccessStore.open(settings.accessDir(), settings.secretKeyFile(),
                 settings.durableWrites());
-        return new LocalSandboxGateway(settings, access, isolation, clock);
+        LocalSandboxGateway gateway = new LocalSandboxGateway(settings, access, isolation, clock);
+        gateway.ownedStore = Optional.of(access);
+        return gateway;
     }
 
     private LocalSandbox sandbox(Sandbox sandbox, Path dir) {
@@ -316,6 +320,7 @@ public final class LocalSandboxGateway implements SandboxGateway, AutoCloseable 
         all.forEach(LocalSandbox::releaseLimits);
         limits.close();
         network.close();
+        ownedStore.ifPresent(FileAccessStore::close);
     }
 
     // ------------------------------------------------------------------ state

@@ -129,6 +129,18 @@ class FileStoreSyncTest {
     }
 
     @Test
+    void closing_the_store_flushes_the_grants_its_thread_has_not_flushed_yet() {
+        FileAccessStore store = open(FileAccessStore.Sync.REVOCATIONS);
+        store.pauseBackgroundFlushForTest();
+        store.insertPreview(preview("session-1"));
+        assertThat(store.flushedForTest()).isFalse();
+        store.close();
+        assertThat(store.flushedForTest()).isTrue();
+        store.close(); // idempotent
+        assertThat(open(FileAccessStore.Sync.REVOCATIONS).findPreview(BOX, PreviewName.of("session-1"))).isPresent();
+    }
+
+    @Test
     void a_mint_that_evicts_a_token_waits_for_the_disk() throws Exception {
         FileAccessStore store = open(FileAccessStore.Sync.REVOCATIONS);
         store.insertPreview(preview("web"));
