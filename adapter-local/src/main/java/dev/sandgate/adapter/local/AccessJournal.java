@@ -115,6 +115,9 @@ final class AccessJournal implements AutoCloseable {
 
     /** Appends one line; returns where it ends, for {@link #sync}. Called under the store's lock. */
     long append(JournalEntry entry) throws IOException {
+        if (closed) {
+            throw new IOException("the access journal was closed");
+        }
         if (failed) {
             throw new IOException("the access journal failed to reach the disk earlier; restart to recover");
         }
@@ -221,6 +224,15 @@ final class AccessJournal implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** From now on no change is taken, as after a failed flush. */
+    void markFailed() {
+        failed = true;
+    }
+
+    boolean failed() {
+        return failed;
     }
 
     /** For tests: the flusher stops flushing (so that only {@link #sync} and {@link #close} do). */
@@ -385,10 +397,17 @@ final class AccessJournal implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
-        if (durable && !failed && channel != null && channel.isOpen()) {
-            sync(appended);
+        try {
+            if (durable && !failed && channel != null && channel.isOpen()) {
+                sync(appended);
+            }
+        } finally {
+            closed = true;
+            closeChannel();
         }
+    }
+
+    private void closeChannel() throws IOException {
         whileNoFlush(() -> {
             if (channel != null) {
                 channel.close();

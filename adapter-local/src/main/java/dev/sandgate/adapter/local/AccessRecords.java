@@ -91,6 +91,16 @@ final class AccessRecords {
         journal.beforeFlushForTest(hook);
     }
 
+    /** The journal takes no more changes (as after a failed flush): see {@link FileAccessStore#verify}. */
+    void failClosed() {
+        journal.markFailed();
+    }
+
+    /** Whether the journal failed (a flush, or a change that takes access away, could not be written). */
+    boolean failed() {
+        return journal.failed();
+    }
+
     /** Flushes what waits to be flushed and closes the journal. */
     void close() throws IOException {
         journal.close();

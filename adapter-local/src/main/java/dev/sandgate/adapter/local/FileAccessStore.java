@@ -149,7 +149,7 @@ public final class FileAccessStore implements AccessStore, AutoCloseable {
                     new SandgateException.NotFound("preview " + preview.name() + " not found in sandbox "
                             + preview.sandbox()));
             refuseRevoked(preview);
-            end = records.put(preview, state.seq, state.tokens);
+            end = revoking(() -> records.put(preview, state.seq, state.tokens));
             state.preview = preview;
         }
         records.sync(end, saveFailure(preview.sandbox(), preview.name()));
@@ -191,7 +191,7 @@ public final class FileAccessStore implements AccessStore, AutoCloseable {
             if (state.isEmpty()) {
                 return Optional.empty();
             }
-            end = records.delete(sandbox, name, failure);
+            end = revoking(() -> records.delete(sandbox, name, failure));
             index.remove(state.get());
         }
         records.sync(end, failure);
@@ -207,7 +207,7 @@ public final class FileAccessStore implements AccessStore, AutoCloseable {
             if (!index.holdsSandbox(sandbox)) {
                 return;
             }
-            end = records.drop(sandbox, failure);
+            end = revoking(() -> records.drop(sandbox, failure));
             index.removeSandbox(sandbox);
         }
         records.sync(end, failure);
@@ -226,7 +226,7 @@ public final class FileAccessStore implements AccessStore, AutoCloseable {
             // the index first: a compaction the line may start writes it from the index, and a journal that fails
             // leaves the revocation in force here all the same (it fails towards revoking)
             revoked = index.revoke(sandbox, subject, issuedUpTo);
-            end = records.revoke(sandbox, subject, issuedUpTo, failure);
+            end = revoking(() -> records.revoke(sandbox, subject, issuedUpTo, failure));
         }
         records.sync(end, failure);
         return revoked;
@@ -305,9 +305,10 @@ public final class FileAccessStore implements AccessStore, AutoCloseable {
             List<TokenState> tokens = new ArrayList<>(state.tokens);
             tokens.removeAll(evicted);
             tokens.add(token);
-            end = records.put(state.preview, state.seq, tokens);
-            index.replaceTokens(state, tokens, evicted);
             evicts = !evicted.isEmpty();
+            end = evicts ? revoking(() -> records.put(state.preview, state.seq, tokens))
+                    : records.put(state.preview, state.seq, tokens);
+            index.replaceTokens(state, tokens, evicted);
         }
         if (evicts) {
             records.sync(end, saveFailure(sandbox, preview)); // an evicted token must never come back
@@ -349,7 +350,7 @@ public final class FileAccessStore implements AccessStore, AutoCloseable {
             }
             List<TokenState> remaining = new ArrayList<>(s.tokens);
             remaining.remove(token.get());
-            end = records.put(s.preview, s.seq, remaining);
+            end = revoking(() -> records.put(s.preview, s.seq, remaining));
             index.replaceTokens(s, remaining, List.of(token.get()));
         }
         records.sync(end, saveFailure(sandbox, preview));
@@ -361,6 +362,10 @@ public final class FileAccessStore implements AccessStore, AutoCloseable {
         if (sandbox == null || preview == null || presented == null || now == null
                 || !TokenMinter.wellFormed(presented)) {
             return Optional.empty();
+        }
+        if (records.failed()) {
+            throw SandgateException.Unavailable.store("the access store can no longer record changes (its disk is "
+                    + "full or failing), revocations included: no token is accepted until the broker restarts", null);
         }
         return index.verify(sandbox, preview, presented, now);
     }
@@ -397,6 +402,20 @@ public final class FileAccessStore implements AccessStore, AutoCloseable {
             } catch (IOException e) {
                 throw AccessRecords.unavailable("the access journal could not be flushed and closed", e);
             }
+        }
+    }
+
+    /**
+     * Under the lock: appends a change that takes access away. When the journal cannot take it (a full or failing
+     * disk), the store fails closed: {@link #verify} accepts no token any more until the broker restarts, so that a
+     * revocation refused with 503 never leaves the access it was meant to end working.
+     */
+    private long revoking(java.util.function.LongSupplier append) {
+        try {
+            return append.getAsLong();
+        } catch (SandgateException.Unavailable e) {
+            records.failClosed();
+            throw e;
         }
     }
 

@@ -415,7 +415,9 @@ class FileAccessStoreTest {
 
         assertThatThrownBy(() -> mint("t11", LATER)).isInstanceOf(SandgateException.Unavailable.class);
 
-        assertThat(store.verify(SANDBOX, PREVIEW, values.get(0), NOW)).isPresent();
+        // a store that cannot record an eviction (a revocation) accepts no token any more: it fails closed
+        assertThatThrownBy(() -> store.verify(SANDBOX, PREVIEW, values.get(0), NOW))
+                .isInstanceOf(SandgateException.Unavailable.class);
         assertThat(names(store.listTokens(SANDBOX, PREVIEW))).hasSize(PreviewToken.MAX_PER_PREVIEW)
                 .contains("t1").doesNotContain("t11");
         assertThat(store.tokenCount()).isEqualTo(PreviewToken.MAX_PER_PREVIEW);

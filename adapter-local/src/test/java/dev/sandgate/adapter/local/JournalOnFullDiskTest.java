@@ -83,6 +83,26 @@ class JournalOnFullDiskTest {
         assertThat(reopened.findPreview(SANDBOX, PreviewName.of("web"))).isPresent();
     }
 
+    @Test
+    void a_revocation_refused_for_a_full_disk_leaves_no_token_of_the_store_working() throws Exception {
+        FileAccessStore store = FileAccessStore.open(mountPoint.resolve("access"), keys.resolve("secret.key"), true);
+        store.insertPreview(preview("web", Map.of("X-Padding", "p".repeat(6000))));
+        PreviewToken stolen = store.mintToken(SANDBOX, PreviewName.of("web"), TokenName.of("leaked"), LATER, NOW);
+        store.insertPreview(preview("other", Map.of()));
+        PreviewToken bystander = store.mintToken(SANDBOX, PreviewName.of("other"), TokenName.of("t"), LATER, NOW);
+
+        fillTheDisk(mountPoint.resolve("filler"));
+        // the removal's line holds the preview's whole record, longer than a page: it cannot be written
+        assertThatThrownBy(() -> store.removeToken(SANDBOX, PreviewName.of("web"), TokenName.of("leaked")))
+                .isInstanceOf(SandgateException.Unavailable.class);
+
+        assertThatThrownBy(() -> store.verify(SANDBOX, PreviewName.of("web"), stolen.value().value(), NOW))
+                .as("the token whose revocation was refused").isInstanceOf(SandgateException.Unavailable.class)
+                .hasMessageContaining("no token is accepted");
+        assertThatThrownBy(() -> store.verify(SANDBOX, PreviewName.of("other"), bystander.value().value(), NOW))
+                .isInstanceOf(SandgateException.Unavailable.class);
+    }
+
     private static Preview preview(String name, Map<String, String> responseHeaders) {
         PreviewSpec spec = PreviewSpec.privatePort(PreviewName.of(name), Port.of(3000))
                 .withResponseHeaders(HttpHeaders.of(responseHeaders));

@@ -61,6 +61,8 @@ final class ConnectionGuard {
         String address;
         /** It opened over its address's cap: only a request from another broker of the cluster keeps it. */
         volatile boolean onProbation;
+        /** Its first request was refused for the cap: it closes, and serves nothing before it does. */
+        volatile boolean refused;
         volatile long timer = -1;
 
         Watch(HttpConnection connection) {
@@ -136,19 +138,6 @@ final class ConnectionGuard {
         }
     }
 
-    /**
-     * The connection carried a request with the cluster's credential (checked by the caller): another broker of the
-     * cluster holds it, forwarding for clients that each broker counts on its own, so it no longer counts against
-     * its address. It was counted when it opened, so a flood of connections is still closed at once.
-     */
-    void fromClusterBroker(HttpConnection connection) {
-        Watch watch = watches.get(connection);
-        if (watch != null) {
-            uncount(watch);
-            endProbation(watch);
-        }
-    }
-
     private static void uncount(Watch watch) {
         if (watch.counted.compareAndSet(true, false)) {
             watch.countedBy.connectionClosed(watch.address);
@@ -166,6 +155,9 @@ final class ConnectionGuard {
         Watch watch = watches.get(request.connection());
         if (watch != null) {
             watch.armed = false;
+            if (watch.refused) {
+                return false; // a request pipelined behind the refused one is refused too, not served
+            }
             if (watch.counted.get() || watch.onProbation) {
                 boolean broker = fromClusterBroker.test(request);
                 if (broker) {
@@ -174,6 +166,7 @@ final class ConnectionGuard {
                 boolean keep = broker || !watch.onProbation;
                 endProbation(watch);
                 if (!keep) {
+                    watch.refused = true;
                     return false;
                 }
             }

@@ -212,6 +212,35 @@ class ClientLimitsTest {
         }
     }
 
+    /** A request pipelined behind the refused one on an over-cap connection is not served either. */
+    @Test
+    void a_client_over_its_cap_cannot_slip_a_pipelined_request_behind_the_refused_one() throws IOException {
+        broker(s -> s.toBuilder().maxConnectionsPerIp(1).build());
+        int port = broker.broker.actualPort();
+        try (Socket first = new Socket("127.0.0.1", port); Socket over = new Socket("127.0.0.1", port)) {
+            assertThat(exchange(first, port)).startsWith("HTTP/1.1 200");
+            String create = "{\"metadata\":{\"name\":\"sneaked-in\"}}";
+            String request = "GET /v0/sandboxes HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                    + "X-Blaxel-Authorization: Bearer " + BrokerFixture.KEY + "\r\nX-Blaxel-Workspace: "
+                    + BrokerFixture.WS + "\r\n\r\n"
+                    + "POST /v0/sandboxes HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                    + "X-Blaxel-Authorization: Bearer " + BrokerFixture.KEY + "\r\nX-Blaxel-Workspace: "
+                    + BrokerFixture.WS + "\r\nContent-Type: application/json\r\nContent-Length: " + create.length()
+                    + "\r\n\r\n" + create;
+            over.setSoTimeout(10_000);
+            over.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            over.getOutputStream().flush();
+            String answers = new String(over.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answers).startsWith("HTTP/1.1 429").doesNotContain("HTTP/1.1 200");
+        }
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> list = new java.util.concurrent.atomic.AtomicReference<>();
+        Eventually.await("a connection accepted again once both closed", Duration.ofSeconds(10), () -> {
+            list.set(broker.get("/v0/sandboxes"));
+            return list.get().statusCode() == 200;
+        });
+        assertThat(list.get().body()).doesNotContain("sneaked-in");
+    }
+
     /** A keep-alive request; the status line, or "" when the server closed the connection unanswered. */
     private static String exchange(Socket socket, int port) throws IOException {
         socket.setSoTimeout(5_000);
