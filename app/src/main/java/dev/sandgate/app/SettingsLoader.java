@@ -1,5 +1,9 @@
 package dev.sandgate.app;
 
+// Over 400 lines: it reads every setting and checks them against each other (a gateway's settings against the
+// store's, a file's mode, what is ignored with a warning) in one pass; the settings themselves, their parsers and
+// their sources are classes of their own.
+
 // Over 400 lines: it turns flags, environment and the settings file into each module's settings record in one pass,
 // so that every setting's source order and its cross-checks (store vs gateway, node vs cluster) are read in one place.
 

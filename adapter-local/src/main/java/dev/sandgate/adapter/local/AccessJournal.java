@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@code durable}; without it, writes are left to the OS, for tests).
  *
  * <p><b>Flushed soon.</b> A change that only grants access need not wait for the disk ({@link FileAccessStore.Sync}):
- * {@link #syncSoon} returns at once, and a thread of the journal's own flushes what was appended at most
- * {@value #SOON_MILLIS} ms later. Any {@link #sync} flushes those lines too, since one {@code fdatasync} covers the
+ * {@link #syncSoon} returns at once, and a thread of the journal's own ({@link JournalFlusher}) flushes what was
+ * appended about {@value JournalFlusher#PERIOD_MILLIS} ms later at the most. Any {@link #sync} flushes those lines too, since one {@code fdatasync} covers the
  * whole file: what the disk holds is always a prefix of the journal, so a change that waited for the disk never
  * outlives one before it.
  *
@@ -49,7 +49,6 @@ final class AccessJournal implements AutoCloseable {
     private static final int GROWTH = 4;
     private static final long MIN_COMPACT_BYTES = 4L * 1024 * 1024;
     private static final int COMPACTION_CHUNK = 256 * 1024;
-    static final long SOON_MILLIS = 200;
     private static final Logger LOG = LoggerFactory.getLogger(AccessJournal.class);
 
     private final Path file;
@@ -70,9 +69,8 @@ final class AccessJournal implements AutoCloseable {
     private long appendedAtCompaction;
     private volatile boolean failed;
     /** Flushes the lines of {@link #syncSoon}; started with the first of them. */
-    private Thread flusher;
+    private final JournalFlusher flusher = new JournalFlusher(this);
     private volatile boolean closed;
-    private volatile boolean flusherPausedForTest;
     private volatile Runnable beforeFlush = () -> {
     };
 
@@ -189,40 +187,12 @@ final class AccessJournal implements AutoCloseable {
     }
 
     /**
-     * Returns at once; the disk holds the journal up to {@code upTo} at most {@value #SOON_MILLIS} ms later (unless
-     * the disk fails: then the journal takes no more changes, as after any failed flush).
+     * Returns at once; the disk holds the journal up to {@code upTo} about {@value JournalFlusher#PERIOD_MILLIS} ms
+     * later at the most (unless the disk fails: then the journal takes no more changes, as after any failed flush).
      */
     void syncSoon(long upTo) {
-        if (!durable) {
-            return;
-        }
-        synchronized (state) {
-            if (synced >= upTo || flusher != null || closed) {
-                return;
-            }
-            flusher = new Thread(this::flushSoon, "sandgate-journal-flush");
-            flusher.setDaemon(true); // a line it has not flushed yet is in the OS's cache: a process exit keeps it
+        if (durable && !closed && !syncedUpTo(upTo)) {
             flusher.start();
-        }
-    }
-
-    /** The flusher: every {@value #SOON_MILLIS} ms, one flush of what was appended, when anything was. */
-    private void flushSoon() {
-        while (!closed) {
-            java.util.concurrent.locks.LockSupport.parkNanos(SOON_MILLIS * 1_000_000);
-            long upTo = appended;
-            boolean behind;
-            synchronized (state) {
-                behind = synced < upTo && !failed;
-            }
-            if (behind && !closed && !flusherPausedForTest) {
-                try {
-                    sync(upTo);
-                } catch (IOException e) {
-                    LOG.error("the access journal could not be flushed; changes granted in the last {} ms may be "
-                            + "lost if the machine stops, and it takes no more changes: {}", SOON_MILLIS, e.toString());
-                }
-            }
         }
     }
 
@@ -235,9 +205,9 @@ final class AccessJournal implements AutoCloseable {
         return failed;
     }
 
-    /** For tests: the flusher stops flushing (so that only {@link #sync} and {@link #close} do). */
+    /** For tests: see {@link JournalFlusher#pauseForTest}. */
     void pauseFlusherForTest() {
-        flusherPausedForTest = true;
+        flusher.pauseForTest();
     }
 
     /** For tests: runs before each {@code fdatasync} (to hold one). */
@@ -245,7 +215,7 @@ final class AccessJournal implements AutoCloseable {
         beforeFlush = hook;
     }
 
-    /** For tests: whether the disk holds the journal up to {@code upTo}. */
+    /** Whether the disk holds the journal up to {@code upTo}. */
     boolean syncedUpTo(long upTo) {
         synchronized (state) {
             return synced >= upTo;
@@ -403,6 +373,7 @@ final class AccessJournal implements AutoCloseable {
             }
         } finally {
             closed = true;
+            flusher.stop();
             closeChannel();
         }
     }

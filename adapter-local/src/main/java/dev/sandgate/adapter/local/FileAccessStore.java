@@ -1,5 +1,9 @@
 package dev.sandgate.adapter.local;
 
+// Over 400 lines: one method per AccessStore operation, each one change under the store's one lock, with the choice
+// of when it is on the disk beside it; the journal, the index and the token minting are classes of their own, and
+// splitting the operations apart would scatter that lock discipline.
+
 import dev.sandgate.adapter.local.AccessIndex.PreviewState;
 import dev.sandgate.adapter.local.AccessIndex.TokenState;
 import dev.sandgate.domain.Preview;
@@ -45,7 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>When a change is on the disk</b> ({@link Sync}): a change that takes access away (a removal, a revoke-all, a
  * replaced preview, a mint that evicts tokens) returns once the disk holds it; one that only grants (a new preview, a
  * mint that evicts none, a renewal) by default returns once it is written, and is on the disk within
- * {@value AccessJournal#SOON_MILLIS} ms, as Redis's {@code appendfsync everysec} does for the Redis store, but with a
+ * {@value JournalFlusher#PERIOD_MILLIS} ms, as Redis's {@code appendfsync everysec} does for the Redis store, but with a
  * fifth of its window and never for a revocation. A broker that crashes loses no change either way (what is written
  * is in the OS's cache); a machine that stops in that window may lose grants, and a lost grant fails closed (a
  * token, a session or a longer expiry that no longer verifies), while a revocation is never lost.

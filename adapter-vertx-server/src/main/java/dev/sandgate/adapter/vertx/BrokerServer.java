@@ -318,10 +318,8 @@ public final class BrokerServer implements AutoCloseable {
                         HostDispatch.invalidRequest(request);
                     })
                     .requestHandler(request -> {
-                        boolean admitted = guard.headersArrived(request);
                         accessLog.begin(request);
-                        if (!admitted) {
-                            ConnectionGuard.refuseOverCap(request);
+                        if (!guard.headersArrived(request)) {
                             return;
                         }
                         handler.handle(request);
@@ -396,10 +394,8 @@ public final class BrokerServer implements AutoCloseable {
                         HostDispatch.invalidRequest(request);
                     })
                     .requestHandler(request -> {
-                        boolean admitted = guard.headersArrived(request);
                         accessLog.begin(request);
-                        if (!admitted) {
-                            ConnectionGuard.refuseOverCap(request);
+                        if (!guard.headersArrived(request)) {
                             return;
                         }
                         originHandler.handle(request);
@@ -456,11 +452,8 @@ public final class BrokerServer implements AutoCloseable {
             }
             limits = new ClientLimits(settings.authFailuresPerMinute(), settings.maxConnectionsPerIp(),
                     settings.tokenMintsPerMinute(), clock);
-            guard.countWith(limits, request -> {
-                String presented = request.headers().get(ClusterCredential.HEADER);
-                return presented != null && cluster.isPresent() && cluster.get().credential().matches(presented);
-            });
             BrokerServer broker = new BrokerServer(this, gateway, access, clock, monitoring, cluster, auditing);
+            guard.countWith(limits, broker.routes.cluster()::fromClusterBroker);
             BrokerMeters meters = monitoring.meters();
             guard.observeAnswers((request, nanos) -> meters.answered(face(request), request.response().getStatusCode(),
                     nanos));

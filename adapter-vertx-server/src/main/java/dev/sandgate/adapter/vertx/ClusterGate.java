@@ -47,8 +47,7 @@ final class ClusterGate implements Handler<RoutingContext> {
                 normal.handle(request);
                 return;
             }
-            if (presented.size() != 1 || cluster.isEmpty()
-                    || !cluster.get().credential().matches(presented.get(0))) {
+            if (!fromClusterBroker(request)) {
                 refuse(request);
             } else if (previewHost.test(request)) {
                 normal.handle(request); // the host-named previews' router marks it forwarded ({@link #hostNamed})
@@ -58,6 +57,12 @@ final class ClusterGate implements Handler<RoutingContext> {
                 broker.handle(request);
             }
         };
+    }
+
+    /** Whether {@code request} carries the cluster's credential, once (compared in constant time). */
+    boolean fromClusterBroker(HttpServerRequest request) {
+        List<String> presented = request.headers().getAll(ClusterCredential.HEADER);
+        return presented.size() == 1 && cluster.isPresent() && cluster.get().credential().matches(presented.get(0));
     }
 
     @Override

@@ -147,41 +147,39 @@ final class ConnectionGuard {
     /**
      * A request's headers are complete: disarm until its answer ends. A request of another broker of the cluster
      * takes its connection out of the count (that broker forwards for clients it counts itself). False when the
-     * connection is over its address's cap and this request is not another broker's: the caller refuses it with
-     * {@link #refuseOverCap} (the connection is then closed).
+     * connection is over its address's cap and this request is not another broker's: it is then answered 429 here
+     * and the connection closed, and the caller serves nothing.
      */
     boolean headersArrived(HttpServerRequest request) {
         long start = System.nanoTime();
         Watch watch = watches.get(request.connection());
-        if (watch != null) {
-            watch.armed = false;
-            if (watch.refused) {
-                return false; // a request pipelined behind the refused one is refused too, not served
-            }
-            if (watch.counted.get() || watch.onProbation) {
-                boolean broker = fromClusterBroker.test(request);
-                if (broker) {
-                    uncount(watch);
-                }
-                boolean keep = broker || !watch.onProbation;
-                endProbation(watch);
-                if (!keep) {
-                    watch.refused = true;
-                    return false;
-                }
-            }
-        }
         request.response().endHandler(v -> {
             answered.accept(request, System.nanoTime() - start);
             if (watch != null && !closed.get()) {
                 watch.arm();
             }
         });
+        if (watch == null) {
+            return true;
+        }
+        watch.armed = false;
+        if (!watch.refused && (watch.counted.get() || watch.onProbation)) {
+            boolean broker = fromClusterBroker.test(request);
+            if (broker) {
+                uncount(watch);
+            }
+            watch.refused = !broker && watch.onProbation;
+            endProbation(watch);
+        }
+        if (watch.refused) { // sticks: a request pipelined behind the refused one is refused too, not served
+            refuseOverCap(request);
+            return false;
+        }
         return true;
     }
 
     /** Answers a request {@link #headersArrived} refused: 429, then the connection is closed. */
-    static void refuseOverCap(HttpServerRequest request) {
+    private static void refuseOverCap(HttpServerRequest request) {
         request.response().setStatusCode(429)
                 .putHeader("Content-Type", Exchange.JSON)
                 .putHeader("Connection", "close")
